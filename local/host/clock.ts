@@ -1,0 +1,112 @@
+// One clock for the whole host: durable timestamps, timers, TTL and the app's own "now".
+// With dev features on it can be moved forward (never back past a fired timer's due time matters
+// only for what is scheduled next); the offset is kept in the data file so a restart keeps the time.
+
+export interface Clock {
+  /** Milliseconds since the epoch, as this host sees time. */
+  now(): number;
+  /** Calls `fn` once when the clock reaches `atMs` (real time passes, or the clock is moved). */
+  at(atMs: number, fn: () => void): () => void;
+  /** Calls `fn` whenever the clock is moved by `advance`/`set`. */
+  onMove(fn: () => void): () => void;
+  readonly controllable: boolean;
+  advance(ms: number): void;
+  set(atMs: number): void;
+}
+
+interface Pending {
+  atMs: number;
+  fn: () => void;
+  timer?: NodeJS.Timeout;
+  done: boolean;
+}
+
+// setTimeout cannot wait longer than ~24.8 days; longer waits re-arm.
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+export class HostClock implements Clock {
+  private offsetMs: number;
+  private readonly pending = new Set<Pending>();
+  private readonly movers = new Set<() => void>();
+
+  constructor(
+    readonly controllable: boolean,
+    initialOffsetMs = 0,
+    private readonly persistOffset: (offsetMs: number) => void = () => {},
+  ) {
+    this.offsetMs = controllable ? initialOffsetMs : 0;
+  }
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  at(atMs: number, fn: () => void): () => void {
+    const p: Pending = { atMs, fn, done: false };
+    this.pending.add(p);
+    this.arm(p);
+    return () => this.cancel(p);
+  }
+
+  onMove(fn: () => void): () => void {
+    this.movers.add(fn);
+    return () => this.movers.delete(fn);
+  }
+
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('The clock only moves forward.');
+    this.moveTo(this.now() + ms);
+  }
+
+  set(atMs: number): void {
+    if (!Number.isFinite(atMs)) throw new RangeError('Not a time.');
+    this.moveTo(atMs);
+  }
+
+  /** Cancels every pending callback (host shutdown). */
+  dispose(): void {
+    for (const p of this.pending) this.cancel(p);
+  }
+
+  private moveTo(atMs: number): void {
+    if (!this.controllable) throw new Error('The clock can be moved only with dev features on.');
+    this.offsetMs = atMs - Date.now();
+    this.persistOffset(this.offsetMs);
+    for (const p of [...this.pending]) {
+      if (p.timer) clearTimeout(p.timer);
+      this.arm(p);
+    }
+    for (const fn of [...this.movers]) fn();
+  }
+
+  private arm(p: Pending): void {
+    const wait = p.atMs - this.now();
+    p.timer =
+      wait > MAX_TIMEOUT ? setTimeout(() => this.arm(p), MAX_TIMEOUT) : setTimeout(() => this.fire(p), Math.max(0, wait));
+    p.timer.unref();
+  }
+
+  private fire(p: Pending): void {
+    if (p.done) return;
+    // Real time may lag a moved clock by a millisecond; re-arm rather than fire early.
+    if (p.atMs > this.now()) return this.arm(p);
+    this.cancel(p);
+    p.fn();
+  }
+
+  private cancel(p: Pending): void {
+    p.done = true;
+    if (p.timer) clearTimeout(p.timer);
+    this.pending.delete(p);
+  }
+}
+
+/** Parses an ISO 8601 duration such as `P8D`, `PT1H30M`, `P1DT2H`, `PT0.5S` into milliseconds. */
+export function parseIsoDuration(text: string): number {
+  const m = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
+    text,
+  );
+  if (!m || text === 'P' || text.endsWith('T')) throw new RangeError(`Not an ISO 8601 duration: ${text}`);
+  const [, w, d, h, min, s] = m.map((v) => (v === undefined ? 0 : Number(v)));
+  return ((((w * 7 + d) * 24 + h) * 60 + min) * 60 + s) * 1000;
+}
