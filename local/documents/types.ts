@@ -51,7 +51,18 @@ export interface WriteOptions {
   ifMatch?: string;
 }
 
-export type FilterOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'startsWith' | 'contains' | 'exists';
+export type FilterOp =
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'in'
+  | 'startsWith'
+  | 'contains'
+  | 'exists'
+  | 'notExists';
 
 /** `field` is a dotted path (`status`, `due.at`). */
 export interface Filter {
