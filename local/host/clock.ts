@@ -82,7 +82,9 @@ export class HostClock implements Clock {
   private arm(p: Pending): void {
     const wait = p.atMs - this.now();
     p.timer =
-      wait > MAX_TIMEOUT ? setTimeout(() => this.arm(p), MAX_TIMEOUT) : setTimeout(() => this.fire(p), Math.max(0, wait));
+      wait > MAX_TIMEOUT
+        ? setTimeout(() => this.arm(p), MAX_TIMEOUT)
+        : setTimeout(() => this.fire(p), Math.max(0, wait));
     p.timer.unref();
   }
 
@@ -103,9 +105,10 @@ export class HostClock implements Clock {
 
 /** Parses an ISO 8601 duration such as `P8D`, `PT1H30M`, `P1DT2H`, `PT0.5S` into milliseconds. */
 export function parseIsoDuration(text: string): number {
-  const m = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
-    text,
-  );
+  const m =
+    /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
+      text,
+    );
   if (!m || text === 'P' || text.endsWith('T')) throw new RangeError(`Not an ISO 8601 duration: ${text}`);
   const [, w, d, h, min, s] = m.map((v) => (v === undefined ? 0 : Number(v)));
   return ((((w * 7 + d) * 24 + h) * 60 + min) * 60 + s) * 1000;

@@ -17,13 +17,13 @@ export function openDatabase(file: string): Database {
 }
 
 export function readState(db: Database, key: string): string | undefined {
-  const row = db.prepare('SELECT value FROM host_state WHERE key = ?').get(key) as { value: string } | undefined;
+  const row = db.prepare('SELECT value FROM host_state WHERE key = ?').get(key) as
+    { value: string } | undefined;
   return row?.value;
 }
 
 export function writeState(db: Database, key: string, value: string): void {
-  db.prepare('INSERT INTO host_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
-    key,
-    value,
-  );
+  db.prepare(
+    'INSERT INTO host_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+  ).run(key, value);
 }

@@ -10,7 +10,10 @@ export interface Logger {
 
 const order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-export function createLogger(minLevel: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+export function createLogger(
+  minLevel: LogLevel = 'info',
+  write: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Logger {
   const at = (level: LogLevel, message: string): void => {
     if (order[level] >= order[minLevel]) write(`[${new Date().toISOString()}] ${level.padEnd(5)} ${message}`);
   };
@@ -18,6 +21,10 @@ export function createLogger(minLevel: LogLevel = 'info', write: (line: string) 
     debug: (m) => at('debug', m),
     info: (m) => at('info', m),
     warn: (m) => at('warn', m),
-    error: (m, err) => at('error', err === undefined ? m : `${m}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    error: (m, err) =>
+      at(
+        'error',
+        err === undefined ? m : `${m}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      ),
   };
 }

@@ -23,7 +23,9 @@ export function withdrawService(name: string, service: unknown): void {
 export function getService<T>(name: string): T {
   const service = registry().get(name);
   if (service === undefined) {
-    throw new Error(`The local host's "${name}" service is not available: is this code running under the local host?`);
+    throw new Error(
+      `The local host's "${name}" service is not available: is this code running under the local host?`,
+    );
   }
   return service as T;
 }

@@ -133,7 +133,12 @@ export interface HostExtension {
   /** Value of an input binding of a type in `inputTypes`, for one invocation. */
   input?(fn: RegisteredFunction, bindingName: string, binding: BindingInfo): unknown;
   /** An output binding's value after a successful invocation (type in `outputTypes`). */
-  output?(fn: RegisteredFunction, bindingName: string, binding: BindingInfo, value: unknown): void | Promise<void>;
+  output?(
+    fn: RegisteredFunction,
+    bindingName: string,
+    binding: BindingInfo,
+    value: unknown,
+  ): void | Promise<void>;
   /** `POST /admin/functions/{name}` with `{"input": ...}`: run the function now, as the Functions host does. */
   runNow?(fn: RegisteredFunction, input: unknown): Promise<void>;
   /** Extra words for the start-up listing, e.g. the schedule or hub name. */

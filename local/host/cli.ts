@@ -1,0 +1,81 @@
+// `npm run host -- [--app DIR] [--port N] [--db FILE] [--dev]`: serves a compiled v4 function app.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveLocalAuthSecret } from './auth-secret';
+import { AppLoadError, LocalHost } from './host';
+
+const usage = 'usage: host [--app DIR] [--port N] [--db FILE] [--dev] [--log-level debug|info|warn|error]';
+
+function fail(message: string): never {
+  process.stderr.write(`host: ${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        app: { type: 'string', default: '.' },
+        port: { type: 'string', default: process.env.PORT ?? '7071' },
+        db: { type: 'string', default: '.data/local.db' },
+        dev: { type: 'boolean', default: false },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(usage + '\n');
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`--port must be a port number, not "${values.port}".`);
+  const logLevel = values['log-level'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
+    fail(`--log-level must be debug, info, warn or error.`);
+
+  process.env.LOCAL_AUTH_SECRET = resolveLocalAuthSecret(values.db);
+  let host: LocalHost;
+  try {
+    host = await LocalHost.start({
+      appDir: values.app,
+      port,
+      dbFile: values.db,
+      dev: values.dev,
+      logLevel: logLevel as 'info',
+    });
+  } catch (err) {
+    if (err instanceof AppLoadError) fail(err.message);
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      fail(`port ${port} is in use; pick another with --port.`);
+    fail((err as Error).message);
+  }
+  const dataFile = values.db === ':memory:' ? ':memory:' : path.resolve(values.db);
+  process.stdout.write(`${host.describeFunctions()}\nData file: ${dataFile}\n`);
+  if (host.clock.controllable)
+    process.stdout.write(`Dev features on: POST ${host.url}/admin/clock {"advanceBy":"P8D"}\n`);
+  process.stdout.write(`Listening on ${host.url}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`host: ${signal} received, shutting down\n`);
+    host.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`host: shutdown failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+void main();

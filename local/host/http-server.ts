@@ -1,0 +1,308 @@
+// The HTTP front of the local host: the app's HTTP-triggered functions under the route prefix
+// (host.json `extensions.http.routePrefix`, default `api`) and the host's own routes
+// (`/admin/...`, `/runtime/webhooks/...`). Requests reach handlers as RPC HTTP data, which
+// `@azure/functions` turns into its real HttpRequest, as under the Functions host.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from './logger';
+import { compareSpecificity, matchRoute, parseRouteTemplate, type RouteTemplate } from './routes';
+import type { HostJson, InternalHandler, InternalRoutes, RegisteredFunction, Worker } from './types';
+
+interface AppRoute {
+  fn: RegisteredFunction;
+  route: RouteTemplate;
+  methods: Set<string> | undefined;
+}
+
+interface HostRoute {
+  method: string;
+  route: RouteTemplate;
+  handler: InternalHandler;
+}
+
+interface RpcHttpCookie {
+  name: string;
+  value: string;
+  domain?: { value: string };
+  path?: { value: string };
+  expires?: { value: { seconds: number } };
+  secure?: { value: boolean };
+  httpOnly?: { value: boolean };
+  sameSite?: 'none' | 'lax' | 'strict' | 'explicitNone';
+  maxAge?: { value: number };
+}
+
+interface RpcHttpResponse {
+  statusCode?: string;
+  headers?: Record<string, string>;
+  cookies?: RpcHttpCookie[];
+  body?: { string?: string; bytes?: Uint8Array; json?: string };
+}
+
+export interface HttpLimits {
+  /** host.json `extensions.http.maxConcurrentRequests` (-1: unbounded). */
+  maxConcurrentRequests: number;
+  /** host.json `extensions.http.maxOutstandingRequests` (-1: unbounded). */
+  maxOutstandingRequests: number;
+  /** Request bodies larger than this get 413. */
+  maxRequestBodyBytes: number;
+}
+
+export function httpSettings(hostJson: HostJson): { routePrefix: string; limits: HttpLimits } {
+  const h = (hostJson.extensions?.http ?? {}) as Record<string, unknown>;
+  const prefix = typeof h.routePrefix === 'string' ? h.routePrefix : 'api';
+  const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+  return {
+    routePrefix: prefix.replace(/^\/+|\/+$/g, ''),
+    limits: {
+      maxConcurrentRequests: num(h.maxConcurrentRequests, -1),
+      maxOutstandingRequests: num(h.maxOutstandingRequests, -1),
+      maxRequestBodyBytes: 100 * 1024 * 1024,
+    },
+  };
+}
+
+export class HostHttpServer implements InternalRoutes {
+  private readonly appRoutes: AppRoute[] = [];
+  private readonly hostRoutes: HostRoute[] = [];
+  private readonly server: http.Server;
+  private running = 0;
+  private waiting: (() => void)[] = [];
+  private port = 0;
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly log: Logger,
+    readonly routePrefix: string,
+    private readonly limits: HttpLimits,
+  ) {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  /** Registers an HTTP-triggered function; returns its URL path template for the start-up listing. */
+  addFunction(fn: RegisteredFunction): { methods: string[]; path: string } {
+    const b = fn.trigger.binding;
+    const template = typeof b.route === 'string' ? b.route : fn.name;
+    const methods =
+      Array.isArray(b.methods) && b.methods.length
+        ? (b.methods as string[]).map((m) => m.toUpperCase())
+        : undefined;
+    this.appRoutes.push({ fn, route: parseRouteTemplate(template), methods: methods && new Set(methods) });
+    this.appRoutes.sort((x, y) => compareSpecificity(x.route, y.route));
+    const prefix = this.routePrefix ? `/${this.routePrefix}` : '';
+    return { methods: methods ?? ['ALL'], path: `${prefix}/${template.replace(/^\/+/, '')}` };
+  }
+
+  add(method: string, template: string, handler: InternalHandler): void {
+    this.hostRoutes.push({ method: method.toUpperCase(), route: parseRouteTemplate(template), handler });
+    this.hostRoutes.sort((x, y) => compareSpecificity(x.route, y.route));
+  }
+
+  async listen(port: number, hostname = '127.0.0.1'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, hostname, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+      const method = (req.method ?? 'GET').toUpperCase();
+      const path = url.pathname.replace(/^\/+/, '');
+
+      const hostMatches = this.hostRoutes
+        .map((r) => ({ r, params: matchRoute(r.route, path) }))
+        .filter((m) => m.params);
+      if (hostMatches.length) {
+        const hit = hostMatches.find((m) => m.r.method === method);
+        if (!hit)
+          return this.sendStatus(res, 405, {
+            Allow: [...new Set(hostMatches.map((m) => m.r.method))].join(', '),
+          });
+        const body = await readBody(req, this.limits.maxRequestBodyBytes);
+        if (body === undefined) return this.sendStatus(res, 413);
+        const out = await hit.r.handler({
+          method,
+          path,
+          params: hit.params ?? {},
+          query: url.searchParams,
+          headers: req.headers,
+          body,
+        });
+        return this.sendHost(res, out.status, out.headers ?? {}, out.body);
+      }
+
+      const prefix = this.routePrefix;
+      let appPath: string | undefined = path;
+      if (prefix) {
+        const lower = path.toLowerCase();
+        appPath =
+          lower === prefix.toLowerCase()
+            ? ''
+            : lower.startsWith(prefix.toLowerCase() + '/')
+              ? path.slice(prefix.length + 1)
+              : undefined;
+      }
+      const matches =
+        appPath === undefined
+          ? []
+          : this.appRoutes.map((r) => ({ r, params: matchRoute(r.route, appPath) })).filter((m) => m.params);
+      if (!matches.length) return this.sendStatus(res, 404);
+      const hit = matches.find((m) => !m.r.methods || m.r.methods.has(method));
+      if (!hit) {
+        const allow = new Set(matches.flatMap((m) => [...(m.r.methods ?? [])]));
+        return this.sendStatus(res, 405, { Allow: [...allow].join(', ') });
+      }
+      await this.invokeFunction(hit.r.fn, hit.params ?? {}, url, method, req, res);
+    } catch (err) {
+      this.log.error(`HTTP ${req.method} ${req.url} failed`, err);
+      if (!res.headersSent) this.sendStatus(res, 500);
+      else res.destroy();
+    }
+  }
+
+  private async invokeFunction(
+    fn: RegisteredFunction,
+    params: Record<string, string>,
+    url: URL,
+    method: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const { maxConcurrentRequests: maxRun, maxOutstandingRequests: maxOut } = this.limits;
+    if (maxOut >= 0 && this.running + this.waiting.length >= maxOut) {
+      // What the Functions host does when its HTTP queue is full (host.json http.maxOutstandingRequests).
+      return this.sendStatus(res, 429, { 'Retry-After': '1' });
+    }
+    if (maxRun >= 0 && this.running >= maxRun)
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      const body = await readBody(req, this.limits.maxRequestBodyBytes);
+      if (body === undefined) return this.sendStatus(res, 413);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+      const rpcHttp = {
+        method,
+        url: url.href,
+        headers,
+        query,
+        params,
+        body: body.length ? { bytes: body } : undefined,
+      };
+
+      let response: RpcHttpResponse | undefined;
+      try {
+        const result = await this.worker.invoke(fn.name, {
+          trigger: { http: rpcHttp },
+          triggerIsTypedData: true,
+        });
+        const out = result.outputs['$return'] ?? result.returnValue ?? Object.values(result.outputs)[0];
+        response = out as RpcHttpResponse | undefined;
+      } catch (err) {
+        // The Functions host answers a thrown error with a bare 500: no message, no stack.
+        this.log.error(`Function "${fn.name}" failed`, err);
+        return this.sendStatus(res, 500);
+      }
+      this.sendRpcResponse(res, response);
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private sendRpcResponse(res: ServerResponse, response: RpcHttpResponse | undefined): void {
+    if (!response) return this.sendStatus(res, 204);
+    const status = Number(response.statusCode ?? 200);
+    for (const [k, v] of Object.entries(response.headers ?? {})) res.setHeader(k, v);
+    const cookies = (response.cookies ?? []).map(cookieHeader);
+    if (cookies.length) res.setHeader('Set-Cookie', cookies);
+    const b = response.body;
+    const bytes = b?.bytes
+      ? Buffer.from(b.bytes)
+      : b?.string !== undefined
+        ? Buffer.from(b.string)
+        : b?.json !== undefined
+          ? Buffer.from(b.json)
+          : undefined;
+    res.statusCode = status;
+    if (bytes && status !== 204 && status !== 304) {
+      res.setHeader('Content-Length', bytes.length);
+      res.end(bytes);
+    } else res.end();
+  }
+
+  private sendHost(
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: unknown,
+  ): void {
+    res.statusCode = status;
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    if (body === undefined || body === null) return void res.end();
+    let bytes: Buffer;
+    if (typeof body === 'string' || Buffer.isBuffer(body)) bytes = Buffer.from(body);
+    else {
+      bytes = Buffer.from(JSON.stringify(body));
+      if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    }
+    res.setHeader('Content-Length', bytes.length);
+    res.end(bytes);
+  }
+
+  private sendStatus(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { ...headers, 'Content-Length': '0' });
+    res.end();
+  }
+}
+
+function cookieHeader(c: RpcHttpCookie): string {
+  const parts = [`${c.name}=${c.value}`];
+  if (c.domain?.value) parts.push(`Domain=${c.domain.value}`);
+  if (c.path?.value) parts.push(`Path=${c.path.value}`);
+  if (c.expires?.value) parts.push(`Expires=${new Date(c.expires.value.seconds * 1000).toUTCString()}`);
+  if (c.maxAge?.value !== undefined) parts.push(`Max-Age=${c.maxAge.value}`);
+  if (c.secure?.value) parts.push('Secure');
+  if (c.httpOnly?.value) parts.push('HttpOnly');
+  const sameSite = { none: '', lax: 'Lax', strict: 'Strict', explicitNone: 'None' }[c.sameSite ?? 'none'];
+  if (sameSite) parts.push(`SameSite=${sameSite}`);
+  return parts.join('; ');
+}
+
+/** Reads the whole body; undefined when it exceeds `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
