@@ -85,8 +85,9 @@ export class LocalHost {
     core.logSink = (level, _category, message) =>
       level === 'error' ? log.error(message) : log.debug(message);
 
-    let worker: FunctionWorker | undefined;
-    let http: HostHttpServer | undefined;
+    // Extensions are built before the app loads (the app may use their services at import time);
+    // the worker and HTTP server come after, once the registrations are known.
+    const late: { worker?: FunctionWorker; http?: HostHttpServer } = {};
     const { routePrefix, limits } = httpSettings(app.hostJson);
     const context: HostContext = {
       db,
@@ -96,15 +97,16 @@ export class LocalHost {
       settings,
       dev,
       get worker(): Worker {
-        if (!worker) throw new Error('The worker is not ready before the app is loaded.');
-        return worker;
+        if (!late.worker) throw new Error('The worker is not ready before the app is loaded.');
+        return late.worker;
       },
-      routes: { add: (method, template, handler) => http!.add(method, template, handler) },
-      baseUrl: () => http!.url,
+      routes: { add: (method, template, handler) => late.http!.add(method, template, handler) },
+      baseUrl: () => late.http!.url,
     };
     const extensions = (options.extensions ?? defaultExtensions).map((factory) => factory(context));
 
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded by path, as the worker does
       for (const file of app.mainFiles) require(file);
     } catch (err) {
       db.close();
@@ -120,7 +122,7 @@ export class LocalHost {
       type: string,
     ): HostExtension | undefined =>
       extensions.find((e) => (e[key] ?? []).some((t) => t.toLowerCase() === type.toLowerCase()));
-    worker = new FunctionWorker(core, log, {
+    const worker = (late.worker = new FunctionWorker(core, log, {
       input: (fn: RegisteredFunction, name: string, binding: BindingInfo) => {
         const ext = byType('inputTypes', binding.type);
         if (!ext?.input) throw new Error(`No extension serves input bindings of type "${binding.type}".`);
@@ -131,8 +133,8 @@ export class LocalHost {
         if (!ext?.output) throw new Error(`No extension serves output bindings of type "${binding.type}".`);
         await ext.output(fn, name, binding, value);
       },
-    });
-    http = new HostHttpServer(worker, log, routePrefix, limits);
+    }));
+    const http = (late.http = new HostHttpServer(worker, log, routePrefix, limits));
 
     const host = new LocalHost(db, clock, worker, log, core, http, extensions, dbFile);
     try {
