@@ -1,0 +1,105 @@
+// Test helpers: a local host in this process, or one in a child process that can be killed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { LocalHost, type LocalHostOptions } from '../../local/host/host';
+import { createLogger } from '../../local/host/logger';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+export const fixtureAppDir = path.join(repoRoot, 'test/fixture-app');
+
+/** A host in this process on a free port, quiet unless something fails. */
+export function startHost(options: Partial<LocalHostOptions> = {}): Promise<LocalHost> {
+  return LocalHost.start({
+    appDir: fixtureAppDir,
+    port: 0,
+    dbFile: ':memory:',
+    dev: true,
+    logger: createLogger((process.env.HOST_LOG_LEVEL as 'warn') ?? 'error'),
+    ...options,
+  });
+}
+
+export interface ChildHost {
+  url: string;
+  pid: number;
+  process: ChildProcess;
+  output(): string;
+  /** SIGKILL: no shutdown, nothing flushed beyond what SQLite already committed. */
+  kill(): Promise<void>;
+  /** SIGINT: a clean shutdown; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `node dist/local/host/cli.js` (build first) and waits until it listens. */
+export function spawnHost(args: {
+  appDir?: string;
+  dbFile: string;
+  dev?: boolean;
+  env?: NodeJS.ProcessEnv;
+  extraArgs?: string[];
+}): Promise<ChildHost> {
+  const cli = path.join(repoRoot, 'dist/local/host/cli.js');
+  const argv = [
+    cli,
+    '--app',
+    args.appDir ?? fixtureAppDir,
+    '--db',
+    args.dbFile,
+    '--port',
+    '0',
+    ...(args.dev === false ? [] : ['--dev']),
+    ...(args.extraArgs ?? []),
+  ];
+  const child = spawn(process.execPath, argv, {
+    cwd: repoRoot,
+    env: { ...process.env, ...args.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not start:\n${out}`)), 30_000);
+    const onData = (): void => {
+      const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      resolve({
+        url: m[1],
+        pid: child.pid!,
+        process: child,
+        output: () => out,
+        kill: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+          return exited;
+        },
+      });
+    };
+    child.stdout!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`host exited (${code}) before listening:\n${out}`));
+    });
+  });
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
