@@ -32,7 +32,9 @@ export function parseSchedule(expression: string, timeZone: string | undefined):
       `Timer schedule "${expression}" must have six fields: {second} {minute} {hour} {day} {month} {day-of-week}.`,
     );
   }
-  const cron = new Cron(expression, { paused: true, timezone: timeZone });
+  // NCRONTAB requires both day-of-month and day-of-week to match when both are restricted (unlike
+  // Vixie cron's "either"); croner's non-legacy mode does the same.
+  const cron = new Cron(expression, { paused: true, timezone: timeZone, legacyMode: false });
   const a = cron.nextRun(new Date(0));
   const b = a && cron.nextRun(a);
   return {
