@@ -212,6 +212,11 @@ export class LocalHost {
         state: 'Running',
         version: '4.x-local',
         processUptime: Math.round(process.uptime() * 1000),
+        // Resident memory now and at its peak (maxRSS is in kilobytes), for operators and the benchmark.
+        memory: {
+          rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+          peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+        },
       },
     }));
     routes.add('POST', 'admin/functions/{name}', async (req: InternalRequest) => {
