@@ -1,0 +1,17 @@
+// DELETE /api/books/{bookId}: a librarian removes a book that has no copy on loan.
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { removeBook } from '../shared/app/catalog';
+import { appDeps } from './lib/composition';
+import { handled, noContent, requireLibrarian, respond } from './lib/http';
+
+async function booksDelete(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  requireLibrarian(request);
+  return respond(await removeBook(appDeps(), request.params.bookId), noContent);
+}
+
+app.http('books-delete', {
+  methods: ['DELETE'],
+  route: 'books/{bookId}',
+  authLevel: 'anonymous',
+  handler: handled(booksDelete),
+});

@@ -1,0 +1,18 @@
+// GET /api/books?q=&status=&limit=&continuation=: the catalog, for anyone (no sign-in).
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { listBooks } from '../shared/app/catalog';
+import { appDeps } from './lib/composition';
+import { handled, json, readQuery, respond } from './lib/http';
+import { bookListQuery } from './lib/schemas';
+
+async function booksList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const query = readQuery(request, bookListQuery);
+  return respond(await listBooks(appDeps(), query), (page) => json(200, page));
+}
+
+app.http('books-list', {
+  methods: ['GET'],
+  route: 'books',
+  authLevel: 'anonymous',
+  handler: handled(booksList),
+});

@@ -1,0 +1,205 @@
+// The one HTTP helper module: JSON and problem+json (RFC 9457) responses, body/query parsing with
+// zod, the caller behind a request, and the wrapper that turns thrown problems into responses.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import type { Caller } from '../../shared/app/caller';
+import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
+import type { AuthConfig } from '../../shared/config';
+import { verifyLocalToken } from '../../shared/local-token';
+import { appConfig } from './composition';
+
+/** Problem types are stable URNs; `code` is the last part (`urn:rentbook:problem:book-not-found`). */
+export const PROBLEM_TYPE_PREFIX = 'urn:rentbook:problem:';
+
+const statusOf: Record<ProblemKind, number> = {
+  invalid: 400,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'precondition-failed': 412,
+};
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  500: 'Internal Server Error',
+};
+
+/** A problem raised while reading the request (bad input, no caller); `handled` answers it. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, jsonBody: body, headers: { 'Content-Type': 'application/json', ...headers } };
+}
+
+export function noContent(): HttpResponseInit {
+  return { status: 204 };
+}
+
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
+  return {
+    status,
+    jsonBody: { type: PROBLEM_TYPE_PREFIX + code, title: titles[status] ?? 'Error', status, detail },
+    headers: { 'Content-Type': 'application/problem+json', ...headers },
+  };
+}
+
+export function problemResponse(p: Problem): HttpResponseInit {
+  return problem(statusOf[p.kind], p.code, p.detail);
+}
+
+/** A use case's answer as a response: the value through `onOk`, a problem as problem+json. */
+export function respond<T>(outcome: Outcome<T>, onOk: (value: T) => HttpResponseInit): HttpResponseInit {
+  return outcome.ok ? onOk(outcome.value) : problemResponse(outcome.problem);
+}
+
+/**
+ * Wraps a handler: problems thrown while reading the request become their response; anything
+ * else is logged and answered 500 with no internals in the body.
+ */
+export function handled<A extends [...unknown[], InvocationContext]>(
+  handler: (...args: A) => Promise<HttpResponseInit>,
+): (...args: A) => Promise<HttpResponseInit> {
+  return async (...args: A) => {
+    try {
+      return await handler(...args);
+    } catch (err) {
+      if (err instanceof HttpProblem) return problem(err.status, err.code, err.detail);
+      const context = args[args.length - 1] as InvocationContext;
+      context.error('Unhandled error', err);
+      return problem(500, 'internal-error', 'Something went wrong on our side. Try again later.');
+    }
+  };
+}
+
+/** The JSON body, validated; 400 when it is not JSON or not what `schema` wants. */
+export async function readBody<S extends z.ZodTypeAny>(
+  request: HttpRequest,
+  schema: S,
+): Promise<z.output<S>> {
+  const text = await request.text();
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    throw new HttpProblem(400, 'invalid-json', 'The request body is not valid JSON.');
+  }
+  return validate(schema, body, 'body');
+}
+
+/** The query string, validated (each parameter as its string value). */
+export function readQuery<S extends z.ZodTypeAny>(request: HttpRequest, schema: S): z.output<S> {
+  return validate(schema, Object.fromEntries(request.query.entries()), 'query');
+}
+
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** The `Idempotency-Key` header, if given. */
+export function readIdempotencyKey(request: HttpRequest): string | undefined {
+  const key = request.headers.get('idempotency-key');
+  if (key === null) return undefined;
+  const parsed = idempotencyKey.safeParse(key);
+  if (!parsed.success) {
+    throw new HttpProblem(
+      400,
+      'invalid-idempotency-key',
+      `Idempotency-Key ${parsed.error.issues[0].message}.`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The signed-in caller; 401 when there is none. */
+export function authenticate(request: HttpRequest): Caller {
+  const caller = resolveCaller(request, appConfig().auth);
+  if (!caller) {
+    throw new HttpProblem(401, 'unauthenticated', 'Sign in first: this route needs a member or librarian.');
+  }
+  return caller;
+}
+
+/** A signed-in librarian; 401 without a caller, 403 for a member. */
+export function requireLibrarian(request: HttpRequest): Caller {
+  const caller = authenticate(request);
+  if (caller.role !== 'librarian')
+    throw new HttpProblem(403, 'librarian-only', 'Only a librarian may do this.');
+  return caller;
+}
+
+/**
+ * Who is calling. In Azure, App Service Authentication puts the signed-in principal in
+ * `x-ms-client-principal` (and strips that header from outside requests), so it is trusted only
+ * when the platform's auth is on. Locally, a bearer token signed with the local secret.
+ */
+export function resolveCaller(request: HttpRequest, auth: AuthConfig): Caller | undefined {
+  if (auth.appService) return principalCaller(request, auth.memberIdClaim);
+  const header = request.headers.get('authorization');
+  const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (!token || !auth.localSecret) return undefined;
+  return verifyLocalToken(auth.localSecret, token);
+}
+
+const principal = z.object({
+  claims: z.array(z.object({ typ: z.string(), val: z.string() })),
+  role_typ: z.string().optional(),
+});
+
+// Roles are app roles (`librarian`, `member`) in the principal's role claims; a member's id is in
+// the configured claim.
+function principalCaller(request: HttpRequest, memberIdClaim: string): Caller | undefined {
+  const encoded = request.headers.get('x-ms-client-principal');
+  if (!encoded) return undefined;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = principal.safeParse(decoded);
+  if (!parsed.success) return undefined;
+  const { claims, role_typ } = parsed.data;
+  const roleTypes = new Set([
+    role_typ,
+    'roles',
+    'http://schemas.microsoft.com/ws/2008/06/identity/claims/role',
+  ]);
+  const roles = new Set(claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val));
+  const subject =
+    request.headers.get('x-ms-client-principal-id') ?? request.headers.get('x-ms-client-principal-name');
+  if (!subject) return undefined;
+  if (roles.has('librarian')) return { role: 'librarian', subject: `librarian:${subject}` };
+  const memberId = claims.find((c) => c.typ === memberIdClaim)?.val;
+  if (roles.has('member') && memberId) return { role: 'member', subject: `member:${memberId}`, memberId };
+  return undefined;
+}
+
+function validate<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const detail = parsed.error.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+  throw new HttpProblem(400, 'invalid-request', `The request ${where} is not valid: ${detail}.`);
+}

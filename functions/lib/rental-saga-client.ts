@@ -1,0 +1,54 @@
+// The borrow saga seen from outside: its function names, and how HTTP functions start it and
+// find a rental it has accepted but not yet recorded. Kept apart from the orchestrator so the
+// HTTP functions do not load the saga's code.
+import type { DurableClient } from 'durable-functions';
+import type { Rental } from '../../shared/domain/rental';
+import type { PendingRentals } from '../../shared/app/rentals';
+
+export const RENTAL_SAGA = 'rental-saga';
+
+export const sagaActivities = {
+  checkEligibility: 'rental-saga-check-eligibility',
+  debitPoints: 'rental-saga-debit-points',
+  reserveCopy: 'rental-saga-reserve-copy',
+  approve: 'rental-saga-approve',
+  reject: 'rental-saga-reject',
+  releaseCopy: 'rental-saga-release-copy',
+  refundPoints: 'rental-saga-refund-points',
+} as const;
+
+/**
+ * Starts the saga for a requested rental (instance id = rental id) unless one exists already: a
+ * repeated request must not start a second saga, and Durable would restart a completed instance
+ * with the same id. Two identical requests racing both see "absent"; the loser's start fails
+ * and finds the winner's instance.
+ */
+export async function startRentalSaga(
+  client: DurableClient,
+  rental: Rental,
+  checkFirst: boolean,
+): Promise<void> {
+  if (checkFirst && (await sagaStatus(client, rental.id))) return;
+  try {
+    await client.startNew(RENTAL_SAGA, { instanceId: rental.id, input: rental });
+  } catch (err) {
+    if (!(await sagaStatus(client, rental.id))) throw err;
+  }
+}
+
+/** The saga's own input for a rental it has not recorded yet (its first step records it). */
+export function pendingRentals(client: DurableClient): PendingRentals {
+  return {
+    find: async (rentalId) => (await sagaStatus(client, rentalId))?.input as Rental | undefined,
+  };
+}
+
+async function sagaStatus(client: DurableClient, instanceId: string) {
+  try {
+    return await client.getStatus(instanceId, { showInput: true });
+  } catch (err) {
+    // durable-functions reports an unknown instance as an Error naming HTTP 404, not a type.
+    if (err instanceof Error && /HTTP 404/.test(err.message)) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,24 @@
+// GET /api/members/{memberId}/rentals?status=&limit=&continuation=: rental history, newest first.
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { rentalHistory } from '../shared/app/members';
+import { appDeps } from './lib/composition';
+import { authenticate, handled, json, readQuery, respond } from './lib/http';
+import { rentalHistoryQuery } from './lib/schemas';
+
+async function memberRentalsList(
+  request: HttpRequest,
+  _context: InvocationContext,
+): Promise<HttpResponseInit> {
+  const caller = authenticate(request);
+  const query = readQuery(request, rentalHistoryQuery);
+  return respond(await rentalHistory(appDeps(), caller, request.params.memberId, query), (page) =>
+    json(200, page),
+  );
+}
+
+app.http('member-rentals-list', {
+  methods: ['GET'],
+  route: 'members/{memberId}/rentals',
+  authLevel: 'anonymous',
+  handler: handled(memberRentalsList),
+});

@@ -1,0 +1,21 @@
+// POST /api/members {name, phone?}: a librarian registers a member (no points, no fees).
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { registerMember } from '../shared/app/members';
+import { appDeps } from './lib/composition';
+import { handled, json, readBody, requireLibrarian, respond } from './lib/http';
+import { newMemberBody } from './lib/schemas';
+
+async function membersCreate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  requireLibrarian(request);
+  const { name, phone } = await readBody(request, newMemberBody);
+  return respond(await registerMember(appDeps(), name, phone), (member) =>
+    json(201, member, { Location: `/api/members/${member.id}` }),
+  );
+}
+
+app.http('members-create', {
+  methods: ['POST'],
+  route: 'members',
+  authLevel: 'anonymous',
+  handler: handled(membersCreate),
+});

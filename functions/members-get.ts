@@ -1,0 +1,17 @@
+// GET /api/members/{memberId}: the member itself, or a librarian.
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { getMember } from '../shared/app/members';
+import { appDeps } from './lib/composition';
+import { authenticate, handled, json, respond } from './lib/http';
+
+async function membersGet(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const caller = authenticate(request);
+  return respond(await getMember(appDeps(), caller, request.params.memberId), (member) => json(200, member));
+}
+
+app.http('members-get', {
+  methods: ['GET'],
+  route: 'members/{memberId}',
+  authLevel: 'anonymous',
+  handler: handled(membersGet),
+});

@@ -1,0 +1,21 @@
+// POST /api/members/{memberId}/points {amount} (optional Idempotency-Key): credit points.
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { depositPoints } from '../shared/app/members';
+import { appDeps } from './lib/composition';
+import { authenticate, handled, json, readBody, readIdempotencyKey, respond } from './lib/http';
+import { depositBody } from './lib/schemas';
+
+async function pointsDeposit(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const caller = authenticate(request);
+  const key = readIdempotencyKey(request);
+  const { amount } = await readBody(request, depositBody);
+  const outcome = await depositPoints(appDeps(), caller, request.params.memberId, amount, key);
+  return respond(outcome, (balance) => json(200, balance));
+}
+
+app.http('points-deposit', {
+  methods: ['POST'],
+  route: 'members/{memberId}/points',
+  authLevel: 'anonymous',
+  handler: handled(pointsDeposit),
+});

@@ -1,0 +1,109 @@
+// The app's document-container port over the local host's document store (the Cosmos stand-in).
+// The store is synchronous (SQLite); the port is async like the Cosmos SDK, so a store error
+// becomes a rejected promise carrying the same status.
+import type {
+  BatchOperation,
+  BatchResult,
+  Containers,
+  Doc,
+  DocumentContainer,
+  Page,
+  PatchOperation,
+  PatchOptions,
+  QuerySpec,
+  Stored,
+  WriteOptions,
+} from '../../shared/app/ports';
+import { DocumentError } from '../../shared/app/ports';
+import { getService } from '../host/services';
+import {
+  DocumentStoreError,
+  type ContainerDefinition,
+  type DocumentContainer as StoreContainer,
+  type DocumentStore,
+} from '../documents/types';
+
+/** The containers the app uses, created on first use in each running host's store. */
+export function embeddedContainers(
+  databaseId: string,
+  definitions: Record<keyof Containers, ContainerDefinition>,
+): Containers {
+  return {
+    members: new EmbeddedContainer(databaseId, definitions.members),
+    books: new EmbeddedContainer(databaseId, definitions.books),
+  };
+}
+
+class EmbeddedContainer implements DocumentContainer {
+  private store: DocumentStore | undefined;
+  private container: StoreContainer | undefined;
+
+  constructor(
+    private readonly databaseId: string,
+    private readonly definition: ContainerDefinition,
+  ) {}
+
+  read<T extends Doc>(partitionKey: string, id: string): Promise<Stored<T> | undefined> {
+    return this.run((c) => c.read(partitionKey, id) as Stored<T> | undefined);
+  }
+
+  create<T extends Doc>(doc: T): Promise<Stored<T>> {
+    return this.run((c) => c.create(doc as T & Record<string, unknown>) as unknown as Stored<T>);
+  }
+
+  replace<T extends Doc>(
+    partitionKey: string,
+    id: string,
+    doc: T,
+    options?: WriteOptions,
+  ): Promise<Stored<T>> {
+    return this.run(
+      (c) => c.replace(partitionKey, id, doc as T & Record<string, unknown>, options) as unknown as Stored<T>,
+    );
+  }
+
+  upsert<T extends Doc>(doc: T, options?: WriteOptions): Promise<Stored<T>> {
+    return this.run((c) => c.upsert(doc as T & Record<string, unknown>, options) as unknown as Stored<T>);
+  }
+
+  delete(partitionKey: string, id: string, options?: WriteOptions): Promise<void> {
+    return this.run((c) => c.delete(partitionKey, id, options));
+  }
+
+  patch<T extends Doc>(
+    partitionKey: string,
+    id: string,
+    operations: PatchOperation[],
+    options?: PatchOptions,
+  ): Promise<Stored<T>> {
+    return this.run((c) => c.patch(partitionKey, id, operations, options) as unknown as Stored<T>);
+  }
+
+  batch(partitionKey: string, operations: BatchOperation[]): Promise<BatchResult[]> {
+    return this.run((c) => c.batch(partitionKey, operations));
+  }
+
+  query<T extends Doc>(spec: QuerySpec): Promise<Page<T>> {
+    return this.run((c) => c.query(spec) as unknown as Page<T>);
+  }
+
+  // Resolved on each call: a test may stop one host and start another in the same process, and
+  // each has its own store.
+  private resolve(): StoreContainer {
+    const store = getService<DocumentStore>('documents');
+    if (store !== this.store || !this.container) {
+      this.container = store.createContainerIfNotExists(this.databaseId, this.definition);
+      this.store = store;
+    }
+    return this.container;
+  }
+
+  private async run<R>(op: (c: StoreContainer) => R): Promise<R> {
+    try {
+      return op(this.resolve());
+    } catch (err) {
+      if (err instanceof DocumentStoreError) throw new DocumentError(err.status, err.message);
+      throw err;
+    }
+  }
+}

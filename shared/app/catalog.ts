@@ -1,0 +1,157 @@
+// The catalog: anyone browses books; librarians register, edit and remove them.
+import {
+  applyBookEdit,
+  canRemove,
+  newBook,
+  onLoan,
+  type BookEdit,
+  type BookStatus,
+  type NewBook,
+} from '../domain/book';
+import { newId } from './ids';
+import { fail, ok, type Outcome } from './outcome';
+import { isDocumentError, type AppDeps, type Filter, type Stored } from './ports';
+import { bookSearchText, toBook, type Book, type BookDoc } from './records';
+import { nowIso } from './time';
+
+export interface BookQuery {
+  /** Words to find in the title, author or ISBN (case-insensitive). */
+  q?: string;
+  status?: BookStatus;
+  limit: number;
+  continuation?: string;
+}
+
+export interface BookPage {
+  items: Book[];
+  continuation: string | null;
+}
+
+// Optimistic writes that lost a race re-read and try again; more losses than this in a row means
+// something is wrong rather than busy.
+const MAX_ATTEMPTS = 20;
+
+const statusFilters: Record<BookStatus, Filter[]> = {
+  UNAVAILABLE: [{ field: 'withdrawn', op: '=', value: true }],
+  RENTED: [
+    { field: 'withdrawn', op: '=', value: false },
+    { field: 'available', op: '<=', value: 0 },
+  ],
+  AVAILABLE: [
+    { field: 'withdrawn', op: '=', value: false },
+    { field: 'available', op: '>', value: 0 },
+  ],
+};
+
+export async function listBooks(deps: AppDeps, query: BookQuery): Promise<Outcome<BookPage>> {
+  const where: Filter[] = [...(query.status ? statusFilters[query.status] : [])];
+  const q = query.q?.trim().toLowerCase();
+  if (q) where.push({ field: 'search', op: 'contains', value: q });
+  try {
+    const page = await deps.containers.books.query<BookDoc>({
+      where,
+      orderBy: [{ field: 'title' }, { field: 'id' }],
+      limit: query.limit,
+      continuation: query.continuation,
+    });
+    return ok({ items: page.items.map(toBook), continuation: page.continuation ?? null });
+  } catch (err) {
+    if (isDocumentError(err, 400))
+      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
+    throw err;
+  }
+}
+
+export async function getBook(deps: AppDeps, bookId: string): Promise<Outcome<Book>> {
+  const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+  return doc ? ok(toBook(doc)) : bookNotFound(bookId);
+}
+
+export async function addBook(deps: AppDeps, input: NewBook): Promise<Outcome<Book>> {
+  const book = newBook(input);
+  const doc = await deps.containers.books.create<BookDoc>({
+    id: newId(),
+    type: 'book',
+    ...book,
+    loans: {},
+    search: bookSearchText(book),
+    createdAt: nowIso(deps.clock),
+  });
+  return ok(toBook(doc));
+}
+
+/**
+ * Applies a librarian's edit. With `ifMatch` the edit is refused (412) unless the book is still
+ * the version the librarian saw; without it, a concurrent change (say, a copy lent) is re-read
+ * and the edit applied on top.
+ */
+export async function editBook(
+  deps: AppDeps,
+  bookId: string,
+  edit: BookEdit,
+  ifMatch?: string,
+): Promise<Outcome<Book>> {
+  for (let attempt = 1; ; attempt++) {
+    const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+    if (!doc) return bookNotFound(bookId);
+    if (ifMatch !== undefined && ifMatch !== doc._etag) return staleEtag();
+    const edited = applyBookEdit(doc, edit);
+    if (!edited.ok) {
+      const { copies, onLoan: loaned } = edited.error;
+      return fail(
+        'conflict',
+        'copies-on-loan',
+        `${loaned} copies are on loan; the book cannot have only ${copies}.`,
+      );
+    }
+    const next: BookDoc = { ...withoutSystem(doc), ...edited.book, search: bookSearchText(edited.book) };
+    try {
+      return ok(toBook(await deps.containers.books.replace(bookId, bookId, next, { ifMatch: doc._etag })));
+    } catch (err) {
+      if (isDocumentError(err, 404)) return bookNotFound(bookId);
+      if (!isDocumentError(err, 412)) throw err;
+      if (ifMatch !== undefined) return staleEtag();
+      if (attempt >= MAX_ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** Removes a book that has no copy on loan. Removing an absent book is a 404. */
+export async function removeBook(deps: AppDeps, bookId: string): Promise<Outcome<null>> {
+  for (let attempt = 1; ; attempt++) {
+    const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+    if (!doc) return bookNotFound(bookId);
+    if (!canRemove(doc)) {
+      return fail(
+        'conflict',
+        'book-on-loan',
+        `${onLoan(doc)} copies of this book are on loan; it cannot be removed.`,
+      );
+    }
+    try {
+      // The etag makes "no copy on loan" still true at the moment of deletion.
+      await deps.containers.books.delete(bookId, bookId, { ifMatch: doc._etag });
+      return ok(null);
+    } catch (err) {
+      if (isDocumentError(err, 404)) return ok(null);
+      if (!isDocumentError(err, 412) || attempt >= MAX_ATTEMPTS) throw err;
+    }
+  }
+}
+
+function bookNotFound<T>(bookId: string): Outcome<T> {
+  return fail('not-found', 'book-not-found', `There is no book with id ${bookId}.`);
+}
+
+function staleEtag<T>(): Outcome<T> {
+  return fail(
+    'precondition-failed',
+    'stale-etag',
+    'The book has changed since the version given in If-Match.',
+  );
+}
+
+function withoutSystem(doc: Stored<BookDoc>): BookDoc {
+  const { _etag: _ignored, ...rest } = doc;
+  return rest;
+}

@@ -1,0 +1,167 @@
+// Members and their points: librarians register members; a member (or a librarian for it) sees
+// the member, deposits points, checks the balance and reads the rental history.
+import { newMember, type Member } from '../domain/member';
+import { isSufficient } from '../domain/points';
+import type { Rental, RentalStatus } from '../domain/rental';
+import { forbidden, mayActFor, type Caller } from './caller';
+import { idFromKey, newId } from './ids';
+import { fail, ok, type Outcome } from './outcome';
+import { isDocumentError, type AppDeps, type Filter } from './ports';
+import { ledgerId, toMember, toRental, type LedgerDoc, type MemberDoc, type RentalDoc } from './records';
+import { nowIso } from './time';
+
+export interface PointsBalance {
+  memberId: string;
+  points: number;
+}
+
+export interface PointsCheck extends PointsBalance {
+  amount: number;
+  sufficient: boolean;
+}
+
+export interface RentalHistoryQuery {
+  status?: RentalStatus;
+  limit: number;
+  continuation?: string;
+}
+
+export interface RentalPage {
+  items: Rental[];
+  continuation: string | null;
+}
+
+// A deposit races only with other writes to the same member; losing this often in a row is a fault.
+const MAX_ATTEMPTS = 20;
+
+export async function registerMember(
+  deps: AppDeps,
+  name: string,
+  phone: string | null,
+): Promise<Outcome<Member>> {
+  const member = newMember(newId(), name, phone);
+  const doc = await deps.containers.members.create<MemberDoc>({
+    id: member.id,
+    type: 'member',
+    memberId: member.id,
+    name: member.name,
+    phone: member.phone,
+    points: member.points,
+    feesOwed: member.feesOwed,
+    createdAt: nowIso(deps.clock),
+  });
+  return ok(toMember(doc));
+}
+
+export async function getMember(deps: AppDeps, caller: Caller, memberId: string): Promise<Outcome<Member>> {
+  if (!mayActFor(caller, memberId)) return forbidden();
+  const doc = await readMember(deps, memberId);
+  return doc ? ok(toMember(doc)) : memberNotFound(memberId);
+}
+
+/**
+ * Credits points. With an idempotency key the same caller gets the first answer again and the
+ * points are credited once: the ledger entry's id is derived from the key, and the entry and the
+ * new balance are written in one batch, so either both exist or neither does.
+ */
+export async function depositPoints(
+  deps: AppDeps,
+  caller: Caller,
+  memberId: string,
+  amount: number,
+  idempotencyKey?: string,
+): Promise<Outcome<PointsBalance>> {
+  if (!mayActFor(caller, memberId)) return forbidden();
+  const members = deps.containers.members;
+  const entryId = ledgerId(
+    'deposit',
+    idempotencyKey ? idFromKey('deposit', caller.subject, idempotencyKey) : newId(),
+  );
+  if (idempotencyKey) {
+    const earlier = await members.read<LedgerDoc>(memberId, entryId);
+    if (earlier) return ok({ memberId, points: earlier.pointsAfter ?? 0 });
+  }
+  for (let attempt = 1; ; attempt++) {
+    const member = await readMember(deps, memberId);
+    if (!member) return memberNotFound(memberId);
+    const points = member.points + amount;
+    const entry: LedgerDoc = {
+      id: entryId,
+      type: 'ledger',
+      memberId,
+      kind: 'deposit',
+      amount,
+      at: nowIso(deps.clock),
+      pointsAfter: points,
+    };
+    const [created, credited] = await members.batch(memberId, [
+      { operationType: 'Create', resourceBody: { ...entry } },
+      {
+        operationType: 'Patch',
+        id: memberId,
+        operations: [{ op: 'set', path: '/points', value: points }],
+        ifMatch: member._etag,
+      },
+    ]);
+    if (created.statusCode < 300) return ok({ memberId, points });
+    if (created.statusCode === 409) {
+      // The same key won a concurrent race: answer what it answered.
+      const earlier = await members.read<LedgerDoc>(memberId, entryId);
+      return ok({ memberId, points: earlier?.pointsAfter ?? points });
+    }
+    if (credited.statusCode === 404) return memberNotFound(memberId);
+    if (credited.statusCode !== 412 || attempt >= MAX_ATTEMPTS) {
+      throw new Error(`Deposit batch failed: ${created.statusCode}/${credited.statusCode}`);
+    }
+  }
+}
+
+export async function checkPoints(
+  deps: AppDeps,
+  caller: Caller,
+  memberId: string,
+  amount: number,
+): Promise<Outcome<PointsCheck>> {
+  if (!mayActFor(caller, memberId)) return forbidden();
+  const member = await readMember(deps, memberId);
+  if (!member) return memberNotFound(memberId);
+  return ok({ memberId, points: member.points, amount, sufficient: isSufficient(member.points, amount) });
+}
+
+/** The member's rentals, newest first. */
+export async function rentalHistory(
+  deps: AppDeps,
+  caller: Caller,
+  memberId: string,
+  query: RentalHistoryQuery,
+): Promise<Outcome<RentalPage>> {
+  if (!mayActFor(caller, memberId)) return forbidden();
+  if (!(await readMember(deps, memberId))) return memberNotFound(memberId);
+  const where: Filter[] = [{ field: 'type', op: '=', value: 'rental' }];
+  if (query.status) where.push({ field: 'status', op: '=', value: query.status });
+  try {
+    const page = await deps.containers.members.query<RentalDoc>({
+      partitionKey: memberId,
+      where,
+      orderBy: [
+        { field: 'requestedAt', direction: 'desc' },
+        { field: 'id', direction: 'desc' },
+      ],
+      limit: query.limit,
+      continuation: query.continuation,
+    });
+    return ok({ items: page.items.map(toRental), continuation: page.continuation ?? null });
+  } catch (err) {
+    if (isDocumentError(err, 400))
+      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
+    throw err;
+  }
+}
+
+function readMember(deps: AppDeps, memberId: string) {
+  return deps.containers.members.read<MemberDoc>(memberId, memberId);
+}
+
+export function memberNotFound<T>(memberId: string): Outcome<T> {
+  return fail('not-found', 'member-not-found', `There is no member with id ${memberId}.`);
+}

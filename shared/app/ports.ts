@@ -1,0 +1,150 @@
+// The app's ports: what the use cases need from the outside world, in the app's own terms.
+// Storage follows Cosmos DB (NoSQL) semantics, so an adapter over the real service or over the
+// local host's document store can stand behind it unchanged: containers with a partition key,
+// etags for optimistic concurrency, patch with a filter condition, and transactional batches
+// within one partition.
+
+/** Every stored item has a string id, unique within its partition. */
+export interface Doc {
+  id: string;
+}
+
+/** A document as read back: its fields plus the version tag the store gave it. */
+export type Stored<T extends Doc> = T & { _etag: string };
+
+export type FilterOp =
+  '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'startsWith' | 'contains' | 'exists' | 'notExists';
+
+/** `field` is a dotted path (`status`, `loans.r1`). */
+export interface Filter {
+  field: string;
+  op: FilterOp;
+  value?: unknown;
+}
+
+/** Cosmos partial-document update; `path` is a JSON pointer (`/available`, `/loans/r1`). */
+export type PatchOperation =
+  | { op: 'set' | 'add' | 'replace'; path: string; value: unknown }
+  | { op: 'incr'; path: string; value: number }
+  | { op: 'remove'; path: string };
+
+export interface WriteOptions {
+  /** Write only if the stored item still has this etag (else 412). */
+  ifMatch?: string;
+}
+
+export interface PatchOptions extends WriteOptions {
+  /** Every filter must hold on the stored item (else 412): Cosmos' patch filter predicate. */
+  condition?: Filter[];
+}
+
+export type BatchOperation =
+  | { operationType: 'Create'; resourceBody: Doc & Record<string, unknown> }
+  | { operationType: 'Upsert'; resourceBody: Doc & Record<string, unknown>; ifMatch?: string }
+  | { operationType: 'Replace'; id: string; resourceBody: Doc & Record<string, unknown>; ifMatch?: string }
+  | { operationType: 'Delete'; id: string; ifMatch?: string }
+  | { operationType: 'Read'; id: string }
+  | {
+      operationType: 'Patch';
+      id: string;
+      operations: PatchOperation[];
+      condition?: Filter[];
+      ifMatch?: string;
+    };
+
+/** One operation's outcome; in a failed batch the failing one has its status and the rest 424. */
+export interface BatchResult {
+  statusCode: number;
+  resourceBody?: Record<string, unknown>;
+}
+
+export interface QuerySpec {
+  /** One partition (cheap); omit for a cross-partition query. */
+  partitionKey?: string;
+  where?: Filter[];
+  orderBy?: { field: string; direction?: 'asc' | 'desc' }[];
+  /** Page size, 1..1000. */
+  limit?: number;
+  continuation?: string;
+}
+
+export interface Page<T extends Doc> {
+  items: Stored<T>[];
+  /** Present when more items follow. */
+  continuation?: string;
+}
+
+/**
+ * A failed storage call, with the status Cosmos gives it: 404 absent, 409 id taken, 412 etag or
+ * condition failed, 400 malformed, 429/503 transient (retry later).
+ */
+export class DocumentError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DocumentError';
+  }
+}
+
+export function isDocumentError(err: unknown, status: number): err is DocumentError {
+  return err instanceof DocumentError && err.status === status;
+}
+
+/** One container. Typed reads are the caller's claim about what the container holds. */
+export interface DocumentContainer {
+  /** undefined when absent. */
+  read<T extends Doc>(partitionKey: string, id: string): Promise<Stored<T> | undefined>;
+  /** 409 when the id is taken in that partition. */
+  create<T extends Doc>(doc: T): Promise<Stored<T>>;
+  /** 404 when absent; 412 on a stale `ifMatch`. */
+  replace<T extends Doc>(
+    partitionKey: string,
+    id: string,
+    doc: T,
+    options?: WriteOptions,
+  ): Promise<Stored<T>>;
+  /** 412 on a stale `ifMatch`. */
+  upsert<T extends Doc>(doc: T, options?: WriteOptions): Promise<Stored<T>>;
+  /** 404 when absent; 412 on a stale `ifMatch`. */
+  delete(partitionKey: string, id: string, options?: WriteOptions): Promise<void>;
+  /** 404 when absent; 412 on a stale `ifMatch` or a failed condition. */
+  patch<T extends Doc>(
+    partitionKey: string,
+    id: string,
+    operations: PatchOperation[],
+    options?: PatchOptions,
+  ): Promise<Stored<T>>;
+  /** All or nothing, within one partition (at most 100 operations). Never throws for a failed operation. */
+  batch(partitionKey: string, operations: BatchOperation[]): Promise<BatchResult[]>;
+  query<T extends Doc>(spec: QuerySpec): Promise<Page<T>>;
+}
+
+/**
+ * The app's containers (see docs/decisions/0001-partition-keys.md):
+ * `members` (partition key `/memberId`): members, their rentals and points ledger;
+ * `books` (partition key `/id`): one book each, with its copy counters and loans.
+ */
+export interface Containers {
+  members: DocumentContainer;
+  books: DocumentContainer;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** Settings the use cases need (validated in shared/config.ts). */
+export interface RentalPolicy {
+  loanDays: number;
+  feeTimeZone: string;
+}
+
+/** Everything a use case may touch. */
+export interface AppDeps {
+  containers: Containers;
+  clock: Clock;
+  policy: RentalPolicy;
+}

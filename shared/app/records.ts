@@ -1,0 +1,136 @@
+// How the app's aggregates are stored (see docs/decisions/0001-partition-keys.md) and how a stored
+// document becomes what the API shows.
+import { bookStatus, type BookState, type BookStatus } from '../domain/book';
+import type { Member } from '../domain/member';
+import type { Rental } from '../domain/rental';
+import type { Doc, Stored } from './ports';
+
+export const DATABASE_ID = 'rentbook';
+
+/** `books`, partition key `/id`: the book, its copy counter and its loans. */
+export interface BookDoc extends Doc, BookState {
+  type: 'book';
+  /** Copies out, by `loanKey(rentalId)`: reserving and releasing a copy is a conditional patch of this map. */
+  loans: Record<string, { rentalId: string; memberId: string; at: string }>;
+  /** Lower-case title, author and ISBN: what `q` searches. */
+  search: string;
+  createdAt: string;
+}
+
+/** `members`, partition key `/memberId`: the member document (id = memberId). */
+export interface MemberDoc extends Doc {
+  type: 'member';
+  memberId: string;
+  name: string;
+  phone: string | null;
+  points: number;
+  feesOwed: number;
+  createdAt: string;
+}
+
+/** `members`, partition key `/memberId`: a rental lives with its member (id = rentalId). */
+export interface RentalDoc extends Doc, Rental {
+  type: 'rental';
+}
+
+export type LedgerKind = 'debit' | 'refund' | 'deposit';
+
+/**
+ * `members`, partition key `/memberId`: one points movement. Its id is its idempotency key
+ * (`debit:<rentalId>`, `refund:<rentalId>`, `deposit:<key>`), so creating it twice fails with 409.
+ */
+export interface LedgerDoc extends Doc {
+  type: 'ledger';
+  memberId: string;
+  kind: LedgerKind;
+  amount: number;
+  at: string;
+  rentalId?: string;
+  /** The balance right after this movement (the answer a repeated deposit gives again). */
+  pointsAfter?: number;
+}
+
+export function ledgerId(kind: LedgerKind, key: string): string {
+  return `${kind}:${key}`;
+}
+
+/** A book as the API shows it. */
+export interface Book {
+  id: string;
+  title: string;
+  author: string;
+  isbn: string | null;
+  price: number;
+  copies: number;
+  available: number;
+  status: BookStatus;
+  etag: string;
+}
+
+export function toBook(doc: Stored<BookDoc>): Book {
+  return {
+    id: doc.id,
+    title: doc.title,
+    author: doc.author,
+    isbn: doc.isbn,
+    price: doc.price,
+    copies: doc.copies,
+    available: doc.available,
+    status: bookStatus(doc),
+    etag: doc._etag,
+  };
+}
+
+export function bookSearchText(book: Pick<BookState, 'title' | 'author' | 'isbn'>): string {
+  return [book.title, book.author, book.isbn ?? ''].join('\n').toLowerCase();
+}
+
+export function toMember(doc: MemberDoc): Member {
+  return { id: doc.memberId, name: doc.name, phone: doc.phone, points: doc.points, feesOwed: doc.feesOwed };
+}
+
+/** A rental as the API shows it: the stored fields without storage bookkeeping. */
+export function toRental(doc: RentalDoc): Rental {
+  const rental: Rental = {
+    id: doc.id,
+    memberId: doc.memberId,
+    bookId: doc.bookId,
+    bookTitle: doc.bookTitle,
+    price: doc.price,
+    status: doc.status,
+    requestedAt: doc.requestedAt,
+  };
+  if (doc.reason !== undefined) rental.reason = doc.reason;
+  if (doc.approvedAt !== undefined) rental.approvedAt = doc.approvedAt;
+  if (doc.dueAt !== undefined) rental.dueAt = doc.dueAt;
+  if (doc.returnedAt !== undefined) rental.returnedAt = doc.returnedAt;
+  if (doc.lateDays !== undefined) rental.lateDays = doc.lateDays;
+  if (doc.fee !== undefined) rental.fee = doc.fee;
+  return rental;
+}
+
+export interface ContainerSettings {
+  id: string;
+  partitionKeyPath: string;
+  /** Fields the app filters or sorts on: index hints for the local store (Cosmos indexes every path). */
+  indexedPaths: string[];
+}
+
+export const containerDefinitions: Record<'members' | 'books', ContainerSettings> = {
+  members: {
+    id: 'members',
+    partitionKeyPath: '/memberId',
+    // A member's history: `type` + `status`, newest `requestedAt` first.
+    indexedPaths: ['type', 'status', 'requestedAt'],
+  },
+  books: {
+    id: 'books',
+    partitionKeyPath: '/id',
+    indexedPaths: ['title', 'withdrawn', 'available'],
+  },
+};
+
+/** The key of a rental's entry in a book's `loans` map: a plain identifier, so it works as a query field. */
+export function loanKey(rentalId: string): string {
+  return 'r' + rentalId.replace(/-/g, '');
+}

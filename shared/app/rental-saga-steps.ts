@@ -1,0 +1,212 @@
+// The borrow saga's steps (run as Durable activities by functions/rental-saga-activities.ts).
+// Each is idempotent, keyed by the rental id, because an activity may run more than once:
+// a repeated step finds its own earlier effect and reports the same outcome without redoing it.
+// Domain outcomes (a rejection) are returned; infrastructure faults are thrown, so the
+// orchestrator's retry policy runs the step again.
+import { dueDate, ineligibility, type RejectionReason, type Rental } from '../domain/rental';
+import { isDocumentError, type AppDeps } from './ports';
+import {
+  ledgerId,
+  loanKey,
+  toRental,
+  type BookDoc,
+  type LedgerDoc,
+  type MemberDoc,
+  type RentalDoc,
+} from './records';
+import { nowIso } from './time';
+
+export type StepOutcome = { ok: true } | { ok: false; reason: RejectionReason };
+
+export interface Eligibility {
+  /** The rental as recorded: REQUESTED, or already settled when the saga runs again for it. */
+  rental: Rental;
+  /** Why it cannot go ahead; absent when it can. */
+  reason?: RejectionReason;
+}
+
+/**
+ * Step 1: records the REQUESTED rental with its member (creating it is what makes it visible) and
+ * checks, on what is stored now, whether it can go ahead. A later step re-checks with a
+ * conditional write, so this check only spares the saga work that is bound to fail.
+ */
+export async function checkEligibility(deps: AppDeps, requested: Rental): Promise<Eligibility> {
+  const { members, books } = deps.containers;
+  const [member, book] = await Promise.all([
+    members.read<MemberDoc>(requested.memberId, requested.memberId),
+    books.read<BookDoc>(requested.bookId, requested.bookId),
+  ]);
+  let rental = requested;
+  try {
+    await members.create<RentalDoc>({ ...requested, type: 'rental' });
+  } catch (err) {
+    if (!isDocumentError(err, 409)) throw err;
+    const recorded = await members.read<RentalDoc>(requested.memberId, requested.id);
+    if (!recorded) throw err;
+    rental = toRental(recorded);
+    if (rental.status !== 'REQUESTED') return { rental };
+  }
+  const reason = ineligibility(member, book, rental.price);
+  return reason ? { rental, reason } : { rental };
+}
+
+/**
+ * Step 2: takes the price from the member's points, never below zero. The ledger entry
+ * `debit:<rentalId>` and the balance change are one batch in the member's partition, so the
+ * debit happens once however often the step runs.
+ */
+export async function debitPoints(deps: AppDeps, rental: Rental): Promise<StepOutcome> {
+  const entry: LedgerDoc = {
+    id: ledgerId('debit', rental.id),
+    type: 'ledger',
+    memberId: rental.memberId,
+    kind: 'debit',
+    amount: rental.price,
+    rentalId: rental.id,
+    at: nowIso(deps.clock),
+  };
+  const [created, debited] = await deps.containers.members.batch(rental.memberId, [
+    { operationType: 'Create', resourceBody: { ...entry } },
+    {
+      operationType: 'Patch',
+      id: rental.memberId,
+      operations: [{ op: 'incr', path: '/points', value: -rental.price }],
+      condition: [{ field: 'points', op: '>=', value: rental.price }],
+    },
+  ]);
+  if (created.statusCode < 300) return { ok: true };
+  if (created.statusCode === 409) return { ok: true };
+  if (debited.statusCode === 412) return { ok: false, reason: 'INSUFFICIENT_POINTS' };
+  if (debited.statusCode === 404) return { ok: false, reason: 'MEMBER_NOT_FOUND' };
+  throw new Error(`Debit batch for rental ${rental.id} failed: ${created.statusCode}/${debited.statusCode}`);
+}
+
+/**
+ * Step 3: takes one copy off the shelf. A single conditional patch (not withdrawn, a copy free,
+ * this rental not holding one yet) makes overselling impossible however many hosts race, and a
+ * repeat finds its own loan in the book's `loans` map.
+ */
+export async function reserveCopy(deps: AppDeps, rental: Rental): Promise<StepOutcome> {
+  const { books } = deps.containers;
+  try {
+    await books.patch<BookDoc>(
+      rental.bookId,
+      rental.bookId,
+      [
+        { op: 'incr', path: '/available', value: -1 },
+        {
+          op: 'set',
+          path: `/loans/${loanKey(rental.id)}`,
+          value: { rentalId: rental.id, memberId: rental.memberId, at: nowIso(deps.clock) },
+        },
+      ],
+      {
+        condition: [
+          { field: 'withdrawn', op: '=', value: false },
+          { field: 'available', op: '>', value: 0 },
+          { field: `loans.${loanKey(rental.id)}`, op: 'notExists' },
+        ],
+      },
+    );
+    return { ok: true };
+  } catch (err) {
+    if (isDocumentError(err, 404)) return { ok: false, reason: 'BOOK_NOT_FOUND' };
+    if (!isDocumentError(err, 412)) throw err;
+  }
+  const book = await books.read<BookDoc>(rental.bookId, rental.bookId);
+  if (!book) return { ok: false, reason: 'BOOK_NOT_FOUND' };
+  if (book.loans[loanKey(rental.id)]) return { ok: true };
+  return { ok: false, reason: book.withdrawn ? 'BOOK_UNAVAILABLE' : 'BOOK_RENTED' };
+}
+
+/** Step 4: the rental is APPROVED, due `loanDays` after `approvedAt` (the orchestrator's time). */
+export async function approveRental(deps: AppDeps, rental: Rental, approvedAt: string): Promise<Rental> {
+  return settle(deps, rental, [
+    { op: 'set', path: '/status', value: 'APPROVED' },
+    { op: 'set', path: '/approvedAt', value: approvedAt },
+    { op: 'set', path: '/dueAt', value: dueDate(approvedAt, deps.policy.loanDays) },
+  ]);
+}
+
+/**
+ * Ends the rental REJECTED with its reason. The saga does this before compensating, so a rental
+ * that was in fact approved (an approval whose answer was lost) is never compensated: the result
+ * tells the saga which way it went.
+ */
+export async function rejectRental(deps: AppDeps, rental: Rental, reason: RejectionReason): Promise<Rental> {
+  return settle(deps, rental, [
+    { op: 'set', path: '/status', value: 'REJECTED' },
+    { op: 'set', path: '/reason', value: reason },
+  ]);
+}
+
+/** Compensates step 3: puts the copy back, once (only while this rental holds it). */
+export async function releaseCopy(deps: AppDeps, rental: Rental): Promise<void> {
+  try {
+    await deps.containers.books.patch<BookDoc>(
+      rental.bookId,
+      rental.bookId,
+      [
+        { op: 'incr', path: '/available', value: 1 },
+        { op: 'remove', path: `/loans/${loanKey(rental.id)}` },
+      ],
+      { condition: [{ field: `loans.${loanKey(rental.id)}`, op: 'exists' }] },
+    );
+  } catch (err) {
+    // 412: not held (never reserved, or already released); 404: no such book. Nothing to undo.
+    if (!isDocumentError(err, 412) && !isDocumentError(err, 404)) throw err;
+  }
+}
+
+/**
+ * Compensates step 2: gives the price back, once. One batch: the debit must exist (Read), the
+ * refund must not (Create `refund:<rentalId>`), and the balance grows.
+ */
+export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void> {
+  const entry: LedgerDoc = {
+    id: ledgerId('refund', rental.id),
+    type: 'ledger',
+    memberId: rental.memberId,
+    kind: 'refund',
+    amount: rental.price,
+    rentalId: rental.id,
+    at: nowIso(deps.clock),
+  };
+  const results = await deps.containers.members.batch(rental.memberId, [
+    { operationType: 'Read', id: ledgerId('debit', rental.id) },
+    { operationType: 'Create', resourceBody: { ...entry } },
+    {
+      operationType: 'Patch',
+      id: rental.memberId,
+      operations: [{ op: 'incr', path: '/points', value: rental.price }],
+    },
+  ]);
+  const [debit, refund] = results;
+  if (debit.statusCode < 300 && refund.statusCode < 300) return;
+  // No debit to undo, or already refunded.
+  if (debit.statusCode === 404 || refund.statusCode === 409) return;
+  throw new Error(
+    `Refund batch for rental ${rental.id} failed: ${results.map((r) => r.statusCode).join('/')}`,
+  );
+}
+
+// Moves a REQUESTED rental to its final state; when it has already left REQUESTED (a repeated
+// step), answers the state it is in.
+async function settle(
+  deps: AppDeps,
+  rental: Rental,
+  operations: { op: 'set'; path: string; value: unknown }[],
+): Promise<Rental> {
+  const { members } = deps.containers;
+  try {
+    const doc = await members.patch<RentalDoc>(rental.memberId, rental.id, operations, {
+      condition: [{ field: 'status', op: '=', value: 'REQUESTED' }],
+    });
+    return toRental(doc);
+  } catch (err) {
+    if (!isDocumentError(err, 412)) throw err;
+    const doc = await members.read<RentalDoc>(rental.memberId, rental.id);
+    if (!doc) throw err;
+    return toRental(doc);
+  }
+}

@@ -1,0 +1,28 @@
+// A library member: who rents, holds a points balance and owes late fees.
+
+export interface Member {
+  id: string;
+  name: string;
+  phone: string | null;
+  points: number;
+  feesOwed: number;
+}
+
+export const MAX_NAME_LENGTH = 100;
+
+export function isValidName(name: string): boolean {
+  const trimmed = name.trim();
+  return trimmed.length >= 1 && trimmed.length <= MAX_NAME_LENGTH;
+}
+
+/** Digits with optional leading +, spaces, dashes and parentheses; 3 to 20 digits. */
+export function isValidPhone(phone: string): boolean {
+  if (!/^\+?[\d\s\-()]+$/.test(phone)) return false;
+  const digits = phone.replace(/\D/g, '').length;
+  return digits >= 3 && digits <= 20;
+}
+
+/** A new member starts with no points and owes nothing. */
+export function newMember(id: string, name: string, phone: string | null): Member {
+  return { id, name: name.trim(), phone, points: 0, feesOwed: 0 };
+}
