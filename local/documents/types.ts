@@ -52,19 +52,13 @@ export interface WriteOptions {
 }
 
 export type FilterOp =
-  | '='
-  | '!='
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | 'in'
-  | 'startsWith'
-  | 'contains'
-  | 'exists'
-  | 'notExists';
+  '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'startsWith' | 'contains' | 'exists' | 'notExists';
 
-/** `field` is a dotted path (`status`, `due.at`). */
+/**
+ * `field` is a dotted path (`status`, `due.at`, `items.0`). Values of different JSON types never match
+ * (`"5"` is not `5`). `contains` is a substring test on a string field and an element test on an array
+ * field (Cosmos CONTAINS / ARRAY_CONTAINS); `exists` is true for `null` too (Cosmos IS_DEFINED).
+ */
 export interface Filter {
   field: string;
   op: FilterOp;
@@ -87,7 +81,13 @@ export type BatchOperation =
   | { operationType: 'Replace'; id: string; resourceBody: NewDocument; ifMatch?: string }
   | { operationType: 'Delete'; id: string; ifMatch?: string }
   | { operationType: 'Read'; id: string }
-  | { operationType: 'Patch'; id: string; operations: PatchOperation[]; condition?: Filter[]; ifMatch?: string };
+  | {
+      operationType: 'Patch';
+      id: string;
+      operations: PatchOperation[];
+      condition?: Filter[];
+      ifMatch?: string;
+    };
 
 export interface BatchResult {
   statusCode: DocumentStatus;
@@ -133,7 +133,12 @@ export interface DocumentContainer {
   /** 404 when absent; 412 on a stale `ifMatch`. */
   delete(partitionKey: string, id: string, options?: WriteOptions): void;
   /** 404 when absent; 412 on a stale `ifMatch` or a failed condition; 400 on a bad path or incr of a non-number. */
-  patch(partitionKey: string, id: string, operations: PatchOperation[], options?: PatchOptions): StoredDocument;
+  patch(
+    partitionKey: string,
+    id: string,
+    operations: PatchOperation[],
+    options?: PatchOptions,
+  ): StoredDocument;
   /**
    * Atomic transactional batch within one partition (at most 100 operations): all succeed or none
    * is applied. On failure the failing operation carries its status and every other one 424.
@@ -145,6 +150,10 @@ export interface DocumentContainer {
   readChangeFeed(afterLsn: number, maxItems: number): ChangeFeedPage;
   /** The newest `_lsn` written so far (0 if none): "start from now". */
   latestLsn(): number;
+  /** The `_lsn` to read after to see the changes made at or after `timeMs` (Cosmos "start from time"). */
+  lsnAt(timeMs: number): number;
+  /** SQLite's `EXPLAIN QUERY PLAN` lines for a query: shows whether an index serves it. */
+  explain(spec: QuerySpec): string[];
   /** Called (synchronously, after commit) whenever this container's change feed grows. */
   onChange(listener: () => void): () => void;
 }
@@ -159,4 +168,8 @@ export interface DocumentStore {
   container(databaseId: string, containerId: string): DocumentContainer | undefined;
   /** Runs `fn` in one SQLite transaction (nested store calls join it). For host-internal use. */
   transaction<T>(fn: () => T): T;
+  /** Called (synchronously) when a container is created, e.g. for a trigger waiting on it. */
+  onContainerCreated(listener: (container: DocumentContainer) => void): () => void;
+  /** Deletes items whose TTL has passed (already invisible); returns how many. Not a change-feed event. */
+  purgeExpired(): number;
 }
