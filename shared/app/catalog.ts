@@ -50,7 +50,7 @@ export async function listBooks(deps: AppDeps, query: BookQuery): Promise<Outcom
   try {
     const page = await deps.containers.books.query<BookDoc>({
       where,
-      orderBy: [{ field: 'title' }, { field: 'id' }],
+      orderBy: [{ field: 'title' }],
       limit: query.limit,
       continuation: query.continuation,
     });

@@ -143,10 +143,7 @@ export async function rentalHistory(
     const page = await deps.containers.members.query<RentalDoc>({
       partitionKey: memberId,
       where,
-      orderBy: [
-        { field: 'requestedAt', direction: 'desc' },
-        { field: 'id', direction: 'desc' },
-      ],
+      orderBy: [{ field: 'requestedAt', direction: 'desc' }],
       limit: query.limit,
       continuation: query.continuation,
     });

@@ -120,8 +120,8 @@ export const containerDefinitions: Record<'members' | 'books', ContainerSettings
   members: {
     id: 'members',
     partitionKeyPath: '/memberId',
-    // A member's history: `type` + `status`, newest `requestedAt` first.
-    indexedPaths: ['type', 'status', 'requestedAt'],
+    // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history.
+    indexedPaths: ['id', 'type', 'status', 'requestedAt'],
   },
   books: {
     id: 'books',

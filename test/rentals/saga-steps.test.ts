@@ -1,0 +1,178 @@
+// The borrow saga's steps on the real document store: each is idempotent (a repeat changes
+// nothing) and conditional (no oversell, no negative balance).
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Caller } from '../../shared/app/caller';
+import { addBook, getBook } from '../../shared/app/catalog';
+import { depositPoints, getMember, registerMember } from '../../shared/app/members';
+import type { AppDeps } from '../../shared/app/ports';
+import {
+  approveRental,
+  checkEligibility,
+  debitPoints,
+  refundPoints,
+  rejectRental,
+  releaseCopy,
+  reserveCopy,
+} from '../../shared/app/rental-saga-steps';
+import { requestRental } from '../../shared/app/rentals';
+import type { Rental } from '../../shared/domain/rental';
+import { storeDeps } from './support-store';
+
+const librarian: Caller = { role: 'librarian', subject: 'librarian:test' };
+
+let deps: AppDeps;
+
+beforeEach(() => {
+  deps = storeDeps().deps;
+});
+
+function value<T>(outcome: { ok: true; value: T } | { ok: false }): T {
+  if (!outcome.ok) throw new Error('expected a value');
+  return outcome.value;
+}
+
+async function memberWith(points: number): Promise<string> {
+  const member = value(await registerMember(deps, 'Kim', null));
+  if (points > 0) value(await depositPoints(deps, librarian, member.id, points));
+  return member.id;
+}
+
+async function bookWith(copies: number, price: number): Promise<string> {
+  return value(
+    await addBook(deps, { title: 'Dune', author: 'Herbert', isbn: null, price, copies, withdrawn: false }),
+  ).id;
+}
+
+async function requested(memberId: string, bookId: string): Promise<Rental> {
+  return value(await requestRental(deps, librarian, { bookId, memberId }));
+}
+
+const points = async (memberId: string) => value(await getMember(deps, librarian, memberId)).points;
+const available = async (bookId: string) => value(await getBook(deps, bookId)).available;
+
+describe('check eligibility', () => {
+  it('records the REQUESTED rental with the title and price and says it can go ahead', async () => {
+    const rental = await requested(await memberWith(1000), await bookWith(1, 300));
+    const result = await checkEligibility(deps, rental);
+    expect(result.reason).toBeUndefined();
+    expect(result.rental).toMatchObject({ status: 'REQUESTED', bookTitle: 'Dune', price: 300 });
+  });
+
+  it('a member with 500 points asking for a 1000-point book → INSUFFICIENT_POINTS', async () => {
+    const rental = await requested(await memberWith(500), await bookWith(1, 1000));
+    expect((await checkEligibility(deps, rental)).reason).toBe('INSUFFICIENT_POINTS');
+  });
+
+  it('run again for a settled rental, answers the settled rental and no reason', async () => {
+    const rental = await requested(await memberWith(1000), await bookWith(1, 300));
+    await checkEligibility(deps, rental);
+    await rejectRental(deps, rental, 'BOOK_RENTED');
+    const again = await checkEligibility(deps, rental);
+    expect(again).toEqual({ rental: expect.objectContaining({ status: 'REJECTED', reason: 'BOOK_RENTED' }) });
+  });
+});
+
+describe('debit points', () => {
+  it('takes the price once however often it runs', async () => {
+    const memberId = await memberWith(1000);
+    const rental = await requested(memberId, await bookWith(1, 300));
+    await checkEligibility(deps, rental);
+    expect(await debitPoints(deps, rental)).toEqual({ ok: true });
+    expect(await debitPoints(deps, rental)).toEqual({ ok: true });
+    expect(await points(memberId)).toBe(700);
+  });
+
+  it('never takes the balance below zero', async () => {
+    const memberId = await memberWith(200);
+    const rental = await requested(memberId, await bookWith(1, 300));
+    expect(await debitPoints(deps, rental)).toEqual({ ok: false, reason: 'INSUFFICIENT_POINTS' });
+    expect(await points(memberId)).toBe(200);
+  });
+
+  it('an unknown member → MEMBER_NOT_FOUND', async () => {
+    const rental = await requested('no-such-member', await bookWith(1, 300));
+    expect(await debitPoints(deps, rental)).toEqual({ ok: false, reason: 'MEMBER_NOT_FOUND' });
+  });
+});
+
+describe('refund points (compensation)', () => {
+  it('gives the price back exactly once', async () => {
+    const memberId = await memberWith(1000);
+    const rental = await requested(memberId, await bookWith(1, 300));
+    await debitPoints(deps, rental);
+    await refundPoints(deps, rental);
+    await refundPoints(deps, rental);
+    expect(await points(memberId)).toBe(1000);
+  });
+
+  it('gives nothing back when nothing was taken', async () => {
+    const memberId = await memberWith(1000);
+    await refundPoints(deps, await requested(memberId, await bookWith(1, 300)));
+    expect(await points(memberId)).toBe(1000);
+  });
+
+  it('a debit repeated after the refund takes nothing again', async () => {
+    const memberId = await memberWith(1000);
+    const rental = await requested(memberId, await bookWith(1, 300));
+    await debitPoints(deps, rental);
+    await refundPoints(deps, rental);
+    await debitPoints(deps, rental);
+    expect(await points(memberId)).toBe(1000);
+  });
+});
+
+describe('reserve and release a copy', () => {
+  it('never lends more copies than the book has', async () => {
+    const bookId = await bookWith(2, 0);
+    const memberId = await memberWith(0);
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, async () => reserveCopy(deps, await requested(memberId, bookId))),
+    );
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(2);
+    expect(outcomes.filter((o) => !o.ok)).toEqual(Array(3).fill({ ok: false, reason: 'BOOK_RENTED' }));
+    expect(await available(bookId)).toBe(0);
+  });
+
+  it('a repeated reserve holds one copy, and a repeated release frees it once', async () => {
+    const bookId = await bookWith(3, 0);
+    const rental = await requested(await memberWith(0), bookId);
+    expect(await reserveCopy(deps, rental)).toEqual({ ok: true });
+    expect(await reserveCopy(deps, rental)).toEqual({ ok: true });
+    expect(await available(bookId)).toBe(2);
+    await releaseCopy(deps, rental);
+    await releaseCopy(deps, rental);
+    expect(await available(bookId)).toBe(3);
+  });
+
+  it('a withdrawn book → BOOK_UNAVAILABLE; an unknown book → BOOK_NOT_FOUND', async () => {
+    const memberId = await memberWith(0);
+    const withdrawn = value(
+      await addBook(deps, { title: 'Old', author: 'A', isbn: null, price: 0, copies: 1, withdrawn: true }),
+    ).id;
+    expect(await reserveCopy(deps, await requested(memberId, withdrawn))).toEqual({
+      ok: false,
+      reason: 'BOOK_UNAVAILABLE',
+    });
+    expect(await reserveCopy(deps, await requested(memberId, 'no-such-book'))).toEqual({
+      ok: false,
+      reason: 'BOOK_NOT_FOUND',
+    });
+  });
+});
+
+describe('approve and reject', () => {
+  it('approval sets the due date 7 days on; a repeat answers the same rental', async () => {
+    const rental = await requested(await memberWith(1000), await bookWith(1, 300));
+    await checkEligibility(deps, rental);
+    const approved = await approveRental(deps, rental, '2026-03-01T10:00:00.000Z');
+    expect(approved).toMatchObject({ status: 'APPROVED', dueAt: '2026-03-08T10:00:00.000Z' });
+    expect(await approveRental(deps, rental, '2026-03-02T10:00:00.000Z')).toEqual(approved);
+  });
+
+  it('rejecting an approved rental answers it approved, so the saga does not compensate it', async () => {
+    const rental = await requested(await memberWith(1000), await bookWith(1, 300));
+    await checkEligibility(deps, rental);
+    await approveRental(deps, rental, '2026-03-01T10:00:00.000Z');
+    expect(await rejectRental(deps, rental, 'PROCESSING_FAILED')).toMatchObject({ status: 'APPROVED' });
+  });
+});
