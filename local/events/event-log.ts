@@ -278,7 +278,6 @@ export function createEventLog(db: Database, clock: Clock, options: EventLogOpti
   const log: EventLog = {
     hub,
     append(hubName, events) {
-      if (closed) throw new Error('The event log is closed.');
       const info = hub(hubName);
       if (events.length === 0) return [];
       const stored = appendTx(info, events);

@@ -233,6 +233,11 @@ export function createQueueStore(db: Database, clock: Clock, options: QueueStore
   function entityRow(name: string): EntityInfo {
     const found = existing(name);
     if (found) {
+      // Configured options apply to an entity made by an earlier run too.
+      if (configured[name] && !entities.has(name)) {
+        const topic = found.kind === 'subscription' ? name.replace(/\/Subscriptions\/[^/]+$/i, '') : null;
+        return save(name, found.kind, topic);
+      }
       entities.set(name, found);
       return found;
     }
@@ -244,8 +249,9 @@ export function createQueueStore(db: Database, clock: Clock, options: QueueStore
 
   function resolve(name: string): { info: EntityInfo; dlq: boolean } {
     if (isDeadLetterQueue(name)) {
+      // `$DeadLetterQueue` is matched without regard to case, as Service Bus does.
       const parent = entityRow(name.slice(0, -DLQ_SUFFIX.length));
-      return { info: { ...parent, name }, dlq: true };
+      return { info: { ...parent, name: deadLetterQueueOf(parent.name) }, dlq: true };
     }
     return { info: entityRow(name), dlq: false };
   }
@@ -363,8 +369,9 @@ export function createQueueStore(db: Database, clock: Clock, options: QueueStore
   );
 
   const receiveTx = db.transaction(
-    (name: string, maxCount: number, autoRenewMs: number): ReceivedMessage[] => {
-      const { info, dlq } = resolve(name);
+    (entity: string, maxCount: number, autoRenewMs: number): ReceivedMessage[] => {
+      const { info, dlq } = resolve(entity);
+      const name = info.name;
       if (info.kind === 'topic')
         throw new Error(`Cannot receive from topic "${name}": receive from one of its subscriptions.`);
       const now = clock.now();
@@ -402,8 +409,9 @@ export function createQueueStore(db: Database, clock: Clock, options: QueueStore
     return row;
   }
 
-  const abandonTx = db.transaction((entity: string, lockToken: string): string => {
-    const { info, dlq } = resolve(entity);
+  const abandonTx = db.transaction((entityName: string, lockToken: string): string => {
+    const { info, dlq } = resolve(entityName);
+    const entity = info.name;
     const now = clock.now();
     const row = locked(entity, lockToken, now);
     if (!dlq && row.delivery_count >= info.maxDeliveryCount) {
@@ -452,37 +460,40 @@ export function createQueueStore(db: Database, clock: Clock, options: QueueStore
       return receiveTx(entity, maxCount, o?.autoRenewMs ?? 0);
     },
     complete(entity, lockToken) {
-      resolve(entity);
-      if (q.complete.run(lockToken, entity, clock.now()).changes === 0)
-        throw new MessageLockLostError(entity, lockToken);
+      const { name } = resolve(entity).info;
+      if (q.complete.run(lockToken, name, clock.now()).changes === 0)
+        throw new MessageLockLostError(name, lockToken);
     },
     abandon(entity, lockToken) {
       notify(abandonTx(entity, lockToken));
     },
     deadLetter(entity, lockToken, reason) {
-      resolve(entity);
-      deadLetterTx(entity, lockToken, reason?.deadLetterReason, reason?.deadLetterErrorDescription);
-      notify(deadLetterQueueOf(entity));
+      const { info, dlq } = resolve(entity);
+      if (dlq)
+        throw new Error(`"${info.name}" is a dead-letter queue: its messages cannot be dead-lettered again.`);
+      deadLetterTx(info.name, lockToken, reason?.deadLetterReason, reason?.deadLetterErrorDescription);
+      notify(deadLetterQueueOf(info.name));
     },
     renewLock(entity, lockToken) {
       const { info } = resolve(entity);
       const now = clock.now();
-      const row = locked(entity, lockToken, now);
+      const row = locked(info.name, lockToken, now);
       const until = now + info.lockDurationMs;
-      q.renew.run(until, until, entity, row.seq);
+      q.renew.run(until, until, info.name, row.seq);
       return until;
     },
     peek(entity, maxCount, fromSequenceNumber = 0) {
-      resolve(entity);
+      const { name } = resolve(entity).info;
       const now = clock.now();
-      return (q.peek.all(entity, fromSequenceNumber, maxCount) as MessageRow[]).map((r) => toMessage(r, now));
+      return (q.peek.all(name, fromSequenceNumber, maxCount) as MessageRow[]).map((r) => toMessage(r, now));
     },
     nextVisibleAt(entity) {
-      const t = (q.nextVisible.get(entity, clock.now()) as { t: number | null }).t;
+      const { name } = resolve(entity).info;
+      const t = (q.nextVisible.get(name, clock.now()) as { t: number | null }).t;
       return t ?? undefined;
     },
-    counts(entity): EntityCounts {
-      resolve(entity);
+    counts(entityName): EntityCounts {
+      const entity = resolve(entityName).info.name;
       const c = q.counts.get({ entity, now: clock.now() }) as {
         locked: number | null;
         scheduled: number | null;
@@ -495,7 +506,8 @@ export function createQueueStore(db: Database, clock: Clock, options: QueueStore
         : (q.countAll.get(deadLetterQueueOf(entity)) as { n: number }).n;
       return { active: c.total - locked - scheduled, scheduled, locked, deadLettered };
     },
-    subscribe(entity, listener) {
+    subscribe(entityName, listener) {
+      const entity = resolve(entityName).info.name;
       let set = listeners.get(entity);
       if (!set) listeners.set(entity, (set = new Set()));
       set.add(listener);

@@ -1,0 +1,366 @@
+// Event Hubs triggers and output bindings over the embedded event log, with the semantics of the
+// Functions Event Hubs extension (v5):
+// - one processor per (function, partition): events of a partition are delivered in order, one batch
+//   in flight at a time; partitions run concurrently;
+// - the checkpoint (per hub, consumer group and partition, as the extension's blob checkpoint store
+//   keys it) advances after each batch whether the handler returned or threw: Event Hubs has no
+//   poison-message handling, the function must catch and dead-letter itself;
+// - two functions on the same hub and consumer group compete as two processors of one group do: the
+//   partitions are split between them (Azure balances ownership the same way), so each sees part of
+//   the stream; give each function its own consumer group to see every event;
+// - a partition without a checkpoint starts per `initialOffsetOptions` (default: the start of the
+//   retained stream);
+// - `retry` policies on the function re-run a failed batch before the checkpoint, as the host does.
+import { z } from 'zod';
+import { parseIsoDuration } from '../host/clock';
+import { publishService, withdrawService } from '../host/services';
+import type { ExtensionFactory, HostContext, RegisteredFunction, RetryOptions } from '../host/types';
+import { createEventLog } from './event-log';
+import type { EventLog, HubOptions, NewEvent, StoredEvent } from './types';
+
+const DEFAULT_CONSUMER_GROUP = '$Default';
+// What the trigger reports as the namespace in its partition context.
+const LOCAL_NAMESPACE = 'localhost';
+
+/** host.json `extensions.eventHubs` (v5 extension names). */
+const hostJsonSchema = z
+  .object({
+    maxEventBatchSize: z.number().int().positive().default(100),
+    batchCheckpointFrequency: z.number().int().positive().default(1),
+    initialOffsetOptions: z
+      .object({
+        type: z.enum(['fromStart', 'fromEnd', 'fromEnqueuedTime']).default('fromStart'),
+        enqueuedTimeUtc: z.string().optional(),
+      })
+      .default({}),
+  })
+  .passthrough();
+
+const hubSchema = z.object({
+  partitionCount: z.number().int().positive().optional(),
+  /** ISO 8601 duration, e.g. `P1D`. */
+  retention: z.string().optional(),
+});
+
+/** App setting `LOCAL_EVENT_HUBS` (JSON): partition counts and retention of the local hubs. */
+const localSettingSchema = hubSchema.extend({ hubs: z.record(hubSchema).default({}) });
+
+export type EventHubsHostJson = z.infer<typeof hostJsonSchema>;
+
+export function readEventHubsConfig(host: Pick<HostContext, 'hostJson' | 'settings'>): {
+  hostJson: EventHubsHostJson;
+  hubs: { defaultPartitionCount?: number; defaultRetentionMs?: number; hubs: Record<string, HubOptions> };
+} {
+  const parsed = hostJsonSchema.safeParse(host.hostJson.extensions?.eventHubs ?? {});
+  if (!parsed.success) throw new Error(`host.json extensions.eventHubs: ${parsed.error.issues[0].message}`);
+  const raw = host.settings.LOCAL_EVENT_HUBS;
+  let local: z.infer<typeof localSettingSchema> = { hubs: {} };
+  if (raw) {
+    const result = localSettingSchema.safeParse(JSON.parse(raw));
+    if (!result.success) throw new Error(`App setting LOCAL_EVENT_HUBS: ${result.error.issues[0].message}`);
+    local = result.data;
+  }
+  const toOptions = (h: z.infer<typeof hubSchema>): HubOptions => ({
+    ...(h.partitionCount !== undefined ? { partitionCount: h.partitionCount } : {}),
+    ...(h.retention !== undefined ? { retentionMs: parseIsoDuration(h.retention) } : {}),
+  });
+  const defaults = toOptions(local);
+  return {
+    hostJson: parsed.data,
+    hubs: {
+      defaultPartitionCount: defaults.partitionCount,
+      defaultRetentionMs: defaults.retentionMs,
+      hubs: Object.fromEntries(Object.entries(local.hubs).map(([name, h]) => [name, toOptions(h)])),
+    },
+  };
+}
+
+interface Consumer {
+  fn: RegisteredFunction;
+  hub: string;
+  consumerGroup: string;
+  many: boolean;
+}
+
+interface PartitionProcessor {
+  consumer: Consumer;
+  partitionId: string;
+  /** Sequence number of the last event handed to the function (or the start position). */
+  position: number;
+  /** Offset of that event, for the checkpoint. */
+  offset: number;
+  uncheckpointed: number;
+  busy: boolean;
+  scheduled: boolean;
+  running?: Promise<void>;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Binding data the Event Hubs extension sends for one event (PascalCase, as the host sends it). */
+function systemProperties(e: StoredEvent): Record<string, unknown> {
+  return {
+    'x-opt-sequence-number': e.sequenceNumber,
+    'x-opt-offset': String(e.offset),
+    'x-opt-enqueued-time': iso(e.enqueuedTimeUtc),
+    ...(e.partitionKey !== undefined ? { 'x-opt-partition-key': e.partitionKey } : {}),
+    ...(e.messageId !== undefined ? { 'message-id': e.messageId } : {}),
+    SequenceNumber: e.sequenceNumber,
+    Offset: e.offset,
+    PartitionKey: e.partitionKey ?? null,
+    EnqueuedTimeUtc: iso(e.enqueuedTimeUtc),
+  };
+}
+
+export function triggerMetadata(
+  consumer: Pick<Consumer, 'hub' | 'consumerGroup'>,
+  partitionId: string,
+  events: StoredEvent[],
+  many: boolean,
+): Record<string, unknown> {
+  const partitionContext = {
+    FullyQualifiedNamespace: LOCAL_NAMESPACE,
+    EventHubName: consumer.hub,
+    ConsumerGroup: consumer.consumerGroup,
+    PartitionId: partitionId,
+  };
+  if (many) {
+    // The extension sends offsets as strings in the arrays, and as numbers for a single event.
+    return {
+      PartitionContext: partitionContext,
+      PartitionKeyArray: events.map((e) => e.partitionKey ?? null),
+      OffsetArray: events.map((e) => String(e.offset)),
+      SequenceNumberArray: events.map((e) => e.sequenceNumber),
+      EnqueuedTimeUtcArray: events.map((e) => iso(e.enqueuedTimeUtc)),
+      PropertiesArray: events.map((e) => e.properties),
+      SystemPropertiesArray: events.map(systemProperties),
+    };
+  }
+  const [e] = events;
+  return {
+    PartitionContext: partitionContext,
+    ...(e.partitionKey !== undefined ? { PartitionKey: e.partitionKey } : {}),
+    Offset: e.offset,
+    SequenceNumber: e.sequenceNumber,
+    EnqueuedTimeUtc: iso(e.enqueuedTimeUtc),
+    Properties: e.properties,
+    SystemProperties: systemProperties(e),
+  };
+}
+
+const seconds = (d: RetryOptions['delayInterval']): number =>
+  (d?.seconds ?? 0) * 1000 + (d?.nanos ?? 0) / 1e6;
+
+/** Delay before retry number `retry` (1 = the first retry) of a function's retry policy. */
+export function retryDelayMs(options: RetryOptions, retry: number): number {
+  if (options.retryStrategy === 'fixedDelay') return seconds(options.delayInterval);
+  const min = seconds(options.minimumInterval);
+  const max = seconds(options.maximumInterval) || Infinity;
+  return Math.min(max, min * 2 ** (retry - 1));
+}
+
+/** Events from an output binding's value: an array sends one event per item. */
+function toEvents(value: unknown): NewEvent[] {
+  const items = Array.isArray(value) ? value : [value];
+  return items.filter((v) => v !== undefined && v !== null).map((body) => ({ body }));
+}
+
+export const createEventHubsExtension: ExtensionFactory = (host) => {
+  const config = readEventHubsConfig(host);
+  const log: EventLog = createEventLog(host.db, host.clock, config.hubs);
+  publishService('eventHubs', log);
+  const { maxEventBatchSize, batchCheckpointFrequency, initialOffsetOptions } = config.hostJson;
+
+  const consumers: Consumer[] = [];
+  const processors: PartitionProcessor[] = [];
+  const unsubscribe: (() => void)[] = [];
+  const pendingDelays = new Set<() => void>();
+  let stopping = false;
+
+  function startPosition(hub: string, partitionId: string): number {
+    switch (initialOffsetOptions.type) {
+      case 'fromEnd':
+        return log.partition(hub, partitionId).lastSequenceNumber;
+      case 'fromEnqueuedTime': {
+        const at = Date.parse(initialOffsetOptions.enqueuedTimeUtc ?? '');
+        if (Number.isNaN(at))
+          throw new Error('host.json initialOffsetOptions.enqueuedTimeUtc must be an ISO 8601 time.');
+        return log.sequenceNumberBefore(hub, partitionId, at);
+      }
+      default:
+        return -1;
+    }
+  }
+
+  function schedule(p: PartitionProcessor): void {
+    if (stopping || p.scheduled) return;
+    p.scheduled = true;
+    setImmediate(() => {
+      p.scheduled = false;
+      if (!p.busy) p.running = run(p);
+    });
+  }
+
+  function delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = host.clock.at(host.clock.now() + ms, done);
+      function done(): void {
+        cancel();
+        pendingDelays.delete(done);
+        resolve();
+      }
+      pendingDelays.add(done);
+    });
+  }
+
+  async function invoke(
+    fn: RegisteredFunction,
+    trigger: unknown,
+    metadata: Record<string, unknown>,
+  ): Promise<void> {
+    const retry = fn.metadata.retryOptions;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await host.worker.invoke(fn.name, {
+          trigger,
+          triggerMetadata: metadata,
+          ...(retry ? { retryContext: { retryCount: attempt, maxRetryCount: retry.maxRetryCount } } : {}),
+        });
+        return;
+      } catch (err) {
+        const more = retry && !stopping && (retry.maxRetryCount === -1 || attempt < retry.maxRetryCount);
+        host.log.error(
+          `Event Hubs function "${fn.name}" failed${more ? '; retrying' : '; the checkpoint moves on past its events'}`,
+          err,
+        );
+        if (!more) return;
+        await delay(retryDelayMs(retry, attempt + 1));
+        if (stopping) return;
+      }
+    }
+  }
+
+  async function run(p: PartitionProcessor): Promise<void> {
+    const { consumer } = p;
+    p.busy = true;
+    let more = false;
+    try {
+      const events = log.read(consumer.hub, p.partitionId, p.position, maxEventBatchSize);
+      if (events.length === 0) return;
+      if (consumer.many) {
+        await invoke(
+          consumer.fn,
+          events.map((e) => e.body),
+          triggerMetadata(consumer, p.partitionId, events, true),
+        );
+      } else {
+        // Single dispatch: the events of the batch one after another, in order.
+        for (const e of events) {
+          if (stopping) break;
+          await invoke(consumer.fn, e.body, triggerMetadata(consumer, p.partitionId, [e], false));
+        }
+      }
+      // A stopping host does not checkpoint the batch in hand (the extension cancels and skips the
+      // checkpoint so nothing is lost): it is delivered again on the next start.
+      if (stopping) return;
+      const last = events[events.length - 1];
+      p.position = last.sequenceNumber;
+      p.offset = last.offset;
+      if (++p.uncheckpointed >= batchCheckpointFrequency) checkpoint(p);
+      more = true;
+    } catch (err) {
+      host.log.error(`Event Hubs trigger "${consumer.fn.name}" (partition ${p.partitionId}) failed`, err);
+    } finally {
+      p.busy = false;
+      if (more) schedule(p);
+    }
+  }
+
+  function checkpoint(p: PartitionProcessor): void {
+    log.setCheckpoint(p.consumer.hub, p.consumer.consumerGroup, p.partitionId, {
+      sequenceNumber: p.position,
+      offset: p.offset,
+    });
+    p.uncheckpointed = 0;
+  }
+
+  return {
+    name: 'eventHubs',
+    triggerTypes: ['eventHubTrigger'],
+    outputTypes: ['eventHub'],
+    addFunction(fn) {
+      const b = fn.trigger.binding;
+      const hub = String(b.eventHubName ?? b.path ?? '');
+      if (!hub) throw new Error(`Function "${fn.name}": the Event Hubs trigger needs an eventHubName.`);
+      consumers.push({
+        fn,
+        hub,
+        consumerGroup:
+          typeof b.consumerGroup === 'string' && b.consumerGroup ? b.consumerGroup : DEFAULT_CONSUMER_GROUP,
+        many: String(b.cardinality ?? 'one').toLowerCase() === 'many',
+      });
+    },
+    describe(fn) {
+      const c = consumers.find((x) => x.fn === fn);
+      return c
+        ? `hub ${c.hub}, consumer group ${c.consumerGroup}, cardinality ${c.many ? 'many' : 'one'}`
+        : '';
+    },
+    async output(_fn, _name, binding, value) {
+      const hub = String(binding.eventHubName ?? binding.path ?? '');
+      if (!hub) throw new Error('The Event Hubs output binding needs an eventHubName.');
+      const events = toEvents(value);
+      if (events.length > 0) log.append(hub, events);
+    },
+    start() {
+      const groups = new Map<string, Consumer[]>();
+      for (const c of consumers) {
+        const key = `${c.hub}\u0000${c.consumerGroup}`;
+        groups.set(key, [...(groups.get(key) ?? []), c]);
+      }
+      for (const members of groups.values()) {
+        members.sort((a, b) => a.fn.name.localeCompare(b.fn.name));
+        const { hub, consumerGroup } = members[0];
+        if (members.length > 1) {
+          host.log.warn(
+            `Functions ${members.map((m) => `"${m.fn.name}"`).join(', ')} read hub "${hub}" in the same consumer group ` +
+              `"${consumerGroup}": they share its partitions (as in Azure); give each its own consumer group to see every event.`,
+          );
+        }
+        const { partitionIds } = log.hub(hub);
+        const mine: PartitionProcessor[] = [];
+        partitionIds.forEach((partitionId, i) => {
+          const consumer = members[i % members.length];
+          const saved = log.getCheckpoint(hub, consumerGroup, partitionId);
+          const p: PartitionProcessor = {
+            consumer,
+            partitionId,
+            position: saved ? saved.sequenceNumber : startPosition(hub, partitionId),
+            offset: saved?.offset ?? -1,
+            uncheckpointed: 0,
+            busy: false,
+            scheduled: false,
+          };
+          mine.push(p);
+          processors.push(p);
+          schedule(p);
+        });
+        unsubscribe.push(
+          log.subscribe(hub, (ids) => {
+            for (const p of mine) if (ids.includes(p.partitionId)) schedule(p);
+          }),
+        );
+      }
+    },
+    async stop() {
+      stopping = true;
+      for (const u of unsubscribe.splice(0)) u();
+      for (const done of [...pendingDelays]) done();
+      await Promise.all(processors.map((p) => p.running));
+      // Work done but not yet checkpointed (batchCheckpointFrequency > 1) is checkpointed on a clean stop.
+      for (const p of processors) if (p.uncheckpointed > 0) checkpoint(p);
+      log.close();
+      withdrawService('eventHubs', log);
+    },
+  };
+};
