@@ -1,0 +1,197 @@
+// The catalog through HTTP: anyone browses; librarians register, edit and remove books.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalHost } from '../../local/host/host';
+import { librarian, library, memberToken, startHost, type BookReply } from './support-host';
+
+let host: LocalHost;
+let lib: ReturnType<typeof library>;
+
+beforeAll(async () => {
+  host = await startHost();
+  lib = library(host.url);
+});
+
+afterAll(async () => {
+  await host?.stop();
+});
+
+describe('registering a book', () => {
+  it('a librarian registers a book → 201 with Location and every copy available', async () => {
+    const reply = await lib.api<BookReply>('POST', '/api/books', {
+      token: librarian,
+      body: { title: 'Pachinko', author: 'Min Jin Lee', isbn: '978-1-4555-6393-7', price: 400, copies: 2 },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.headers.get('location')).toBe(`/api/books/${reply.body.id}`);
+    expect(reply.body).toEqual({
+      id: expect.any(String),
+      title: 'Pachinko',
+      author: 'Min Jin Lee',
+      isbn: '978-1-4555-6393-7',
+      price: 400,
+      copies: 2,
+      available: 2,
+      status: 'AVAILABLE',
+      etag: expect.any(String),
+    });
+    expect((await lib.api('GET', `/api/books/${reply.body.id}`)).body).toEqual(reply.body);
+  });
+
+  it.each([
+    [{ author: 'A', price: 1, copies: 1 }, 'title'],
+    [{ title: 'T', author: 'A', price: -1, copies: 1 }, 'price'],
+    [{ title: 'T', author: 'A', price: 1.5, copies: 1 }, 'price'],
+    [{ title: 'T', author: 'A', price: 1, copies: 0 }, 'copies'],
+    [{ title: 'T', author: 'A', price: 1, copies: 1, isbn: '123' }, 'isbn'],
+  ])('bad input %j → 400 naming %s, and no book is added', async (body, field) => {
+    const before = (await lib.api<{ items: BookReply[] }>('GET', '/api/books?limit=100')).body.items.length;
+    const reply = await lib.api<{ detail: string }>('POST', '/api/books', { token: librarian, body });
+    expect(reply.status).toBe(400);
+    expect(reply.body.detail).toContain(field);
+    expect((await lib.api<{ items: BookReply[] }>('GET', '/api/books?limit=100')).body.items).toHaveLength(
+      before,
+    );
+  });
+
+  it('a body that is not JSON → 400', async () => {
+    const reply = await lib.api<{ type: string }>('POST', '/api/books', {
+      token: librarian,
+      body: '{not json',
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.type).toBe('urn:rentbook:problem:invalid-json');
+  });
+});
+
+describe('browsing', () => {
+  it('anyone lists, searches and filters by status, page by page', async () => {
+    const tag = `zq${Date.now()}`;
+    const a = await lib.addBook({ title: `${tag} Alpha`, price: 0, copies: 1 });
+    const b = await lib.addBook({ title: `${tag} Beta`, price: 0, copies: 1, withdrawn: true });
+    const c = await lib.addBook({ title: `${tag} Gamma`, price: 0, copies: 1 });
+    const memberId = await lib.addMember(0);
+    expect((await lib.rent(memberId, c.id)).body.status).toBe('APPROVED');
+
+    const q = (query: string) =>
+      lib.api<{ items: BookReply[]; continuation: string | null }>('GET', `/api/books?${query}`);
+    const found = await q(`q=${tag.toUpperCase()}`);
+    expect(found.status).toBe(200);
+    expect(found.body.items.map((x) => [x.id, x.status])).toEqual([
+      [a.id, 'AVAILABLE'],
+      [b.id, 'UNAVAILABLE'],
+      [c.id, 'RENTED'],
+    ]);
+    for (const [status, id] of [
+      ['AVAILABLE', a.id],
+      ['UNAVAILABLE', b.id],
+      ['RENTED', c.id],
+    ]) {
+      expect((await q(`q=${tag}&status=${status}`)).body.items.map((x) => x.id)).toEqual([id]);
+    }
+    const first = await q(`q=${tag}&limit=2`);
+    expect(first.body.items.map((x) => x.id)).toEqual([a.id, b.id]);
+    const rest = await q(`q=${tag}&limit=2&continuation=${encodeURIComponent(first.body.continuation!)}`);
+    expect(rest.body).toEqual({ items: [expect.objectContaining({ id: c.id })], continuation: null });
+  });
+
+  it('bad query parameters → 400; an unknown book → 404 problem+json', async () => {
+    expect((await lib.api('GET', '/api/books?status=LOST')).status).toBe(400);
+    expect((await lib.api('GET', '/api/books?limit=0')).status).toBe(400);
+    expect((await lib.api('GET', '/api/books?continuation=garbage')).status).toBe(400);
+    const missing = await lib.api<{ type: string; status: number }>('GET', '/api/books/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(missing.body).toMatchObject({ type: 'urn:rentbook:problem:book-not-found', status: 404 });
+  });
+});
+
+describe('editing a book', () => {
+  it('a librarian edits with the current etag → 200; with a stale etag → 412 and nothing changes', async () => {
+    const book = await lib.addBook({ price: 100, copies: 2 });
+    const edited = await lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
+      token: librarian,
+      body: { price: 150 },
+      headers: { 'If-Match': book.etag },
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ price: 150, copies: 2 });
+    expect(edited.body.etag).not.toBe(book.etag);
+    const stale = await lib.api('PATCH', `/api/books/${book.id}`, {
+      token: librarian,
+      body: { price: 999 },
+      headers: { 'If-Match': book.etag },
+    });
+    expect(stale.status).toBe(412);
+    expect((await lib.book(book.id)).price).toBe(150);
+  });
+
+  it('copies may not drop below the copies on loan (409); down to them is fine', async () => {
+    const book = await lib.addBook({ price: 0, copies: 3 });
+    const memberId = await lib.addMember(0);
+    await lib.rent(memberId, book.id);
+    await lib.rent(memberId, book.id);
+    const tooFew = await lib.api<{ type: string }>('PATCH', `/api/books/${book.id}`, {
+      token: librarian,
+      body: { copies: 1 },
+    });
+    expect(tooFew.status).toBe(409);
+    expect(tooFew.body.type).toBe('urn:rentbook:problem:copies-on-loan');
+    const exact = await lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
+      token: librarian,
+      body: { copies: 2 },
+    });
+    expect(exact.body).toMatchObject({ copies: 2, available: 0, status: 'RENTED' });
+  });
+
+  it('withdrawing a book makes it UNAVAILABLE; an empty or unknown edit → 400; an unknown book → 404', async () => {
+    const book = await lib.addBook({ price: 0, copies: 1 });
+    const withdrawn = await lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
+      token: librarian,
+      body: { withdrawn: true },
+    });
+    expect(withdrawn.body.status).toBe('UNAVAILABLE');
+    expect((await lib.api('PATCH', `/api/books/${book.id}`, { token: librarian, body: {} })).status).toBe(
+      400,
+    );
+    expect(
+      (await lib.api('PATCH', `/api/books/${book.id}`, { token: librarian, body: { colour: 'red' } })).status,
+    ).toBe(400);
+    expect((await lib.api('PATCH', '/api/books/nope', { token: librarian, body: { price: 1 } })).status).toBe(
+      404,
+    );
+  });
+});
+
+describe('removing a book', () => {
+  it('is refused (409) while a copy is on loan, allowed (204) once it is back, then 404', async () => {
+    const book = await lib.addBook({ price: 0, copies: 1 });
+    const memberId = await lib.addMember(0);
+    const rental = (await lib.rent(memberId, book.id)).body;
+    const refused = await lib.api<{ type: string }>('DELETE', `/api/books/${book.id}`, { token: librarian });
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('urn:rentbook:problem:book-on-loan');
+    await lib.returnBook(rental.id);
+    expect((await lib.api('DELETE', `/api/books/${book.id}`, { token: librarian })).status).toBe(204);
+    expect((await lib.api('GET', `/api/books/${book.id}`)).status).toBe(404);
+    expect((await lib.api('DELETE', `/api/books/${book.id}`, { token: librarian })).status).toBe(404);
+  });
+});
+
+describe('only librarians change the catalog', () => {
+  it('no token → 401, a member → 403, and the catalog is unchanged', async () => {
+    const book = await lib.addBook({ price: 0, copies: 1 });
+    const member = memberToken(await lib.addMember(0));
+    const attempts: [string, string, unknown][] = [
+      ['POST', '/api/books', { title: 'X', author: 'Y', price: 0, copies: 1 }],
+      ['PATCH', `/api/books/${book.id}`, { price: 5 }],
+      ['DELETE', `/api/books/${book.id}`, undefined],
+    ];
+    for (const [method, route, body] of attempts) {
+      const anonymous = await lib.api<{ type: string }>(method, route, { body });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body.type).toBe('urn:rentbook:problem:unauthenticated');
+      expect((await lib.api(method, route, { body, token: member })).status).toBe(403);
+    }
+    expect(await lib.book(book.id)).toEqual(book);
+  });
+});

@@ -1,0 +1,182 @@
+// The host process is killed (SIGKILL) during a stream of rents and restarted on the same data
+// file: every rental still ends APPROVED or REJECTED, and points and copies are conserved.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { idFromKey } from '../../shared/app/ids';
+import {
+  call,
+  eventually,
+  librarian,
+  memberToken,
+  repoRoot,
+  TEST_SECRET,
+  type RentalReply,
+} from './support-host';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-crash-'));
+const dbFile = path.join(dir, 'local.db');
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `npm run host` as a child process on the data file; resolves with its URL. */
+async function startChild(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(repoRoot, 'dist/local/host/cli.js'),
+      '--app',
+      repoRoot,
+      '--port',
+      '0',
+      '--db',
+      dbFile,
+      '--dev',
+      '--log-level',
+      'warn',
+    ],
+    { env: { ...process.env, LOCAL_AUTH_SECRET: TEST_SECRET }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`host exited (${code}) before listening: ${stderr}`)));
+  });
+  return { child, url };
+}
+
+interface Ask {
+  key: string;
+  memberId: string;
+  bookId: string;
+}
+
+const rentalIdOf = (a: Ask) => idFromKey('rental', `member:${a.memberId}`, a.key);
+
+describe('a host killed mid-stream and restarted on the same file', () => {
+  it('settles every rental and conserves points and copies', async () => {
+    let { child, url } = await startChild();
+    const books = [
+      { price: 100, copies: 3 },
+      { price: 250, copies: 4 },
+    ];
+    const bookIds: string[] = [];
+    for (const b of books) {
+      const reply = await call<{ id: string }>(url, 'POST', '/api/books', {
+        token: librarian,
+        body: { title: 'T', author: 'A', ...b },
+      });
+      bookIds.push(reply.body.id);
+    }
+    const memberIds: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const m = await call<{ id: string }>(url, 'POST', '/api/members', {
+        token: librarian,
+        body: { name: `M${i}` },
+      });
+      await call(url, 'POST', `/api/members/${m.body.id}/points`, {
+        token: librarian,
+        body: { amount: 1000 },
+      });
+      memberIds.push(m.body.id);
+    }
+
+    // 48 rents, 6 at a time; the host is killed once 12 have been answered.
+    const asks: Ask[] = Array.from({ length: 48 }, (_, i) => ({
+      key: `crash-${i}`,
+      memberId: memberIds[i % memberIds.length],
+      bookId: bookIds[i % bookIds.length],
+    }));
+    const rent = (base: string, a: Ask) =>
+      call<RentalReply>(base, 'POST', '/api/rentals', {
+        token: memberToken(a.memberId),
+        body: { bookId: a.bookId },
+        headers: { 'Idempotency-Key': a.key },
+      });
+    let answered = 0;
+    let next = 0;
+    const lost: Ask[] = [];
+    // Once the host is dead the rest of the stream fails fast: those asks are "lost" too.
+    const worker = async () => {
+      while (next < asks.length) {
+        const a = asks[next++];
+        try {
+          await rent(url, a);
+          if (++answered === 12) child.kill('SIGKILL');
+        } catch {
+          lost.push(a);
+        }
+      }
+    };
+    const exited = new Promise((r) => child.once('exit', r));
+    await Promise.all(Array.from({ length: 6 }, worker));
+    await exited;
+    expect(lost.length).toBeGreaterThan(0);
+
+    // Restart on the same file; the client retries what it got no answer for, with the same keys.
+    ({ child, url } = await startChild());
+    for (const a of lost) expect([201, 202]).toContain((await rent(url, a)).status);
+
+    const finals = new Map<string, RentalReply>();
+    for (const a of asks) {
+      const id = rentalIdOf(a);
+      const rental = await eventually(
+        async () => {
+          const r = await call<RentalReply>(url, 'GET', `/api/rentals/${id}`, { token: librarian });
+          expect(r.status).toBe(200);
+          return r.body.status === 'REQUESTED' ? undefined : r.body;
+        },
+        60_000,
+        `rental ${id} to settle`,
+      );
+      expect(['APPROVED', 'REJECTED']).toContain(rental.status);
+      finals.set(id, rental);
+    }
+
+    for (const [i, bookId] of bookIds.entries()) {
+      const out = [...finals.values()].filter((r) => r.bookId === bookId && r.status === 'APPROVED').length;
+      const book = await call<{ available: number; copies: number }>(url, 'GET', `/api/books/${bookId}`);
+      expect(out).toBeLessThanOrEqual(books[i].copies);
+      expect(book.body.available).toBe(book.body.copies - out);
+    }
+    for (const memberId of memberIds) {
+      const spent = [...finals.values()]
+        .filter((r) => r.memberId === memberId && r.status === 'APPROVED')
+        .reduce((sum, r) => sum + r.price, 0);
+      const member = await call<{ points: number }>(url, 'GET', `/api/members/${memberId}`, {
+        token: librarian,
+      });
+      expect(member.body.points).toBe(1000 - spent);
+      const history = await call<{ items: RentalReply[] }>(
+        url,
+        'GET',
+        `/api/members/${memberId}/rentals?limit=100`,
+        {
+          token: librarian,
+        },
+      );
+      // One rental per ask: no retry started a second one.
+      expect(history.body.items.map((r) => r.id).sort()).toEqual(
+        asks
+          .filter((a) => a.memberId === memberId)
+          .map(rentalIdOf)
+          .sort(),
+      );
+    }
+    child.kill('SIGTERM');
+  });
+});

@@ -1,0 +1,71 @@
+// Many members race for the last copies: conditional writes, not locks, decide who gets one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalHost } from '../../local/host/host';
+import { getService } from '../../local/host/services';
+import type { DocumentStore } from '../../local/documents/types';
+import { containerDefinitions, DATABASE_ID, type LedgerDoc } from '../../shared/app/records';
+import { eventually, library, startHost, type RentalReply } from './support-host';
+
+let host: LocalHost;
+let lib: ReturnType<typeof library>;
+
+beforeAll(async () => {
+  host = await startHost();
+  lib = library(host.url);
+});
+
+afterAll(async () => {
+  await host?.stop();
+});
+
+/** The rental once the saga has settled it (a 202 is followed up with GETs). */
+async function settled(reply: { status: number; body: RentalReply }): Promise<RentalReply> {
+  if (reply.status === 201) return reply.body;
+  expect(reply.status).toBe(202);
+  return eventually(async () => {
+    const r = await lib.rental(reply.body.id);
+    return r.status === 'REQUESTED' ? undefined : r;
+  });
+}
+
+function ledger(memberId: string): LedgerDoc[] {
+  const members = getService<DocumentStore>('documents').container(
+    DATABASE_ID,
+    containerDefinitions.members.id,
+  )!;
+  return members.query({
+    partitionKey: memberId,
+    where: [{ field: 'type', op: '=', value: 'ledger' }],
+    limit: 1000,
+  }).items as unknown as LedgerDoc[];
+}
+
+describe('50 members rent a book with 3 copies at once', () => {
+  it('exactly 3 are APPROVED, 47 REJECTED BOOK_RENTED, and the 47 keep every point', async () => {
+    const book = await lib.addBook({ price: 300, copies: 3 });
+    const members = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => lib.addMember(1000, `Racer ${i}`)),
+    );
+
+    const rentals = await Promise.all(members.map(async (m) => settled(await lib.rent(m, book.id))));
+
+    const approved = rentals.filter((r) => r.status === 'APPROVED');
+    const rejected = rentals.filter((r) => r.status === 'REJECTED');
+    expect(approved).toHaveLength(3);
+    expect(rejected).toHaveLength(47);
+    expect(new Set(rejected.map((r) => r.reason))).toEqual(new Set(['BOOK_RENTED']));
+    expect(await lib.book(book.id)).toMatchObject({ available: 0, status: 'RENTED' });
+
+    for (const r of approved) expect((await lib.member(r.memberId)).points).toBe(700);
+    for (const r of rejected) expect((await lib.member(r.memberId)).points).toBe(1000);
+
+    // Whoever was charged before losing the race got exactly that charge back, once.
+    for (const r of rejected) {
+      const kinds = ledger(r.memberId)
+        .filter((e) => e.rentalId === r.id)
+        .map((e) => `${e.kind}:${e.amount}`)
+        .sort();
+      expect([[], ['debit:300', 'refund:300']]).toContainEqual(kinds);
+    }
+  });
+});

@@ -1,0 +1,159 @@
+// Seed-scenario tests talk HTTP to the app on an in-process local host (the compiled app in
+// dist/: run `npx tsc -p tsconfig.json` first), signed in with local tokens.
+import path from 'node:path';
+import { LocalHost } from '../../local/host/host';
+import { signLocalToken } from '../../shared/local-token';
+
+export const TEST_SECRET = 'rental-tests-local-secret-0123456789';
+export const repoRoot = path.resolve(__dirname, '../..');
+
+export const librarian = signLocalToken(TEST_SECRET, { librarian: 'test-librarian' });
+export const memberToken = (memberId: string): string => signLocalToken(TEST_SECRET, { member: memberId });
+
+export async function startHost(): Promise<LocalHost> {
+  // The app reads its settings once, when it loads.
+  process.env.LOCAL_AUTH_SECRET = TEST_SECRET;
+  return LocalHost.start({ appDir: repoRoot, port: 0, dbFile: ':memory:', dev: true, logLevel: 'warn' });
+}
+
+export interface Reply<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One API call; the body parsed as JSON when there is one. */
+export async function call<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  route: string,
+  options: CallOptions = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers,
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export interface BookReply {
+  id: string;
+  title: string;
+  author: string;
+  isbn: string | null;
+  price: number;
+  copies: number;
+  available: number;
+  status: string;
+  etag: string;
+}
+
+export interface MemberReply {
+  id: string;
+  name: string;
+  phone: string | null;
+  points: number;
+  feesOwed: number;
+}
+
+export interface RentalReply {
+  id: string;
+  memberId: string;
+  bookId: string;
+  bookTitle: string | null;
+  price: number;
+  status: string;
+  reason?: string;
+  requestedAt: string;
+  approvedAt?: string;
+  dueAt?: string;
+  returnedAt?: string;
+  lateDays?: number;
+  fee?: number;
+}
+
+/** The API as the seed scenarios use it. */
+export function library(baseUrl: string) {
+  const api = <T>(method: string, route: string, options?: CallOptions) =>
+    call<T>(baseUrl, method, route, options);
+  return {
+    api,
+    async addBook(fields: {
+      title?: string;
+      author?: string;
+      price: number;
+      copies: number;
+      withdrawn?: boolean;
+    }) {
+      const reply = await api<BookReply>('POST', '/api/books', {
+        token: librarian,
+        body: { title: 'Dune', author: 'Frank Herbert', ...fields },
+      });
+      if (reply.status !== 201) throw new Error(`addBook: ${reply.status} ${JSON.stringify(reply.body)}`);
+      return reply.body;
+    },
+    async book(bookId: string) {
+      return (await api<BookReply>('GET', `/api/books/${bookId}`)).body;
+    },
+    async addMember(points = 0, name = 'Kim Minsu') {
+      const reply = await api<MemberReply>('POST', '/api/members', { token: librarian, body: { name } });
+      if (reply.status !== 201) throw new Error(`addMember: ${reply.status} ${JSON.stringify(reply.body)}`);
+      if (points > 0) {
+        const deposit = await api('POST', `/api/members/${reply.body.id}/points`, {
+          token: librarian,
+          body: { amount: points },
+        });
+        if (deposit.status !== 200) throw new Error(`deposit: ${deposit.status}`);
+      }
+      return reply.body.id;
+    },
+    async member(memberId: string) {
+      return (await api<MemberReply>('GET', `/api/members/${memberId}`, { token: librarian })).body;
+    },
+    /** A member rents a book (as itself). */
+    rent(memberId: string, bookId: string, headers?: Record<string, string>) {
+      return api<RentalReply>('POST', '/api/rentals', {
+        token: memberToken(memberId),
+        body: { bookId },
+        headers,
+      });
+    },
+    returnBook(rentalId: string, token = librarian) {
+      return api<RentalReply>('POST', `/api/rentals/${rentalId}/return`, { token });
+    },
+    async rental(rentalId: string) {
+      return (await api<RentalReply>('GET', `/api/rentals/${rentalId}`, { token: librarian })).body;
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
