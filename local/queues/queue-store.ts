@@ -53,8 +53,9 @@ CREATE TABLE IF NOT EXISTS sb_messages (
   dl_description TEXT,
   PRIMARY KEY (entity, seq)
 );
-CREATE INDEX IF NOT EXISTS sb_messages_visible ON sb_messages (entity, visible_ms);
+CREATE INDEX IF NOT EXISTS sb_messages_ready ON sb_messages (entity, visible_ms, seq);
 CREATE INDEX IF NOT EXISTS sb_messages_lock ON sb_messages (lock_token) WHERE lock_token IS NOT NULL;
+CREATE INDEX IF NOT EXISTS sb_messages_locked ON sb_messages (entity, locked_until_ms) WHERE lock_token IS NOT NULL;
 CREATE TABLE IF NOT EXISTS sb_dedupe (
   entity TEXT NOT NULL,
   message_id TEXT NOT NULL,
@@ -155,8 +156,10 @@ export function createQueueStore(db: Database, clock: Clock, options: QueueStore
          dl_reason = 'MaxDeliveryCountExceeded', dl_description = @description
        WHERE entity = @entity AND lock_token IS NOT NULL AND locked_until_ms <= @now AND delivery_count >= @max`,
     ),
+    // In the order messages became receivable (enqueue, scheduled time, lock expiry, abandon), then by
+    // sequence number: close to FIFO, which is all Service Bus promises without sessions.
     receivable: db.prepare(
-      `SELECT ${cols} FROM sb_messages WHERE entity = ? AND visible_ms <= ? ORDER BY seq LIMIT ?`,
+      `SELECT ${cols} FROM sb_messages WHERE entity = ? AND visible_ms <= ? ORDER BY visible_ms, seq LIMIT ?`,
     ),
     lock: db.prepare(
       `UPDATE sb_messages SET delivery_count = delivery_count + 1, lock_token = ?, locked_until_ms = ?, visible_ms = ?
