@@ -1,0 +1,261 @@
+// `npm run bench -- [--seconds N] [--concurrency N]`: starts the local host on a fresh data file,
+// loads books and members through the API, then drives concurrent clients through rent → return
+// for a fixed time, and a contention case (many clients racing for a book with few copies).
+// Prints JSON; the last line is one JSON object with the figures.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { signLocalToken } from '../shared/local-token';
+import { summarize } from './stats';
+import { measureCommitsPerSec } from './storage-ceiling';
+
+interface Rental {
+  id: string;
+  memberId: string;
+  bookId: string;
+  price: number;
+  status: string;
+  reason?: string;
+}
+
+const root = path.resolve(__dirname, '../..');
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '32' },
+    'contention-seconds': { type: 'string', default: '5' },
+  },
+});
+const seconds = Number(values.seconds);
+const concurrency = Number(values.concurrency);
+const contentionSeconds = Number(values['contention-seconds']);
+if (!(seconds > 0) || !(concurrency >= 1)) {
+  process.stderr.write('bench: --seconds and --concurrency must be positive numbers\n');
+  process.exit(2);
+}
+
+const BOOKS = 200;
+const COPIES = 1000;
+const PRICE = 100;
+const DEPOSIT = 10_000_000;
+const CONTENDED_COPIES = 3;
+
+const print = (o: unknown): void => void process.stdout.write(JSON.stringify(o) + '\n');
+
+async function startHost(dbFile: string, secret: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'dist/local/host/cli.js'), '--db', dbFile, '--port', '0', '--log-level', 'warn'],
+    {
+      cwd: root,
+      env: { ...process.env, LOCAL_AUTH_SECRET: secret },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`host exited (${code}) before listening`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-bench-'));
+  const secret = randomBytes(32).toString('base64url');
+  const host = await startHost(path.join(dir, 'bench.db'), secret);
+  const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });
+  const librarian = `Bearer ${signLocalToken(secret, { librarian: 'bench' })}`;
+
+  async function call<T>(
+    method: 'GET' | 'POST',
+    p: string,
+    auth: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T }> {
+    const res = await pool.request({
+      method,
+      path: p,
+      headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, json: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  try {
+    // Load: books with many copies for throughput, one book with few copies for contention, members with points.
+    const books: string[] = [];
+    for (let i = 0; i < BOOKS; i++) {
+      const r = await call<{ id: string }>('POST', '/api/books', librarian, {
+        title: `Bench book ${i}`,
+        author: 'Bench',
+        price: PRICE,
+        copies: COPIES,
+      });
+      if (r.status !== 201) throw new Error(`creating a book answered ${r.status}`);
+      books.push(r.json.id);
+    }
+    const contended = (
+      await call<{ id: string }>('POST', '/api/books', librarian, {
+        title: 'Last copies',
+        author: 'Bench',
+        price: PRICE,
+        copies: CONTENDED_COPIES,
+      })
+    ).json.id;
+    const members: { id: string; auth: string }[] = [];
+    for (let i = 0; i < concurrency; i++) {
+      const m = await call<{ id: string }>('POST', '/api/members', librarian, { name: `Bench member ${i}` });
+      if (m.status !== 201) throw new Error(`creating a member answered ${m.status}`);
+      const auth = `Bearer ${signLocalToken(secret, { member: m.json.id })}`;
+      const d = await call('POST', `/api/members/${m.json.id}/points`, auth, { amount: DEPOSIT });
+      if (d.status !== 200) throw new Error(`depositing answered ${d.status}`);
+      members.push({ id: m.json.id, auth });
+    }
+    print({ phase: 'loaded', books: BOOKS + 1, members: members.length });
+
+    const rentMs: number[] = [];
+    const returnMs: number[] = [];
+    const rejected: Record<string, number> = {};
+    const errors: Record<string, number> = {};
+    let completedRents = 0;
+    const countError = (what: string): void => void (errors[what] = (errors[what] ?? 0) + 1);
+
+    async function rent(
+      member: { id: string; auth: string },
+      bookId: string,
+      samples = rentMs,
+    ): Promise<Rental | undefined> {
+      const t0 = performance.now();
+      const r = await call<Rental>('POST', '/api/rentals', member.auth, { bookId });
+      if (r.status !== 201) {
+        countError(`rent ${r.status}`);
+        return undefined;
+      }
+      samples.push(performance.now() - t0);
+      if (samples === rentMs) completedRents++;
+      if (r.json.status === 'REJECTED')
+        rejected[r.json.reason ?? '?'] = (rejected[r.json.reason ?? '?'] ?? 0) + 1;
+      return r.json;
+    }
+    async function giveBack(member: { auth: string }, rentalId: string): Promise<void> {
+      const t0 = performance.now();
+      const r = await call('POST', `/api/rentals/${rentalId}/return`, member.auth);
+      if (r.status !== 200) return countError(`return ${r.status}`);
+      returnMs.push(performance.now() - t0);
+    }
+
+    // Throughput: every client rents a random book and returns it, for `seconds`.
+    const t0 = performance.now();
+    const stopAt = t0 + seconds * 1000;
+    await Promise.all(
+      members.map(async (m) => {
+        while (performance.now() < stopAt) {
+          const rental = await rent(m, books[Math.floor(Math.random() * books.length)]);
+          if (rental?.status === 'APPROVED') await giveBack(m, rental.id);
+        }
+      }),
+    );
+    const elapsed = (performance.now() - t0) / 1000;
+    const rentsPerSec = Math.round((completedRents / elapsed) * 10) / 10;
+
+    // Contention: rounds where every client races for the same book with few copies.
+    const contentionMs: number[] = [];
+    let oversoldRounds = 0;
+    let rounds = 0;
+    const contentionStop = performance.now() + contentionSeconds * 1000;
+    while (performance.now() < contentionStop) {
+      rounds++;
+      const results = await Promise.all(
+        members.map((m) => rent(m, contended, contentionMs).then((r) => ({ m, r }))),
+      );
+      const approved = results.filter((x) => x.r?.status === 'APPROVED');
+      if (approved.length > CONTENDED_COPIES) oversoldRounds++;
+      await Promise.all(approved.map((x) => giveBack(x.m, x.r!.id)));
+    }
+
+    // Invariants, read back through the API.
+    let oversold = 0;
+    for (const id of [...books, contended]) {
+      const b = (await call<{ copies: number; available: number }>('GET', `/api/books/${id}`, librarian))
+        .json;
+      if (b.available < 0 || b.available > b.copies) oversold++;
+    }
+    oversold += oversoldRounds;
+    let balances = 0;
+    let debited = 0;
+    for (const m of members) {
+      balances += (await call<{ points: number }>('GET', `/api/members/${m.id}`, m.auth)).json.points;
+      let continuation: string | undefined;
+      do {
+        const q = `/api/members/${m.id}/rentals?limit=1000${continuation ? `&continuation=${encodeURIComponent(continuation)}` : ''}`;
+        const page = (await call<{ items: Rental[]; continuation?: string }>('GET', q, m.auth)).json;
+        for (const r of page.items)
+          if (['APPROVED', 'OVERDUE', 'RETURNED'].includes(r.status)) debited += r.price;
+        continuation = page.continuation;
+      } while (continuation);
+    }
+    const deposits = DEPOSIT * members.length;
+    const status = (await call<{ memory: { peakRssMB: number } }>('GET', '/admin/host/status', librarian))
+      .json;
+
+    const storageCommitsPerSec = measureCommitsPerSec(dir, 'NORMAL', 2);
+    const storageFsyncCommitsPerSec = measureCommitsPerSec(dir, 'FULL', 2);
+    print({
+      phase: 'contention',
+      rounds,
+      clients: members.length,
+      copies: CONTENDED_COPIES,
+      oversoldRounds,
+      rentLatencyMs: summarize(contentionMs),
+    });
+    print({
+      phase: 'storage',
+      storageCommitsPerSec,
+      storageFsyncCommitsPerSec,
+      note: 'single-row transactions/s, WAL; NORMAL is the host setting, FULL fsyncs each commit',
+    });
+    print({
+      rentsPerSec,
+      rentLatencyMs: summarize(rentMs),
+      returnLatencyMs: summarize(returnMs),
+      rejectedByReason: rejected,
+      errors,
+      oversold,
+      pointsConserved: deposits === balances + debited,
+      points: { deposits, balances, debited },
+      storageCommitsPerSec,
+      storageFsyncCommitsPerSec,
+      peakRssMB: status.memory.peakRssMB,
+      concurrency,
+      seconds,
+      cpus: os.cpus().length,
+      node: process.version,
+    });
+  } finally {
+    await pool.close();
+    await host.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
