@@ -47,6 +47,14 @@ const localSettingSchema = hubSchema.extend({ hubs: z.record(hubSchema).default(
 
 export type EventHubsHostJson = z.infer<typeof hostJsonSchema>;
 
+function parseJson(text: string, setting: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`App setting ${setting} must be JSON.`);
+  }
+}
+
 export function readEventHubsConfig(host: Pick<HostContext, 'hostJson' | 'settings'>): {
   hostJson: EventHubsHostJson;
   hubs: { defaultPartitionCount?: number; defaultRetentionMs?: number; hubs: Record<string, HubOptions> };
@@ -56,7 +64,7 @@ export function readEventHubsConfig(host: Pick<HostContext, 'hostJson' | 'settin
   const raw = host.settings.LOCAL_EVENT_HUBS;
   let local: z.infer<typeof localSettingSchema> = { hubs: {} };
   if (raw) {
-    const result = localSettingSchema.safeParse(JSON.parse(raw));
+    const result = localSettingSchema.safeParse(parseJson(raw, 'LOCAL_EVENT_HUBS'));
     if (!result.success) throw new Error(`App setting LOCAL_EVENT_HUBS: ${result.error.issues[0].message}`);
     local = result.data;
   }
@@ -297,6 +305,7 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
         hub,
         consumerGroup:
           typeof b.consumerGroup === 'string' && b.consumerGroup ? b.consumerGroup : DEFAULT_CONSUMER_GROUP,
+        // Omitted means one event per invocation (the Node programming model's documented default).
         many: String(b.cardinality ?? 'one').toLowerCase() === 'many',
       });
     },

@@ -59,13 +59,21 @@ function toQueueOptions(e: z.infer<typeof entitySchema>): QueueOptions {
   };
 }
 
+function parseJson(text: string, setting: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`App setting ${setting} must be JSON.`);
+  }
+}
+
 export function readServiceBusConfig(host: Pick<HostContext, 'hostJson' | 'settings'>) {
   const parsed = hostJsonSchema.safeParse(host.hostJson.extensions?.serviceBus ?? {});
   if (!parsed.success) throw new Error(`host.json extensions.serviceBus: ${parsed.error.issues[0].message}`);
   const raw = host.settings.LOCAL_SERVICE_BUS;
   let local: z.infer<typeof localSettingSchema> = { entities: {} };
   if (raw) {
-    const result = localSettingSchema.safeParse(JSON.parse(raw));
+    const result = localSettingSchema.safeParse(parseJson(raw, 'LOCAL_SERVICE_BUS'));
     if (!result.success) throw new Error(`App setting LOCAL_SERVICE_BUS: ${result.error.issues[0].message}`);
     local = result.data;
   }
