@@ -1,5 +1,7 @@
 // The services the local host stands in for, one extension each (as binding extensions are to the
 // Functions host). Each serves the trigger, input and output binding types it names.
+import { createCosmosExtension } from '../documents/extension';
+import { createDurableExtension } from '../durable/extension';
 import { createEventHubsExtension } from '../events/extension';
 import { createServiceBusExtension } from '../queues/extension';
 import { createTimerExtension } from './timers';
@@ -9,4 +11,6 @@ export const defaultExtensions: ExtensionFactory[] = [
   createTimerExtension,
   createEventHubsExtension,
   createServiceBusExtension,
+  createDurableExtension,
+  createCosmosExtension,
 ];

@@ -1,0 +1,1193 @@
+// The orchestration engine: the part of the Durable Task Framework the Functions host runs. It keeps
+// each instance's history, hands it to the REAL `durable-functions` replay (the orchestrator function
+// invoked through the worker) and executes the actions that come back: activities (with host-side
+// retries, as the extension does), durable timers on the host clock, sub-orchestrations, external
+// events, continue-as-new. One SQLite transaction per orchestrator turn commits the new history with
+// the work it scheduled (an outbox), so a killed process resumes every unfinished instance on start.
+// Running instances live in memory (write-through); work is dispatched in-process, never polled.
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../host/clock';
+import type { Logger } from '../host/logger';
+import type { Database, Worker } from '../host/types';
+import {
+  ActionType,
+  EventType,
+  EventTypeName,
+  flattenActions,
+  type Action,
+  type HistoryEvent,
+  type OrchestratorResult,
+  type RetryOptionsDto,
+} from './history';
+import { DurableStore, TERMINAL, type InstanceFilter, type InstanceRow, type RuntimeStatus } from './store';
+
+export interface EngineOptions {
+  db: Database;
+  clock: Clock;
+  worker: Worker;
+  log: Logger;
+  hub: string;
+  maxConcurrentActivities: number;
+  maxConcurrentOrchestrations: number;
+}
+
+interface Message {
+  id: number;
+  /** Set for replies to work of one execution (dropped once it ended); null for events and starts. */
+  executionId: string | null;
+  visibleAt: number;
+  event: HistoryEvent;
+}
+
+interface RetryState {
+  kind: 'activity' | 'orchestration';
+  name: string;
+  /** JSON text. */
+  input: string | null;
+  instanceId?: string;
+  options: RetryOptionsDto;
+  /** Attempts made so far. */
+  attempt: number;
+  firstAttemptAt: number;
+}
+
+/** What the engine derives from history and keeps beside it (in the instance row). */
+interface EngineState {
+  nextEventId: number;
+  /** How many (flattened) actions of the cumulative action list have been executed. */
+  actionsSeen: number;
+  turns: number;
+  /** Retryable tasks by the id of the task or retry timer they wait on. */
+  retries: Record<string, RetryState>;
+}
+
+interface ParentRef {
+  instanceId: string;
+  executionId: string;
+  taskId: number;
+}
+
+interface Instance {
+  id: string;
+  name: string;
+  executionId: string;
+  inputJson: string | null;
+  parent: ParentRef | null;
+  createdAt: number;
+  status: 'Pending' | 'Running';
+  customStatusJson: string | null;
+  /** Stored history events (JSON, IsPlayed true) of the current execution. */
+  history: string[];
+  state: EngineState;
+  pending: Message[];
+  busy: boolean;
+  queued: boolean;
+  timers: Set<() => void>;
+}
+
+interface WorkItem {
+  id: number;
+  instanceId: string;
+  executionId: string;
+  taskId: number;
+  name: string;
+  input: string | null;
+}
+
+/** Everything one turn writes besides the instance's own row and history. */
+interface Plan {
+  history: HistoryEvent[];
+  activities: Omit<WorkItem, 'id'>[];
+  messages: { target: string; executionId: string | null; visibleAt: number; event: HistoryEvent }[];
+  children: { instanceId: string; name: string; input: string | null; parent: ParentRef }[];
+}
+
+export interface StatusOptions {
+  showHistory?: boolean;
+  showHistoryOutput?: boolean;
+  showInput?: boolean;
+}
+
+export interface InstanceStatus {
+  name: string;
+  instanceId: string;
+  runtimeStatus: RuntimeStatus;
+  input: unknown;
+  customStatus: unknown;
+  output: unknown;
+  createdTime: string;
+  lastUpdatedTime: string;
+  historyEvents?: Record<string, unknown>[];
+}
+
+export class InstanceExistsError extends Error {}
+
+// The durable-functions library splits timers longer than maximumShortTimerDuration into a chain
+// of shorter ones (an Azure Storage queue limit). This store has no such limit, like the MSSQL and
+// Netherite backends: one durable timer whatever its length.
+const MAX_SHORT_TIMER = '36500.00:00:00';
+const LONG_TIMER_INTERVAL = '3.00:00:00';
+// Replay schema V3 (`upperSchemaVersion` 2): actions come as one cumulative list; V4 adds only
+// entity locks, which this engine does not serve.
+const UPPER_SCHEMA_VERSION = 2;
+const OUT_OF_PROC_DATA = '\n\n$OutOfProcData$:';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function event(type: number, at: number, fields: Partial<HistoryEvent> = {}): HistoryEvent {
+  return { EventType: type, EventId: -1, IsPlayed: false, Timestamp: iso(at), ...fields };
+}
+
+const stored = (e: HistoryEvent): string => JSON.stringify({ ...e, IsPlayed: true });
+
+/** Activity and continue-as-new inputs: the library already JSON-encoded strings (`Utils.processInput`). */
+function encodedInput(input: unknown): string | null {
+  if (input === undefined) return null;
+  return typeof input === 'string' ? input : (JSON.stringify(input) ?? null);
+}
+
+const freshState = (): EngineState => ({ nextEventId: 0, actionsSeen: 0, turns: 0, retries: {} });
+
+export class DurableEngine {
+  readonly store: DurableStore;
+  private readonly instances = new Map<string, Instance>();
+  private readonly orchestrators = new Map<string, string>();
+  private readonly activityNames = new Map<string, string>();
+  private readonly orchestratorQueue: Instance[] = [];
+  private readonly activityQueue: WorkItem[] = [];
+  private runningOrchestrations = 0;
+  private runningActivities = 0;
+  private readonly turnsInFlight = new Set<Promise<void>>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private stopped = false;
+
+  constructor(private readonly o: EngineOptions) {
+    this.store = new DurableStore(o.db, o.hub);
+  }
+
+  now(): number {
+    return this.o.clock.now();
+  }
+
+  registerOrchestrator(name: string): void {
+    this.orchestrators.set(name.toLowerCase(), name);
+  }
+
+  registerActivity(name: string): void {
+    this.activityNames.set(name.toLowerCase(), name);
+  }
+
+  /** The registered orchestrator's name (function names are case-insensitive), if there is one. */
+  orchestratorName(name: string): string | undefined {
+    return this.orchestrators.get(name.toLowerCase());
+  }
+
+  /** Resumes every unfinished instance from the data file. */
+  start(): void {
+    const now = this.o.clock.now();
+    for (const row of this.store.liveInstances()) {
+      const inst = this.instanceFromRow(row);
+      inst.pending = this.store.messages(row.instance_id).map((m) => ({
+        id: m.id,
+        executionId: m.execution_id,
+        visibleAt: m.visible_at,
+        event: JSON.parse(m.event) as HistoryEvent,
+      }));
+      this.instances.set(inst.id, inst);
+    }
+    this.store.deleteOrphans();
+    for (const a of this.store.activities()) {
+      const inst = this.instances.get(a.instance_id);
+      if (inst && inst.executionId === a.execution_id) {
+        this.activityQueue.push({
+          id: a.id,
+          instanceId: a.instance_id,
+          executionId: a.execution_id,
+          taskId: a.task_id,
+          name: a.name,
+          input: a.input,
+        });
+      } else this.store.deleteActivity(a.id);
+    }
+    for (const inst of this.instances.values()) {
+      for (const m of inst.pending) if (m.visibleAt > now) this.armTimer(inst, m.visibleAt);
+      this.scheduleIfReady(inst);
+    }
+    if (this.instances.size)
+      this.o.log.info(`Durable task hub ${this.o.hub}: resumed ${this.instances.size} instance(s).`);
+    this.pumpActivities();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const inst of this.instances.values()) this.cancelTimers(inst);
+    await Promise.allSettled([...this.turnsInFlight]);
+    for (const set of this.waiters.values()) for (const wake of set) wake();
+  }
+
+  // ---- client operations (the durable HTTP API) ----
+
+  /** Starts an instance; a finished instance of the same id is replaced (as the extension allows). */
+  startNew(name: string, instanceId: string, inputJson: string | null): void {
+    const existing = this.instances.get(instanceId) ?? this.store.getInstance(instanceId);
+    if (existing && !TERMINAL.has(existing.status)) {
+      throw new InstanceExistsError(`An orchestration with the instance ID '${instanceId}' already exists.`);
+    }
+    this.createInstance(instanceId, name, inputJson, null, this.o.clock.now());
+  }
+
+  raiseEvent(
+    instanceId: string,
+    eventName: string,
+    inputJson: string | undefined,
+  ): 'accepted' | 'notFound' | 'gone' {
+    const inst = this.instances.get(instanceId);
+    if (!inst) return this.store.getInstance(instanceId) ? 'gone' : 'notFound';
+    this.send(
+      inst,
+      null,
+      this.o.clock.now(),
+      event(EventType.EventRaised, this.o.clock.now(), { Name: eventName, Input: inputJson }),
+    );
+    return 'accepted';
+  }
+
+  terminate(instanceId: string, reason: string | undefined): 'accepted' | 'notFound' | 'gone' {
+    const inst = this.instances.get(instanceId);
+    if (!inst) return this.store.getInstance(instanceId) ? 'gone' : 'notFound';
+    this.send(
+      inst,
+      null,
+      this.o.clock.now(),
+      event(EventType.ExecutionTerminated, this.o.clock.now(), { Input: reason ?? '' }),
+    );
+    return 'accepted';
+  }
+
+  purge(instanceId: string): 'purged' | 'notFound' | 'notTerminal' {
+    if (this.instances.has(instanceId)) return 'notTerminal';
+    const row = this.store.getInstance(instanceId);
+    if (!row) return 'notFound';
+    if (!TERMINAL.has(row.status)) return 'notTerminal';
+    this.store.transaction(() => this.store.purge(instanceId));
+    return 'purged';
+  }
+
+  /** Purges the finished instances that match; returns how many. */
+  purgeWhere(filter: InstanceFilter): number {
+    const rows = this.store.query(filter).filter((r) => TERMINAL.has(r.status));
+    this.store.transaction(() => rows.forEach((r) => this.store.purge(r.instance_id)));
+    return rows.length;
+  }
+
+  status(instanceId: string, options: StatusOptions = {}): InstanceStatus | undefined {
+    const row = this.store.getInstance(instanceId);
+    return row && this.toStatus(row, options);
+  }
+
+  list(filter: InstanceFilter, showInput: boolean): InstanceStatus[] {
+    return this.store.query(filter).map((r) => this.toStatus(r, { showInput }));
+  }
+
+  /** Resolves when the instance is finished (or gone), or after `ms`, whichever comes first. */
+  waitForFinish(instanceId: string, ms: number): Promise<void> {
+    if (!this.instances.has(instanceId) || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const set = this.waiters.get(instanceId) ?? new Set();
+      this.waiters.set(instanceId, set);
+      const done = (): void => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (!set.size) this.waiters.delete(instanceId);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+    });
+  }
+
+  // ---- instances and messages ----
+
+  private instanceFromRow(row: InstanceRow): Instance {
+    return {
+      id: row.instance_id,
+      name: row.name,
+      executionId: row.execution_id,
+      inputJson: row.input,
+      parent: row.parent ? (JSON.parse(row.parent) as ParentRef) : null,
+      createdAt: row.created_at,
+      status: row.status === 'Pending' ? 'Pending' : 'Running',
+      customStatusJson: row.custom_status,
+      history: this.store.history(row.instance_id),
+      state: JSON.parse(row.engine) as EngineState,
+      pending: [],
+      busy: false,
+      queued: false,
+      timers: new Set(),
+    };
+  }
+
+  private newInstance(
+    id: string,
+    name: string,
+    inputJson: string | null,
+    parent: ParentRef | null,
+    now: number,
+  ): Instance {
+    return {
+      id,
+      name,
+      executionId: randomUUID(),
+      inputJson,
+      parent,
+      createdAt: now,
+      status: 'Pending',
+      customStatusJson: null,
+      history: [],
+      state: freshState(),
+      pending: [],
+      busy: false,
+      queued: false,
+      timers: new Set(),
+    };
+  }
+
+  /** Creates (or replaces) an instance row and its start message; call inside or outside a transaction. */
+  private createInstance(
+    id: string,
+    name: string,
+    inputJson: string | null,
+    parent: ParentRef | null,
+    now: number,
+  ): Instance {
+    const inst = this.newInstance(id, name, inputJson, parent, now);
+    const start = event(EventType.ExecutionStarted, now, {
+      Name: name,
+      Input: inputJson ?? undefined,
+      Version: '',
+    });
+    const msgId = this.store.transaction(() => {
+      this.store.createInstance({
+        instance_id: id,
+        name,
+        execution_id: inst.executionId,
+        status: 'Pending',
+        input: inputJson,
+        created_at: now,
+        parent: parent && JSON.stringify(parent),
+        engine: JSON.stringify(inst.state),
+      });
+      return this.store.insertMessage(id, inst.executionId, now, JSON.stringify(start));
+    });
+    inst.pending.push({ id: msgId, executionId: inst.executionId, visibleAt: now, event: start });
+    this.instances.set(id, inst);
+    this.schedule(inst);
+    return inst;
+  }
+
+  /** Persists a message to a live instance and wakes it (now, or when the message is due). */
+  private send(inst: Instance, executionId: string | null, visibleAt: number, ev: HistoryEvent): void {
+    const id = this.store.insertMessage(inst.id, executionId, visibleAt, JSON.stringify(ev));
+    this.accept(inst, { id, executionId, visibleAt, event: ev });
+  }
+
+  private accept(inst: Instance, m: Message): void {
+    inst.pending.push(m);
+    if (m.visibleAt > this.o.clock.now()) this.armTimer(inst, m.visibleAt);
+    else this.schedule(inst);
+  }
+
+  private armTimer(inst: Instance, at: number): void {
+    if (this.stopped) return;
+    const cancel = this.o.clock.at(at, () => {
+      inst.timers.delete(cancel);
+      this.schedule(inst);
+    });
+    inst.timers.add(cancel);
+  }
+
+  private cancelTimers(inst: Instance): void {
+    for (const cancel of inst.timers) cancel();
+    inst.timers.clear();
+  }
+
+  // ---- orchestrator turns: never two at once for one instance ----
+
+  private schedule(inst: Instance): void {
+    if (this.stopped || inst.queued || inst.busy || this.instances.get(inst.id) !== inst) return;
+    inst.queued = true;
+    this.orchestratorQueue.push(inst);
+    this.pumpOrchestrations();
+  }
+
+  private scheduleIfReady(inst: Instance): void {
+    const now = this.o.clock.now();
+    if (this.instances.get(inst.id) === inst && inst.pending.some((m) => m.visibleAt <= now))
+      this.schedule(inst);
+  }
+
+  private pumpOrchestrations(): void {
+    while (
+      !this.stopped &&
+      this.runningOrchestrations < this.o.maxConcurrentOrchestrations &&
+      this.orchestratorQueue.length
+    ) {
+      const inst = this.orchestratorQueue.shift()!;
+      inst.queued = false;
+      inst.busy = true;
+      this.runningOrchestrations++;
+      const turn = this.runTurn(inst)
+        .catch((err: unknown) =>
+          this.o.log.error(`Durable instance ${inst.id}: the orchestrator turn failed`, err),
+        )
+        .finally(() => {
+          inst.busy = false;
+          this.runningOrchestrations--;
+          this.turnsInFlight.delete(turn);
+          this.scheduleIfReady(inst);
+          this.pumpOrchestrations();
+        });
+      this.turnsInFlight.add(turn);
+    }
+  }
+
+  private async runTurn(inst: Instance): Promise<void> {
+    const now = this.o.clock.now();
+    const ready = inst.pending.filter((m) => m.visibleAt <= now);
+    if (!ready.length) return;
+    const consumed = new Set(ready.map((m) => m.id));
+    const current = ready.filter((m) => m.executionId === null || m.executionId === inst.executionId);
+    const terminate = current.find((m) => m.event.EventType === EventType.ExecutionTerminated);
+    if (terminate) return this.finishTerminated(inst, terminate.event.Input ?? '', now);
+    if (!current.length) return this.commitConsumedOnly(inst, consumed);
+
+    // Events that make the library take a sequence number without returning an action (the retry
+    // timer after a failed attempt, the next attempt after that timer) go last in the turn, after
+    // every event that can resume user code: then the library numbers the new actions first, and
+    // the engine can give the retry work the numbers that follow.
+    const st = structuredClone(inst.state);
+    const normal: HistoryEvent[] = [];
+    const allocating: HistoryEvent[] = [];
+    for (const m of current) (this.classify(st, m.event) ? allocating : normal).push(m.event);
+    const turnEvents = [event(EventType.OrchestratorStarted, now), ...normal, ...allocating];
+
+    let result: OrchestratorResult | undefined;
+    let failure: string | undefined;
+    if (!this.orchestrators.has(inst.name.toLowerCase())) {
+      failure = `The function '${inst.name}' doesn't exist, is disabled, or is not an orchestrator function.`;
+    } else {
+      try {
+        const r = await this.o.worker.invoke(inst.name, {
+          trigger: { json: this.triggerJson(inst, turnEvents) },
+          triggerIsTypedData: true,
+        });
+        result = asResult(r.returnValue);
+        if (!result) failure = 'The orchestrator function returned no orchestration state.';
+      } catch (err) {
+        ({ result, failure } = fromOrchestratorError(err));
+      }
+    }
+    if (this.stopped) return; // abandoned: the messages stay and the turn runs again after a restart
+
+    const plan: Plan = { history: turnEvents, activities: [], messages: [], children: [] };
+    const flat = result ? flattenActions(result.actions) : [];
+    const fresh = flat.slice(st.actionsSeen);
+    st.actionsSeen = flat.length;
+    const customStatusJson =
+      result?.customStatus !== undefined
+        ? (JSON.stringify(result.customStatus) ?? null)
+        : inst.customStatusJson;
+
+    if (!failure && result?.isDone) {
+      const next = fresh.find((a) => a.actionType === ActionType.ContinueAsNew);
+      if (next) return this.continueAsNew(inst, consumed, encodedInput(next.input), customStatusJson, now);
+      return this.finish(
+        inst,
+        plan,
+        'Completed',
+        JSON.stringify(result.output ?? null),
+        customStatusJson,
+        now,
+      );
+    }
+    if (!failure) {
+      for (const action of fresh) {
+        failure = this.scheduleAction(inst, st, action, now, plan);
+        if (failure) break;
+      }
+    }
+    if (!failure) {
+      for (const e of allocating) {
+        failure = this.scheduleRetry(inst, st, e, now, plan);
+        if (failure) break;
+      }
+    }
+    if (failure) {
+      const reason = `Orchestrator function '${inst.name}' failed: ${failure}`;
+      this.o.log.error(`Durable instance ${inst.id}: ${reason}`);
+      return this.finish(inst, plan, 'Failed', JSON.stringify(reason), customStatusJson, now, reason);
+    }
+    this.commitTurn(inst, consumed, st, plan, customStatusJson, now);
+  }
+
+  /** True for an event the library answers by taking a sequence number (see runTurn); drops finished retries. */
+  private classify(st: EngineState, e: HistoryEvent): boolean {
+    switch (e.EventType) {
+      case EventType.TaskFailed:
+      case EventType.SubOrchestrationInstanceFailed:
+        return st.retries[String(e.TaskScheduledId)] !== undefined;
+      case EventType.TaskCompleted:
+      case EventType.SubOrchestrationInstanceCompleted:
+        delete st.retries[String(e.TaskScheduledId)];
+        return false;
+      case EventType.TimerFired: {
+        const r = st.retries[String(e.TimerId)];
+        if (!r) return false;
+        // After the last attempt the library still waits for one retry timer, then fails the task.
+        if (r.attempt < r.options.maxNumberOfAttempts) return true;
+        delete st.retries[String(e.TimerId)];
+        return false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  private triggerJson(inst: Instance, turnEvents: HistoryEvent[]): string {
+    const fresh = turnEvents.map((e) => JSON.stringify(e)).join(',');
+    const history = inst.history.length ? `${inst.history.join(',')},${fresh}` : fresh;
+    return (
+      `{"history":[${history}],"input":${inst.inputJson ?? 'null'},"instanceId":${JSON.stringify(inst.id)},` +
+      `"isReplaying":${inst.history.length > 0},"parentInstanceId":${inst.parent ? JSON.stringify(inst.parent.instanceId) : 'null'},` +
+      `"upperSchemaVersion":${UPPER_SCHEMA_VERSION},"maximumShortTimerDuration":"${MAX_SHORT_TIMER}",` +
+      `"longRunningTimerIntervalDuration":"${LONG_TIMER_INTERVAL}","defaultHttpAsyncRequestSleepTimeMillseconds":30000}`
+    );
+  }
+
+  /** Executes one new action; returns a failure message when the action cannot run here. */
+  private scheduleAction(
+    inst: Instance,
+    st: EngineState,
+    a: Action,
+    now: number,
+    plan: Plan,
+  ): string | undefined {
+    switch (a.actionType) {
+      case ActionType.CallActivity:
+      case ActionType.CallActivityWithRetry: {
+        const id = this.scheduleActivity(inst, st, a.functionName ?? '', encodedInput(a.input), now, plan);
+        if (a.actionType === ActionType.CallActivityWithRetry && a.retryOptions) {
+          st.retries[String(id)] = {
+            kind: 'activity',
+            name: a.functionName ?? '',
+            input: encodedInput(a.input),
+            options: a.retryOptions,
+            attempt: 1,
+            firstAttemptAt: now,
+          };
+        }
+        return undefined;
+      }
+      case ActionType.CallSubOrchestrator:
+      case ActionType.CallSubOrchestratorWithRetry: {
+        const input = a.input === undefined ? null : (JSON.stringify(a.input) ?? null);
+        const id = this.scheduleSubOrchestration(
+          inst,
+          st,
+          a.functionName ?? '',
+          a.instanceId,
+          input,
+          now,
+          plan,
+        );
+        if (a.actionType === ActionType.CallSubOrchestratorWithRetry && a.retryOptions) {
+          st.retries[String(id)] = {
+            kind: 'orchestration',
+            name: a.functionName ?? '',
+            input,
+            instanceId: a.instanceId,
+            options: a.retryOptions,
+            attempt: 1,
+            firstAttemptAt: now,
+          };
+        }
+        return undefined;
+      }
+      case ActionType.CreateTimer: {
+        const fireAt = Date.parse(a.fireAt ?? '');
+        if (Number.isNaN(fireAt)) return `A durable timer has no valid fireAt (${String(a.fireAt)}).`;
+        this.scheduleTimer(inst, st, fireAt, now, plan);
+        return undefined;
+      }
+      case ActionType.WaitForExternalEvent:
+      case ActionType.ContinueAsNew:
+        return undefined;
+      default:
+        return (
+          `${actionName(a.actionType)} is not supported by the local host's durable engine ` +
+          `(durable entities and callHttp are not implemented).`
+        );
+    }
+  }
+
+  private scheduleActivity(
+    inst: Instance,
+    st: EngineState,
+    name: string,
+    input: string | null,
+    now: number,
+    plan: Plan,
+  ): number {
+    const id = st.nextEventId++;
+    plan.history.push(
+      event(EventType.TaskScheduled, now, { EventId: id, Name: name, Input: input ?? undefined }),
+    );
+    plan.activities.push({ instanceId: inst.id, executionId: inst.executionId, taskId: id, name, input });
+    return id;
+  }
+
+  private scheduleSubOrchestration(
+    inst: Instance,
+    st: EngineState,
+    name: string,
+    childId: string | undefined,
+    input: string | null,
+    now: number,
+    plan: Plan,
+  ): number {
+    const id = st.nextEventId++;
+    const instanceId = childId || `${inst.id}:${id}`;
+    plan.history.push(
+      event(EventType.SubOrchestrationInstanceCreated, now, {
+        EventId: id,
+        Name: name,
+        InstanceId: instanceId,
+        Input: input ?? undefined,
+      }),
+    );
+    plan.children.push({
+      instanceId,
+      name,
+      input,
+      parent: { instanceId: inst.id, executionId: inst.executionId, taskId: id },
+    });
+    return id;
+  }
+
+  private scheduleTimer(inst: Instance, st: EngineState, fireAt: number, now: number, plan: Plan): number {
+    const id = st.nextEventId++;
+    plan.history.push(event(EventType.TimerCreated, now, { EventId: id, FireAt: iso(fireAt) }));
+    plan.messages.push({
+      target: inst.id,
+      executionId: inst.executionId,
+      visibleAt: fireAt,
+      event: event(EventType.TimerFired, fireAt, { TimerId: id, FireAt: iso(fireAt) }),
+    });
+    return id;
+  }
+
+  /**
+   * Retries as DurableTask.Core's RetryInterceptor does: after each failed attempt a durable timer of
+   * firstRetryInterval × backoffCoefficient^(attempt-1) (capped at maxRetryInterval), then the next
+   * attempt; after the last one, the timer too, then the task fails.
+   */
+  private scheduleRetry(
+    inst: Instance,
+    st: EngineState,
+    e: HistoryEvent,
+    now: number,
+    plan: Plan,
+  ): string | undefined {
+    if (e.EventType === EventType.TimerFired) {
+      const r = st.retries[String(e.TimerId)];
+      delete st.retries[String(e.TimerId)];
+      r.attempt++;
+      const id =
+        r.kind === 'activity'
+          ? this.scheduleActivity(inst, st, r.name, r.input, now, plan)
+          : this.scheduleSubOrchestration(inst, st, r.name, r.instanceId, r.input, now, plan);
+      st.retries[String(id)] = r;
+      return undefined;
+    }
+    const r = st.retries[String(e.TaskScheduledId)];
+    delete st.retries[String(e.TaskScheduledId)];
+    const o = r.options;
+    if (
+      o.retryTimeoutInMilliseconds &&
+      o.retryTimeoutInMilliseconds > 0 &&
+      now >= r.firstAttemptAt + o.retryTimeoutInMilliseconds
+    ) {
+      // The extension then throws in its own replay of the actions, which fails the orchestration
+      // without the orchestrator code seeing the error (azure-functions-durable-js issue #629).
+      return `${e.Reason ?? 'The task failed'} (retry timeout of ${o.retryTimeoutInMilliseconds} ms exceeded)`;
+    }
+    let delay = o.firstRetryIntervalInMilliseconds * (o.backoffCoefficient ?? 1) ** (r.attempt - 1);
+    if (o.maxRetryIntervalInMilliseconds && o.maxRetryIntervalInMilliseconds > 0) {
+      delay = Math.min(delay, o.maxRetryIntervalInMilliseconds);
+    }
+    const timerId = this.scheduleTimer(inst, st, now + delay, now, plan);
+    st.retries[String(timerId)] = r;
+    return undefined;
+  }
+
+  // ---- commits ----
+
+  private commitConsumedOnly(inst: Instance, consumed: Set<number>): void {
+    this.store.transaction(() => consumed.forEach((id) => this.store.deleteMessage(id)));
+    inst.pending = inst.pending.filter((m) => !consumed.has(m.id));
+  }
+
+  private commitTurn(
+    inst: Instance,
+    consumed: Set<number>,
+    st: EngineState,
+    plan: Plan,
+    customStatusJson: string | null,
+    now: number,
+  ): void {
+    plan.history.push(event(EventType.OrchestratorCompleted, now));
+    const historyJson = plan.history.map(stored);
+    const turn = st.turns++;
+    const children: Instance[] = [];
+    const delivered: { inst: Instance; m: Message }[] = [];
+    const work: WorkItem[] = [];
+    this.store.transaction(() => {
+      consumed.forEach((id) => this.store.deleteMessage(id));
+      this.store.appendHistory(inst.id, turn, historyJson);
+      this.store.updateAfterTurn(inst.id, {
+        status: 'Running',
+        customStatus: customStatusJson,
+        output: null,
+        now,
+        engine: JSON.stringify(st),
+        executionId: inst.executionId,
+        input: inst.inputJson,
+      });
+      for (const a of plan.activities) {
+        const id = this.store.insertActivity({
+          instance_id: a.instanceId,
+          execution_id: a.executionId,
+          task_id: a.taskId,
+          name: a.name,
+          input: a.input,
+        });
+        work.push({ ...a, id });
+      }
+      for (const c of plan.children) {
+        const existing = this.instances.get(c.instanceId) ?? this.store.getInstance(c.instanceId);
+        if (existing && !TERMINAL.has(existing.status)) {
+          plan.messages.push({
+            target: inst.id,
+            executionId: inst.executionId,
+            visibleAt: now,
+            event: event(EventType.SubOrchestrationInstanceFailed, now, {
+              TaskScheduledId: c.parent.taskId,
+              Reason: `An orchestration with the instance ID '${c.instanceId}' already exists.`,
+              Details: '',
+            }),
+          });
+        } else children.push(this.createInstanceRow(c.instanceId, c.name, c.input, c.parent, now));
+      }
+      for (const m of plan.messages) {
+        const target = m.target === inst.id ? inst : this.instances.get(m.target);
+        if (!target) continue;
+        const id = this.store.insertMessage(m.target, m.executionId, m.visibleAt, JSON.stringify(m.event));
+        delivered.push({
+          inst: target,
+          m: { id, executionId: m.executionId, visibleAt: m.visibleAt, event: m.event },
+        });
+      }
+    });
+    inst.pending = inst.pending.filter((m) => !consumed.has(m.id));
+    inst.history.push(...historyJson);
+    inst.state = st;
+    inst.status = 'Running';
+    inst.customStatusJson = customStatusJson;
+    for (const child of children) {
+      this.instances.set(child.id, child);
+      this.schedule(child);
+    }
+    for (const d of delivered) this.accept(d.inst, d.m);
+    this.dispatch(work);
+  }
+
+  /** The child's row and start message, inside the caller's transaction; returns it for memory. */
+  private createInstanceRow(
+    id: string,
+    name: string,
+    inputJson: string | null,
+    parent: ParentRef,
+    now: number,
+  ): Instance {
+    const child = this.newInstance(id, name, inputJson, parent, now);
+    const start = event(EventType.ExecutionStarted, now, {
+      Name: name,
+      Input: inputJson ?? undefined,
+      Version: '',
+    });
+    this.store.createInstance({
+      instance_id: id,
+      name,
+      execution_id: child.executionId,
+      status: 'Pending',
+      input: inputJson,
+      created_at: now,
+      parent: JSON.stringify(parent),
+      engine: JSON.stringify(child.state),
+    });
+    const msgId = this.store.insertMessage(id, child.executionId, now, JSON.stringify(start));
+    child.pending.push({ id: msgId, executionId: child.executionId, visibleAt: now, event: start });
+    return child;
+  }
+
+  private finish(
+    inst: Instance,
+    plan: Plan,
+    status: 'Completed' | 'Failed',
+    outputJson: string,
+    customStatusJson: string | null,
+    now: number,
+    failureReason?: string,
+  ): void {
+    // A finished orchestration schedules nothing more, whatever else the turn produced.
+    const history = [
+      ...plan.history.filter(
+        (e) =>
+          e.EventType !== EventType.TaskScheduled &&
+          e.EventType !== EventType.TimerCreated &&
+          e.EventType !== EventType.SubOrchestrationInstanceCreated,
+      ),
+      event(EventType.OrchestratorCompleted, now),
+      event(EventType.ExecutionCompleted, now, { OrchestrationStatus: status, Result: outputJson }),
+    ];
+    const parentEvent = inst.parent
+      ? status === 'Completed'
+        ? event(EventType.SubOrchestrationInstanceCompleted, now, {
+            TaskScheduledId: inst.parent.taskId,
+            Result: outputJson,
+          })
+        : event(EventType.SubOrchestrationInstanceFailed, now, {
+            TaskScheduledId: inst.parent.taskId,
+            Reason: failureReason ?? 'The sub-orchestration failed.',
+            Details: failureReason ?? '',
+          })
+      : undefined;
+    this.commitFinal(inst, history, status, outputJson, customStatusJson, now, parentEvent);
+  }
+
+  private finishTerminated(inst: Instance, reason: string, now: number): void {
+    const history = [
+      event(EventType.OrchestratorStarted, now),
+      event(EventType.ExecutionTerminated, now, { Input: reason }),
+      event(EventType.OrchestratorCompleted, now),
+    ];
+    const parentEvent = inst.parent
+      ? event(EventType.SubOrchestrationInstanceFailed, now, {
+          TaskScheduledId: inst.parent.taskId,
+          Reason: `The sub-orchestration '${inst.id}' was terminated: ${reason}`,
+          Details: '',
+        })
+      : undefined;
+    this.commitFinal(
+      inst,
+      history,
+      'Terminated',
+      JSON.stringify(reason),
+      inst.customStatusJson,
+      now,
+      parentEvent,
+    );
+  }
+
+  private commitFinal(
+    inst: Instance,
+    history: HistoryEvent[],
+    status: 'Completed' | 'Failed' | 'Terminated',
+    outputJson: string,
+    customStatusJson: string | null,
+    now: number,
+    parentEvent: HistoryEvent | undefined,
+  ): void {
+    const parent = inst.parent && this.instances.get(inst.parent.instanceId);
+    const notify = parent && parent.executionId === inst.parent!.executionId ? parent : undefined;
+    const historyJson = history.map(stored);
+    let parentMessage: Message | undefined;
+    this.store.transaction(() => {
+      // Whatever else was queued for this instance (later events, its pending timers) is moot now.
+      this.store.deleteMessages(inst.id);
+      this.store.appendHistory(inst.id, inst.state.turns, historyJson);
+      this.store.updateAfterTurn(inst.id, {
+        status,
+        customStatus: customStatusJson,
+        output: outputJson,
+        now,
+        engine: JSON.stringify({ ...inst.state, turns: inst.state.turns + 1 }),
+        executionId: inst.executionId,
+        input: inst.inputJson,
+      });
+      if (notify && parentEvent) {
+        const id = this.store.insertMessage(notify.id, notify.executionId, now, JSON.stringify(parentEvent));
+        parentMessage = { id, executionId: notify.executionId, visibleAt: now, event: parentEvent };
+      }
+    });
+    this.cancelTimers(inst);
+    this.instances.delete(inst.id);
+    inst.pending = [];
+    inst.history.push(...historyJson);
+    if (notify && parentMessage) this.accept(notify, parentMessage);
+    const wake = this.waiters.get(inst.id);
+    if (wake) for (const w of [...wake]) w();
+  }
+
+  /** Ends this execution and starts the next with a fresh history, same instance id. */
+  private continueAsNew(
+    inst: Instance,
+    consumed: Set<number>,
+    inputJson: string | null,
+    customStatusJson: string | null,
+    now: number,
+  ): void {
+    const executionId = randomUUID();
+    const start = event(EventType.ExecutionStarted, now, {
+      Name: inst.name,
+      Input: inputJson ?? undefined,
+      Version: '',
+    });
+    const state = freshState();
+    // Replies to the old execution's work and its timers are dropped; external events that arrived
+    // after this turn began carry over (events already in the old history do not:
+    // preserveUnprocessedEvents is false for out-of-process orchestrators).
+    const carried = inst.pending.filter((m) => !consumed.has(m.id) && m.executionId === null);
+    let startId = 0;
+    this.store.transaction(() => {
+      this.store.deleteMessages(inst.id);
+      this.store.clearHistory(inst.id);
+      this.store.updateAfterTurn(inst.id, {
+        status: 'Running',
+        customStatus: customStatusJson,
+        output: null,
+        now,
+        engine: JSON.stringify(state),
+        executionId,
+        input: inputJson,
+      });
+      startId = this.store.insertMessage(inst.id, executionId, now, JSON.stringify(start));
+      for (const m of carried)
+        m.id = this.store.insertMessage(inst.id, null, m.visibleAt, JSON.stringify(m.event));
+    });
+    this.cancelTimers(inst);
+    inst.executionId = executionId;
+    inst.inputJson = inputJson;
+    inst.history = [];
+    inst.state = state;
+    inst.customStatusJson = customStatusJson;
+    inst.pending = [{ id: startId, executionId, visibleAt: now, event: start }, ...carried];
+    for (const m of carried) if (m.visibleAt > now) this.armTimer(inst, m.visibleAt);
+  }
+
+  // ---- activities ----
+
+  private dispatch(work: WorkItem[]): void {
+    this.activityQueue.push(...work);
+    this.pumpActivities();
+  }
+
+  private pumpActivities(): void {
+    while (
+      !this.stopped &&
+      this.runningActivities < this.o.maxConcurrentActivities &&
+      this.activityQueue.length
+    ) {
+      const w = this.activityQueue.shift()!;
+      this.runningActivities++;
+      void this.runActivity(w)
+        .catch((err: unknown) =>
+          this.o.log.error(`Durable activity ${w.name} (instance ${w.instanceId}) could not complete`, err),
+        )
+        .finally(() => {
+          this.runningActivities--;
+          this.pumpActivities();
+        });
+    }
+  }
+
+  private async runActivity(w: WorkItem): Promise<void> {
+    const now = (): number => this.o.clock.now();
+    let outcome: HistoryEvent;
+    const name = this.activityNames.get(w.name.toLowerCase());
+    if (!name) {
+      const message = `The function '${w.name}' doesn't exist, is disabled, or is not an activity function.`;
+      outcome = event(EventType.TaskFailed, now(), {
+        TaskScheduledId: w.taskId,
+        Reason: `Activity function '${w.name}' failed: ${message}`,
+        Details: JSON.stringify({ Message: message }),
+      });
+    } else {
+      try {
+        // The input is JSON text; as a string trigger the worker parses it back, like the extension's.
+        const r = await this.o.worker.invoke(name, {
+          trigger: w.input === null ? undefined : { string: w.input },
+          triggerIsTypedData: w.input !== null,
+        });
+        outcome = event(EventType.TaskCompleted, now(), {
+          TaskScheduledId: w.taskId,
+          Result: JSON.stringify(r.returnValue ?? null),
+        });
+      } catch (err) {
+        outcome = activityFailure(w, err, now());
+        this.o.log.warn(`Durable activity ${w.name} (instance ${w.instanceId}) failed: ${errorMessage(err)}`);
+      }
+    }
+    if (this.stopped) return; // not recorded: the work item runs again after a restart (at least once)
+    const inst = this.instances.get(w.instanceId);
+    const live = inst && inst.executionId === w.executionId ? inst : undefined;
+    const msgId = this.store.transaction(() => {
+      this.store.deleteActivity(w.id);
+      return live
+        ? this.store.insertMessage(w.instanceId, w.executionId, now(), JSON.stringify(outcome))
+        : undefined;
+    });
+    if (live && msgId !== undefined)
+      this.accept(live, { id: msgId, executionId: w.executionId, visibleAt: now(), event: outcome });
+  }
+
+  // ---- status ----
+
+  private toStatus(row: InstanceRow, o: StatusOptions): InstanceStatus {
+    const parse = (json: string | null): unknown => (json === null ? null : (JSON.parse(json) as unknown));
+    const status: InstanceStatus = {
+      name: row.name,
+      instanceId: row.instance_id,
+      runtimeStatus: row.status,
+      input: o.showInput === false ? null : parse(row.input),
+      customStatus: parse(row.custom_status),
+      output: parse(row.output),
+      createdTime: statusTime(row.created_at),
+      lastUpdatedTime: statusTime(row.updated_at),
+    };
+    if (o.showHistory)
+      status.historyEvents = friendlyHistory(
+        this.store.history(row.instance_id),
+        o.showHistoryOutput === true,
+      );
+    return status;
+  }
+}
+
+/** The status API's time format (.NET "s" + Z: seconds, no fraction). */
+const statusTime = (ms: number): string => iso(ms).replace(/\.\d{3}Z$/, 'Z');
+
+function asResult(value: unknown): OrchestratorResult | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const r = value as OrchestratorResult;
+  return Array.isArray(r.actions) ? r : undefined;
+}
+
+/**
+ * The library throws OrchestrationFailureError when the orchestrator throws: the message is the
+ * error's, then `$OutOfProcData$:` and the orchestration state (its actions and custom status).
+ */
+function fromOrchestratorError(err: unknown): { result: OrchestratorResult | undefined; failure: string } {
+  const message = errorMessage(err);
+  const at = message.indexOf(OUT_OF_PROC_DATA);
+  if (at < 0) return { result: undefined, failure: message };
+  try {
+    const result = JSON.parse(message.slice(at + OUT_OF_PROC_DATA.length)) as OrchestratorResult;
+    return { result, failure: result.error ?? message.slice(0, at) };
+  } catch {
+    return { result: undefined, failure: message.slice(0, at) };
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * TaskFailed as the extension records a failed out-of-process activity: Reason "Activity function
+ * 'X' failed: <the worker's RpcException message>", Details the serialised exception. The library
+ * hands the orchestrator `new Error(`${Reason} \n ${Details}`)`.
+ */
+function activityFailure(w: WorkItem, err: unknown, now: number): HistoryEvent {
+  const message = errorMessage(err);
+  const stack = err instanceof Error ? (err.stack ?? '') : '';
+  const rpcMessage = `Result: Failure\nException: ${message}\nStack: ${stack}`;
+  return event(EventType.TaskFailed, now, {
+    TaskScheduledId: w.taskId,
+    Reason: `Activity function '${w.name}' failed: ${rpcMessage}`,
+    Details: JSON.stringify({
+      $type: 'Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException, Microsoft.Azure.WebJobs.Script',
+      ClassName: 'Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException',
+      Message: rpcMessage,
+      RemoteStackTraceString: stack,
+    }),
+  });
+}
+
+function actionName(type: number): string {
+  return Object.entries(ActionType).find(([, n]) => n === type)?.[0] ?? `Action type ${type}`;
+}
+
+/** The status API's `historyEvents`: named event types, scheduling events folded into their outcome. */
+function friendlyHistory(eventJsons: string[], showOutput: boolean): Record<string, unknown>[] {
+  const events = eventJsons.map((j) => JSON.parse(j) as HistoryEvent);
+  const scheduled = new Map<number, HistoryEvent>();
+  const out: Record<string, unknown>[] = [];
+  const value = (json: string | undefined): unknown =>
+    json === undefined ? null : (JSON.parse(json) as unknown);
+  for (const e of events) {
+    const base = { EventType: EventTypeName[e.EventType] ?? String(e.EventType), Timestamp: e.Timestamp };
+    switch (e.EventType) {
+      case EventType.TaskScheduled:
+      case EventType.SubOrchestrationInstanceCreated:
+        scheduled.set(e.EventId, e);
+        break;
+      case EventType.ExecutionStarted:
+        out.push({ ...base, FunctionName: e.Name, ...(showOutput ? { Input: value(e.Input) } : {}) });
+        break;
+      case EventType.TaskCompleted:
+      case EventType.SubOrchestrationInstanceCompleted: {
+        const s = scheduled.get(e.TaskScheduledId ?? -1);
+        out.push({
+          ...base,
+          FunctionName: s?.Name,
+          ScheduledTime: s?.Timestamp,
+          ...(showOutput ? { Result: value(e.Result) } : {}),
+        });
+        break;
+      }
+      case EventType.TaskFailed:
+      case EventType.SubOrchestrationInstanceFailed: {
+        const s = scheduled.get(e.TaskScheduledId ?? -1);
+        out.push({
+          ...base,
+          FunctionName: s?.Name,
+          ScheduledTime: s?.Timestamp,
+          Reason: e.Reason,
+          Details: e.Details,
+        });
+        break;
+      }
+      case EventType.TimerCreated:
+      case EventType.TimerFired:
+        out.push({ ...base, FireAt: e.FireAt });
+        break;
+      case EventType.EventRaised:
+        out.push({ ...base, Name: e.Name, ...(showOutput ? { Input: value(e.Input) } : {}) });
+        break;
+      case EventType.ExecutionCompleted:
+        out.push({
+          ...base,
+          OrchestrationStatus: e.OrchestrationStatus,
+          ...(showOutput ? { Result: value(e.Result) } : {}),
+        });
+        break;
+      case EventType.ExecutionTerminated:
+        out.push({ ...base, Input: e.Input });
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}

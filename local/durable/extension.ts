@@ -1,0 +1,83 @@
+// Durable Functions for the local host: orchestrationTrigger and activityTrigger functions run on
+// the durable engine (the real `durable-functions` replay, history in the host's SQLite file), and a
+// durableClient input gets the binding data that makes `df.getClient(context)` talk to this host.
+// Durable entities (entityTrigger) are not implemented.
+import type { ExtensionFactory, HostContext } from '../host/types';
+import { DurableEngine } from './engine';
+import { addDurableRoutes, clientBindingData } from './http-api';
+
+const DEFAULT_HUB = 'TestHubName';
+const DEFAULT_MAX_CONCURRENT = 64;
+
+// Which WEBSITE_HOSTNAME this module set, so a later host in the same process can set its own.
+let hostnameWeSet: string | undefined;
+
+export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
+  const config = host.hostJson.extensions?.durableTask ?? {};
+  const hub = resolveSetting(config.hubName, host.settings) ?? DEFAULT_HUB;
+  const limit = (key: string): number => {
+    const v = config[key];
+    return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : DEFAULT_MAX_CONCURRENT;
+  };
+  const orchestrators: string[] = [];
+  const activities: string[] = [];
+  let engine: DurableEngine | undefined;
+
+  return {
+    name: 'durable',
+    triggerTypes: ['orchestrationTrigger', 'activityTrigger'],
+    inputTypes: ['durableClient', 'orchestrationClient'],
+
+    addFunction(fn) {
+      const type = fn.trigger.binding.type.toLowerCase();
+      (type === 'orchestrationtrigger' ? orchestrators : activities).push(fn.name);
+    },
+
+    describe: () => `task hub ${hub}`,
+
+    input() {
+      const baseUrl = host.baseUrl();
+      // `df.getClient` rewrites management URLs to localhost:7071 unless WEBSITE_HOSTNAME is set, as
+      // App Service always sets it; set it to this host when nobody else did.
+      const here = new URL(baseUrl).host;
+      if (process.env.WEBSITE_HOSTNAME === undefined || process.env.WEBSITE_HOSTNAME === hostnameWeSet) {
+        process.env.WEBSITE_HOSTNAME = hostnameWeSet = here;
+      }
+      return clientBindingData(baseUrl, hub);
+    },
+
+    start() {
+      engine = new DurableEngine({
+        db: host.db,
+        clock: host.clock,
+        worker: host.worker,
+        log: host.log,
+        hub,
+        maxConcurrentActivities: limit('maxConcurrentActivityFunctions'),
+        maxConcurrentOrchestrations: limit('maxConcurrentOrchestratorFunctions'),
+      });
+      orchestrators.forEach((n) => engine!.registerOrchestrator(n));
+      activities.forEach((n) => engine!.registerActivity(n));
+      addDurableRoutes(host.routes, engine, hub, () => host.baseUrl());
+      engine.start();
+    },
+
+    async stop() {
+      await engine?.stop();
+      if (hostnameWeSet !== undefined && process.env.WEBSITE_HOSTNAME === hostnameWeSet) {
+        delete process.env.WEBSITE_HOSTNAME;
+        hostnameWeSet = undefined;
+      }
+    },
+  };
+};
+
+/** host.json values may name an app setting as `%Name%`, as in the Functions host. */
+function resolveSetting(
+  value: unknown,
+  settings: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const m = /^%(.+)%$/.exec(value);
+  return m ? settings[m[1]] : value;
+}
