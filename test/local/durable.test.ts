@@ -3,23 +3,12 @@
 // library. Time-based behaviour is driven with the host's controllable clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHost } from '../../local/host/host';
-import { defaultExtensions } from '../../local/host/extensions';
 import { readProbe } from '../fixture-app/probe';
 import { startHost, waitFor } from '../helpers/hosts';
 
 let host: LocalHost;
 beforeAll(async () => {
-  host = await startHost({
-    extensions: [
-      ...defaultExtensions,
-      () => ({
-        name: 'stub',
-        triggerTypes: ['cosmosDBTrigger'],
-        inputTypes: ['cosmosDB'],
-        outputTypes: ['cosmosDB'],
-      }),
-    ],
-  });
+  host = await startHost();
 });
 afterAll(async () => {
   await host?.stop();
