@@ -82,7 +82,15 @@ export function handled<A extends [...unknown[], InvocationContext]>(
     try {
       return await handler(...args);
     } catch (err) {
-      if (err instanceof HttpProblem) return problem(err.status, err.code, err.detail);
+      if (err instanceof HttpProblem) {
+        // RFC 9110: a 401 names the scheme the client should sign in with.
+        return problem(
+          err.status,
+          err.code,
+          err.detail,
+          err.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
+        );
+      }
       const context = args[args.length - 1] as InvocationContext;
       context.error('Unhandled error', err);
       return problem(500, 'internal-error', 'Something went wrong on our side. Try again later.');

@@ -16,11 +16,11 @@ import type {
 } from '../../shared/app/ports';
 import { DocumentError } from '../../shared/app/ports';
 import { getService } from '../host/services';
-import {
+import type {
+  ContainerDefinition,
   DocumentStoreError,
-  type ContainerDefinition,
-  type DocumentContainer as StoreContainer,
-  type DocumentStore,
+  DocumentContainer as StoreContainer,
+  DocumentStore,
 } from '../documents/types';
 
 /** The containers the app uses, created on first use in each running host's store. */
@@ -102,8 +102,18 @@ class EmbeddedContainer implements DocumentContainer {
     try {
       return op(this.resolve());
     } catch (err) {
-      if (err instanceof DocumentStoreError) throw new DocumentError(err.status, err.message);
+      if (isStoreError(err)) throw new DocumentError(err.status, err.message);
       throw err;
     }
   }
+}
+
+// By shape, not instanceof: the host's store may come from another module loader than this app
+// (a test runner loads the host from source, the app from dist/), so its error class differs.
+function isStoreError(err: unknown): err is DocumentStoreError {
+  return (
+    err instanceof Error &&
+    err.name === 'DocumentStoreError' &&
+    typeof (err as { status?: unknown }).status === 'number'
+  );
 }
