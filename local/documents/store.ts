@@ -101,7 +101,8 @@ function encodeToken(values: unknown[]): string {
 function decodeToken(token: string, expected: number): unknown[] {
   try {
     const values: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === expected) return values;
+    const scalar = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number';
+    if (Array.isArray(values) && values.length === expected && values.every(scalar)) return values;
   } catch {
     // fall through to the 400 below
   }

@@ -427,6 +427,21 @@ describe('queries', () => {
     expect(books.explain({ where: [{ field: 'title', op: '=', value: 'x' }] }).join('\n')).not.toMatch(
       /doc_ix_/,
     );
+    // Pages of an index-ordered query, continuation included, still come from that index.
+    const ordered: string[] = [];
+    let continuation: string | undefined;
+    do {
+      const spec = { orderBy: [{ field: 'stock.free', direction: 'desc' as const }], limit: 7, continuation };
+      expect(books.explain(spec).join('\n')).toMatch(/USING INDEX doc_ix_/);
+      const page = books.query(spec);
+      ordered.push(...page.items.map((d) => d.id));
+      continuation = page.continuation;
+    } while (continuation);
+    expect(ordered).toEqual(Array.from({ length: 50 }, (_, i) => `b${49 - i}`));
+    const forged = Buffer.from(JSON.stringify([{}, 'b1', 'b1'])).toString('base64url');
+    expect(statusOf(() => books.query({ orderBy: [{ field: 'stock.free' }], continuation: forged }))).toBe(
+      400,
+    );
     expect(
       books.query({ where: [{ field: 'stock.free', op: '>', value: 46 }] }).items.map((d) => d.id),
     ).toEqual(['b47', 'b48', 'b49']);
