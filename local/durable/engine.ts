@@ -524,7 +524,8 @@ export class DurableEngine {
     }
     if (failure) {
       const reason = `Orchestrator function '${inst.name}' failed: ${failure}`;
-      this.o.log.error(`Durable instance ${inst.id}: ${reason}`);
+      // The first line names the failure; the whole text is the instance's output.
+      this.o.log.error(`Durable instance ${inst.id}: ${reason.split('\n')[0]}`);
       return this.finish(inst, plan, 'Failed', JSON.stringify(reason), customStatusJson, now, reason);
     }
     this.commitTurn(inst, consumed, st, plan, customStatusJson, now);

@@ -74,6 +74,20 @@ async function reaches(id: string, check: (s: Status) => boolean, what: string):
 
 const probe = (kind: string) => readProbe(host.db, kind);
 
+/** Moves the clock a minute at a time until the instance finishes (retry timers fire on the way). */
+async function advanceUntilFinished(id: string): Promise<Status> {
+  return waitFor(
+    async () => {
+      const s = await status(id);
+      if (['Completed', 'Failed', 'Terminated'].includes(s.runtimeStatus)) return s;
+      host.clock.advance(60_000);
+      return false;
+    },
+    20_000,
+    `instance ${id} to finish`,
+  );
+}
+
 /** The extension's status API itself (the JS client drops `historyEvents`: durable-js issue #620). */
 async function rawStatus(id: string, query = ''): Promise<Status> {
   const res = await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${id}${query}`);
@@ -196,6 +210,31 @@ describe('retries', () => {
     expect(attempts()).toBe(3);
     expect(s.runtimeStatus).toBe('Completed');
     expect((s.output as { gaveUp: string }).gaveUp).toContain('flaky failure 3');
+  });
+  it('keeps replay deterministic when retries interleave with other tasks of a fan-out', async () => {
+    const { id } = await start('durableRetryFanOut', 'mix');
+    const s = await advanceUntilFinished(id);
+    expect(s.runtimeStatus).toBe('Completed');
+    expect(s.output).toEqual({
+      results: [
+        'succeeded on attempt 1',
+        0,
+        'succeeded on attempt 2',
+        2,
+        'succeeded on attempt 3',
+        4,
+        'succeeded on attempt 1',
+        6,
+      ],
+      after: 'Hello after!',
+    });
+  });
+
+  it('retries a failing sub-orchestration with a new child each time', async () => {
+    const { id } = await start('durableSubRetry', { key: 'child', failTimes: 2 });
+    const s = await advanceUntilFinished(id);
+    expect(s.runtimeStatus).toBe('Completed');
+    expect(s.output).toBe('succeeded on attempt 3');
   });
 });
 

@@ -194,3 +194,28 @@ const slowSteps: OrchestrationHandler = function* (context: OrchestrationContext
   return results;
 };
 df.app.orchestration('durableSlow', slowSteps);
+
+/** Retryable and plain tasks fanned out together, so retries interleave with other completions. */
+df.app.orchestration('durableRetryFanOut', function* (context: OrchestrationContext) {
+  const key = context.df.getInput<string>();
+  const retry = new df.RetryOptions(1_000, 3);
+  const tasks = [];
+  for (let i = 0; i < 4; i++) {
+    tasks.push(
+      context.df.callActivityWithRetry('durableFlaky', retry, { key: `${key}-${i}`, failTimes: i % 3 }),
+    );
+    tasks.push(context.df.callActivity('durableDouble', i));
+  }
+  const results = yield context.df.Task.all(tasks);
+  const after = yield context.df.callActivity('durableHello', 'after');
+  return { results, after };
+});
+
+df.app.orchestration('durableFlakyChild', function* (context: OrchestrationContext) {
+  return yield context.df.callActivity('durableFlaky', context.df.getInput());
+});
+
+df.app.orchestration('durableSubRetry', function* (context: OrchestrationContext) {
+  const retry = new df.RetryOptions(1_000, 3);
+  return yield context.df.callSubOrchestratorWithRetry('durableFlakyChild', retry, context.df.getInput());
+});
