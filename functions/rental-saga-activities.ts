@@ -5,6 +5,7 @@ import {
   checkEligibility,
   debitPoints,
   refundPoints,
+  readRental,
   rejectRental,
   releaseCopy,
   reserveCopy,
@@ -31,5 +32,6 @@ df.app.activity(step.reject, {
     return rejectRental(appDeps(), rental, reason);
   },
 });
+df.app.activity(step.read, { handler: (rental) => readRental(appDeps(), rental as Rental) });
 df.app.activity(step.releaseCopy, { handler: (rental) => releaseCopy(appDeps(), rental as Rental) });
 df.app.activity(step.refundPoints, { handler: (rental) => refundPoints(appDeps(), rental as Rental) });

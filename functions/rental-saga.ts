@@ -1,8 +1,8 @@
 // The borrow saga (Durable orchestration; instance id = rental id). Reads as the story:
 // check the member and book → take the points → take a copy → approve with a due date.
-// When a step says no, the rental is rejected with that step's reason and what was done is undone
-// in reverse: the copy goes back, the points are refunded (each exactly once: the steps are
-// idempotent, keyed by the rental id). Deterministic: time only from currentUtcDateTime.
+// When a step says no, what was done is undone in reverse (the copy goes back, the points are
+// refunded; each exactly once, as every step is idempotent and keyed by the rental id) and the
+// rental is rejected with that step's reason. Deterministic: time only from currentUtcDateTime.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import type { Eligibility, StepOutcome } from '../shared/app/rental-saga-steps';
@@ -28,38 +28,42 @@ function* rentalSaga(context: OrchestrationContext): Saga<Rental> {
   if (rental.status !== 'REQUESTED') return rental;
   if (reason) return yield* reject(context, rental, reason, []);
 
-  const done: Compensation[] = [];
+  const refund: Compensation = { name: step.refundPoints, input: rental };
+  const release: Compensation = { name: step.releaseCopy, input: rental };
+  let approving = false;
   try {
     const debited = (yield call(context, step.debitPoints, rental)) as StepOutcome;
-    if (!debited.ok) return yield* reject(context, rental, debited.reason, done);
-    done.push({ name: step.refundPoints, input: rental });
+    if (!debited.ok) return yield* reject(context, rental, debited.reason, []);
 
     const reserved = (yield call(context, step.reserveCopy, rental)) as StepOutcome;
-    if (!reserved.ok) return yield* reject(context, rental, reserved.reason, done);
-    done.push({ name: step.releaseCopy, input: rental });
+    if (!reserved.ok) return yield* reject(context, rental, reserved.reason, [refund]);
 
+    approving = true;
     const approvedAt = context.df.currentUtcDateTime.toISOString();
     return (yield call(context, step.approve, { rental, approvedAt })) as Rental;
   } catch {
-    // A step kept failing through its retries: undo what was done rather than hold points or a copy.
-    return yield* reject(context, rental, 'PROCESSING_FAILED', done);
+    // A step kept failing through its retries, yet it may have taken effect before it failed. If the
+    // approval went through, the rental stands. Otherwise undo every step: undoing is conditional
+    // (a refund needs the debit, a release needs the loan), so undoing what never happened is a no-op.
+    if (approving) {
+      const current = (yield* untilDone(context, step.read, rental)) as Rental;
+      if (current.status !== 'REQUESTED') return current;
+    }
+    return yield* reject(context, rental, 'PROCESSING_FAILED', [refund, release]);
   }
 }
 
-// Rejecting comes first and decides the outcome: if the rental turns out approved after all (an
-// approval whose answer was lost), there is nothing to undo. Otherwise undo in reverse order.
+// Undo what was done, newest first, then record the rejection: the rental stays REQUESTED until
+// its points and copy are back, so whoever sees it REJECTED sees the undoing complete.
 function* reject(
   context: OrchestrationContext,
   rental: Rental,
   reason: RejectionReason,
   done: Compensation[],
 ): Saga<Rental> {
-  const final = (yield* untilDone(context, step.reject, { rental, reason })) as Rental;
-  if (final.status === 'REJECTED') {
-    for (const compensation of [...done].reverse())
-      yield* untilDone(context, compensation.name, compensation.input);
-  }
-  return final;
+  for (const compensation of [...done].reverse())
+    yield* untilDone(context, compensation.name, compensation.input);
+  return (yield* untilDone(context, step.reject, { rental, reason })) as Rental;
 }
 
 // Compensation must not give up: retry (with a durable timer between rounds) until it succeeds.

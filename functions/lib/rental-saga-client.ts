@@ -13,6 +13,7 @@ export const sagaActivities = {
   reserveCopy: 'rental-saga-reserve-copy',
   approve: 'rental-saga-approve',
   reject: 'rental-saga-reject',
+  read: 'rental-saga-read',
   releaseCopy: 'rental-saga-release-copy',
   refundPoints: 'rental-saga-refund-points',
 } as const;

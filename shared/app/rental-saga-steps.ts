@@ -128,16 +128,19 @@ export async function approveRental(deps: AppDeps, rental: Rental, approvedAt: s
   ]);
 }
 
-/**
- * Ends the rental REJECTED with its reason. The saga does this before compensating, so a rental
- * that was in fact approved (an approval whose answer was lost) is never compensated: the result
- * tells the saga which way it went.
- */
+/** Ends the rental REJECTED with its reason (after the saga has undone its steps). */
 export async function rejectRental(deps: AppDeps, rental: Rental, reason: RejectionReason): Promise<Rental> {
   return settle(deps, rental, [
     { op: 'set', path: '/status', value: 'REJECTED' },
     { op: 'set', path: '/reason', value: reason },
   ]);
+}
+
+/** The rental as stored now: tells a saga whose approval failed whether it went through after all. */
+export async function readRental(deps: AppDeps, rental: Rental): Promise<Rental> {
+  const doc = await deps.containers.members.read<RentalDoc>(rental.memberId, rental.id);
+  if (!doc) throw new Error(`Rental ${rental.id} is not recorded`);
+  return toRental(doc);
 }
 
 /** Compensates step 3: puts the copy back, once (only while this rental holds it). */

@@ -80,6 +80,7 @@ describe('a host killed mid-stream and restarted on the same file', () => {
         token: librarian,
         body: { title: 'T', author: 'A', ...b },
       });
+      expect(reply.status).toBe(201);
       bookIds.push(reply.body.id);
     }
     const memberIds: string[] = [];
@@ -88,10 +89,11 @@ describe('a host killed mid-stream and restarted on the same file', () => {
         token: librarian,
         body: { name: `M${i}` },
       });
-      await call(url, 'POST', `/api/members/${m.body.id}/points`, {
+      const deposit = await call(url, 'POST', `/api/members/${m.body.id}/points`, {
         token: librarian,
         body: { amount: 1000 },
       });
+      expect(deposit.status).toBe(200);
       memberIds.push(m.body.id);
     }
 
@@ -99,7 +101,7 @@ describe('a host killed mid-stream and restarted on the same file', () => {
     const asks: Ask[] = Array.from({ length: 48 }, (_, i) => ({
       key: `crash-${i}`,
       memberId: memberIds[i % memberIds.length],
-      bookId: bookIds[i % bookIds.length],
+      bookId: bookIds[Math.floor(i / memberIds.length) % bookIds.length],
     }));
     const rent = (base: string, a: Ask) =>
       call<RentalReply>(base, 'POST', '/api/rentals', {

@@ -9,6 +9,7 @@ import {
   approveRental,
   checkEligibility,
   debitPoints,
+  readRental,
   refundPoints,
   rejectRental,
   releaseCopy,
@@ -169,10 +170,20 @@ describe('approve and reject', () => {
     expect(await approveRental(deps, rental, '2026-03-02T10:00:00.000Z')).toEqual(approved);
   });
 
-  it('rejecting an approved rental answers it approved, so the saga does not compensate it', async () => {
+  it('an approval that went through is seen by a read, and a late rejection does not undo it', async () => {
     const rental = await requested(await memberWith(1000), await bookWith(1, 300));
     await checkEligibility(deps, rental);
+    expect(await readRental(deps, rental)).toMatchObject({ status: 'REQUESTED' });
     await approveRental(deps, rental, '2026-03-01T10:00:00.000Z');
+    expect(await readRental(deps, rental)).toMatchObject({ status: 'APPROVED' });
     expect(await rejectRental(deps, rental, 'PROCESSING_FAILED')).toMatchObject({ status: 'APPROVED' });
+  });
+
+  it('rejection records the reason once; a repeat answers the same rental', async () => {
+    const rental = await requested(await memberWith(1000), await bookWith(1, 300));
+    await checkEligibility(deps, rental);
+    const rejected = await rejectRental(deps, rental, 'BOOK_RENTED');
+    expect(rejected).toMatchObject({ status: 'REJECTED', reason: 'BOOK_RENTED' });
+    expect(await rejectRental(deps, rental, 'PROCESSING_FAILED')).toEqual(rejected);
   });
 });
