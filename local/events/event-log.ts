@@ -75,6 +75,20 @@ interface PartitionRow {
   last_enqueued_ms: number | null;
 }
 
+// Listeners belong to the connection, not to one instance: whatever instance on the same file
+// connection appends, every subscriber wakes.
+const LISTENERS = Symbol.for('local-functions-host.event-log.listeners');
+
+function sharedListeners(db: Database): Map<string, Set<(partitionIds: string[]) => void>> {
+  const g = globalThis as {
+    [LISTENERS]?: WeakMap<Database, Map<string, Set<(partitionIds: string[]) => void>>>;
+  };
+  const all = (g[LISTENERS] ??= new WeakMap());
+  let forDb = all.get(db);
+  if (!forDb) all.set(db, (forDb = new Map()));
+  return forDb;
+}
+
 export function createEventLog(db: Database, clock: Clock, options: EventLogOptions = {}): EventLog {
   db.exec(SCHEMA);
   const defaultPartitionCount = options.defaultPartitionCount ?? 4;
@@ -123,7 +137,8 @@ export function createEventLog(db: Database, clock: Clock, options: EventLogOpti
   };
 
   const hubs = new Map<string, HubInfo>();
-  const listeners = new Map<string, Set<(partitionIds: string[]) => void>>();
+  const listeners = sharedListeners(db);
+  const unsubscribers = new Set<() => void>();
   const roundRobin = new Map<string, number>();
   let cancelPurge: (() => void) | undefined;
   let purgeAt = Infinity;
@@ -345,15 +360,21 @@ export function createEventLog(db: Database, clock: Clock, options: EventLogOpti
     subscribe(hubName, listener) {
       let set = listeners.get(hubName);
       if (!set) listeners.set(hubName, (set = new Set()));
-      set.add(listener);
-      return () => set.delete(listener);
+      const entry = (ids: string[]): void => listener(ids);
+      set.add(entry);
+      const unsubscribe = (): void => {
+        set.delete(entry);
+        unsubscribers.delete(unsubscribe);
+      };
+      unsubscribers.add(unsubscribe);
+      return unsubscribe;
     },
     purgeExpired,
     close() {
       closed = true;
       cancelPurge?.();
       cancelPurge = undefined;
-      listeners.clear();
+      for (const u of [...unsubscribers]) u();
     },
   };
 

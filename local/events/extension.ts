@@ -205,7 +205,8 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
     p.scheduled = true;
     setImmediate(() => {
       p.scheduled = false;
-      if (!p.busy) p.running = run(p);
+      // A wake-up queued before the host began to stop must not read from a closing file.
+      if (!p.busy && !stopping) p.running = run(p);
     });
   }
 

@@ -88,11 +88,14 @@ export interface EventLog {
     partitionId: string,
     event: { sequenceNumber: number; offset: number },
   ): void;
-  /** Calls `listener` (asynchronously, once per append) with the partitions that got new events. */
+  /**
+   * Calls `listener` (asynchronously, once per append) with the partitions that got new events,
+   * whichever log instance on the same connection appended them.
+   */
   subscribe(hub: string, listener: (partitionIds: string[]) => void): () => void;
   /** Deletes events past their hub's retention; returns how many. Runs by itself on the host clock. */
   purgeExpired(): number;
-  /** Stops the retention timer and drops listeners (the database stays open: it is the host's). */
+  /** Stops the retention timer and drops this log's listeners (the database stays open: it is the host's). */
   close(): void;
 }
 

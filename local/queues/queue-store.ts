@@ -112,6 +112,18 @@ export function subscriptionPath(topic: string, subscription: string): string {
   return `${topic}/Subscriptions/${subscription}`;
 }
 
+// Listeners belong to the connection, not to one instance: whatever instance on the same file
+// connection appends, every subscriber wakes.
+const LISTENERS = Symbol.for('local-functions-host.queue-store.listeners');
+
+function sharedListeners(db: Database): Map<string, Set<() => void>> {
+  const g = globalThis as { [LISTENERS]?: WeakMap<Database, Map<string, Set<() => void>>> };
+  const all = (g[LISTENERS] ??= new WeakMap());
+  let forDb = all.get(db);
+  if (!forDb) all.set(db, (forDb = new Map()));
+  return forDb;
+}
+
 export function createQueueStore(db: Database, clock: Clock, options: QueueStoreOptions = {}): QueueStore {
   db.exec(SCHEMA);
   const defaults = {
@@ -197,7 +209,8 @@ export function createQueueStore(db: Database, clock: Clock, options: QueueStore
   };
 
   const entities = new Map<string, EntityInfo>();
-  const listeners = new Map<string, Set<() => void>>();
+  const listeners = sharedListeners(db);
+  const unsubscribers = new Set<() => void>();
   let lastDedupePurge = -Infinity;
 
   function toInfo(row: EntityRow): EntityInfo {
@@ -513,11 +526,17 @@ export function createQueueStore(db: Database, clock: Clock, options: QueueStore
       const entity = resolve(entityName).info.name;
       let set = listeners.get(entity);
       if (!set) listeners.set(entity, (set = new Set()));
-      set.add(listener);
-      return () => set.delete(listener);
+      const entry = (): void => listener();
+      set.add(entry);
+      const unsubscribe = (): void => {
+        set.delete(entry);
+        unsubscribers.delete(unsubscribe);
+      };
+      unsubscribers.add(unsubscribe);
+      return unsubscribe;
     },
     close() {
-      listeners.clear();
+      for (const u of [...unsubscribers]) u();
     },
   };
   return store;

@@ -127,9 +127,12 @@ export interface QueueStore {
   /** The next time a message of the entity that is not receivable now becomes receivable. */
   nextVisibleAt(entity: string): number | undefined;
   counts(entity: string): EntityCounts;
-  /** Calls `listener` (asynchronously) when messages may have become receivable in the entity. */
+  /**
+   * Calls `listener` (asynchronously) when messages may have become receivable in the entity, through
+   * whichever store instance on the same connection.
+   */
   subscribe(entity: string, listener: () => void): () => void;
-  /** Drops listeners (the database stays open: it is the host's). */
+  /** Drops this store's listeners (the database stays open: it is the host's). */
   close(): void;
 }
 

@@ -47,6 +47,7 @@ function setup(
   const db = opts.db ?? openDatabase(':memory:');
   const clock = new HostClock(true);
   const handlers = new Map<string, Handler>();
+  const errors: string[] = [];
   const worker: Worker = {
     functions: new Map(),
     async invoke(name, options) {
@@ -58,7 +59,7 @@ function setup(
     db,
     clock,
     worker,
-    log: createLogger('error', () => undefined),
+    log: createLogger('error', (line) => errors.push(line)),
     hostJson: { version: '2.0', extensions: { eventHubs: opts.eventHubs ?? {} } },
     settings: opts.settings ?? {},
     routes: { add: () => undefined },
@@ -73,7 +74,7 @@ function setup(
   };
   // A log of its own on the same file, as the app's producer would have.
   const log = createEventLog(db, clock);
-  return { db, clock, ext, add, log };
+  return { db, clock, ext, add, log, errors };
 }
 
 describe('the Event Hubs extension', () => {
@@ -173,6 +174,35 @@ describe('the Event Hubs extension', () => {
     await second.ext.start!();
     await waitFor(() => again.length === 1);
     expect(again).toEqual(['x']);
+  });
+
+  it('wakes on events appended through another log on the same connection', async () => {
+    const { ext, add, log } = setup();
+    const seen: unknown[] = [];
+    add(eventHubFunction('f', { eventHubName: 'h' }), ({ trigger }) => {
+      seen.push(trigger);
+    });
+    await ext.start!();
+    await new Promise((r) => setTimeout(r, 50));
+    log.append('h', [{ body: 'late' }]);
+    await waitFor(() => seen.length === 1);
+    expect(seen).toEqual(['late']);
+  });
+
+  it('does not touch the file once stopping, even for a wake-up queued just before', async () => {
+    const { ext, add, log, db, errors } = setup();
+    add(eventHubFunction('f', { eventHubName: 'h' }), () => undefined);
+    await ext.start!();
+    await new Promise((r) => setTimeout(r, 20));
+    log.append('h', [{ body: 1 }]);
+    // The append's notice reaches the consumer, which queues its read for the next turn...
+    await new Promise((r) => setImmediate(r));
+    // ...and the host stops and closes the file before that turn.
+    const stopped = ext.stop!();
+    db.close();
+    await stopped;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(errors).toEqual([]);
   });
 
   it('takes partition counts and retention from the LOCAL_EVENT_HUBS setting', () => {

@@ -216,6 +216,20 @@ describe('sending', () => {
     expect(() => store.send('events/Subscriptions/mail', [{ body: 1 }])).toThrow();
   });
 
+  it('wakes subscribers of another store on the same connection, until it is closed', async () => {
+    const { db, clock, store } = setup();
+    const other = createQueueStore(db, clock);
+    let woken = 0;
+    other.subscribe('q', () => woken++);
+    store.send('q', [{ body: 1 }]);
+    await new Promise((r) => setImmediate(r));
+    expect(woken).toBe(1);
+    other.close();
+    store.send('q', [{ body: 2 }]);
+    await new Promise((r) => setImmediate(r));
+    expect(woken).toBe(1);
+  });
+
   it('wakes subscribers on new messages', async () => {
     const { store } = setup();
     let woken = 0;
