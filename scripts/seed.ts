@@ -1,0 +1,149 @@
+// `npm run seed -- [--url URL] [--books N] [--members N] [--points N] [--db FILE] [--force]`: loads a
+// demo catalog and members into a running host through the API (so every rule applies), with a
+// progress bar for large loads. Signs its librarian token with the secret the host uses.
+import { parseArgs } from 'node:util';
+import { resolveLocalAuthSecret } from '../local/host/auth-secret';
+import { signLocalToken } from '../shared/local-token';
+
+const catalog: { title: string; author: string; isbn: string | null; price: number; copies: number }[] = [
+  { title: '채식주의자', author: '한강', isbn: '9788936433598', price: 300, copies: 3 },
+  { title: '소년이 온다', author: '한강', isbn: '9788936434120', price: 300, copies: 2 },
+  { title: '82년생 김지영', author: '조남주', isbn: '9788937473135', price: 200, copies: 2 },
+  { title: '아몬드', author: '손원평', isbn: '9788936456788', price: 200, copies: 4 },
+  { title: '토지 1', author: '박경리', isbn: null, price: 500, copies: 1 },
+  { title: '엄마를 부탁해', author: '신경숙', isbn: null, price: 200, copies: 2 },
+  {
+    title: 'The Pragmatic Programmer',
+    author: 'David Thomas, Andrew Hunt',
+    isbn: '9780135957059',
+    price: 800,
+    copies: 2,
+  },
+  {
+    title: 'Designing Data-Intensive Applications',
+    author: 'Martin Kleppmann',
+    isbn: '9781449373320',
+    price: 1000,
+    copies: 1,
+  },
+  { title: 'Domain-Driven Design', author: 'Eric Evans', isbn: '9780321125217', price: 900, copies: 1 },
+  {
+    title: 'Enterprise Integration Patterns',
+    author: 'Gregor Hohpe, Bobby Woolf',
+    isbn: '9780321200686',
+    price: 900,
+    copies: 1,
+  },
+  { title: 'Clean Architecture', author: 'Robert C. Martin', isbn: '9780134494166', price: 700, copies: 2 },
+  { title: 'Refactoring', author: 'Martin Fowler', isbn: '9780134757599', price: 700, copies: 2 },
+];
+const names = ['김민지', '이서준', '박지우', '최하은', '정도윤', '강서연', 'Alex Kim', 'Jamie Park'];
+
+const usage = 'usage: seed [--url URL] [--books N] [--members N] [--points N] [--db FILE] [--force]';
+
+function fail(message: string): never {
+  process.stderr.write(`seed: ${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+/** A one-line progress bar on a terminal; a line per tenth otherwise, for large loads only. */
+function progress(label: string, total: number): (done: number) => void {
+  let lastTenth = -1;
+  if (!process.stderr.isTTY && total < 100) return () => undefined;
+  return (done) => {
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      process.stderr.write(
+        `\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`,
+      );
+      if (done === total) process.stderr.write('\n');
+    } else {
+      const tenth = Math.floor((done / total) * 10);
+      if (tenth !== lastTenth) {
+        lastTenth = tenth;
+        process.stderr.write(`${label}: ${done}/${total}\n`);
+      }
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? '7071'}` },
+        books: { type: 'string', default: String(catalog.length) },
+        members: { type: 'string', default: String(names.length) },
+        points: { type: 'string', default: '5000' },
+        db: { type: 'string', default: '.data/local.db' },
+        force: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const count = (name: string, v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number, 0 or more.`);
+    return n;
+  };
+  const bookCount = count('books', values.books);
+  const memberCount = count('members', values.members);
+  const points = count('points', values.points);
+  const base = values.url.replace(/\/+$/, '');
+  const auth = `Bearer ${signLocalToken(resolveLocalAuthSecret(values.db), { librarian: 'seed' })}`;
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(base + path, {
+        method,
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      fail(`no host answers at ${base}: start it first (npm start).`);
+    }
+    const text = await res.text();
+    if (res.status === 401)
+      fail(`the host refused the token: start it with the same --db or LOCAL_AUTH_SECRET.`);
+    if (!res.ok) fail(`${method} ${path} answered ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  const existing = await call<{ items: unknown[] }>('GET', '/api/books?limit=1');
+  if (existing.items.length && !values.force) {
+    process.stdout.write('The catalog already has books; nothing loaded (use --force to add more).\n');
+    return;
+  }
+
+  const showBooks = progress('books', bookCount);
+  for (let i = 0; i < bookCount; i++) {
+    const demo = catalog[i % catalog.length];
+    const round = Math.floor(i / catalog.length);
+    await call(
+      'POST',
+      '/api/books',
+      round ? { ...demo, title: `${demo.title} (${round + 1})`, isbn: null } : demo,
+    );
+    showBooks(i + 1);
+  }
+  const showMembers = progress('members', memberCount);
+  const created: { id: string; name: string }[] = [];
+  for (let i = 0; i < memberCount; i++) {
+    const name = names[i % names.length] + (i >= names.length ? ` ${Math.floor(i / names.length) + 1}` : '');
+    const member = await call<{ id: string; name: string }>('POST', '/api/members', { name });
+    if (points > 0) await call('POST', `/api/members/${member.id}/points`, { amount: points });
+    created.push(member);
+    showMembers(i + 1);
+  }
+  process.stdout.write(`Loaded ${bookCount} books and ${memberCount} members with ${points} points each.\n`);
+  for (const m of created.slice(0, 3)) {
+    process.stdout.write(`  ${m.name}: ${m.id}   token: npm run -s token -- --member ${m.id}\n`);
+  }
+}
+
+void main();
