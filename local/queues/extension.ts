@@ -168,17 +168,20 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
     const limit = r.many ? 1 : config.maxConcurrentCalls;
     try {
       while (r.inFlight < limit) {
-        const messages = store.receive(r.entity, r.many ? config.maxMessageBatchSize : 1, {
+        // One receive fills every free slot (one transaction, as the SDK's prefetch would).
+        const received = store.receive(r.entity, r.many ? config.maxMessageBatchSize : limit - r.inFlight, {
           autoRenewMs: config.autoRenewMs,
         });
-        if (messages.length === 0) break;
-        r.inFlight++;
-        const task: Promise<void> = dispatch(r, messages).finally(() => {
-          r.inFlight--;
-          r.tasks.delete(task);
-          schedule(r);
-        });
-        r.tasks.add(task);
+        if (received.length === 0) break;
+        for (const messages of r.many ? [received] : received.map((m) => [m])) {
+          r.inFlight++;
+          const task: Promise<void> = dispatch(r, messages).finally(() => {
+            r.inFlight--;
+            r.tasks.delete(task);
+            schedule(r);
+          });
+          r.tasks.add(task);
+        }
       }
       // Wake when the next scheduled message is due or a lock runs out.
       r.cancelTimer?.();
