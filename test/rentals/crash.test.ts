@@ -1,63 +1,22 @@
 // The host process is killed (SIGKILL) during a stream of rents and restarted on the same data
 // file: every rental still ends APPROVED or REJECTED, and points and copies are conserved.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { idFromKey } from '../../shared/app/ids';
-import {
-  call,
-  eventually,
-  librarian,
-  memberToken,
-  repoRoot,
-  TEST_SECRET,
-  type RentalReply,
-} from './support-host';
+import { call, eventually, librarian, memberToken, TEST_SECRET, type RentalReply } from './support-host';
+import { killHost, startHostProcess } from './support-process';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-crash-'));
 const dbFile = path.join(dir, 'local.db');
 const children: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.forEach(killHost);
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** Starts `npm run host` as a child process on the data file; resolves with its URL. */
-async function startChild(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(repoRoot, 'dist/local/host/cli.js'),
-      '--app',
-      repoRoot,
-      '--port',
-      '0',
-      '--db',
-      dbFile,
-      '--dev',
-      '--log-level',
-      'warn',
-    ],
-    { env: { ...process.env, LOCAL_AUTH_SECRET: TEST_SECRET }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`host exited (${code}) before listening: ${stderr}`)));
-  });
-  return { child, url };
-}
 
 interface Ask {
   key: string;
@@ -66,6 +25,12 @@ interface Ask {
 }
 
 const rentalIdOf = (a: Ask) => idFromKey('rental', `member:${a.memberId}`, a.key);
+
+async function startChild() {
+  const started = await startHostProcess(dbFile, { ...process.env, LOCAL_AUTH_SECRET: TEST_SECRET });
+  children.push(started.child);
+  return started;
+}
 
 describe('a host killed mid-stream and restarted on the same file', () => {
   it('settles every rental and conserves points and copies', async () => {

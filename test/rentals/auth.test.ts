@@ -1,0 +1,111 @@
+// Who is calling: App Service Authentication's principal (only when the platform's auth is on),
+// or a local bearer token signed with the local secret.
+import { HttpRequest } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { resolveCaller } from '../../functions/lib/http';
+import type { AuthConfig } from '../../shared/config';
+import { signLocalToken, verifyLocalToken } from '../../shared/local-token';
+
+const SECRET = 'a-local-secret-of-some-length';
+const appService: AuthConfig = { appService: true, memberIdClaim: 'member_id', localSecret: undefined };
+const local: AuthConfig = { appService: false, memberIdClaim: 'member_id', localSecret: SECRET };
+
+function request(headers: Record<string, string>): HttpRequest {
+  return new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/members/m1', headers });
+}
+
+function principal(claims: { typ: string; val: string }[], roleTyp = 'roles'): string {
+  return Buffer.from(
+    JSON.stringify({ auth_typ: 'aad', claims, name_typ: 'name', role_typ: roleTyp }),
+  ).toString('base64');
+}
+
+describe('App Service Authentication', () => {
+  it('a principal with the librarian app role is a librarian', () => {
+    const req = request({
+      'x-ms-client-principal': principal([{ typ: 'roles', val: 'librarian' }]),
+      'x-ms-client-principal-id': 'oid-1',
+    });
+    expect(resolveCaller(req, appService)).toEqual({ role: 'librarian', subject: 'librarian:oid-1' });
+  });
+
+  it('a member is known by the configured claim; without it there is no caller', () => {
+    const claims = [
+      { typ: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role', val: 'member' },
+      { typ: 'member_id', val: 'm1' },
+    ];
+    const req = request({
+      'x-ms-client-principal': principal(claims, 'unused'),
+      'x-ms-client-principal-id': 'oid-2',
+    });
+    expect(resolveCaller(req, appService)).toEqual({ role: 'member', subject: 'member:m1', memberId: 'm1' });
+    const noId = request({
+      'x-ms-client-principal': principal([{ typ: 'roles', val: 'member' }]),
+      'x-ms-client-principal-id': 'oid-2',
+    });
+    expect(resolveCaller(noId, appService)).toBeUndefined();
+  });
+
+  it('a principal without a role, or a header that is not base64 JSON, is no caller', () => {
+    const id = { 'x-ms-client-principal-id': 'oid-3' };
+    expect(
+      resolveCaller(
+        request({ ...id, 'x-ms-client-principal': principal([{ typ: 'name', val: 'x' }]) }),
+        appService,
+      ),
+    ).toBeUndefined();
+    expect(resolveCaller(request({ ...id, 'x-ms-client-principal': '%%%' }), appService)).toBeUndefined();
+  });
+
+  it('is not trusted when the platform auth is off: anyone could send the header', () => {
+    const req = request({
+      'x-ms-client-principal': principal([{ typ: 'roles', val: 'librarian' }]),
+      'x-ms-client-principal-id': 'oid-1',
+    });
+    expect(resolveCaller(req, local)).toBeUndefined();
+  });
+
+  it('ignores local bearer tokens when the platform auth is on', () => {
+    const token = signLocalToken(SECRET, { librarian: 'x' });
+    expect(
+      resolveCaller(request({ authorization: `Bearer ${token}` }), { ...appService, localSecret: SECRET }),
+    ).toBeUndefined();
+  });
+});
+
+describe('local bearer tokens', () => {
+  it('a token names a member or a librarian', () => {
+    const member = signLocalToken(SECRET, { member: 'm7' });
+    expect(resolveCaller(request({ authorization: `Bearer ${member}` }), local)).toEqual({
+      role: 'member',
+      subject: 'member:m7',
+      memberId: 'm7',
+    });
+    const librarian = signLocalToken(SECRET, { librarian: 'desk-2' });
+    expect(verifyLocalToken(SECRET, librarian)).toEqual({ role: 'librarian', subject: 'librarian:desk-2' });
+  });
+
+  it('refuses a token signed with another secret, tampered with, or of another algorithm', () => {
+    expect(
+      verifyLocalToken(SECRET, signLocalToken('another-secret-entirely', { member: 'm7' })),
+    ).toBeUndefined();
+    const [head, , sig] = signLocalToken(SECRET, { member: 'm7' }).split('.');
+    const promoted = Buffer.from(
+      JSON.stringify({ iss: 'rentbook-local', role: 'librarian', sub: 'm7' }),
+    ).toString('base64url');
+    expect(verifyLocalToken(SECRET, `${head}.${promoted}.${sig}`)).toBeUndefined();
+    const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ iss: 'rentbook-local', role: 'librarian', sub: 'x' })).toString(
+      'base64url',
+    );
+    expect(verifyLocalToken(SECRET, `${none}.${body}.`)).toBeUndefined();
+    expect(verifyLocalToken(SECRET, 'not-a-token')).toBeUndefined();
+  });
+
+  it('without a local secret, no token is accepted', () => {
+    const token = signLocalToken(SECRET, { member: 'm7' });
+    expect(
+      resolveCaller(request({ authorization: `Bearer ${token}` }), { ...local, localSecret: undefined }),
+    ).toBeUndefined();
+  });
+});
