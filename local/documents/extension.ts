@@ -15,14 +15,8 @@
 // Leases live in a `cosmos_leases` table of the host's file, not in a `leases` container.
 import { z } from 'zod';
 import { publishService, withdrawService } from '../host/services';
-import type {
-  BindingInfo,
-  Database,
-  ExtensionFactory,
-  HostContext,
-  RegisteredFunction,
-  RetryOptions,
-} from '../host/types';
+import { RetryingInvoker } from '../host/retry-policy';
+import type { BindingInfo, Database, ExtensionFactory, HostContext, RegisteredFunction } from '../host/types';
 import { createDocumentStore } from './store';
 import type { DocumentContainer, DocumentStore, NewDocument, StoredDocument } from './types';
 
@@ -55,15 +49,6 @@ interface FeedConfig {
   startFromTimeMs?: number;
   maxItems: number;
   pollDelayMs: number;
-}
-
-const toMs = (d: RetryOptions['delayInterval']): number => (d?.seconds ?? 0) * 1000 + (d?.nanos ?? 0) / 1e6;
-
-/** Delay before retry number `retry` (1 = the first) of a function's retry policy. */
-function retryDelayMs(options: RetryOptions, retry: number): number {
-  if (options.retryStrategy === 'fixedDelay') return toMs(options.delayInterval);
-  const max = toMs(options.maximumInterval) || Infinity;
-  return Math.min(max, toMs(options.minimumInterval) * 2 ** (retry - 1));
 }
 
 /** Resolves `%Setting%` references in binding properties from the app settings, as the host does. */
@@ -152,11 +137,12 @@ class Leases {
 class FeedProcessor {
   private container?: DocumentContainer;
   private readonly cleanups: (() => void)[] = [];
-  private readonly pendingDelays = new Set<() => void>();
   private running?: Promise<void>;
   private scheduled = false;
   private again = false;
   private stopped = false;
+
+  private readonly invoker: RetryingInvoker;
 
   constructor(
     private readonly host: HostContext,
@@ -164,7 +150,9 @@ class FeedProcessor {
     private readonly leases: Leases,
     readonly fn: RegisteredFunction,
     readonly config: FeedConfig,
-  ) {}
+  ) {
+    this.invoker = new RetryingInvoker(host);
+  }
 
   start(): void {
     const { databaseName, containerName } = this.config;
@@ -186,7 +174,7 @@ class FeedProcessor {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
-    for (const done of [...this.pendingDelays]) done();
+    this.invoker.stop();
     await this.running;
   }
 
@@ -249,38 +237,15 @@ class FeedProcessor {
 
   /** Invokes the function (with its retry policy); false when stopped before it settled. */
   private async deliver(items: StoredDocument[]): Promise<boolean> {
-    const retry = this.fn.metadata.retryOptions;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.host.worker.invoke(this.fn.name, {
-          trigger: items,
-          ...(retry ? { retryContext: { retryCount: attempt, maxRetryCount: retry.maxRetryCount } } : {}),
-        });
-        return true;
-      } catch (err) {
-        const more = retry !== undefined && (retry.maxRetryCount === -1 || attempt < retry.maxRetryCount);
-        this.host.log.error(
-          `Cosmos DB function "${this.fn.name}" failed on ${items.length} change(s)` +
-            (more ? '; retrying' : '; the lease moves on past them (as in Azure)'),
-          err,
-        );
-        if (!more) return true;
-        await this.delay(retryDelayMs(retry, attempt + 1));
-        if (this.stopped) return false;
-      }
-    }
-  }
-
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        cancel();
-        this.pendingDelays.delete(done);
-        resolve();
-      };
-      const cancel = this.host.clock.at(this.host.clock.now() + ms, done);
-      this.pendingDelays.add(done);
-    });
+    const outcome = await this.invoker.invoke(
+      this.fn.name,
+      { trigger: items },
+      this.fn.metadata.retryOptions,
+      (more) =>
+        `Cosmos DB function "${this.fn.name}" failed on ${items.length} change(s)` +
+        (more ? '; retrying' : '; the lease moves on past them (as in Azure)'),
+    );
+    return outcome === 'settled';
   }
 }
 

@@ -13,8 +13,9 @@
 // - `retry` policies on the function re-run a failed batch before the checkpoint, as the host does.
 import { z } from 'zod';
 import { parseIsoDuration } from '../host/clock';
+import { RetryingInvoker } from '../host/retry-policy';
 import { publishService, withdrawService } from '../host/services';
-import type { ExtensionFactory, HostContext, RegisteredFunction, RetryOptions } from '../host/types';
+import type { ExtensionFactory, HostContext, RegisteredFunction } from '../host/types';
 import { createEventLog } from './event-log';
 import type { EventLog, HubOptions, NewEvent, StoredEvent } from './types';
 
@@ -156,17 +157,6 @@ export function triggerMetadata(
   };
 }
 
-const seconds = (d: RetryOptions['delayInterval']): number =>
-  (d?.seconds ?? 0) * 1000 + (d?.nanos ?? 0) / 1e6;
-
-/** Delay before retry number `retry` (1 = the first retry) of a function's retry policy. */
-export function retryDelayMs(options: RetryOptions, retry: number): number {
-  if (options.retryStrategy === 'fixedDelay') return seconds(options.delayInterval);
-  const min = seconds(options.minimumInterval);
-  const max = seconds(options.maximumInterval) || Infinity;
-  return Math.min(max, min * 2 ** (retry - 1));
-}
-
 /** Events from an output binding's value: an array sends one event per item. */
 function toEvents(value: unknown): NewEvent[] {
   const items = Array.isArray(value) ? value : [value];
@@ -182,7 +172,7 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
   const consumers: Consumer[] = [];
   const processors: PartitionProcessor[] = [];
   const unsubscribe: (() => void)[] = [];
-  const pendingDelays = new Set<() => void>();
+  const invoker = new RetryingInvoker(host);
   let stopping = false;
 
   function startPosition(hub: string, partitionId: string): number {
@@ -210,43 +200,18 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
     });
   }
 
-  function delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const cancel = host.clock.at(host.clock.now() + ms, done);
-      function done(): void {
-        cancel();
-        pendingDelays.delete(done);
-        resolve();
-      }
-      pendingDelays.add(done);
-    });
-  }
-
   async function invoke(
     fn: RegisteredFunction,
     trigger: unknown,
     metadata: Record<string, unknown>,
   ): Promise<void> {
-    const retry = fn.metadata.retryOptions;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await host.worker.invoke(fn.name, {
-          trigger,
-          triggerMetadata: metadata,
-          ...(retry ? { retryContext: { retryCount: attempt, maxRetryCount: retry.maxRetryCount } } : {}),
-        });
-        return;
-      } catch (err) {
-        const more = retry && !stopping && (retry.maxRetryCount === -1 || attempt < retry.maxRetryCount);
-        host.log.error(
-          `Event Hubs function "${fn.name}" failed${more ? '; retrying' : '; the checkpoint moves on past its events'}`,
-          err,
-        );
-        if (!more) return;
-        await delay(retryDelayMs(retry, attempt + 1));
-        if (stopping) return;
-      }
-    }
+    await invoker.invoke(
+      fn.name,
+      { trigger, triggerMetadata: metadata },
+      fn.metadata.retryOptions,
+      (more) =>
+        `Event Hubs function "${fn.name}" failed${more ? '; retrying' : '; the checkpoint moves on past its events'}`,
+    );
   }
 
   async function run(p: PartitionProcessor): Promise<void> {
@@ -365,7 +330,7 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
     async stop() {
       stopping = true;
       for (const u of unsubscribe.splice(0)) u();
-      for (const done of [...pendingDelays]) done();
+      invoker.stop();
       await Promise.all(processors.map((p) => p.running));
       // Work done but not yet checkpointed (batchCheckpointFrequency > 1) is checkpointed on a clean stop.
       for (const p of processors) if (p.uncheckpointed > 0) checkpoint(p);

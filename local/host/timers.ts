@@ -4,6 +4,7 @@
 // `isPastDue: true`, as the Functions host does. Time comes from the host clock.
 import { Cron } from 'croner';
 import { readState, writeState } from './db';
+import { RetryingInvoker } from './retry-policy';
 import type { ExtensionFactory, HostContext, RegisteredFunction } from './types';
 
 interface ScheduleStatus {
@@ -59,6 +60,7 @@ interface TimerState {
 
 export const createTimerExtension: ExtensionFactory = (host: HostContext) => {
   const timers = new Map<string, TimerState>();
+  const invoker = new RetryingInvoker(host);
   let stopped = false;
   const timeZone = host.settings.WEBSITE_TIME_ZONE || host.settings.TZ || undefined;
   const iso = (ms: number): string => new Date(ms).toISOString();
@@ -76,11 +78,12 @@ export const createTimerExtension: ExtensionFactory = (host: HostContext) => {
         : null,
       IsPastDue: isPastDue,
     };
-    try {
-      await host.worker.invoke(t.fn.name, { trigger: timer });
-    } catch (err) {
-      host.log.error(`Timer function "${t.fn.name}" failed`, err);
-    }
+    await invoker.invoke(
+      t.fn.name,
+      { trigger: timer },
+      t.fn.metadata.retryOptions,
+      (more) => `Timer function "${t.fn.name}" failed${more ? '; retrying' : ''}`,
+    );
     t.status = status;
     if (t.useMonitor) writeState(host.db, stateKey(t.fn), JSON.stringify(status));
   }
@@ -140,6 +143,7 @@ export const createTimerExtension: ExtensionFactory = (host: HostContext) => {
     },
     async stop() {
       stopped = true;
+      invoker.stop();
       for (const t of timers.values()) t.cancel?.();
       await Promise.all([...timers.values()].map((t) => t.running));
     },

@@ -11,7 +11,8 @@ import type {
   RegisteredFunction,
   Worker,
 } from '../../local/host/types';
-import { createEventHubsExtension, retryDelayMs } from '../../local/events/extension';
+import { createEventHubsExtension } from '../../local/events/extension';
+import { retryDelayMs } from '../../local/host/retry-policy';
 import { createEventLog } from '../../local/events/event-log';
 import { partitionForKey } from '../../local/events/partition-key';
 import type { EventLog } from '../../local/events/types';
