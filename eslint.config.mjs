@@ -19,8 +19,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@azure/*', 'durable-functions', 'better-sqlite3', 'node:*', 'fs', 'http', 'net'], message: 'shared/domain is pure: no I/O or infrastructure imports.' },
-            { group: ['**/local/**', '**/functions/**', '**/azure/**', '../app/**', '../app'], message: 'shared/domain depends on nothing outside itself.' },
+            {
+              group: ['@azure/*', 'durable-functions', 'better-sqlite3', 'node:*', 'fs', 'http', 'net'],
+              message: 'shared/domain is pure: no I/O or infrastructure imports.',
+            },
+            {
+              group: ['**/local/**', '**/functions/**', '**/azure/**', '../app/**', '../app'],
+              message: 'shared/domain depends on nothing outside itself.',
+            },
           ],
         },
       ],
@@ -34,8 +40,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@azure/*', 'better-sqlite3'], message: 'shared/app talks to infrastructure through ports only.' },
-            { group: ['**/local/**', '**/functions/**', '**/azure/**'], message: 'shared/app depends on the domain and its own ports only.' },
+            {
+              group: ['@azure/*', 'better-sqlite3'],
+              message: 'shared/app talks to infrastructure through ports only.',
+            },
+            {
+              group: ['**/local/**', '**/functions/**', '**/azure/**'],
+              message: 'shared/app depends on the domain and its own ports only.',
+            },
           ],
         },
       ],

@@ -17,7 +17,11 @@ export function record(kind: string, value: unknown, key?: string): void {
     const exists = d.prepare('SELECT 1 FROM fixture_probe WHERE kind = ? AND key = ?').get(kind, key);
     if (exists) return;
   }
-  d.prepare('INSERT INTO fixture_probe (kind, key, value) VALUES (?, ?, ?)').run(kind, key ?? null, JSON.stringify(value));
+  d.prepare('INSERT INTO fixture_probe (kind, key, value) VALUES (?, ?, ?)').run(
+    kind,
+    key ?? null,
+    JSON.stringify(value),
+  );
 }
 
 /** Counts every call, idempotent or not (to see at-least-once redeliveries). */
@@ -28,7 +32,9 @@ export function count(kind: string): void {
 export function readProbe(database: Database, kind: string): unknown[] {
   database.exec(`CREATE TABLE IF NOT EXISTS fixture_probe (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT, value TEXT NOT NULL)`);
-  return (database.prepare('SELECT value FROM fixture_probe WHERE kind = ? ORDER BY seq').all(kind) as { value: string }[]).map(
-    (r) => JSON.parse(r.value) as unknown,
-  );
+  return (
+    database.prepare('SELECT value FROM fixture_probe WHERE kind = ? ORDER BY seq').all(kind) as {
+      value: string;
+    }[]
+  ).map((r) => JSON.parse(r.value) as unknown);
 }
