@@ -193,6 +193,15 @@ describe('returning a book', () => {
     expect((await lib.returnBook(rental.id, memberToken(other))).status).toBe(403);
     expect((await lib.rental(rental.id)).status).toBe('APPROVED');
     expect((await lib.returnBook('00000000-0000-0000-0000-000000000000')).status).toBe(404);
+    const unknown = await lib.api<{ type: string }>(
+      'GET',
+      '/api/rentals/00000000-0000-0000-0000-000000000000',
+      {
+        token: librarian,
+      },
+    );
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.type).toBe('urn:rentbook:problem:rental-not-found');
   });
 });
 
