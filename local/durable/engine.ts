@@ -76,8 +76,8 @@ interface Instance {
   createdAt: number;
   status: 'Pending' | 'Running';
   customStatusJson: string | null;
-  /** Stored history events (JSON, IsPlayed true) of the current execution. */
-  history: string[];
+  /** Stored history events of the current execution as JSON (IsPlayed true), comma-separated. */
+  history: string;
   state: EngineState;
   pending: Message[];
   busy: boolean;
@@ -146,6 +146,11 @@ function encodedInput(input: unknown): string | null {
   return typeof input === 'string' ? input : (JSON.stringify(input) ?? null);
 }
 
+const cloneState = (st: EngineState): EngineState => ({
+  ...st,
+  retries: Object.fromEntries(Object.entries(st.retries).map(([k, r]) => [k, { ...r }])),
+});
+
 const freshState = (): EngineState => ({ nextEventId: 0, actionsSeen: 0, turns: 0, retries: {} });
 
 export class DurableEngine {
@@ -159,7 +164,10 @@ export class DurableEngine {
   private runningActivities = 0;
   private readonly turnsInFlight = new Set<Promise<void>>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  private writes: { write: () => void; done: () => void; fail: (err: unknown) => void }[] = [];
+  private flushQueued = false;
   private stopped = false;
+  private closed = false;
 
   constructor(private readonly o: EngineOptions) {
     this.store = new DurableStore(o.db, o.hub);
@@ -221,29 +229,85 @@ export class DurableEngine {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const inst of this.instances.values()) this.cancelTimers(inst);
+    this.flush();
     await Promise.allSettled([...this.turnsInFlight]);
+    this.flush();
+    this.closed = true;
     for (const set of this.waiters.values()) for (const wake of set) wake();
+  }
+
+  // ---- group commit: the writes of one event-loop turn share one transaction ----
+
+  /**
+   * Queues `write` for the next transaction (at most one per event-loop turn, so concurrent turns and
+   * activity completions share a commit) and resolves once it committed. Whatever a write leads to
+   * (dispatching work, waking instances) happens only after that. A write may run twice (its batch
+   * failed and is retried one write at a time), so writes assign their results, never accumulate.
+   */
+  private commit(write: () => void): Promise<void> {
+    // After stop the data file closes: such writes never happen, and the work they belong to
+    // (at least once) runs again after a restart.
+    if (this.closed) return new Promise(() => undefined);
+    return new Promise((done, fail) => {
+      this.writes.push({ write, done, fail });
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    const batch = this.writes;
+    this.writes = [];
+    if (!batch.length || this.closed) return;
+    try {
+      this.store.transaction(() => batch.forEach((b) => b.write()));
+    } catch {
+      for (const b of batch) {
+        try {
+          this.store.transaction(b.write);
+        } catch (err) {
+          b.fail(err);
+          continue;
+        }
+        b.done();
+      }
+      return;
+    }
+    batch.forEach((b) => b.done());
   }
 
   // ---- client operations (the durable HTTP API) ----
 
   /** Starts an instance; a finished instance of the same id is replaced (as the extension allows). */
-  startNew(name: string, instanceId: string, inputJson: string | null): void {
+  async startNew(name: string, instanceId: string, inputJson: string | null): Promise<void> {
     const existing = this.instances.get(instanceId) ?? this.store.getInstance(instanceId);
     if (existing && !TERMINAL.has(existing.status)) {
       throw new InstanceExistsError(`An orchestration with the instance ID '${instanceId}' already exists.`);
     }
-    this.createInstance(instanceId, name, inputJson, null, this.o.clock.now());
+    const inst = this.newInstance(instanceId, name, inputJson, null, this.o.clock.now());
+    // In memory at once, so a second start of this id is refused while this one commits.
+    this.instances.set(instanceId, inst);
+    let start: Message | undefined;
+    try {
+      await this.commit(() => (start = this.writeInstance(inst)));
+    } catch (err) {
+      this.instances.delete(instanceId);
+      throw err;
+    }
+    this.accept(inst, start!);
   }
 
-  raiseEvent(
+  async raiseEvent(
     instanceId: string,
     eventName: string,
     inputJson: string | undefined,
-  ): 'accepted' | 'notFound' | 'gone' {
+  ): Promise<'accepted' | 'notFound' | 'gone'> {
     const inst = this.instances.get(instanceId);
     if (!inst) return this.store.getInstance(instanceId) ? 'gone' : 'notFound';
-    this.send(
+    await this.send(
       inst,
       null,
       this.o.clock.now(),
@@ -252,10 +316,10 @@ export class DurableEngine {
     return 'accepted';
   }
 
-  terminate(instanceId: string, reason: string | undefined): 'accepted' | 'notFound' | 'gone' {
+  async terminate(instanceId: string, reason: string | undefined): Promise<'accepted' | 'notFound' | 'gone'> {
     const inst = this.instances.get(instanceId);
     if (!inst) return this.store.getInstance(instanceId) ? 'gone' : 'notFound';
-    this.send(
+    await this.send(
       inst,
       null,
       this.o.clock.now(),
@@ -318,7 +382,7 @@ export class DurableEngine {
       createdAt: row.created_at,
       status: row.status === 'Pending' ? 'Pending' : 'Running',
       customStatusJson: row.custom_status,
-      history: this.store.history(row.instance_id),
+      history: this.store.history(row.instance_id).join(','),
       state: JSON.parse(row.engine) as EngineState,
       pending: [],
       busy: false,
@@ -343,7 +407,7 @@ export class DurableEngine {
       createdAt: now,
       status: 'Pending',
       customStatusJson: null,
-      history: [],
+      history: '',
       state: freshState(),
       pending: [],
       busy: false,
@@ -352,42 +416,38 @@ export class DurableEngine {
     };
   }
 
-  /** Creates (or replaces) an instance row and its start message; call inside or outside a transaction. */
-  private createInstance(
-    id: string,
-    name: string,
-    inputJson: string | null,
-    parent: ParentRef | null,
-    now: number,
-  ): Instance {
-    const inst = this.newInstance(id, name, inputJson, parent, now);
-    const start = event(EventType.ExecutionStarted, now, {
-      Name: name,
-      Input: inputJson ?? undefined,
+  /** Writes (or replaces) the instance's row and its start message; returns the message. */
+  private writeInstance(inst: Instance): Message {
+    const start = event(EventType.ExecutionStarted, inst.createdAt, {
+      Name: inst.name,
+      Input: inst.inputJson ?? undefined,
       Version: '',
     });
-    const msgId = this.store.transaction(() => {
-      this.store.createInstance({
-        instance_id: id,
-        name,
-        execution_id: inst.executionId,
-        status: 'Pending',
-        input: inputJson,
-        created_at: now,
-        parent: parent && JSON.stringify(parent),
-        engine: JSON.stringify(inst.state),
-      });
-      return this.store.insertMessage(id, inst.executionId, now, JSON.stringify(start));
+    this.store.createInstance({
+      instance_id: inst.id,
+      name: inst.name,
+      execution_id: inst.executionId,
+      status: 'Pending',
+      input: inst.inputJson,
+      created_at: inst.createdAt,
+      parent: inst.parent && JSON.stringify(inst.parent),
+      engine: JSON.stringify(inst.state),
     });
-    inst.pending.push({ id: msgId, executionId: inst.executionId, visibleAt: now, event: start });
-    this.instances.set(id, inst);
-    this.schedule(inst);
-    return inst;
+    const id = this.store.insertMessage(inst.id, inst.executionId, inst.createdAt, JSON.stringify(start));
+    return { id, executionId: inst.executionId, visibleAt: inst.createdAt, event: start };
   }
 
   /** Persists a message to a live instance and wakes it (now, or when the message is due). */
-  private send(inst: Instance, executionId: string | null, visibleAt: number, ev: HistoryEvent): void {
-    const id = this.store.insertMessage(inst.id, executionId, visibleAt, JSON.stringify(ev));
+  private async send(
+    inst: Instance,
+    executionId: string | null,
+    visibleAt: number,
+    ev: HistoryEvent,
+  ): Promise<void> {
+    let id = 0;
+    await this.commit(
+      () => (id = this.store.insertMessage(inst.id, executionId, visibleAt, JSON.stringify(ev))),
+    );
     this.accept(inst, { id, executionId, visibleAt, event: ev });
   }
 
@@ -465,7 +525,7 @@ export class DurableEngine {
     // timer after a failed attempt, the next attempt after that timer) go last in the turn, after
     // every event that can resume user code: then the library numbers the new actions first, and
     // the engine can give the retry work the numbers that follow.
-    const st = structuredClone(inst.state);
+    const st = cloneState(inst.state);
     const normal: HistoryEvent[] = [];
     const allocating: HistoryEvent[] = [];
     for (const m of current) (this.classify(st, m.event) ? allocating : normal).push(m.event);
@@ -528,7 +588,7 @@ export class DurableEngine {
       this.o.log.error(`Durable instance ${inst.id}: ${reason.split('\n')[0]}`);
       return this.finish(inst, plan, 'Failed', JSON.stringify(reason), customStatusJson, now, reason);
     }
-    this.commitTurn(inst, consumed, st, plan, customStatusJson, now);
+    return this.commitTurn(inst, consumed, st, plan, customStatusJson, now);
   }
 
   /** True for an event the library answers by taking a sequence number (see runTurn); drops finished retries. */
@@ -556,10 +616,10 @@ export class DurableEngine {
 
   private triggerJson(inst: Instance, turnEvents: HistoryEvent[]): string {
     const fresh = turnEvents.map((e) => JSON.stringify(e)).join(',');
-    const history = inst.history.length ? `${inst.history.join(',')},${fresh}` : fresh;
+    const history = inst.history ? `${inst.history},${fresh}` : fresh;
     return (
       `{"history":[${history}],"input":${inst.inputJson ?? 'null'},"instanceId":${JSON.stringify(inst.id)},` +
-      `"isReplaying":${inst.history.length > 0},"parentInstanceId":${inst.parent ? JSON.stringify(inst.parent.instanceId) : 'null'},` +
+      `"isReplaying":${inst.history !== ''},"parentInstanceId":${inst.parent ? JSON.stringify(inst.parent.instanceId) : 'null'},` +
       `"upperSchemaVersion":${UPPER_SCHEMA_VERSION},"maximumShortTimerDuration":"${MAX_SHORT_TIMER}",` +
       `"longRunningTimerIntervalDuration":"${LONG_TIMER_INTERVAL}","defaultHttpAsyncRequestSleepTimeMillseconds":30000}`
     );
@@ -733,26 +793,47 @@ export class DurableEngine {
 
   // ---- commits ----
 
-  private commitConsumedOnly(inst: Instance, consumed: Set<number>): void {
-    this.store.transaction(() => consumed.forEach((id) => this.store.deleteMessage(id)));
+  private async commitConsumedOnly(inst: Instance, consumed: Set<number>): Promise<void> {
+    await this.commit(() => consumed.forEach((id) => this.store.deleteMessage(id)));
     inst.pending = inst.pending.filter((m) => !consumed.has(m.id));
   }
 
-  private commitTurn(
+  private async commitTurn(
     inst: Instance,
     consumed: Set<number>,
     st: EngineState,
     plan: Plan,
     customStatusJson: string | null,
     now: number,
-  ): void {
+  ): Promise<void> {
     plan.history.push(event(EventType.OrchestratorCompleted, now));
     const historyJson = plan.history.map(stored);
     const turn = st.turns++;
+    // Children are claimed in memory now (a second start of the id is refused), written with the turn.
     const children: Instance[] = [];
-    const delivered: { inst: Instance; m: Message }[] = [];
-    const work: WorkItem[] = [];
-    this.store.transaction(() => {
+    for (const c of plan.children) {
+      const existing = this.instances.get(c.instanceId) ?? this.store.getInstance(c.instanceId);
+      if (existing && !TERMINAL.has(existing.status)) {
+        plan.messages.push({
+          target: inst.id,
+          executionId: inst.executionId,
+          visibleAt: now,
+          event: event(EventType.SubOrchestrationInstanceFailed, now, {
+            TaskScheduledId: c.parent.taskId,
+            Reason: `An orchestration with the instance ID '${c.instanceId}' already exists.`,
+            Details: '',
+          }),
+        });
+        continue;
+      }
+      const child = this.newInstance(c.instanceId, c.name, c.input, c.parent, now);
+      this.instances.set(child.id, child);
+      children.push(child);
+    }
+    let starts: Message[] = [];
+    let delivered: { inst: Instance; m: Message }[] = [];
+    let work: WorkItem[] = [];
+    await this.commit(() => {
       consumed.forEach((id) => this.store.deleteMessage(id));
       this.store.appendHistory(inst.id, turn, historyJson);
       this.store.updateAfterTurn(inst.id, {
@@ -764,81 +845,34 @@ export class DurableEngine {
         executionId: inst.executionId,
         input: inst.inputJson,
       });
-      for (const a of plan.activities) {
-        const id = this.store.insertActivity({
+      work = plan.activities.map((a) => ({
+        ...a,
+        id: this.store.insertActivity({
           instance_id: a.instanceId,
           execution_id: a.executionId,
           task_id: a.taskId,
           name: a.name,
           input: a.input,
-        });
-        work.push({ ...a, id });
-      }
-      for (const c of plan.children) {
-        const existing = this.instances.get(c.instanceId) ?? this.store.getInstance(c.instanceId);
-        if (existing && !TERMINAL.has(existing.status)) {
-          plan.messages.push({
-            target: inst.id,
-            executionId: inst.executionId,
-            visibleAt: now,
-            event: event(EventType.SubOrchestrationInstanceFailed, now, {
-              TaskScheduledId: c.parent.taskId,
-              Reason: `An orchestration with the instance ID '${c.instanceId}' already exists.`,
-              Details: '',
-            }),
-          });
-        } else children.push(this.createInstanceRow(c.instanceId, c.name, c.input, c.parent, now));
-      }
-      for (const m of plan.messages) {
+        }),
+      }));
+      starts = children.map((child) => this.writeInstance(child));
+      delivered = plan.messages.flatMap((m) => {
         const target = m.target === inst.id ? inst : this.instances.get(m.target);
-        if (!target) continue;
+        if (!target) return [];
         const id = this.store.insertMessage(m.target, m.executionId, m.visibleAt, JSON.stringify(m.event));
-        delivered.push({
-          inst: target,
-          m: { id, executionId: m.executionId, visibleAt: m.visibleAt, event: m.event },
-        });
-      }
+        return [
+          { inst: target, m: { id, executionId: m.executionId, visibleAt: m.visibleAt, event: m.event } },
+        ];
+      });
     });
     inst.pending = inst.pending.filter((m) => !consumed.has(m.id));
-    inst.history.push(...historyJson);
+    inst.history = inst.history ? `${inst.history},${historyJson.join(',')}` : historyJson.join(',');
     inst.state = st;
     inst.status = 'Running';
     inst.customStatusJson = customStatusJson;
-    for (const child of children) {
-      this.instances.set(child.id, child);
-      this.schedule(child);
-    }
+    children.forEach((child, i) => this.accept(child, starts[i]));
     for (const d of delivered) this.accept(d.inst, d.m);
     this.dispatch(work);
-  }
-
-  /** The child's row and start message, inside the caller's transaction; returns it for memory. */
-  private createInstanceRow(
-    id: string,
-    name: string,
-    inputJson: string | null,
-    parent: ParentRef,
-    now: number,
-  ): Instance {
-    const child = this.newInstance(id, name, inputJson, parent, now);
-    const start = event(EventType.ExecutionStarted, now, {
-      Name: name,
-      Input: inputJson ?? undefined,
-      Version: '',
-    });
-    this.store.createInstance({
-      instance_id: id,
-      name,
-      execution_id: child.executionId,
-      status: 'Pending',
-      input: inputJson,
-      created_at: now,
-      parent: JSON.stringify(parent),
-      engine: JSON.stringify(child.state),
-    });
-    const msgId = this.store.insertMessage(id, child.executionId, now, JSON.stringify(start));
-    child.pending.push({ id: msgId, executionId: child.executionId, visibleAt: now, event: start });
-    return child;
   }
 
   private finish(
@@ -849,15 +883,15 @@ export class DurableEngine {
     customStatusJson: string | null,
     now: number,
     failureReason?: string,
-  ): void {
+  ): Promise<void> {
     // A finished orchestration schedules nothing more, whatever else the turn produced.
+    const unscheduled = new Set<number>([
+      EventType.TaskScheduled,
+      EventType.TimerCreated,
+      EventType.SubOrchestrationInstanceCreated,
+    ]);
     const history = [
-      ...plan.history.filter(
-        (e) =>
-          e.EventType !== EventType.TaskScheduled &&
-          e.EventType !== EventType.TimerCreated &&
-          e.EventType !== EventType.SubOrchestrationInstanceCreated,
-      ),
+      ...plan.history.filter((e) => !unscheduled.has(e.EventType)),
       event(EventType.OrchestratorCompleted, now),
       event(EventType.ExecutionCompleted, now, { OrchestrationStatus: status, Result: outputJson }),
     ];
@@ -873,10 +907,10 @@ export class DurableEngine {
             Details: failureReason ?? '',
           })
       : undefined;
-    this.commitFinal(inst, history, status, outputJson, customStatusJson, now, parentEvent);
+    return this.commitFinal(inst, history, status, outputJson, customStatusJson, now, parentEvent);
   }
 
-  private finishTerminated(inst: Instance, reason: string, now: number): void {
+  private finishTerminated(inst: Instance, reason: string, now: number): Promise<void> {
     const history = [
       event(EventType.OrchestratorStarted, now),
       event(EventType.ExecutionTerminated, now, { Input: reason }),
@@ -889,7 +923,7 @@ export class DurableEngine {
           Details: '',
         })
       : undefined;
-    this.commitFinal(
+    return this.commitFinal(
       inst,
       history,
       'Terminated',
@@ -900,7 +934,7 @@ export class DurableEngine {
     );
   }
 
-  private commitFinal(
+  private async commitFinal(
     inst: Instance,
     history: HistoryEvent[],
     status: 'Completed' | 'Failed' | 'Terminated',
@@ -908,12 +942,12 @@ export class DurableEngine {
     customStatusJson: string | null,
     now: number,
     parentEvent: HistoryEvent | undefined,
-  ): void {
+  ): Promise<void> {
     const parent = inst.parent && this.instances.get(inst.parent.instanceId);
     const notify = parent && parent.executionId === inst.parent!.executionId ? parent : undefined;
     const historyJson = history.map(stored);
     let parentMessage: Message | undefined;
-    this.store.transaction(() => {
+    await this.commit(() => {
       // Whatever else was queued for this instance (later events, its pending timers) is moot now.
       this.store.deleteMessages(inst.id);
       this.store.appendHistory(inst.id, inst.state.turns, historyJson);
@@ -934,20 +968,19 @@ export class DurableEngine {
     this.cancelTimers(inst);
     this.instances.delete(inst.id);
     inst.pending = [];
-    inst.history.push(...historyJson);
     if (notify && parentMessage) this.accept(notify, parentMessage);
     const wake = this.waiters.get(inst.id);
     if (wake) for (const w of [...wake]) w();
   }
 
   /** Ends this execution and starts the next with a fresh history, same instance id. */
-  private continueAsNew(
+  private async continueAsNew(
     inst: Instance,
     consumed: Set<number>,
     inputJson: string | null,
     customStatusJson: string | null,
     now: number,
-  ): void {
+  ): Promise<void> {
     const executionId = randomUUID();
     const start = event(EventType.ExecutionStarted, now, {
       Name: inst.name,
@@ -959,9 +992,11 @@ export class DurableEngine {
     // after this turn began carry over (events already in the old history do not:
     // preserveUnprocessedEvents is false for out-of-process orchestrators).
     const carried = inst.pending.filter((m) => !consumed.has(m.id) && m.executionId === null);
+    const stale = inst.pending.filter((m) => !consumed.has(m.id) && m.executionId !== null);
     let startId = 0;
-    this.store.transaction(() => {
-      this.store.deleteMessages(inst.id);
+    await this.commit(() => {
+      consumed.forEach((id) => this.store.deleteMessage(id));
+      stale.forEach((m) => this.store.deleteMessage(m.id));
       this.store.clearHistory(inst.id);
       this.store.updateAfterTurn(inst.id, {
         status: 'Running',
@@ -973,17 +1008,18 @@ export class DurableEngine {
         input: inputJson,
       });
       startId = this.store.insertMessage(inst.id, executionId, now, JSON.stringify(start));
-      for (const m of carried)
-        m.id = this.store.insertMessage(inst.id, null, m.visibleAt, JSON.stringify(m.event));
     });
     this.cancelTimers(inst);
     inst.executionId = executionId;
     inst.inputJson = inputJson;
-    inst.history = [];
+    inst.history = '';
     inst.state = state;
     inst.customStatusJson = customStatusJson;
-    inst.pending = [{ id: startId, executionId, visibleAt: now, event: start }, ...carried];
-    for (const m of carried) if (m.visibleAt > now) this.armTimer(inst, m.visibleAt);
+    // Events that arrived while the commit was pending are in `pending` too, and carry over.
+    const late = inst.pending.filter(
+      (m) => !consumed.has(m.id) && !stale.includes(m) && !carried.includes(m),
+    );
+    inst.pending = [{ id: startId, executionId, visibleAt: now, event: start }, ...carried, ...late];
   }
 
   // ---- activities ----
@@ -1042,14 +1078,16 @@ export class DurableEngine {
     if (this.stopped) return; // not recorded: the work item runs again after a restart (at least once)
     const inst = this.instances.get(w.instanceId);
     const live = inst && inst.executionId === w.executionId ? inst : undefined;
-    const msgId = this.store.transaction(() => {
+    const at = now();
+    let msgId: number | undefined;
+    await this.commit(() => {
       this.store.deleteActivity(w.id);
-      return live
-        ? this.store.insertMessage(w.instanceId, w.executionId, now(), JSON.stringify(outcome))
+      msgId = live
+        ? this.store.insertMessage(w.instanceId, w.executionId, at, JSON.stringify(outcome))
         : undefined;
     });
     if (live && msgId !== undefined)
-      this.accept(live, { id: msgId, executionId: w.executionId, visibleAt: now(), event: outcome });
+      this.accept(live, { id: msgId, executionId: w.executionId, visibleAt: at, event: outcome });
   }
 
   // ---- status ----

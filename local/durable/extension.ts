@@ -5,6 +5,7 @@
 import type { ExtensionFactory, HostContext } from '../host/types';
 import { DurableEngine } from './engine';
 import { addDurableRoutes, clientBindingData } from './http-api';
+import { serveInProcess } from './in-process-client';
 
 const DEFAULT_HUB = 'TestHubName';
 const DEFAULT_MAX_CONCURRENT = 64;
@@ -22,6 +23,7 @@ export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
   const orchestrators: string[] = [];
   const activities: string[] = [];
   let engine: DurableEngine | undefined;
+  let stopServingInProcess: (() => void) | undefined;
 
   return {
     name: 'durable',
@@ -58,11 +60,13 @@ export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
       });
       orchestrators.forEach((n) => engine!.registerOrchestrator(n));
       activities.forEach((n) => engine!.registerActivity(n));
-      addDurableRoutes(host.routes, engine, hub, () => host.baseUrl());
+      const dispatch = addDurableRoutes(host.routes, engine, hub, () => host.baseUrl());
+      stopServingInProcess = serveInProcess(new URL(host.baseUrl()).origin, dispatch);
       engine.start();
     },
 
     async stop() {
+      stopServingInProcess?.();
       await engine?.stop();
       if (hostnameWeSet !== undefined && process.env.WEBSITE_HOSTNAME === hostnameWeSet) {
         delete process.env.WEBSITE_HOSTNAME;

@@ -51,13 +51,19 @@ function managementUrls(
   };
 }
 
+/** Answers a request to the durable API without the HTTP server (see in-process-client.ts). */
+export type DurableDispatch = (req: Omit<InternalRequest, 'params'>) => Promise<InternalResponse>;
+
+type Params = Record<string, string>;
+
+/** Serves the durable HTTP API on the host's routes; returns the same API as a function. */
 export function addDurableRoutes(
   routes: InternalRoutes,
   engine: DurableEngine,
   hub: string,
   baseUrl: () => string,
   statusHoldMs = STATUS_HOLD_MS,
-): void {
+): DurableDispatch {
   const query = `taskHub=${encodeURIComponent(hub)}&connection=Storage`;
   const checkStatus = (id: string): InternalResponse => {
     const payload = managementUrls(`${baseUrl()}/${WEBHOOK_PATH}`, id, query);
@@ -86,18 +92,13 @@ export function addDurableRoutes(
       s.runtimeStatus === 'Failed' && flag(req.query, 'returnInternalServerErrorOnFailure') === true;
     return { status: failed500 ? 500 : 200, body: s };
   };
-  const route = (
-    method: string,
-    template: string,
-    handler: (req: InternalRequest) => Promise<InternalResponse> | InternalResponse,
-  ) => routes.add(method, `${WEBHOOK_PATH}/${template}`, handler);
 
-  route('POST', 'orchestrators/{functionName}/{instanceId?}', async (req) => {
-    const name = engine.orchestratorName(req.params.functionName);
+  const startOrchestration = async (req: InternalRequest, p: Params): Promise<InternalResponse> => {
+    const name = engine.orchestratorName(p.functionName);
     if (!name) {
       return text(
         400,
-        `The function '${req.params.functionName}' doesn't exist, is disabled, or is not an orchestrator function.`,
+        `The function '${p.functionName}' doesn't exist, is disabled, or is not an orchestrator function.`,
       );
     }
     const body = req.body.toString('utf8');
@@ -109,9 +110,9 @@ export function addDurableRoutes(
         return text(400, 'Invalid JSON content');
       }
     }
-    const id = req.params.instanceId || randomUUID().replace(/-/g, '');
+    const id = p.instanceId || randomUUID().replace(/-/g, '');
     try {
-      engine.startNew(name, id, inputJson);
+      await engine.startNew(name, id, inputJson);
     } catch (err) {
       if (err instanceof InstanceExistsError) return text(409, err.message);
       throw err;
@@ -124,11 +125,9 @@ export function addDurableRoutes(
     if (s?.runtimeStatus === 'Completed') return { status: 200, body: s.output };
     if (s && s.runtimeStatus !== 'Running' && s.runtimeStatus !== 'Pending') return statusResponse(s, req);
     return checkStatus(id);
-  });
+  };
 
-  const getStatus = async (req: InternalRequest): Promise<InternalResponse> => {
-    const id = req.params.instanceId;
-    if (!id) return listInstances(req);
+  const getStatus = async (req: InternalRequest, id: string): Promise<InternalResponse> => {
     const options = {
       showHistory: flag(req.query, 'showHistory') ?? false,
       showHistoryOutput: flag(req.query, 'showHistoryOutput') ?? false,
@@ -157,15 +156,16 @@ export function addDurableRoutes(
     };
   };
 
-  const purge = (req: InternalRequest): InternalResponse => {
-    const id = req.params.instanceId;
-    if (!id) {
-      const filter = filterFrom(req.query);
-      if (filter.createdFrom === undefined)
-        return text(400, "Please provide value for 'createdTimeFrom' parameter.");
-      const deleted = engine.purgeWhere({ ...filter, createdTo: filter.createdTo ?? engine.now() });
-      return deleted ? { status: 200, body: { instancesDeleted: deleted } } : { status: 404 };
+  const purgeWhere = (req: InternalRequest): InternalResponse => {
+    const filter = filterFrom(req.query);
+    if (filter.createdFrom === undefined) {
+      return text(400, "Please provide value for 'createdTimeFrom' parameter.");
     }
+    const deleted = engine.purgeWhere({ ...filter, createdTo: filter.createdTo ?? engine.now() });
+    return deleted ? { status: 200, body: { instancesDeleted: deleted } } : { status: 404 };
+  };
+
+  const purge = (id: string): InternalResponse => {
     switch (engine.purge(id)) {
       case 'notFound':
         return { status: 404 };
@@ -179,16 +179,18 @@ export function addDurableRoutes(
     }
   };
 
-  route('GET', 'instances/{instanceId?}', getStatus);
-  route('DELETE', 'instances/{instanceId?}', purge);
-
-  route('POST', 'instances/{instanceId}/raiseEvent/{eventName}', (req) => {
-    const contentType = header(req, 'content-type')?.split(';')[0].trim().toLowerCase();
-    const exists = engine.status(req.params.instanceId);
+  const raiseEvent = async (
+    req: InternalRequest,
+    id: string,
+    eventName: string,
+  ): Promise<InternalResponse> => {
+    const exists = engine.status(id);
     if (!exists) return { status: 404 };
     if (exists.runtimeStatus !== 'Running' && exists.runtimeStatus !== 'Pending') return { status: 410 };
-    if (contentType !== 'application/json')
+    const contentType = header(req, 'content-type')?.split(';')[0].trim().toLowerCase();
+    if (contentType !== 'application/json') {
       return text(400, 'Only application/json request content is supported');
+    }
     const body = req.body.toString('utf8');
     let inputJson: string | undefined;
     if (body.trim().length) {
@@ -198,19 +200,59 @@ export function addDurableRoutes(
         return text(400, 'Invalid JSON content');
       }
     }
-    const outcome = engine.raiseEvent(req.params.instanceId, req.params.eventName, inputJson);
-    return { status: outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404 };
-  });
+    return outcomeStatus(await engine.raiseEvent(id, eventName, inputJson));
+  };
 
-  route('POST', 'instances/{instanceId}/terminate', (req) => {
-    const outcome = engine.terminate(req.params.instanceId, req.query.get('reason') ?? undefined);
-    return { status: outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404 };
-  });
+  // The extension's routes: orchestrators/{functionName}/{instanceId?}, instances/{instanceId?},
+  // instances/{instanceId}/{operation}, instances/{instanceId}/raiseEvent/{eventName}. Literal
+  // segments and operations match case-insensitively.
+  const dispatch = async (req: InternalRequest): Promise<InternalResponse> => {
+    const segments = req.path
+      .replace(/^\/+|\/+$/g, '')
+      .split('/')
+      .map(decode);
+    const [controller, a, b, c, ...extra] = segments.slice(WEBHOOK_SEGMENTS);
+    const m = req.method;
+    if (controller?.toLowerCase() === 'orchestrators' && a && c === undefined && m === 'POST') {
+      return startOrchestration(req, { functionName: a, instanceId: b ?? '' });
+    }
+    if (controller?.toLowerCase() !== 'instances' || extra.length) return { status: 404 };
+    if (a === undefined) {
+      return m === 'GET' ? listInstances(req) : m === 'DELETE' ? purgeWhere(req) : { status: 404 };
+    }
+    if (b === undefined) {
+      return m === 'GET' ? getStatus(req, a) : m === 'DELETE' ? purge(a) : { status: 404 };
+    }
+    if (m !== 'POST') return { status: 404 };
+    const operation = b.toLowerCase();
+    if (operation === 'raiseevent' && c !== undefined) return raiseEvent(req, a, c);
+    if (c !== undefined) return { status: 404 };
+    if (operation === 'terminate') {
+      return outcomeStatus(await engine.terminate(a, req.query.get('reason') ?? undefined));
+    }
+    if (['rewind', 'restart', 'suspend', 'resume'].includes(operation)) {
+      return text(501, `The local host's durable engine does not implement ${b}.`);
+    }
+    return { status: 404 };
+  };
 
-  for (const op of ['rewind', 'restart', 'suspend', 'resume']) {
-    route('POST', `instances/{instanceId}/${op}`, () =>
-      text(501, `The local host's durable engine does not implement ${op}.`),
-    );
+  for (const method of ['GET', 'POST', 'DELETE']) {
+    routes.add(method, `${WEBHOOK_PATH}/{*path}`, (req) => dispatch(req));
+  }
+  return (req) => dispatch({ ...req, params: {} });
+}
+
+const WEBHOOK_SEGMENTS = WEBHOOK_PATH.split('/').length;
+
+function outcomeStatus(outcome: 'accepted' | 'notFound' | 'gone'): InternalResponse {
+  return { status: outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404 };
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 
