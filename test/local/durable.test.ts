@@ -335,6 +335,26 @@ describe('instance management', () => {
     expect((await fetch(running.purgeHistoryDeleteUri, { method: 'DELETE' })).status).toBe(412);
   });
 
+  it('purges finished instances by filter', async () => {
+    const webhooks = `${host.url}/runtime/webhooks/durabletask/instances`;
+    expect((await fetch(webhooks, { method: 'DELETE' })).status).toBe(400);
+    const { id } = await start('durableWaitForever');
+    await reaches(id, (s) => s.runtimeStatus === 'Running', 'the orchestration to wait');
+    await api(`durable/terminate/${id}`, { method: 'POST' });
+    await finished(id);
+    const from = new Date(host.clock.now() - 3_600_000).toISOString();
+    const res = await fetch(`${webhooks}?createdTimeFrom=${from}&runtimeStatus=Terminated`, {
+      method: 'DELETE',
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { instancesDeleted: number }).instancesDeleted).toBeGreaterThanOrEqual(1);
+    expect((await fetch(`${webhooks}/${id}`)).status).toBe(404);
+    const again = await fetch(`${webhooks}?createdTimeFrom=${from}&runtimeStatus=Terminated`, {
+      method: 'DELETE',
+    });
+    expect(again.status).toBe(404);
+  });
+
   it('refuses to start an instance id that is running, and restarts a finished one', async () => {
     await start('durableWaitForever', undefined, 'only-one');
     const again = await fetch(
