@@ -32,6 +32,11 @@ export interface EngineOptions {
 }
 
 interface Message {
+  /**
+   * The message row, or for an activity's result the negated id of its work item: a result is not
+   * written on its own; the turn that takes it deletes the work item in its transaction, and after a
+   * crash before that the activity runs again (at least once).
+   */
   id: number;
   /** Set for replies to work of one execution (dropped once it ended); null for events and starts. */
   executionId: string | null;
@@ -793,8 +798,13 @@ export class DurableEngine {
 
   // ---- commits ----
 
+  private deleteConsumed(id: number): void {
+    if (id < 0) this.store.deleteActivity(-id);
+    else this.store.deleteMessage(id);
+  }
+
   private async commitConsumedOnly(inst: Instance, consumed: Set<number>): Promise<void> {
-    await this.commit(() => consumed.forEach((id) => this.store.deleteMessage(id)));
+    await this.commit(() => consumed.forEach((id) => this.deleteConsumed(id)));
     inst.pending = inst.pending.filter((m) => !consumed.has(m.id));
   }
 
@@ -834,7 +844,7 @@ export class DurableEngine {
     let delivered: { inst: Instance; m: Message }[] = [];
     let work: WorkItem[] = [];
     await this.commit(() => {
-      consumed.forEach((id) => this.store.deleteMessage(id));
+      consumed.forEach((id) => this.deleteConsumed(id));
       this.store.appendHistory(inst.id, turn, historyJson);
       this.store.updateAfterTurn(inst.id, {
         status: 'Running',
@@ -950,6 +960,7 @@ export class DurableEngine {
     await this.commit(() => {
       // Whatever else was queued for this instance (later events, its pending timers) is moot now.
       this.store.deleteMessages(inst.id);
+      this.store.deleteActivities(inst.id);
       this.store.appendHistory(inst.id, inst.state.turns, historyJson);
       this.store.updateAfterTurn(inst.id, {
         status,
@@ -995,8 +1006,8 @@ export class DurableEngine {
     const stale = inst.pending.filter((m) => !consumed.has(m.id) && m.executionId !== null);
     let startId = 0;
     await this.commit(() => {
-      consumed.forEach((id) => this.store.deleteMessage(id));
-      stale.forEach((m) => this.store.deleteMessage(m.id));
+      consumed.forEach((id) => this.deleteConsumed(id));
+      stale.forEach((m) => this.deleteConsumed(m.id));
       this.store.clearHistory(inst.id);
       this.store.updateAfterTurn(inst.id, {
         status: 'Running',
@@ -1077,17 +1088,12 @@ export class DurableEngine {
     }
     if (this.stopped) return; // not recorded: the work item runs again after a restart (at least once)
     const inst = this.instances.get(w.instanceId);
-    const live = inst && inst.executionId === w.executionId ? inst : undefined;
-    const at = now();
-    let msgId: number | undefined;
-    await this.commit(() => {
-      this.store.deleteActivity(w.id);
-      msgId = live
-        ? this.store.insertMessage(w.instanceId, w.executionId, at, JSON.stringify(outcome))
-        : undefined;
-    });
-    if (live && msgId !== undefined)
-      this.accept(live, { id: msgId, executionId: w.executionId, visibleAt: at, event: outcome });
+    if (inst && inst.executionId === w.executionId) {
+      this.accept(inst, { id: -w.id, executionId: w.executionId, visibleAt: now(), event: outcome });
+    } else {
+      // The execution it worked for has ended: only the work item goes.
+      await this.commit(() => this.store.deleteActivity(w.id));
+    }
   }
 
   // ---- status ----

@@ -228,6 +228,10 @@ export class DurableStore {
     this.s.deleteActivity.run(id);
   }
 
+  deleteActivities(instanceId: string): void {
+    this.s.deleteActivities.run(this.hub, instanceId);
+  }
+
   activities(): ActivityRow[] {
     return this.s.activities.all(this.hub) as ActivityRow[];
   }
