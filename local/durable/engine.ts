@@ -2,9 +2,10 @@
 // each instance's history, hands it to the REAL `durable-functions` replay (the orchestrator function
 // invoked through the worker) and executes the actions that come back: activities (with host-side
 // retries, as the extension does), durable timers on the host clock, sub-orchestrations, external
-// events, continue-as-new. One SQLite transaction per orchestrator turn commits the new history with
-// the work it scheduled (an outbox), so a killed process resumes every unfinished instance on start.
-// Running instances live in memory (write-through); work is dispatched in-process, never polled.
+// events, continue-as-new. An orchestrator turn's new history commits in one transaction with the
+// work it scheduled (an outbox), so a killed process resumes every unfinished instance on start; the
+// writes of one event-loop turn share that transaction (group commit). Running instances live in
+// memory (write-through); work is dispatched in-process as soon as it commits, never polled.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../host/clock';
 import type { Logger } from '../host/logger';
@@ -12,14 +13,14 @@ import type { Database, Worker } from '../host/types';
 import {
   ActionType,
   EventType,
-  EventTypeName,
   flattenActions,
   type Action,
   type HistoryEvent,
   type OrchestratorResult,
   type RetryOptionsDto,
 } from './history';
-import { DurableStore, TERMINAL, type InstanceFilter, type InstanceRow, type RuntimeStatus } from './store';
+import { toStatus, type InstanceStatus, type StatusOptions } from './status';
+import { DurableStore, TERMINAL, type InstanceFilter, type InstanceRow } from './store';
 
 export interface EngineOptions {
   db: Database;
@@ -105,24 +106,6 @@ interface Plan {
   activities: Omit<WorkItem, 'id'>[];
   messages: { target: string; executionId: string | null; visibleAt: number; event: HistoryEvent }[];
   children: { instanceId: string; name: string; input: string | null; parent: ParentRef }[];
-}
-
-export interface StatusOptions {
-  showHistory?: boolean;
-  showHistoryOutput?: boolean;
-  showInput?: boolean;
-}
-
-export interface InstanceStatus {
-  name: string;
-  instanceId: string;
-  runtimeStatus: RuntimeStatus;
-  input: unknown;
-  customStatus: unknown;
-  output: unknown;
-  createdTime: string;
-  lastUpdatedTime: string;
-  historyEvents?: Record<string, unknown>[];
 }
 
 export class InstanceExistsError extends Error {}
@@ -351,11 +334,12 @@ export class DurableEngine {
 
   status(instanceId: string, options: StatusOptions = {}): InstanceStatus | undefined {
     const row = this.store.getInstance(instanceId);
-    return row && this.toStatus(row, options);
+    if (!row) return undefined;
+    return toStatus(row, options, options.showHistory ? this.store.history(instanceId) : undefined);
   }
 
   list(filter: InstanceFilter, showInput: boolean): InstanceStatus[] {
-    return this.store.query(filter).map((r) => this.toStatus(r, { showInput }));
+    return this.store.query(filter).map((r) => toStatus(r, { showInput }));
   }
 
   /** Resolves when the instance is finished (or gone), or after `ms`, whichever comes first. */
@@ -1095,32 +1079,7 @@ export class DurableEngine {
       await this.commit(() => this.store.deleteActivity(w.id));
     }
   }
-
-  // ---- status ----
-
-  private toStatus(row: InstanceRow, o: StatusOptions): InstanceStatus {
-    const parse = (json: string | null): unknown => (json === null ? null : (JSON.parse(json) as unknown));
-    const status: InstanceStatus = {
-      name: row.name,
-      instanceId: row.instance_id,
-      runtimeStatus: row.status,
-      input: o.showInput === false ? null : parse(row.input),
-      customStatus: parse(row.custom_status),
-      output: parse(row.output),
-      createdTime: statusTime(row.created_at),
-      lastUpdatedTime: statusTime(row.updated_at),
-    };
-    if (o.showHistory)
-      status.historyEvents = friendlyHistory(
-        this.store.history(row.instance_id),
-        o.showHistoryOutput === true,
-      );
-    return status;
-  }
 }
-
-/** The status API's time format (.NET "s" + Z: seconds, no fraction). */
-const statusTime = (ms: number): string => iso(ms).replace(/\.\d{3}Z$/, 'Z');
 
 function asResult(value: unknown): OrchestratorResult | undefined {
   if (!value || typeof value !== 'object') return undefined;
@@ -1171,68 +1130,4 @@ function activityFailure(w: WorkItem, err: unknown, now: number): HistoryEvent {
 
 function actionName(type: number): string {
   return Object.entries(ActionType).find(([, n]) => n === type)?.[0] ?? `Action type ${type}`;
-}
-
-/** The status API's `historyEvents`: named event types, scheduling events folded into their outcome. */
-function friendlyHistory(eventJsons: string[], showOutput: boolean): Record<string, unknown>[] {
-  const events = eventJsons.map((j) => JSON.parse(j) as HistoryEvent);
-  const scheduled = new Map<number, HistoryEvent>();
-  const out: Record<string, unknown>[] = [];
-  const value = (json: string | undefined): unknown =>
-    json === undefined ? null : (JSON.parse(json) as unknown);
-  for (const e of events) {
-    const base = { EventType: EventTypeName[e.EventType] ?? String(e.EventType), Timestamp: e.Timestamp };
-    switch (e.EventType) {
-      case EventType.TaskScheduled:
-      case EventType.SubOrchestrationInstanceCreated:
-        scheduled.set(e.EventId, e);
-        break;
-      case EventType.ExecutionStarted:
-        out.push({ ...base, FunctionName: e.Name, ...(showOutput ? { Input: value(e.Input) } : {}) });
-        break;
-      case EventType.TaskCompleted:
-      case EventType.SubOrchestrationInstanceCompleted: {
-        const s = scheduled.get(e.TaskScheduledId ?? -1);
-        out.push({
-          ...base,
-          FunctionName: s?.Name,
-          ScheduledTime: s?.Timestamp,
-          ...(showOutput ? { Result: value(e.Result) } : {}),
-        });
-        break;
-      }
-      case EventType.TaskFailed:
-      case EventType.SubOrchestrationInstanceFailed: {
-        const s = scheduled.get(e.TaskScheduledId ?? -1);
-        out.push({
-          ...base,
-          FunctionName: s?.Name,
-          ScheduledTime: s?.Timestamp,
-          Reason: e.Reason,
-          Details: e.Details,
-        });
-        break;
-      }
-      case EventType.TimerCreated:
-      case EventType.TimerFired:
-        out.push({ ...base, FireAt: e.FireAt });
-        break;
-      case EventType.EventRaised:
-        out.push({ ...base, Name: e.Name, ...(showOutput ? { Input: value(e.Input) } : {}) });
-        break;
-      case EventType.ExecutionCompleted:
-        out.push({
-          ...base,
-          OrchestrationStatus: e.OrchestrationStatus,
-          ...(showOutput ? { Result: value(e.Result) } : {}),
-        });
-        break;
-      case EventType.ExecutionTerminated:
-        out.push({ ...base, Input: e.Input });
-        break;
-      default:
-        break;
-    }
-  }
-  return out;
 }

@@ -3,7 +3,8 @@
 // bodies follow the extension's HttpApiHandler.
 import { randomUUID } from 'node:crypto';
 import type { InternalRequest, InternalResponse, InternalRoutes } from '../host/types';
-import { InstanceExistsError, type DurableEngine, type InstanceStatus } from './engine';
+import { InstanceExistsError, type DurableEngine } from './engine';
+import type { InstanceStatus } from './status';
 import type { InstanceFilter } from './store';
 
 export const WEBHOOK_PATH = 'runtime/webhooks/durabletask';
