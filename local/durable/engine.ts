@@ -60,8 +60,8 @@ interface RetryState {
 /** What the engine derives from history and keeps beside it (in the instance row). */
 interface EngineState {
   nextEventId: number;
-  /** How many (flattened) actions of the cumulative action list have been executed. */
-  actionsSeen: number;
+  /** What each executed action (of the flattened cumulative list) was, in order: replay must repeat it. */
+  actions: string[];
   turns: number;
   /** Retryable tasks by the id of the task or retry timer they wait on. */
   retries: Record<string, RetryState>;
@@ -136,10 +136,11 @@ function encodedInput(input: unknown): string | null {
 
 const cloneState = (st: EngineState): EngineState => ({
   ...st,
+  actions: [...st.actions],
   retries: Object.fromEntries(Object.entries(st.retries).map(([k, r]) => [k, { ...r }])),
 });
 
-const freshState = (): EngineState => ({ nextEventId: 0, actionsSeen: 0, turns: 0, retries: {} });
+const freshState = (): EngineState => ({ nextEventId: 0, actions: [], turns: 0, retries: {} });
 
 export class DurableEngine {
   readonly store: DurableStore;
@@ -540,8 +541,9 @@ export class DurableEngine {
 
     const plan: Plan = { history: turnEvents, activities: [], messages: [], children: [] };
     const flat = result ? flattenActions(result.actions) : [];
-    const fresh = flat.slice(st.actionsSeen);
-    st.actionsSeen = flat.length;
+    failure ??= nonDeterminism(st.actions, flat);
+    const fresh = flat.slice(st.actions.length);
+    st.actions.push(...fresh.map(signature));
     const customStatusJson =
       result?.customStatus !== undefined
         ? (JSON.stringify(result.customStatus) ?? null)
@@ -1126,6 +1128,26 @@ function activityFailure(w: WorkItem, err: unknown, now: number): HistoryEvent {
       RemoteStackTraceString: stack,
     }),
   });
+}
+
+/** An action as replay must reproduce it: its kind and target (a timer's time may differ). */
+function signature(a: Action): string {
+  return `${actionName(a.actionType)} ${a.functionName ?? a.externalEventName ?? ''}`.trim();
+}
+
+/**
+ * Replay must ask for the actions it asked for before, in the same order; DurableTask.Core fails
+ * the orchestration when it does not ("Non-Deterministic workflow detected").
+ */
+function nonDeterminism(executed: string[], replayed: Action[]): string | undefined {
+  const n = Math.min(executed.length, replayed.length);
+  for (let i = 0; i < n; i++) {
+    const now = signature(replayed[i]);
+    if (now !== executed[i]) {
+      return `Non-Deterministic workflow detected: action ${i} was ${executed[i]} and is now ${now}.`;
+    }
+  }
+  return undefined;
 }
 
 function actionName(type: number): string {

@@ -186,6 +186,13 @@ describe('orchestrations', () => {
     ]);
   });
 
+  it('fails an orchestration whose replay no longer matches its history', async () => {
+    const { id } = await start('durableNondeterministic');
+    const s = await finished(id);
+    expect(s.runtimeStatus).toBe('Failed');
+    expect(s.output).toContain('Non-Deterministic workflow detected: action 0 was CallActivity durableHello');
+  });
+
   it('fails the instance when the orchestrator throws, with the error as output', async () => {
     const { id } = await start('durableFails');
     const s = await finished(id);

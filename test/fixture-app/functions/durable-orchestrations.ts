@@ -219,3 +219,11 @@ df.app.orchestration('durableSubRetry', function* (context: OrchestrationContext
   const retry = new df.RetryOptions(1_000, 3);
   return yield context.df.callSubOrchestratorWithRetry('durableFlakyChild', retry, context.df.getInput());
 });
+
+// Deliberately wrong: module state changes what replay asks for.
+let nondeterministicRuns = 0;
+df.app.orchestration('durableNondeterministic', function* (context: OrchestrationContext) {
+  nondeterministicRuns++;
+  yield context.df.callActivity(nondeterministicRuns % 2 ? 'durableHello' : 'durableDouble', 1);
+  yield context.df.callActivity('durableHello', 'second');
+});
