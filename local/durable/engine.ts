@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../host/clock';
 import type { Logger } from '../host/logger';
-import type { Database, Worker } from '../host/types';
+import { fromTypedData } from '../host/typed-data';
+import type { Database, TypedData, Worker } from '../host/types';
 import {
   ActionType,
   EventType,
@@ -1065,7 +1066,7 @@ export class DurableEngine {
         });
         outcome = event(EventType.TaskCompleted, now(), {
           TaskScheduledId: w.taskId,
-          Result: JSON.stringify(r.returnValue ?? null),
+          Result: resultJson(r.returnData),
         });
       } catch (err) {
         outcome = activityFailure(w, err, now());
@@ -1152,4 +1153,17 @@ function nonDeterminism(executed: string[], replayed: Action[]): string | undefi
 
 function actionName(type: number): string {
   return Object.entries(ActionType).find(([, n]) => n === type)?.[0] ?? `Action type ${type}`;
+}
+
+/**
+ * An activity's return value as the extension records it: JSON text of what the worker sent, where
+ * a string result stays a string (`"42"`, not `42`).
+ */
+function resultJson(data: TypedData | undefined): string {
+  if (!data) return 'null';
+  if (data.string !== undefined) return JSON.stringify(data.string);
+  if (data.json !== undefined) return data.json;
+  if (data.int !== undefined) return JSON.stringify(data.int);
+  if (data.double !== undefined) return JSON.stringify(data.double);
+  return JSON.stringify(fromTypedData(data) ?? null);
 }

@@ -63,6 +63,8 @@ export interface InvokeResult {
   invocationId: string;
   /** The function's return value as the worker sent it back (already decoded from typed data). */
   returnValue: unknown;
+  /** The same, as the typed data itself: a string stays a string (the decoded value parses JSON text). */
+  returnData: TypedData | undefined;
   /** Output binding values by binding name (decoded), already handed to their extensions. */
   outputs: Record<string, unknown>;
 }

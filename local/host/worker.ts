@@ -128,11 +128,12 @@ export class FunctionWorker implements Worker {
       if (binding && value !== undefined) await this.bindings.output(fn, name, binding, value);
     }
     const returnBinding = fn.metadata.bindings['$return'];
-    const returnValue = fromTypedData(response.returnValue as TypedData | undefined);
+    const returnData = (response.returnValue ?? undefined) as TypedData | undefined;
+    const returnValue = fromTypedData(returnData);
     if (returnBinding && returnBinding.type.toLowerCase() !== 'http' && returnValue !== undefined) {
       await this.bindings.output(fn, '$return', returnBinding, returnValue);
     }
-    return { invocationId, returnValue, outputs };
+    return { invocationId, returnValue, returnData, outputs };
   }
 
   private userLog(functionName: string, level: string, category: string, message: string): void {

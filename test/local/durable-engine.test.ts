@@ -33,7 +33,7 @@ class ScriptedWorker implements Worker {
       this.activitiesMax = Math.max(this.activitiesMax, ++this.activitiesNow);
       await new Promise((r) => setTimeout(r, 30));
       this.activitiesNow--;
-      return { invocationId: '', returnValue: 'done', outputs: {} };
+      return { invocationId: '', returnValue: 'done', returnData: { string: 'done' }, outputs: {} };
     }
     const t = JSON.parse((options.trigger as { json: string }).json) as Trigger;
     const now = (this.turnsNow.get(t.instanceId) ?? 0) + 1;
@@ -51,6 +51,7 @@ class ScriptedWorker implements Worker {
     return {
       invocationId: '',
       returnValue: { isDone: done === n, actions, output: done, schemaVersion: 2 },
+      returnData: undefined,
       outputs: {},
     };
   }

@@ -139,6 +139,12 @@ describe('orchestrations', () => {
     ]);
   });
 
+  it('hands the orchestrator activity results unchanged, a numeric string still a string', async () => {
+    const { id } = await start('durableOutputs');
+    const s = await finished(id);
+    expect(s.output).toEqual(['text', '42', 7, 1.5, { a: 1 }, [1, 2], null, true]);
+  });
+
   it('runs sub-orchestrations with given and generated instance ids, and reports a failed one', async () => {
     const { id } = await start('durableParent', undefined, 'parent-1');
     const s = await finished(id);

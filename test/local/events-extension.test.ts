@@ -53,7 +53,7 @@ function setup(
     functions: new Map(),
     async invoke(name, options) {
       await handlers.get(name)!(options);
-      return { invocationId: 'x', returnValue: undefined, outputs: {} };
+      return { invocationId: 'x', returnValue: undefined, returnData: undefined, outputs: {} };
     },
   };
   const context: HostContext = {

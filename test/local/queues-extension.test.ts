@@ -42,7 +42,7 @@ function setup(opts: { serviceBus?: Record<string, unknown>; settings?: Record<s
     functions: new Map(),
     async invoke(name, options) {
       await handlers.get(name)!(options);
-      return { invocationId: 'x', returnValue: undefined, outputs: {} };
+      return { invocationId: 'x', returnValue: undefined, returnData: undefined, outputs: {} };
     },
   };
   const context: HostContext = {

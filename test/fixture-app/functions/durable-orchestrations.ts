@@ -23,6 +23,8 @@ df.app.activity('durableEcho', {
   handler: (input: unknown) => ({ received: input === undefined ? 'undefined' : input }),
 });
 
+df.app.activity('durableIdentity', { handler: (input: unknown) => input });
+
 /** Fails until it has been called more than `failTimes` times for `key`. */
 df.app.activity('durableFlaky', {
   handler: (input: { key: string; failTimes: number }) => {
@@ -79,6 +81,15 @@ df.app.orchestration('durableInputs', function* (context: OrchestrationContext) 
   const out: unknown[] = [];
   for (const input of ['text', '42', 7, { a: 1 }, [1, 2], null, undefined, true]) {
     out.push(yield context.df.callActivity('durableEcho', input));
+  }
+  return out;
+});
+
+/** Results of every shape an activity can return, as the orchestrator receives them. */
+df.app.orchestration('durableOutputs', function* (context: OrchestrationContext) {
+  const out: unknown[] = [];
+  for (const value of ['text', '42', 7, 1.5, { a: 1 }, [1, 2], null, true]) {
+    out.push(yield context.df.callActivity('durableIdentity', value));
   }
   return out;
 });
