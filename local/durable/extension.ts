@@ -61,7 +61,15 @@ export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
       orchestrators.forEach((n) => engine!.registerOrchestrator(n));
       activities.forEach((n) => engine!.registerActivity(n));
       const dispatch = addDurableRoutes(host.routes, engine, hub, () => host.baseUrl());
-      stopServingInProcess = serveInProcess(new URL(host.baseUrl()).origin, dispatch);
+      // LOCAL_DURABLE_CLIENT_TRANSPORT=http keeps the client on real sockets (the default answers
+      // this host's durable API in-process: same handlers, no round trip).
+      const transport = host.settings.LOCAL_DURABLE_CLIENT_TRANSPORT ?? 'in-process';
+      if (transport !== 'http' && transport !== 'in-process') {
+        throw new Error(`LOCAL_DURABLE_CLIENT_TRANSPORT must be "in-process" or "http", not "${transport}".`);
+      }
+      if (transport === 'in-process') {
+        stopServingInProcess = serveInProcess(new URL(host.baseUrl()).origin, dispatch);
+      }
       engine.start();
     },
 
