@@ -1,0 +1,30 @@
+// The registry this project installs from does not serve every platform build of rollup (vitest's
+// bundler), so npm leaves those optional packages out of package-lock.json, and `npm ci` then
+// refuses the lock as "out of sync". This adds an entry for each missing platform package, with its
+// os/cpu/libc, so npm ci accepts the lock and skips them on platforms they are not for.
+// Run after any `npm install` that rewrites the lock: `node scripts/complete-lockfile.mjs`.
+import fs from 'node:fs';
+
+const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8'));
+const packages = lock.packages;
+const rollup = packages['node_modules/rollup'];
+let added = 0;
+for (const name of Object.keys(rollup?.optionalDependencies ?? {})) {
+  const key = `node_modules/${name}`;
+  if (packages[key]) continue;
+  const [os, cpu, abi = ''] = name.replace('@rollup/rollup-', '').split('-');
+  packages[key] = {
+    version: rollup.version,
+    cpu: [cpu],
+    dev: true,
+    ...(os === 'linux' ? { libc: [abi.startsWith('musl') ? 'musl' : 'glibc'] } : {}),
+    license: 'MIT',
+    optional: true,
+    os: [os],
+  };
+  added++;
+}
+const [root, ...rest] = Object.entries(packages);
+lock.packages = Object.fromEntries([root, ...rest.sort(([a], [b]) => a.localeCompare(b, 'en'))]);
+fs.writeFileSync('package-lock.json', JSON.stringify(lock, null, 2) + '\n');
+console.log(`package-lock.json: ${added} optional platform package(s) added`);
