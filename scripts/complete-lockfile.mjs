@@ -27,4 +27,4 @@ for (const name of Object.keys(rollup?.optionalDependencies ?? {})) {
 const [root, ...rest] = Object.entries(packages);
 lock.packages = Object.fromEntries([root, ...rest.sort(([a], [b]) => a.localeCompare(b, 'en'))]);
 fs.writeFileSync('package-lock.json', JSON.stringify(lock, null, 2) + '\n');
-console.log(`package-lock.json: ${added} optional platform package(s) added`);
+process.stdout.write(`package-lock.json: ${added} optional platform package(s) added\n`);
