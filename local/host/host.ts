@@ -3,7 +3,7 @@
 
 import { installCoreApi, type CoreApi } from './core-api';
 import { HostClock, parseIsoDuration } from './clock';
-import { openDatabase, readState, writeState } from './db';
+import { commitNow, committed, openDatabase, readState, writeState } from './db';
 import { defaultExtensions } from './extensions';
 import { HostHttpServer, httpSettings } from './http-server';
 import { createLogger, type Logger, type LogLevel } from './logger';
@@ -73,7 +73,14 @@ export class LocalHost {
     for (const [k, v] of Object.entries(app.localValues)) process.env[k] ??= v;
 
     const dbFile = options.dbFile ?? '.data/local.db';
-    const db = openDatabase(dbFile);
+    const db = openDatabase(dbFile, {
+      groupCommit: true,
+      // The process has acted on writes the file does not hold: stop rather than go on diverged.
+      onCommitFailure: (err) => {
+        log.error('Committing to the data file failed; stopping the host', err);
+        process.exit(70);
+      },
+    });
     const dev = options.dev === true;
     const clock = new HostClock(dev, Number(readState(db, CLOCK_OFFSET_KEY) ?? 0), (offset) =>
       writeState(db, CLOCK_OFFSET_KEY, String(offset)),
@@ -134,7 +141,7 @@ export class LocalHost {
         await ext.output(fn, name, binding, value);
       },
     }));
-    const http = (late.http = new HostHttpServer(worker, log, routePrefix, limits));
+    const http = (late.http = new HostHttpServer(worker, log, routePrefix, limits, () => committed(db)));
 
     const host = new LocalHost(db, clock, worker, log, core, http, extensions, dbFile);
     try {
@@ -200,6 +207,7 @@ export class LocalHost {
     this.clock.dispose();
     withdrawService('db', this.db);
     withdrawService('clock', this.clock);
+    commitNow(this.db);
     this.db.close();
   }
 

@@ -75,6 +75,8 @@ export class HostHttpServer implements InternalRoutes {
     private readonly log: Logger,
     readonly routePrefix: string,
     private readonly limits: HttpLimits,
+    /** Resolves once the writes made so far are committed: no response goes out before that. */
+    private readonly committed: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 65_000;
@@ -147,6 +149,7 @@ export class HostHttpServer implements InternalRoutes {
           headers: req.headers,
           body,
         });
+        await this.committed();
         return this.sendHost(res, out.status, out.headers ?? {}, out.body);
       }
 
@@ -225,6 +228,7 @@ export class HostHttpServer implements InternalRoutes {
         this.log.error(`Function "${fn.name}" failed`, err);
         return this.sendStatus(res, 500);
       }
+      await this.committed();
       this.sendRpcResponse(res, response);
     } finally {
       this.running--;

@@ -94,12 +94,14 @@ for (const name of ['cosmosShareA', 'cosmosShareB']) {
 }
 
 // Kills its own host after recording a batch holding a `crash` document, once, and only in a host
-// started with FIXTURE_ALLOW_CRASH=1 (a child process a test can restart).
+// started with FIXTURE_ALLOW_CRASH=1 (a child process a test can restart). It waits a moment first,
+// so its records reach the file (the host commits each event-loop turn's writes together) while
+// the lease has not moved yet: the handler ran, then the host died before the checkpoint.
 app.cosmosDB('cosmosCrashy', {
   connection,
   databaseName,
   containerName: 'crashy',
-  handler: (docs: Doc[]) => {
+  handler: async (docs: Doc[]) => {
     count('cosmos:crashy');
     record('cosmos:crashy', seen(docs));
     const crashedBefore = readProbe(getService<Database>('db'), 'cosmos:crashed').length > 0;
@@ -108,6 +110,7 @@ app.cosmosDB('cosmosCrashy', {
         'cosmos:crashed',
         docs.map((d) => d.id),
       );
+      await new Promise((resolve) => setTimeout(resolve, 50));
       process.kill(process.pid, 'SIGKILL');
     }
   },

@@ -1,0 +1,52 @@
+// Group commit: the writes of one event-loop turn commit together; each transaction inside the
+// group is still all-or-nothing; `committed` tells when the file holds them.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { commitNow, committed, openDatabase } from '../../local/host/db';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'host-db-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('group commit', () => {
+  const file = path.join(dir, 'group.db');
+  const db = openDatabase(file, { groupCommit: true });
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+  const insert = db.transaction((v: string) => db.prepare('INSERT INTO t (v) VALUES (?)').run(v));
+  const failing = db.transaction((v: string) => {
+    db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+    throw new Error('no');
+  });
+  const reader = new BetterSqlite3(file, { readonly: true });
+  const onFile = () =>
+    (reader.prepare('SELECT v FROM t ORDER BY id').all() as { v: string }[]).map((r) => r.v);
+
+  it('commits the transactions of one turn together, at the end of the turn', async () => {
+    insert('a');
+    insert('b');
+    expect(db.inTransaction).toBe(true);
+    expect(onFile()).toEqual([]);
+    await committed(db);
+    expect(onFile()).toEqual(['a', 'b']);
+    expect(db.inTransaction).toBe(false);
+  });
+
+  it('undoes a failing transaction alone; the rest of the group commits', async () => {
+    insert('c');
+    expect(() => failing('x')).toThrow('no');
+    insert('d');
+    await committed(db);
+    expect(onFile()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('answers at once when nothing is waiting, and commits on demand', async () => {
+    await committed(db);
+    insert('e');
+    commitNow(db);
+    expect(onFile()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    reader.close();
+    db.close();
+  });
+});
