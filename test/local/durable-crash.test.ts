@@ -1,11 +1,16 @@
-// Durable orchestrations survive a killed host: SIGKILL the host process while activities run and
-// again while instances wait on a durable timer; a host restarted on the same data file resumes every
-// unfinished instance. Activities run at least once; their idempotent effects are recorded once.
+// Durable orchestrations and queue work survive a killed host: SIGKILL the host process while
+// activities run and Service Bus functions hold messages, and again while instances wait on a
+// durable timer; a host restarted on the same data file resumes every unfinished instance and gets
+// every message again once its lock runs out. Activities and messages are handled at least once;
+// their idempotent effects are recorded once.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HostClock } from '../../local/host/clock';
+import { openDatabase } from '../../local/host/db';
+import { createQueueStore } from '../../local/queues/queue-store';
 import { readProbe } from '../fixture-app/probe';
 import { spawnHost, waitFor, type ChildHost } from '../helpers/hosts';
 
@@ -22,6 +27,21 @@ afterAll(async () => {
 
 const ids = Array.from({ length: 6 }, (_, i) => `crash-${i}`);
 const effects = () => readProbe(reader, 'slow:effect') as { id: string; step: number }[];
+const messages = Array.from({ length: 8 }, (_, i) => `work-${i}`);
+const workStarted = () => readProbe(reader, 'sb:work:started') as string[];
+const workDone = () => readProbe(reader, 'sb:work:effect') as string[];
+
+/** Queue work waiting in the file before the first host starts. */
+function enqueueWork(): void {
+  const db = openDatabase(dbFile);
+  const clock = new HostClock(false);
+  createQueueStore(db, clock).send(
+    'fx-work',
+    messages.map((id) => ({ body: { id }, messageId: id })),
+  );
+  clock.dispose();
+  db.close();
+}
 
 async function status(url: string, id: string): Promise<{ runtimeStatus: string; output: unknown }> {
   const res = await fetch(`${url}/runtime/webhooks/durabletask/instances/${id}`);
@@ -29,7 +49,8 @@ async function status(url: string, id: string): Promise<{ runtimeStatus: string;
 }
 
 describe('a killed host', () => {
-  it('resumes every unfinished orchestration on restart, each effect recorded once', async () => {
+  it('resumes every unfinished orchestration and queue message on restart, each effect recorded once', async () => {
+    enqueueWork();
     child = await spawnHost({ dbFile });
     for (const id of ids) {
       const res = await fetch(`${child.url}/api/durable/start/durableSlow/${id}`, {
@@ -40,7 +61,9 @@ describe('a killed host', () => {
     }
     // Mid-way through the activities: some effects recorded, not all.
     await waitFor(() => effects().length >= 4, 30_000, 'some activities to finish');
+    await waitFor(() => workStarted().length === messages.length, 30_000, 'every message to be taken');
     await child.kill();
+    expect(workDone()).toEqual([]);
     const beforeRestart = effects().length;
     expect(beforeRestart).toBeLessThan(ids.length * 3);
 
@@ -76,6 +99,11 @@ describe('a killed host', () => {
       );
       expect(s.output).toEqual([10, 20, 30]);
     }
+
+    // The dead hosts' locks ran out with the clock: every message comes again and is handled once.
+    await waitFor(() => workDone().length === messages.length, 30_000, 'every message to be handled');
+    expect([...workDone()].sort()).toEqual([...messages].sort());
+    expect(readProbe(reader, 'count:sb:work').length).toBeGreaterThanOrEqual(messages.length * 2);
 
     // Each (instance, step) effect exactly once, however many times an activity ran.
     const keys = effects().map((e) => `${e.id}:${e.step}`);
