@@ -14,6 +14,7 @@ import type {
   PartitionInfo,
   StoredEvent,
 } from './types';
+import { connectionListeners } from '../host/listeners';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -75,20 +76,6 @@ interface PartitionRow {
   last_enqueued_ms: number | null;
 }
 
-// Listeners belong to the connection, not to one instance: whatever instance on the same file
-// connection appends, every subscriber wakes.
-const LISTENERS = Symbol.for('local-functions-host.event-log.listeners');
-
-function sharedListeners(db: Database): Map<string, Set<(partitionIds: string[]) => void>> {
-  const g = globalThis as {
-    [LISTENERS]?: WeakMap<Database, Map<string, Set<(partitionIds: string[]) => void>>>;
-  };
-  const all = (g[LISTENERS] ??= new WeakMap());
-  let forDb = all.get(db);
-  if (!forDb) all.set(db, (forDb = new Map()));
-  return forDb;
-}
-
 export function createEventLog(db: Database, clock: Clock, options: EventLogOptions = {}): EventLog {
   db.exec(SCHEMA);
   const defaultPartitionCount = options.defaultPartitionCount ?? 4;
@@ -137,7 +124,7 @@ export function createEventLog(db: Database, clock: Clock, options: EventLogOpti
   };
 
   const hubs = new Map<string, HubInfo>();
-  const listeners = sharedListeners(db);
+  const listeners = connectionListeners<(partitionIds: string[]) => void>(db, 'event-log');
   const unsubscribers = new Set<() => void>();
   const roundRobin = new Map<string, number>();
   let cancelPurge: (() => void) | undefined;

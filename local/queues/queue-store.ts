@@ -17,6 +17,7 @@ import {
   type ReceivedMessage,
   type SendResult,
 } from './types';
+import { connectionListeners } from '../host/listeners';
 
 const MINUTE_MS = 60_000;
 const DLQ_SUFFIX = '/$deadletterqueue';
@@ -112,18 +113,6 @@ export function subscriptionPath(topic: string, subscription: string): string {
   return `${topic}/Subscriptions/${subscription}`;
 }
 
-// Listeners belong to the connection, not to one instance: whatever instance on the same file
-// connection appends, every subscriber wakes.
-const LISTENERS = Symbol.for('local-functions-host.queue-store.listeners');
-
-function sharedListeners(db: Database): Map<string, Set<() => void>> {
-  const g = globalThis as { [LISTENERS]?: WeakMap<Database, Map<string, Set<() => void>>> };
-  const all = (g[LISTENERS] ??= new WeakMap());
-  let forDb = all.get(db);
-  if (!forDb) all.set(db, (forDb = new Map()));
-  return forDb;
-}
-
 export function createQueueStore(db: Database, clock: Clock, options: QueueStoreOptions = {}): QueueStore {
   db.exec(SCHEMA);
   const defaults = {
@@ -209,7 +198,7 @@ export function createQueueStore(db: Database, clock: Clock, options: QueueStore
   };
 
   const entities = new Map<string, EntityInfo>();
-  const listeners = sharedListeners(db);
+  const listeners = connectionListeners<() => void>(db, 'queue-store');
   const unsubscribers = new Set<() => void>();
   let lastDedupePurge = -Infinity;
 
