@@ -1,23 +1,12 @@
 // The catalog through HTTP: anyone browses; librarians register, edit and remove books.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalHost } from '../../local/host/host';
-import { librarian, library, memberToken, startHost, type BookReply } from './support-host';
+import { describe, expect, it } from 'vitest';
+import { libraryHost, librarian, memberToken, type BookReply } from './support-host';
 
-let host: LocalHost;
-let lib: ReturnType<typeof library>;
-
-beforeAll(async () => {
-  host = await startHost();
-  lib = library(host.url);
-});
-
-afterAll(async () => {
-  await host?.stop();
-});
+const ctx = libraryHost();
 
 describe('registering a book', () => {
   it('a librarian registers a book → 201 with Location and every copy available', async () => {
-    const reply = await lib.api<BookReply>('POST', '/api/books', {
+    const reply = await ctx.lib.api<BookReply>('POST', '/api/books', {
       token: librarian,
       body: { title: 'Pachinko', author: 'Min Jin Lee', isbn: '978-1-4555-6393-7', price: 400, copies: 2 },
     });
@@ -34,7 +23,7 @@ describe('registering a book', () => {
       status: 'AVAILABLE',
       etag: expect.any(String),
     });
-    expect((await lib.api('GET', `/api/books/${reply.body.id}`)).body).toEqual(reply.body);
+    expect((await ctx.lib.api('GET', `/api/books/${reply.body.id}`)).body).toEqual(reply.body);
   });
 
   it.each([
@@ -44,17 +33,18 @@ describe('registering a book', () => {
     [{ title: 'T', author: 'A', price: 1, copies: 0 }, 'copies'],
     [{ title: 'T', author: 'A', price: 1, copies: 1, isbn: '123' }, 'isbn'],
   ])('bad input %j → 400 naming %s, and no book is added', async (body, field) => {
-    const before = (await lib.api<{ items: BookReply[] }>('GET', '/api/books?limit=100')).body.items.length;
-    const reply = await lib.api<{ detail: string }>('POST', '/api/books', { token: librarian, body });
+    const before = (await ctx.lib.api<{ items: BookReply[] }>('GET', '/api/books?limit=100')).body.items
+      .length;
+    const reply = await ctx.lib.api<{ detail: string }>('POST', '/api/books', { token: librarian, body });
     expect(reply.status).toBe(400);
     expect(reply.body.detail).toContain(field);
-    expect((await lib.api<{ items: BookReply[] }>('GET', '/api/books?limit=100')).body.items).toHaveLength(
-      before,
-    );
+    expect(
+      (await ctx.lib.api<{ items: BookReply[] }>('GET', '/api/books?limit=100')).body.items,
+    ).toHaveLength(before);
   });
 
   it('a body that is not JSON → 400', async () => {
-    const reply = await lib.api<{ type: string }>('POST', '/api/books', {
+    const reply = await ctx.lib.api<{ type: string }>('POST', '/api/books', {
       token: librarian,
       body: '{not json',
     });
@@ -66,14 +56,14 @@ describe('registering a book', () => {
 describe('browsing', () => {
   it('anyone lists, searches and filters by status, page by page', async () => {
     const tag = `zq${Date.now()}`;
-    const a = await lib.addBook({ title: `${tag} Alpha`, price: 0, copies: 1 });
-    const b = await lib.addBook({ title: `${tag} Beta`, price: 0, copies: 1, withdrawn: true });
-    const c = await lib.addBook({ title: `${tag} Gamma`, price: 0, copies: 1 });
-    const memberId = await lib.addMember(0);
-    expect((await lib.rent(memberId, c.id)).body.status).toBe('APPROVED');
+    const a = await ctx.lib.addBook({ title: `${tag} Alpha`, price: 0, copies: 1 });
+    const b = await ctx.lib.addBook({ title: `${tag} Beta`, price: 0, copies: 1, withdrawn: true });
+    const c = await ctx.lib.addBook({ title: `${tag} Gamma`, price: 0, copies: 1 });
+    const memberId = await ctx.lib.addMember(0);
+    expect((await ctx.lib.rent(memberId, c.id)).body.status).toBe('APPROVED');
 
     const q = (query: string) =>
-      lib.api<{ items: BookReply[]; continuation: string | null }>('GET', `/api/books?${query}`);
+      ctx.lib.api<{ items: BookReply[]; continuation: string | null }>('GET', `/api/books?${query}`);
     const found = await q(`q=${tag.toUpperCase()}`);
     expect(found.status).toBe(200);
     expect(found.body.items.map((x) => [x.id, x.status])).toEqual([
@@ -95,10 +85,10 @@ describe('browsing', () => {
   });
 
   it('bad query parameters → 400; an unknown book → 404 problem+json', async () => {
-    expect((await lib.api('GET', '/api/books?status=LOST')).status).toBe(400);
-    expect((await lib.api('GET', '/api/books?limit=0')).status).toBe(400);
-    expect((await lib.api('GET', '/api/books?continuation=garbage')).status).toBe(400);
-    const missing = await lib.api<{ type: string; status: number }>('GET', '/api/books/nope');
+    expect((await ctx.lib.api('GET', '/api/books?status=LOST')).status).toBe(400);
+    expect((await ctx.lib.api('GET', '/api/books?limit=0')).status).toBe(400);
+    expect((await ctx.lib.api('GET', '/api/books?continuation=garbage')).status).toBe(400);
+    const missing = await ctx.lib.api<{ type: string; status: number }>('GET', '/api/books/nope');
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(missing.body).toMatchObject({ type: 'urn:rentbook:problem:book-not-found', status: 404 });
@@ -107,8 +97,8 @@ describe('browsing', () => {
 
 describe('editing a book', () => {
   it('a librarian edits with the current etag → 200; with a stale etag → 412 and nothing changes', async () => {
-    const book = await lib.addBook({ price: 100, copies: 2 });
-    const edited = await lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
+    const book = await ctx.lib.addBook({ price: 100, copies: 2 });
+    const edited = await ctx.lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
       token: librarian,
       body: { price: 150 },
       headers: { 'If-Match': book.etag },
@@ -116,27 +106,27 @@ describe('editing a book', () => {
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ price: 150, copies: 2 });
     expect(edited.body.etag).not.toBe(book.etag);
-    const stale = await lib.api('PATCH', `/api/books/${book.id}`, {
+    const stale = await ctx.lib.api('PATCH', `/api/books/${book.id}`, {
       token: librarian,
       body: { price: 999 },
       headers: { 'If-Match': book.etag },
     });
     expect(stale.status).toBe(412);
-    expect((await lib.book(book.id)).price).toBe(150);
+    expect((await ctx.lib.book(book.id)).price).toBe(150);
   });
 
   it('copies may not drop below the copies on loan (409); down to them is fine', async () => {
-    const book = await lib.addBook({ price: 0, copies: 3 });
-    const memberId = await lib.addMember(0);
-    await lib.rent(memberId, book.id);
-    await lib.rent(memberId, book.id);
-    const tooFew = await lib.api<{ type: string }>('PATCH', `/api/books/${book.id}`, {
+    const book = await ctx.lib.addBook({ price: 0, copies: 3 });
+    const memberId = await ctx.lib.addMember(0);
+    await ctx.lib.rent(memberId, book.id);
+    await ctx.lib.rent(memberId, book.id);
+    const tooFew = await ctx.lib.api<{ type: string }>('PATCH', `/api/books/${book.id}`, {
       token: librarian,
       body: { copies: 1 },
     });
     expect(tooFew.status).toBe(409);
     expect(tooFew.body.type).toBe('urn:rentbook:problem:copies-on-loan');
-    const exact = await lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
+    const exact = await ctx.lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
       token: librarian,
       body: { copies: 2 },
     });
@@ -144,54 +134,57 @@ describe('editing a book', () => {
   });
 
   it('withdrawing a book makes it UNAVAILABLE; an empty or unknown edit → 400; an unknown book → 404', async () => {
-    const book = await lib.addBook({ price: 0, copies: 1 });
-    const withdrawn = await lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
+    const book = await ctx.lib.addBook({ price: 0, copies: 1 });
+    const withdrawn = await ctx.lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
       token: librarian,
       body: { withdrawn: true },
     });
     expect(withdrawn.body.status).toBe('UNAVAILABLE');
-    expect((await lib.api('PATCH', `/api/books/${book.id}`, { token: librarian, body: {} })).status).toBe(
+    expect((await ctx.lib.api('PATCH', `/api/books/${book.id}`, { token: librarian, body: {} })).status).toBe(
       400,
     );
     expect(
-      (await lib.api('PATCH', `/api/books/${book.id}`, { token: librarian, body: { colour: 'red' } })).status,
+      (await ctx.lib.api('PATCH', `/api/books/${book.id}`, { token: librarian, body: { colour: 'red' } }))
+        .status,
     ).toBe(400);
-    expect((await lib.api('PATCH', '/api/books/nope', { token: librarian, body: { price: 1 } })).status).toBe(
-      404,
-    );
+    expect(
+      (await ctx.lib.api('PATCH', '/api/books/nope', { token: librarian, body: { price: 1 } })).status,
+    ).toBe(404);
   });
 });
 
 describe('removing a book', () => {
   it('is refused (409) while a copy is on loan, allowed (204) once it is back, then 404', async () => {
-    const book = await lib.addBook({ price: 0, copies: 1 });
-    const memberId = await lib.addMember(0);
-    const rental = (await lib.rent(memberId, book.id)).body;
-    const refused = await lib.api<{ type: string }>('DELETE', `/api/books/${book.id}`, { token: librarian });
+    const book = await ctx.lib.addBook({ price: 0, copies: 1 });
+    const memberId = await ctx.lib.addMember(0);
+    const rental = (await ctx.lib.rent(memberId, book.id)).body;
+    const refused = await ctx.lib.api<{ type: string }>('DELETE', `/api/books/${book.id}`, {
+      token: librarian,
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.type).toBe('urn:rentbook:problem:book-on-loan');
-    await lib.returnBook(rental.id);
-    expect((await lib.api('DELETE', `/api/books/${book.id}`, { token: librarian })).status).toBe(204);
-    expect((await lib.api('GET', `/api/books/${book.id}`)).status).toBe(404);
-    expect((await lib.api('DELETE', `/api/books/${book.id}`, { token: librarian })).status).toBe(404);
+    await ctx.lib.returnBook(rental.id);
+    expect((await ctx.lib.api('DELETE', `/api/books/${book.id}`, { token: librarian })).status).toBe(204);
+    expect((await ctx.lib.api('GET', `/api/books/${book.id}`)).status).toBe(404);
+    expect((await ctx.lib.api('DELETE', `/api/books/${book.id}`, { token: librarian })).status).toBe(404);
   });
 });
 
 describe('only librarians change the catalog', () => {
   it('no token → 401, a member → 403, and the catalog is unchanged', async () => {
-    const book = await lib.addBook({ price: 0, copies: 1 });
-    const member = memberToken(await lib.addMember(0));
+    const book = await ctx.lib.addBook({ price: 0, copies: 1 });
+    const member = memberToken(await ctx.lib.addMember(0));
     const attempts: [string, string, unknown][] = [
       ['POST', '/api/books', { title: 'X', author: 'Y', price: 0, copies: 1 }],
       ['PATCH', `/api/books/${book.id}`, { price: 5 }],
       ['DELETE', `/api/books/${book.id}`, undefined],
     ];
     for (const [method, route, body] of attempts) {
-      const anonymous = await lib.api<{ type: string }>(method, route, { body });
+      const anonymous = await ctx.lib.api<{ type: string }>(method, route, { body });
       expect(anonymous.status).toBe(401);
       expect(anonymous.body.type).toBe('urn:rentbook:problem:unauthenticated');
-      expect((await lib.api(method, route, { body, token: member })).status).toBe(403);
+      expect((await ctx.lib.api(method, route, { body, token: member })).status).toBe(403);
     }
-    expect(await lib.book(book.id)).toEqual(book);
+    expect(await ctx.lib.book(book.id)).toEqual(book);
   });
 });

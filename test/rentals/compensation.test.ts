@@ -1,33 +1,22 @@
 // The borrow saga's compensation: the copy is gone after the member's points were taken, so the
 // points come back, exactly once, and the rental ends REJECTED.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DocumentStore } from '../../local/documents/types';
-import type { LocalHost } from '../../local/host/host';
 import { getService } from '../../local/host/services';
 import { embeddedClock } from '../../local/adapters/clock';
 import { embeddedContainers } from '../../local/adapters/documents';
 import { idFromKey } from '../../shared/app/ids';
 import { reserveCopy } from '../../shared/app/rental-saga-steps';
 import { containerDefinitions, DATABASE_ID, ledgerId, type LedgerDoc } from '../../shared/app/records';
-import { library, startHost } from './support-host';
+import { libraryHost } from './support-host';
 
-let host: LocalHost;
-let lib: ReturnType<typeof library>;
-
-beforeAll(async () => {
-  host = await startHost();
-  lib = library(host.url);
-});
-
-afterAll(async () => {
-  await host?.stop();
-});
+const ctx = libraryHost();
 
 describe('the last copy is taken between the debit and the reservation', () => {
   it('→ REJECTED BOOK_RENTED, the price refunded once, the other member keeps the copy', async () => {
-    const book = await lib.addBook({ price: 300, copies: 1 });
-    const memberId = await lib.addMember(1000);
-    const rivalId = await lib.addMember(0);
+    const book = await ctx.lib.addBook({ price: 300, copies: 1 });
+    const memberId = await ctx.lib.addMember(1000);
+    const rivalId = await ctx.lib.addMember(0);
     const key = 'compensate-me';
     const rentalId = idFromKey('rental', `member:${memberId}`, key);
 
@@ -51,11 +40,11 @@ describe('the last copy is taken between the debit and the reservation', () => {
         bookTitle: book.title,
         price: 0,
         status: 'REQUESTED',
-        requestedAt: new Date(host.clock.now()).toISOString(),
+        requestedAt: new Date(ctx.host.clock.now()).toISOString(),
       });
     });
     try {
-      const reply = await lib.rent(memberId, book.id, { 'Idempotency-Key': key });
+      const reply = await ctx.lib.rent(memberId, book.id, { 'Idempotency-Key': key });
       expect(await rivalReserved).toEqual({ ok: true });
       expect(reply.status).toBe(201);
       expect(reply.body).toMatchObject({ id: rentalId, status: 'REJECTED', reason: 'BOOK_RENTED' });
@@ -63,12 +52,12 @@ describe('the last copy is taken between the debit and the reservation', () => {
       stop();
     }
 
-    expect((await lib.member(memberId)).points).toBe(1000);
+    expect((await ctx.lib.member(memberId)).points).toBe(1000);
     const movements = members
       .query({ partitionKey: memberId, where: [{ field: 'rentalId', op: '=', value: rentalId }] })
       .items.map((d) => `${(d as unknown as LedgerDoc).kind}:${(d as unknown as LedgerDoc).amount}`)
       .sort();
     expect(movements).toEqual(['debit:300', 'refund:300']);
-    expect(await lib.book(book.id)).toMatchObject({ available: 0, status: 'RENTED' });
+    expect(await ctx.lib.book(book.id)).toMatchObject({ available: 0, status: 'RENTED' });
   });
 });

@@ -1,20 +1,19 @@
 // The host process is killed (SIGKILL) during a stream of rents and restarted on the same data
 // file: every rental still ends APPROVED or REJECTED, and points and copies are conserved.
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { idFromKey } from '../../shared/app/ids';
 import { call, eventually, librarian, memberToken, TEST_SECRET, type RentalReply } from './support-host';
-import { killHost, startHostProcess } from './support-process';
+import { repoRoot, spawnHost, type ChildHost } from '../helpers/hosts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-crash-'));
 const dbFile = path.join(dir, 'local.db');
-const children: ChildProcess[] = [];
+const children: ChildHost[] = [];
 
-afterAll(() => {
-  children.forEach(killHost);
+afterAll(async () => {
+  for (const c of children) await c.kill();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -27,9 +26,9 @@ interface Ask {
 const rentalIdOf = (a: Ask) => idFromKey('rental', `member:${a.memberId}`, a.key);
 
 async function startChild() {
-  const started = await startHostProcess(dbFile, { ...process.env, LOCAL_AUTH_SECRET: TEST_SECRET });
-  children.push(started.child);
-  return started;
+  const started = await spawnHost({ appDir: repoRoot, dbFile, env: { LOCAL_AUTH_SECRET: TEST_SECRET } });
+  children.push(started);
+  return { child: started.process, url: started.url };
 }
 
 describe('a host killed mid-stream and restarted on the same file', () => {

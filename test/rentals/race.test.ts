@@ -1,29 +1,18 @@
 // Many members race for the last copies: conditional writes, not locks, decide who gets one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalHost } from '../../local/host/host';
+import { describe, expect, it } from 'vitest';
 import { getService } from '../../local/host/services';
 import type { DocumentStore } from '../../local/documents/types';
 import { containerDefinitions, DATABASE_ID, type LedgerDoc } from '../../shared/app/records';
-import { eventually, library, startHost, type RentalReply } from './support-host';
+import { libraryHost, eventually, type RentalReply } from './support-host';
 
-let host: LocalHost;
-let lib: ReturnType<typeof library>;
-
-beforeAll(async () => {
-  host = await startHost();
-  lib = library(host.url);
-});
-
-afterAll(async () => {
-  await host?.stop();
-});
+const ctx = libraryHost();
 
 /** The rental once the saga has settled it (a 202 is followed up with GETs). */
 async function settled(reply: { status: number; body: RentalReply }): Promise<RentalReply> {
   if (reply.status === 201) return reply.body;
   expect(reply.status).toBe(202);
   return eventually(async () => {
-    const r = await lib.rental(reply.body.id);
+    const r = await ctx.lib.rental(reply.body.id);
     return r.status === 'REQUESTED' ? undefined : r;
   });
 }
@@ -42,22 +31,22 @@ function ledger(memberId: string): LedgerDoc[] {
 
 describe('50 members rent a book with 3 copies at once', () => {
   it('exactly 3 are APPROVED, 47 REJECTED BOOK_RENTED, and the 47 keep every point', async () => {
-    const book = await lib.addBook({ price: 300, copies: 3 });
+    const book = await ctx.lib.addBook({ price: 300, copies: 3 });
     const members = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => lib.addMember(1000, `Racer ${i}`)),
+      Array.from({ length: 50 }, (_, i) => ctx.lib.addMember(1000, `Racer ${i}`)),
     );
 
-    const rentals = await Promise.all(members.map(async (m) => settled(await lib.rent(m, book.id))));
+    const rentals = await Promise.all(members.map(async (m) => settled(await ctx.lib.rent(m, book.id))));
 
     const approved = rentals.filter((r) => r.status === 'APPROVED');
     const rejected = rentals.filter((r) => r.status === 'REJECTED');
     expect(approved).toHaveLength(3);
     expect(rejected).toHaveLength(47);
     expect(new Set(rejected.map((r) => r.reason))).toEqual(new Set(['BOOK_RENTED']));
-    expect(await lib.book(book.id)).toMatchObject({ available: 0, status: 'RENTED' });
+    expect(await ctx.lib.book(book.id)).toMatchObject({ available: 0, status: 'RENTED' });
 
-    for (const r of approved) expect((await lib.member(r.memberId)).points).toBe(700);
-    for (const r of rejected) expect((await lib.member(r.memberId)).points).toBe(1000);
+    for (const r of approved) expect((await ctx.lib.member(r.memberId)).points).toBe(700);
+    for (const r of rejected) expect((await ctx.lib.member(r.memberId)).points).toBe(1000);
 
     // Whoever was charged before losing the race got exactly that charge back, once.
     for (const r of rejected) {

@@ -1,27 +1,16 @@
 // Seed scenarios for renting and returning, through HTTP on the local host.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalHost } from '../../local/host/host';
-import { librarian, library, memberToken, startHost, type RentalReply } from './support-host';
+import { describe, expect, it } from 'vitest';
+import { libraryHost, librarian, memberToken, type RentalReply } from './support-host';
 
-let host: LocalHost;
-let lib: ReturnType<typeof library>;
-
-beforeAll(async () => {
-  host = await startHost();
-  lib = library(host.url);
-});
-
-afterAll(async () => {
-  await host?.stop();
-});
+const ctx = libraryHost();
 
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('renting a book', () => {
   it('a member with 1000 points rents a 300-point book → 201 APPROVED, due in 7 days, 700 points left', async () => {
-    const memberId = await lib.addMember(1000);
-    const book = await lib.addBook({ price: 300, copies: 2 });
-    const reply = await lib.rent(memberId, book.id);
+    const memberId = await ctx.lib.addMember(1000);
+    const book = await ctx.lib.addBook({ price: 300, copies: 2 });
+    const reply = await ctx.lib.rent(memberId, book.id);
     expect(reply.status).toBe(201);
     expect(reply.headers.get('location')).toBe(`/api/rentals/${reply.body.id}`);
     const rental = reply.body;
@@ -33,74 +22,74 @@ describe('renting a book', () => {
       status: 'APPROVED',
     });
     expect(Date.parse(rental.dueAt!) - Date.parse(rental.approvedAt!)).toBe(7 * DAY);
-    expect((await lib.member(memberId)).points).toBe(700);
-    expect(await lib.book(book.id)).toMatchObject({ available: 1, status: 'AVAILABLE' });
-    expect(await lib.rental(rental.id)).toEqual(rental);
+    expect((await ctx.lib.member(memberId)).points).toBe(700);
+    expect(await ctx.lib.book(book.id)).toMatchObject({ available: 1, status: 'AVAILABLE' });
+    expect(await ctx.lib.rental(rental.id)).toEqual(rental);
   });
 
   it('the last copy rented → the book shows RENTED; the next member → REJECTED BOOK_RENTED, points unchanged', async () => {
-    const book = await lib.addBook({ price: 100, copies: 1 });
-    const first = await lib.addMember(500);
-    const second = await lib.addMember(500);
-    expect((await lib.rent(first, book.id)).body.status).toBe('APPROVED');
-    expect(await lib.book(book.id)).toMatchObject({ available: 0, status: 'RENTED' });
-    const rejected = await lib.rent(second, book.id);
+    const book = await ctx.lib.addBook({ price: 100, copies: 1 });
+    const first = await ctx.lib.addMember(500);
+    const second = await ctx.lib.addMember(500);
+    expect((await ctx.lib.rent(first, book.id)).body.status).toBe('APPROVED');
+    expect(await ctx.lib.book(book.id)).toMatchObject({ available: 0, status: 'RENTED' });
+    const rejected = await ctx.lib.rent(second, book.id);
     expect(rejected.status).toBe(201);
     expect(rejected.body).toMatchObject({ status: 'REJECTED', reason: 'BOOK_RENTED' });
-    expect((await lib.member(second)).points).toBe(500);
+    expect((await ctx.lib.member(second)).points).toBe(500);
   });
 
   it('a member with 500 points rents a 1000-point book → REJECTED, INSUFFICIENT_POINTS, balance unchanged', async () => {
-    const memberId = await lib.addMember(500);
-    const book = await lib.addBook({ price: 1000, copies: 1 });
-    const reply = await lib.rent(memberId, book.id);
+    const memberId = await ctx.lib.addMember(500);
+    const book = await ctx.lib.addBook({ price: 1000, copies: 1 });
+    const reply = await ctx.lib.rent(memberId, book.id);
     expect(reply.body).toMatchObject({ status: 'REJECTED', reason: 'INSUFFICIENT_POINTS' });
-    expect((await lib.member(memberId)).points).toBe(500);
-    expect((await lib.book(book.id)).available).toBe(1);
+    expect((await ctx.lib.member(memberId)).points).toBe(500);
+    expect((await ctx.lib.book(book.id)).available).toBe(1);
   });
 
   it('a withdrawn book → REJECTED BOOK_UNAVAILABLE', async () => {
-    const memberId = await lib.addMember(500);
-    const book = await lib.addBook({ price: 100, copies: 2, withdrawn: true });
-    expect((await lib.rent(memberId, book.id)).body).toMatchObject({
+    const memberId = await ctx.lib.addMember(500);
+    const book = await ctx.lib.addBook({ price: 100, copies: 2, withdrawn: true });
+    expect((await ctx.lib.rent(memberId, book.id)).body).toMatchObject({
       status: 'REJECTED',
       reason: 'BOOK_UNAVAILABLE',
     });
-    expect((await lib.member(memberId)).points).toBe(500);
+    expect((await ctx.lib.member(memberId)).points).toBe(500);
   });
 
   it('a book that does not exist → REJECTED BOOK_NOT_FOUND (kept in the history)', async () => {
-    const memberId = await lib.addMember(500);
-    const reply = await lib.rent(memberId, 'no-such-book');
+    const memberId = await ctx.lib.addMember(500);
+    const reply = await ctx.lib.rent(memberId, 'no-such-book');
     expect(reply.body).toMatchObject({ status: 'REJECTED', reason: 'BOOK_NOT_FOUND', bookTitle: null });
-    const history = await lib.api<{ items: RentalReply[] }>('GET', `/api/members/${memberId}/rentals`, {
+    const history = await ctx.lib.api<{ items: RentalReply[] }>('GET', `/api/members/${memberId}/rentals`, {
       token: memberToken(memberId),
     });
     expect(history.body.items.map((r) => r.id)).toEqual([reply.body.id]);
   });
 
   it('a librarian renting for a member that does not exist → REJECTED MEMBER_NOT_FOUND', async () => {
-    const book = await lib.addBook({ price: 100, copies: 1 });
-    const reply = await lib.api<RentalReply>('POST', '/api/rentals', {
+    const book = await ctx.lib.addBook({ price: 100, copies: 1 });
+    const reply = await ctx.lib.api<RentalReply>('POST', '/api/rentals', {
       token: librarian,
       body: { bookId: book.id, memberId: 'no-such-member' },
     });
     expect(reply.body).toMatchObject({ status: 'REJECTED', reason: 'MEMBER_NOT_FOUND' });
-    expect((await lib.book(book.id)).available).toBe(1);
+    expect((await ctx.lib.book(book.id)).available).toBe(1);
   });
 
   it('a librarian rents for a member; a member may not rent for another member (403, nothing happens)', async () => {
-    const memberId = await lib.addMember(500);
-    const other = await lib.addMember(500);
-    const book = await lib.addBook({ price: 100, copies: 1 });
-    const forbidden = await lib.api('POST', '/api/rentals', {
+    const memberId = await ctx.lib.addMember(500);
+    const other = await ctx.lib.addMember(500);
+    const book = await ctx.lib.addBook({ price: 100, copies: 1 });
+    const forbidden = await ctx.lib.api('POST', '/api/rentals', {
       token: memberToken(other),
       body: { bookId: book.id, memberId },
     });
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect((await lib.book(book.id)).available).toBe(1);
-    const forMember = await lib.api<RentalReply>('POST', '/api/rentals', {
+    expect((await ctx.lib.book(book.id)).available).toBe(1);
+    const forMember = await ctx.lib.api<RentalReply>('POST', '/api/rentals', {
       token: librarian,
       body: { bookId: book.id, memberId },
     });
@@ -108,92 +97,96 @@ describe('renting a book', () => {
   });
 
   it('the same Idempotency-Key again → the same rental, charged once, no second saga', async () => {
-    const memberId = await lib.addMember(1000);
-    const book = await lib.addBook({ price: 300, copies: 5 });
+    const memberId = await ctx.lib.addMember(1000);
+    const book = await ctx.lib.addBook({ price: 300, copies: 5 });
     const key = { 'Idempotency-Key': 'rent-once-1' };
-    const first = await lib.rent(memberId, book.id, key);
-    const again = await lib.rent(memberId, book.id, key);
+    const first = await ctx.lib.rent(memberId, book.id, key);
+    const again = await ctx.lib.rent(memberId, book.id, key);
     expect(first.body.status).toBe('APPROVED');
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
-    expect((await lib.member(memberId)).points).toBe(700);
-    expect((await lib.book(book.id)).available).toBe(4);
+    expect((await ctx.lib.member(memberId)).points).toBe(700);
+    expect((await ctx.lib.book(book.id)).available).toBe(4);
     // Another key is another rental.
-    const other = await lib.rent(memberId, book.id, { 'Idempotency-Key': 'rent-once-2' });
+    const other = await ctx.lib.rent(memberId, book.id, { 'Idempotency-Key': 'rent-once-2' });
     expect(other.body.id).not.toBe(first.body.id);
   });
 
   it('bad input → 400 problem+json and nothing changes', async () => {
-    const memberId = await lib.addMember(1000);
+    const memberId = await ctx.lib.addMember(1000);
     for (const body of [{}, { bookId: 7 }, { bookId: 'b', extra: true }]) {
-      const reply = await lib.api<{ type: string; status: number; detail: string }>('POST', '/api/rentals', {
-        token: memberToken(memberId),
-        body,
-      });
+      const reply = await ctx.lib.api<{ type: string; status: number; detail: string }>(
+        'POST',
+        '/api/rentals',
+        {
+          token: memberToken(memberId),
+          body,
+        },
+      );
       expect(reply.status).toBe(400);
       expect(reply.body).toMatchObject({ type: 'urn:rentbook:problem:invalid-request', status: 400 });
     }
-    const history = await lib.api<{ items: unknown[] }>('GET', `/api/members/${memberId}/rentals`, {
+    const history = await ctx.lib.api<{ items: unknown[] }>('GET', `/api/members/${memberId}/rentals`, {
       token: librarian,
     });
     expect(history.body.items).toEqual([]);
-    expect((await lib.member(memberId)).points).toBe(1000);
+    expect((await ctx.lib.member(memberId)).points).toBe(1000);
   });
 });
 
 describe('returning a book', () => {
   it('on time → 200 RETURNED, no fee, the copy is back on the shelf', async () => {
-    const memberId = await lib.addMember(1000);
-    const book = await lib.addBook({ price: 300, copies: 1 });
-    const rental = (await lib.rent(memberId, book.id)).body;
-    const reply = await lib.returnBook(rental.id, memberToken(memberId));
+    const memberId = await ctx.lib.addMember(1000);
+    const book = await ctx.lib.addBook({ price: 300, copies: 1 });
+    const rental = (await ctx.lib.rent(memberId, book.id)).body;
+    const reply = await ctx.lib.returnBook(rental.id, memberToken(memberId));
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ id: rental.id, status: 'RETURNED', lateDays: 0, fee: 0 });
     expect(reply.body.returnedAt).toEqual(expect.any(String));
-    expect(await lib.book(book.id)).toMatchObject({ available: 1, status: 'AVAILABLE' });
-    expect((await lib.member(memberId)).feesOwed).toBe(0);
+    expect(await ctx.lib.book(book.id)).toMatchObject({ available: 1, status: 'AVAILABLE' });
+    expect((await ctx.lib.member(memberId)).feesOwed).toBe(0);
   });
 
   it('twice → the second is refused with 409 and the copies stay right', async () => {
-    const memberId = await lib.addMember(1000);
-    const book = await lib.addBook({ price: 300, copies: 2 });
-    const rental = (await lib.rent(memberId, book.id)).body;
-    expect((await lib.returnBook(rental.id)).status).toBe(200);
-    const again = await lib.returnBook(rental.id);
+    const memberId = await ctx.lib.addMember(1000);
+    const book = await ctx.lib.addBook({ price: 300, copies: 2 });
+    const rental = (await ctx.lib.rent(memberId, book.id)).body;
+    expect((await ctx.lib.returnBook(rental.id)).status).toBe(200);
+    const again = await ctx.lib.returnBook(rental.id);
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ type: 'urn:rentbook:problem:not-on-loan' });
-    expect((await lib.book(book.id)).available).toBe(2);
+    expect((await ctx.lib.book(book.id)).available).toBe(2);
   });
 
   it('two returns at once → one 200 and one 409, one copy back', async () => {
-    const memberId = await lib.addMember(1000);
-    const book = await lib.addBook({ price: 300, copies: 1 });
-    const rental = (await lib.rent(memberId, book.id)).body;
-    const statuses = (await Promise.all([lib.returnBook(rental.id), lib.returnBook(rental.id)])).map(
+    const memberId = await ctx.lib.addMember(1000);
+    const book = await ctx.lib.addBook({ price: 300, copies: 1 });
+    const rental = (await ctx.lib.rent(memberId, book.id)).body;
+    const statuses = (await Promise.all([ctx.lib.returnBook(rental.id), ctx.lib.returnBook(rental.id)])).map(
       (r) => r.status,
     );
     expect(statuses.sort()).toEqual([200, 409]);
-    expect((await lib.book(book.id)).available).toBe(1);
+    expect((await ctx.lib.book(book.id)).available).toBe(1);
   });
 
   it('a rejected rental cannot be returned (409)', async () => {
-    const memberId = await lib.addMember(0);
-    const book = await lib.addBook({ price: 300, copies: 1 });
-    const rental = (await lib.rent(memberId, book.id)).body;
+    const memberId = await ctx.lib.addMember(0);
+    const book = await ctx.lib.addBook({ price: 300, copies: 1 });
+    const rental = (await ctx.lib.rent(memberId, book.id)).body;
     expect(rental.status).toBe('REJECTED');
-    expect((await lib.returnBook(rental.id)).status).toBe(409);
-    expect((await lib.book(book.id)).available).toBe(1);
+    expect((await ctx.lib.returnBook(rental.id)).status).toBe(409);
+    expect((await ctx.lib.book(book.id)).available).toBe(1);
   });
 
   it('another member may not return it (403) and a rental that does not exist is 404', async () => {
-    const memberId = await lib.addMember(1000);
-    const other = await lib.addMember(0);
-    const book = await lib.addBook({ price: 300, copies: 1 });
-    const rental = (await lib.rent(memberId, book.id)).body;
-    expect((await lib.returnBook(rental.id, memberToken(other))).status).toBe(403);
-    expect((await lib.rental(rental.id)).status).toBe('APPROVED');
-    expect((await lib.returnBook('00000000-0000-0000-0000-000000000000')).status).toBe(404);
-    const unknown = await lib.api<{ type: string }>(
+    const memberId = await ctx.lib.addMember(1000);
+    const other = await ctx.lib.addMember(0);
+    const book = await ctx.lib.addBook({ price: 300, copies: 1 });
+    const rental = (await ctx.lib.rent(memberId, book.id)).body;
+    expect((await ctx.lib.returnBook(rental.id, memberToken(other))).status).toBe(403);
+    expect((await ctx.lib.rental(rental.id)).status).toBe('APPROVED');
+    expect((await ctx.lib.returnBook('00000000-0000-0000-0000-000000000000')).status).toBe(404);
+    const unknown = await ctx.lib.api<{ type: string }>(
       'GET',
       '/api/rentals/00000000-0000-0000-0000-000000000000',
       {
@@ -207,22 +200,22 @@ describe('returning a book', () => {
 
 describe('rentals and history', () => {
   it('a member sees its own rentals newest first, filtered by status; another member gets 403', async () => {
-    const memberId = await lib.addMember(1000);
-    const other = await lib.addMember(0);
-    const book = await lib.addBook({ price: 100, copies: 3 });
-    const first = (await lib.rent(memberId, book.id)).body;
-    host.clock.advance(60_000);
-    const second = (await lib.rent(memberId, book.id)).body;
-    host.clock.advance(60_000);
-    const third = (await lib.rent(memberId, book.id)).body;
-    await lib.returnBook(second.id);
+    const memberId = await ctx.lib.addMember(1000);
+    const other = await ctx.lib.addMember(0);
+    const book = await ctx.lib.addBook({ price: 100, copies: 3 });
+    const first = (await ctx.lib.rent(memberId, book.id)).body;
+    ctx.host.clock.advance(60_000);
+    const second = (await ctx.lib.rent(memberId, book.id)).body;
+    ctx.host.clock.advance(60_000);
+    const third = (await ctx.lib.rent(memberId, book.id)).body;
+    await ctx.lib.returnBook(second.id);
 
     const mine = memberToken(memberId);
-    const all = await lib.api<{ items: RentalReply[] }>('GET', `/api/members/${memberId}/rentals`, {
+    const all = await ctx.lib.api<{ items: RentalReply[] }>('GET', `/api/members/${memberId}/rentals`, {
       token: mine,
     });
     expect(all.body.items.map((r) => r.id)).toEqual([third.id, second.id, first.id]);
-    const returned = await lib.api<{ items: RentalReply[] }>(
+    const returned = await ctx.lib.api<{ items: RentalReply[] }>(
       'GET',
       `/api/members/${memberId}/rentals?status=RETURNED`,
       {
@@ -230,13 +223,13 @@ describe('rentals and history', () => {
       },
     );
     expect(returned.body.items.map((r) => r.id)).toEqual([second.id]);
-    const page = await lib.api<{ items: RentalReply[]; continuation: string }>(
+    const page = await ctx.lib.api<{ items: RentalReply[]; continuation: string }>(
       'GET',
       `/api/members/${memberId}/rentals?limit=2`,
       { token: mine },
     );
     expect(page.body.items.map((r) => r.id)).toEqual([third.id, second.id]);
-    const next = await lib.api<{ items: RentalReply[]; continuation: string | null }>(
+    const next = await ctx.lib.api<{ items: RentalReply[]; continuation: string | null }>(
       'GET',
       `/api/members/${memberId}/rentals?limit=2&continuation=${encodeURIComponent(page.body.continuation)}`,
       { token: mine },
@@ -244,12 +237,12 @@ describe('rentals and history', () => {
     expect(next.body).toEqual({ items: [expect.objectContaining({ id: first.id })], continuation: null });
 
     expect(
-      (await lib.api('GET', `/api/members/${memberId}/rentals`, { token: memberToken(other) })).status,
+      (await ctx.lib.api('GET', `/api/members/${memberId}/rentals`, { token: memberToken(other) })).status,
     ).toBe(403);
-    expect((await lib.api('GET', `/api/rentals/${first.id}`, { token: memberToken(other) })).status).toBe(
+    expect((await ctx.lib.api('GET', `/api/rentals/${first.id}`, { token: memberToken(other) })).status).toBe(
       403,
     );
-    expect((await lib.api('GET', `/api/rentals/${first.id}`, { token: mine })).body).toMatchObject({
+    expect((await ctx.lib.api('GET', `/api/rentals/${first.id}`, { token: mine })).body).toMatchObject({
       id: first.id,
     });
   });

@@ -1,11 +1,13 @@
 // Seed-scenario tests talk HTTP to the app on an in-process local host (the compiled app in
 // dist/: run `npx tsc -p tsconfig.json` first), signed in with local tokens.
-import path from 'node:path';
-import { LocalHost } from '../../local/host/host';
+import { afterAll, beforeAll } from 'vitest';
+import type { LocalHost } from '../../local/host/host';
+import { repoRoot, startHost as startTestHost } from '../helpers/hosts';
+
+export { repoRoot };
 import { signLocalToken } from '../../shared/local-token';
 
 export const TEST_SECRET = 'rental-tests-local-secret-0123456789';
-export const repoRoot = path.resolve(__dirname, '../..');
 
 export const librarian = signLocalToken(TEST_SECRET, { librarian: 'test-librarian' });
 export const memberToken = (memberId: string): string => signLocalToken(TEST_SECRET, { member: memberId });
@@ -13,7 +15,20 @@ export const memberToken = (memberId: string): string => signLocalToken(TEST_SEC
 export async function startHost(): Promise<LocalHost> {
   // The app reads its settings once, when it loads.
   process.env.LOCAL_AUTH_SECRET = TEST_SECRET;
-  return LocalHost.start({ appDir: repoRoot, port: 0, dbFile: ':memory:', dev: true, logLevel: 'warn' });
+  return startTestHost({ appDir: repoRoot });
+}
+
+/** The app on a host of its own for one test file: started before its tests, stopped after. */
+export function libraryHost(): { readonly host: LocalHost; readonly lib: ReturnType<typeof library> } {
+  const ctx = {} as { host: LocalHost; lib: ReturnType<typeof library> };
+  beforeAll(async () => {
+    ctx.host = await startHost();
+    ctx.lib = library(ctx.host.url);
+  });
+  afterAll(async () => {
+    await ctx.host?.stop();
+  });
+  return ctx;
 }
 
 export interface Reply<T = Record<string, unknown>> {

@@ -7,17 +7,17 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, repoRoot } from './support-host';
-import { killHost, startHostProcess, type HostProcess } from './support-process';
+import { spawnHost, type ChildHost } from '../helpers/hosts';
 
 const run = promisify(execFile);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-token-'));
 const dbFile = path.join(dir, 'local.db');
 const env = { ...process.env };
 delete env.LOCAL_AUTH_SECRET;
-let host: HostProcess | undefined;
+let host: ChildHost | undefined;
 
-afterAll(() => {
-  if (host) killHost(host.child);
+afterAll(async () => {
+  await host?.kill();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -27,7 +27,8 @@ function token(...args: string[]) {
 
 describe('npm run token', () => {
   it('prints only the token, and the host on the same data file accepts it', async () => {
-    host = await startHostProcess(dbFile, env);
+    // No LOCAL_AUTH_SECRET: the host and the command share the one generated beside the data file.
+    host = await spawnHost({ appDir: repoRoot, dbFile, env: { LOCAL_AUTH_SECRET: '' } });
     const librarian = await token('--librarian', '--db', dbFile);
     expect(librarian.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
 
