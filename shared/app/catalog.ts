@@ -70,7 +70,7 @@ export async function getBook(deps: AppDeps, bookId: string): Promise<Outcome<Bo
 export async function addBook(deps: AppDeps, input: NewBook): Promise<Outcome<Book>> {
   const book = newBook(input);
   const doc = await deps.containers.books.create<BookDoc>({
-    id: newId(),
+    id: newId(deps.clock),
     type: 'book',
     ...book,
     loans: {},

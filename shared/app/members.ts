@@ -39,7 +39,7 @@ export async function registerMember(
   name: string,
   phone: string | null,
 ): Promise<Outcome<Member>> {
-  const member = newMember(newId(), name, phone);
+  const member = newMember(newId(deps.clock), name, phone);
   const doc = await deps.containers.members.create<MemberDoc>({
     id: member.id,
     type: 'member',
@@ -75,7 +75,7 @@ export async function depositPoints(
   const members = deps.containers.members;
   const entryId = ledgerId(
     'deposit',
-    idempotencyKey ? idFromKey('deposit', caller.subject, idempotencyKey) : newId(),
+    idempotencyKey ? idFromKey('deposit', caller.subject, idempotencyKey) : newId(deps.clock),
   );
   if (idempotencyKey) {
     const earlier = await members.read<LedgerDoc>(memberId, entryId);

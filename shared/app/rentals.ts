@@ -29,7 +29,7 @@ export async function requestRental(
     return fail('invalid', 'member-id-required', 'A librarian renting for a member must give memberId.');
   }
   if (!mayActFor(caller, memberId)) return forbidden();
-  const id = idempotencyKey ? idFromKey('rental', caller.subject, idempotencyKey) : newId();
+  const id = idempotencyKey ? idFromKey('rental', caller.subject, idempotencyKey) : newId(deps.clock);
   // Title and price are fixed now, as the member saw them; a missing book is the saga's to reject.
   const book = await deps.containers.books.read<BookDoc>(input.bookId, input.bookId);
   return ok({
