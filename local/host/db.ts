@@ -19,8 +19,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  // Keep the working set in memory: reads of hot index pages cost no system calls.
-  db.pragma('cache_size = -65536');
+  // A page cache for the hot pages (the B-tree tails new items go to) and not much more: ending a
+  // write transaction scans the cache's hash table (pcache1Truncate), which with a 64 MB cache took
+  // ~2.4% of a busy host's CPU (0.4% at 8 MB). Colder pages are read through mmap.
+  db.pragma('cache_size = -16000');
   db.pragma('mmap_size = 268435456');
   db.exec(`CREATE TABLE IF NOT EXISTS host_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
   if (options.groupCommit) groupCommits.set(db, new GroupCommit(db, options.onCommitFailure));
