@@ -17,6 +17,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   // NORMAL in WAL mode survives a killed process (SIGKILL) with nothing lost; only an OS crash or
   // power cut can drop the last transactions. That is the trade the Functions emulators make too.
   db.pragma('synchronous = NORMAL');
+  // Checkpoint when the WAL holds 10,000 pages (~40 MB) instead of 1,000: a page written by many
+  // commits is copied into the database file once per checkpoint, and each checkpoint syncs both
+  // files. The trade: under NORMAL, a power cut can lose the commits since the last checkpoint,
+  // so that window is ten times as many pages; a killed process still loses nothing.
+  db.pragma('wal_autocheckpoint = 10000');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   // A page cache for the hot pages (the B-tree tails new items go to) and not much more: ending a
