@@ -3,7 +3,7 @@
 
 import { installCoreApi, type CoreApi } from './core-api';
 import { HostClock, parseIsoDuration } from './clock';
-import { commitNow, committed, openDatabase, readState, writeState } from './db';
+import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { defaultExtensions } from './extensions';
 import { HostHttpServer, httpSettings } from './http-server';
 import { createLogger, type Logger, type LogLevel } from './logger';
@@ -116,11 +116,11 @@ export class LocalHost {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded by path, as the worker does
       for (const file of app.mainFiles) require(file);
     } catch (err) {
-      db.close();
+      closeDatabase(db);
       throw new AppLoadError(`The app failed to load: ${(err as Error).message}`);
     }
     if (!core.programmingModel || core.registrations.size === 0) {
-      db.close();
+      closeDatabase(db);
       throw new AppLoadError(`The app in ${app.appDir} registered no functions.`);
     }
 
@@ -207,8 +207,7 @@ export class LocalHost {
     this.clock.dispose();
     withdrawService('db', this.db);
     withdrawService('clock', this.clock);
-    commitNow(this.db);
-    this.db.close();
+    closeDatabase(this.db);
   }
 
   private addAdminRoutes(): void {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { commitNow, committed, openDatabase } from '../../local/host/db';
+import { closeDatabase, commitNow, committed, openDatabase } from '../../local/host/db';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'host-db-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +47,6 @@ describe('group commit', () => {
     commitNow(db);
     expect(onFile()).toEqual(['a', 'b', 'c', 'd', 'e']);
     reader.close();
-    db.close();
+    closeDatabase(db);
   });
 });
