@@ -1,42 +1,19 @@
 // The Event Hubs extension against a stand-in worker (host.json and settings vary per test): batch
 // size, one batch in flight per partition, checkpoint frequency, initial offset, and a stopping host.
-import { afterEach, describe, expect, it } from 'vitest';
-import { HostClock } from '../../local/host/clock';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../local/host/db';
-import { createLogger } from '../../local/host/logger';
-import type {
-  HostContext,
-  HostExtension,
-  InvokeOptions,
-  RegisteredFunction,
-  Worker,
-} from '../../local/host/types';
+import type { HostContext } from '../../local/host/types';
 import { createEventHubsExtension } from '../../local/events/extension';
 import { retryDelayMs } from '../../local/host/retry-policy';
 import { createEventLog } from '../../local/events/event-log';
 import { partitionForKey } from '../../local/events/partition-key';
 import type { EventLog } from '../../local/events/types';
 import { getService } from '../../local/host/services';
+import { harness, triggeredFunction } from '../helpers/extension-harness';
 import { waitFor } from '../helpers/hosts';
 
-type Handler = (options: InvokeOptions) => Promise<void> | void;
-
-function eventHubFunction(name: string, binding: Record<string, unknown>): RegisteredFunction {
-  const trigger = { type: 'eventHubTrigger', direction: 'in' as const, name: 'events', ...binding };
-  return {
-    name,
-    metadata: { name, bindings: { events: trigger } },
-    trigger: { name: 'events', binding: trigger },
-  };
-}
-
-const running: { ext: HostExtension; clock: HostClock }[] = [];
-afterEach(async () => {
-  for (const { ext, clock } of running.splice(0)) {
-    await ext.stop?.();
-    clock.dispose();
-  }
-});
+const eventHubFunction = (name: string, binding: Record<string, unknown>) =>
+  triggeredFunction(name, 'eventHubTrigger', 'events', binding);
 
 function setup(
   opts: {
@@ -45,34 +22,11 @@ function setup(
     db?: HostContext['db'];
   } = {},
 ) {
-  const db = opts.db ?? openDatabase(':memory:');
-  const clock = new HostClock(true);
-  const handlers = new Map<string, Handler>();
-  const errors: string[] = [];
-  const worker: Worker = {
-    functions: new Map(),
-    async invoke(name, options) {
-      await handlers.get(name)!(options);
-      return { invocationId: 'x', returnValue: undefined, returnData: undefined, outputs: {} };
-    },
-  };
-  const context: HostContext = {
-    db,
-    clock,
-    worker,
-    log: createLogger('error', (line) => errors.push(line)),
-    hostJson: { version: '2.0', extensions: { eventHubs: opts.eventHubs ?? {} } },
-    settings: opts.settings ?? {},
-    routes: { add: () => undefined },
-    baseUrl: () => 'http://127.0.0.1:0',
-    dev: true,
-  };
-  const ext = createEventHubsExtension(context);
-  running.push({ ext, clock });
-  const add = (fn: RegisteredFunction, handler: Handler): void => {
-    handlers.set(fn.name, handler);
-    ext.addFunction!(fn);
-  };
+  const { db, clock, ext, add, errors } = harness(createEventHubsExtension, {
+    extensions: { eventHubs: opts.eventHubs ?? {} },
+    settings: opts.settings,
+    db: opts.db,
+  });
   // A log of its own on the same file, as the app's producer would have.
   const log = createEventLog(db, clock);
   return { db, clock, ext, add, log, errors };

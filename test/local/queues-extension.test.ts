@@ -1,67 +1,20 @@
 // The Service Bus extension against a stand-in worker (host.json and settings vary per test):
 // concurrency, batches, auto-complete off, per-queue options from settings, and TimeSpan parsing.
-import { afterEach, describe, expect, it } from 'vitest';
-import { HostClock } from '../../local/host/clock';
-import { openDatabase } from '../../local/host/db';
-import { createLogger } from '../../local/host/logger';
+import { describe, expect, it } from 'vitest';
 import { getService } from '../../local/host/services';
-import type {
-  HostContext,
-  HostExtension,
-  InvokeOptions,
-  RegisteredFunction,
-  Worker,
-} from '../../local/host/types';
 import { createServiceBusExtension, parseTimeSpan } from '../../local/queues/extension';
 import type { QueueStore } from '../../local/queues/types';
+import { harness, triggeredFunction } from '../helpers/extension-harness';
 import { waitFor } from '../helpers/hosts';
 
-type Handler = (options: InvokeOptions) => Promise<void> | void;
-
-function queueFunction(name: string, binding: Record<string, unknown>): RegisteredFunction {
-  const trigger = { type: 'serviceBusTrigger', direction: 'in' as const, name: 'message', ...binding };
-  return {
-    name,
-    metadata: { name, bindings: { message: trigger } },
-    trigger: { name: 'message', binding: trigger },
-  };
-}
-
-const running: { ext: HostExtension; clock: HostClock }[] = [];
-afterEach(async () => {
-  for (const { ext, clock } of running.splice(0)) {
-    await ext.stop?.();
-    clock.dispose();
-  }
-});
+const queueFunction = (name: string, binding: Record<string, unknown>) =>
+  triggeredFunction(name, 'serviceBusTrigger', 'message', binding);
 
 function setup(opts: { serviceBus?: Record<string, unknown>; settings?: Record<string, string> } = {}) {
-  const clock = new HostClock(true);
-  const handlers = new Map<string, Handler>();
-  const worker: Worker = {
-    functions: new Map(),
-    async invoke(name, options) {
-      await handlers.get(name)!(options);
-      return { invocationId: 'x', returnValue: undefined, returnData: undefined, outputs: {} };
-    },
-  };
-  const context: HostContext = {
-    db: openDatabase(':memory:'),
-    clock,
-    worker,
-    log: createLogger('error', () => undefined),
-    hostJson: { version: '2.0', extensions: { serviceBus: opts.serviceBus ?? {} } },
-    settings: opts.settings ?? {},
-    routes: { add: () => undefined },
-    baseUrl: () => 'http://127.0.0.1:0',
-    dev: true,
-  };
-  const ext = createServiceBusExtension(context);
-  running.push({ ext, clock });
-  const add = (fn: RegisteredFunction, handler: Handler): void => {
-    handlers.set(fn.name, handler);
-    ext.addFunction!(fn);
-  };
+  const { clock, ext, add } = harness(createServiceBusExtension, {
+    extensions: { serviceBus: opts.serviceBus ?? {} },
+    settings: opts.settings,
+  });
   return { clock, ext, add, store: getService<QueueStore>('serviceBus') };
 }
 
