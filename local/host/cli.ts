@@ -55,12 +55,7 @@ async function main(): Promise<void> {
       fail(`port ${port} is in use; pick another with --port.`);
     fail((err as Error).message);
   }
-  const dataFile = values.db === ':memory:' ? ':memory:' : path.resolve(values.db);
-  process.stdout.write(`${host.describeFunctions()}\nData file: ${dataFile}\n`);
-  if (host.clock.controllable)
-    process.stdout.write(`Dev features on: POST ${host.url}/admin/clock {"advanceBy":"P8D"}\n`);
-  process.stdout.write(`Listening on ${host.url}\n`);
-
+  // Handle Ctrl-C before announcing the URL: whoever reads the announcement may stop us at once.
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -76,6 +71,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  const dataFile = values.db === ':memory:' ? ':memory:' : path.resolve(values.db);
+  process.stdout.write(`${host.describeFunctions()}\nData file: ${dataFile}\n`);
+  if (host.clock.controllable)
+    process.stdout.write(`Dev features on: POST ${host.url}/admin/clock {"advanceBy":"P8D"}\n`);
+  process.stdout.write(`Listening on ${host.url}\n`);
 }
 
 void main();
