@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { HOST_NODE_FLAGS } from '../local/host/node-flags';
 import { signLocalToken } from '../shared/local-token';
 import { summarize } from './stats';
 import { measureCommitsPerSec } from './storage-ceiling';
@@ -55,6 +56,7 @@ async function startHost(dbFile: string, secret: string): Promise<{ url: string;
   const child = spawn(
     process.execPath,
     [
+      ...HOST_NODE_FLAGS,
       ...profile,
       path.join(root, 'dist/local/host/cli.js'),
       '--db',
