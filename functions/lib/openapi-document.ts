@@ -35,6 +35,14 @@ const continuation = {
   schema: { type: 'string' },
 };
 const location = { Location: { description: 'The URL of the resource', schema: { type: 'string' } } };
+// What a librarian may set on a book, when registering it and when editing it.
+const bookFields = {
+  title: { type: 'string', minLength: 1, maxLength: 200 },
+  author: { type: 'string', minLength: 1, maxLength: 200 },
+  isbn: { type: ['string', 'null'] },
+  price: { type: 'integer', minimum: 0 },
+  copies: { type: 'integer', minimum: 1 },
+};
 const signedIn = [{ bearer: [] }, { appServiceAuthentication: [] }];
 const anyone: unknown[] = [];
 
@@ -244,27 +252,13 @@ export const openApiDocument = {
         type: 'object',
         required: ['title', 'author', 'price', 'copies'],
         additionalProperties: false,
-        properties: {
-          title: { type: 'string', minLength: 1, maxLength: 200 },
-          author: { type: 'string', minLength: 1, maxLength: 200 },
-          isbn: { type: ['string', 'null'] },
-          price: { type: 'integer', minimum: 0 },
-          copies: { type: 'integer', minimum: 1 },
-          withdrawn: { type: 'boolean', default: false },
-        },
+        properties: { ...bookFields, withdrawn: { type: 'boolean', default: false } },
       },
       BookEdit: {
         type: 'object',
         minProperties: 1,
         additionalProperties: false,
-        properties: {
-          title: { type: 'string', minLength: 1, maxLength: 200 },
-          author: { type: 'string', minLength: 1, maxLength: 200 },
-          isbn: { type: ['string', 'null'] },
-          price: { type: 'integer', minimum: 0 },
-          copies: { type: 'integer', minimum: 1 },
-          withdrawn: { type: 'boolean' },
-        },
+        properties: { ...bookFields, withdrawn: { type: 'boolean' } },
       },
       BookPage: {
         type: 'object',

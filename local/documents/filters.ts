@@ -28,6 +28,19 @@ function checkValue(v: unknown, filter: Filter): void {
     throw new DocumentStoreError(400, `Filter on "${filter.field}": not a JSON number.`);
 }
 
+/** The kind of a range filter's value: ranges compare numbers or strings only. */
+function rangeKind(v: unknown, filter: Filter): 'number' | 'string' {
+  checkValue(v, filter);
+  const k = kindOf(v);
+  if (k !== 'number' && k !== 'string') {
+    throw new DocumentStoreError(
+      400,
+      `Filter on "${filter.field}": ${filter.op} compares numbers or strings only.`,
+    );
+  }
+  return k;
+}
+
 /** The SQL expression reading a field, exactly as expression indexes are declared (so they match). */
 export function fieldExpr(field: string): string {
   return `json_extract(body, '${sqlJsonPath(field)}')`;
@@ -87,14 +100,7 @@ export function filterSql(filter: Filter): SqlFragment {
     case '<=':
     case '>':
     case '>=': {
-      checkValue(v, filter);
-      const k = kindOf(v);
-      if (k !== 'number' && k !== 'string') {
-        throw new DocumentStoreError(
-          400,
-          `Filter on "${filter.field}": ${filter.op} compares numbers or strings only.`,
-        );
-      }
+      const k = rangeKind(v, filter);
       const types = k === 'number' ? `IN ('integer', 'real')` : `= 'text'`;
       return { sql: `(${e} ${RANGE_SQL[filter.op]} ? AND ${t} ${types})`, params: [v] };
     }
@@ -171,14 +177,7 @@ export function matchesFilter(doc: unknown, filter: Filter): boolean {
     case '<=':
     case '>':
     case '>=': {
-      checkValue(v, filter);
-      const k = kindOf(v);
-      if (k !== 'number' && k !== 'string') {
-        throw new DocumentStoreError(
-          400,
-          `Filter on "${filter.field}": ${filter.op} compares numbers or strings only.`,
-        );
-      }
+      const k = rangeKind(v, filter);
       if (kindOf(actual) !== k) return false;
       const c = compare(actual as number | string, v as number | string);
       return filter.op === '<' ? c < 0 : filter.op === '<=' ? c <= 0 : filter.op === '>' ? c > 0 : c >= 0;
