@@ -148,3 +148,25 @@ export interface AppDeps {
   clock: Clock;
   policy: RentalPolicy;
 }
+
+/**
+ * Publishes events to an Event Hub. The events of one call share a partition key (the aggregate
+ * id), so each aggregate's events stay in order; all of them are sent, or the call throws.
+ */
+export interface EventPublisher {
+  publish(hub: string, partitionKey: string, events: readonly object[]): Promise<void>;
+}
+
+/** One message for a Service Bus queue; `messageId` is what duplicate detection keys on. */
+export interface OutgoingMessage {
+  messageId: string;
+  body: unknown;
+  contentType?: string;
+  /** Deliver no earlier than this time (a scheduled message). */
+  scheduledEnqueueTimeUtc?: Date;
+}
+
+/** Sends messages to a Service Bus queue; all of them are accepted, or the call throws. */
+export interface MessageSender {
+  send(queue: string, messages: readonly OutgoingMessage[]): Promise<void>;
+}
