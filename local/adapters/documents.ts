@@ -31,6 +31,8 @@ export function embeddedContainers(
   return {
     members: new EmbeddedContainer(databaseId, definitions.members),
     books: new EmbeddedContainer(databaseId, definitions.books),
+    views: new EmbeddedContainer(databaseId, definitions.views),
+    deadLetters: new EmbeddedContainer(databaseId, definitions.deadLetters),
   };
 }
 

@@ -5,13 +5,24 @@ import {
   newBook,
   onLoan,
   type BookEdit,
+  type BookState,
   type BookStatus,
   type NewBook,
 } from '../domain/book';
+import { newEvent, type DomainEvent } from './events';
 import { newId } from './ids';
+import { withBookEvent } from './outbox';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Filter, type Stored } from './ports';
-import { bookSearchText, toBook, type Book, type BookDoc } from './records';
+import {
+  bookEtag,
+  bookSearchText,
+  isBook,
+  toBook,
+  type Book,
+  type BookDoc,
+  type RemovedBookDoc,
+} from './records';
 import { nowIso } from './time';
 
 export interface BookQuery {
@@ -44,7 +55,10 @@ const statusFilters: Record<BookStatus, Filter[]> = {
 };
 
 export async function listBooks(deps: AppDeps, query: BookQuery): Promise<Outcome<BookPage>> {
-  const where: Filter[] = [...(query.status ? statusFilters[query.status] : [])];
+  const where: Filter[] = [
+    { field: 'type', op: '=', value: 'book' },
+    ...(query.status ? statusFilters[query.status] : []),
+  ];
   const q = query.q?.trim().toLowerCase();
   if (q) where.push({ field: 'search', op: 'contains', value: q });
   try {
@@ -63,19 +77,23 @@ export async function listBooks(deps: AppDeps, query: BookQuery): Promise<Outcom
 }
 
 export async function getBook(deps: AppDeps, bookId: string): Promise<Outcome<Book>> {
-  const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+  const doc = await readBook(deps, bookId);
   return doc ? ok(toBook(doc)) : bookNotFound(bookId);
 }
 
 export async function addBook(deps: AppDeps, input: NewBook): Promise<Outcome<Book>> {
   const book = newBook(input);
+  const id = newId(deps.clock);
+  const at = nowIso(deps.clock);
+  const event = bookEvent('rentbook.book.registered', id, '', at, book);
   const doc = await deps.containers.books.create<BookDoc>({
-    id: newId(deps.clock),
+    id,
     type: 'book',
     ...book,
     loans: {},
     search: bookSearchText(book),
-    createdAt: nowIso(deps.clock),
+    createdAt: at,
+    outbox: withBookEvent(undefined, event),
   });
   return ok(toBook(doc));
 }
@@ -92,9 +110,9 @@ export async function editBook(
   ifMatch?: string,
 ): Promise<Outcome<Book>> {
   for (let attempt = 1; ; attempt++) {
-    const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+    const doc = await readBook(deps, bookId);
     if (!doc) return bookNotFound(bookId);
-    if (ifMatch !== undefined && ifMatch !== doc._etag) return staleEtag();
+    if (ifMatch !== undefined && ifMatch !== bookEtag(doc)) return staleEtag();
     const edited = applyBookEdit(doc, edit);
     if (!edited.ok) {
       const { copies, onLoan: loaned } = edited.error;
@@ -104,7 +122,14 @@ export async function editBook(
         `${loaned} copies are on loan; the book cannot have only ${copies}.`,
       );
     }
-    const next: BookDoc = { ...withoutSystem(doc), ...edited.book, search: bookSearchText(edited.book) };
+    // The version it replaces names the edit: only one edit can replace it.
+    const event = bookEvent('rentbook.book.updated', bookId, doc._etag, nowIso(deps.clock), edited.book);
+    const next: BookDoc = {
+      ...withoutSystem(doc),
+      ...edited.book,
+      search: bookSearchText(edited.book),
+      outbox: withBookEvent(doc.outbox, event),
+    };
     try {
       return ok(toBook(await deps.containers.books.replace(bookId, bookId, next, { ifMatch: doc._etag })));
     } catch (err) {
@@ -119,7 +144,7 @@ export async function editBook(
 /** Removes a book that has no copy on loan. Removing an absent book is a 404. */
 export async function removeBook(deps: AppDeps, bookId: string): Promise<Outcome<null>> {
   for (let attempt = 1; ; attempt++) {
-    const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+    const doc = await readBook(deps, bookId);
     if (!doc) return bookNotFound(bookId);
     if (!canRemove(doc)) {
       return fail(
@@ -128,15 +153,47 @@ export async function removeBook(deps: AppDeps, bookId: string): Promise<Outcome
         `${onLoan(doc)} copies of this book are on loan; it cannot be removed.`,
       );
     }
+    // The book becomes a tombstone carrying its removal (and any event not relayed yet); the relay
+    // lets it expire. The etag makes "no copy on loan" still true at the moment of removal.
+    const event = newEvent('rentbook.book.removed', `books/${bookId}`, '', nowIso(deps.clock), { bookId });
+    const tombstone: RemovedBookDoc = {
+      id: bookId,
+      type: 'removed-book',
+      outbox: withBookEvent(doc.outbox, event),
+    };
     try {
-      // The etag makes "no copy on loan" still true at the moment of deletion.
-      await deps.containers.books.delete(bookId, bookId, { ifMatch: doc._etag });
+      await deps.containers.books.replace(bookId, bookId, tombstone, { ifMatch: doc._etag });
       return ok(null);
     } catch (err) {
       if (isDocumentError(err, 404)) return ok(null);
       if (!isDocumentError(err, 412) || attempt >= MAX_ATTEMPTS) throw err;
     }
   }
+}
+
+/** The book, or undefined when there is none (or only its tombstone). */
+export async function readBook(deps: AppDeps, bookId: string): Promise<Stored<BookDoc> | undefined> {
+  const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+  return isBook(doc) ? doc : undefined;
+}
+
+function bookEvent(
+  type: 'rentbook.book.registered' | 'rentbook.book.updated',
+  bookId: string,
+  factKey: string,
+  at: string,
+  book: NewBook | BookState,
+): DomainEvent {
+  const { title, author, isbn, price, copies, withdrawn } = book;
+  return newEvent(type, `books/${bookId}`, factKey, at, {
+    bookId,
+    title,
+    author,
+    isbn,
+    price,
+    copies,
+    withdrawn,
+  });
 }
 
 function bookNotFound<T>(bookId: string): Outcome<T> {

@@ -4,8 +4,11 @@
 // Domain outcomes (a rejection) are returned; infrastructure faults are thrown, so the
 // orchestrator's retry policy runs the step again.
 import { dueDate, ineligibility, type RejectionReason, type Rental } from '../domain/rental';
+import { newEvent, type DomainEvent, type EventData, type EventType } from './events';
+import { outboxCreate } from './outbox';
 import { isDocumentError, type AppDeps } from './ports';
 import {
+  isBook,
   ledgerId,
   loanKey,
   toRental,
@@ -32,17 +35,21 @@ export interface Eligibility {
  */
 export async function checkEligibility(deps: AppDeps, requested: Rental): Promise<Eligibility> {
   const { members, books } = deps.containers;
-  const [member, book] = await Promise.all([
+  const [member, stored] = await Promise.all([
     members.read<MemberDoc>(requested.memberId, requested.memberId),
     books.read<BookDoc>(requested.bookId, requested.bookId),
   ]);
+  const book = isBook(stored) ? stored : undefined;
   let rental = requested;
-  try {
-    await members.create<RentalDoc>({ ...requested, type: 'rental' });
-  } catch (err) {
-    if (!isDocumentError(err, 409)) throw err;
-    const recorded = await members.read<RentalDoc>(requested.memberId, requested.id);
-    if (!recorded) throw err;
+  const doc: RentalDoc = { ...requested, type: 'rental', version: 1 };
+  const [created] = await members.batch(requested.memberId, [
+    { operationType: 'Create', resourceBody: { ...doc } },
+    outboxCreate(requested.memberId, requested.id, rentalEvent('rentbook.rental.requested', requested)),
+  ]);
+  if (created.statusCode >= 300) {
+    const recorded =
+      created.statusCode === 409 && (await members.read<RentalDoc>(requested.memberId, requested.id));
+    if (!recorded) throw new Error(`Recording rental ${requested.id} failed: ${created.statusCode}`);
     rental = toRental(recorded);
     if (rental.status !== 'REQUESTED') return { rental };
   }
@@ -70,9 +77,13 @@ export async function debitPoints(deps: AppDeps, rental: Rental): Promise<StepOu
     {
       operationType: 'Patch',
       id: rental.memberId,
-      operations: [{ op: 'incr', path: '/points', value: -rental.price }],
+      operations: [
+        { op: 'incr', path: '/points', value: -rental.price },
+        { op: 'incr', path: '/version', value: 1 },
+      ],
       condition: [{ field: 'points', op: '>=', value: rental.price }],
     },
+    outboxCreate(rental.memberId, rental.memberId, pointsEvent('rentbook.points.debited', rental, entry.at)),
   ]);
   if (created.statusCode < 300) return { ok: true };
   if (created.statusCode === 409) return { ok: true };
@@ -114,26 +125,37 @@ export async function reserveCopy(deps: AppDeps, rental: Rental): Promise<StepOu
     if (!isDocumentError(err, 412)) throw err;
   }
   const book = await books.read<BookDoc>(rental.bookId, rental.bookId);
-  if (!book) return { ok: false, reason: 'BOOK_NOT_FOUND' };
+  if (!isBook(book)) return { ok: false, reason: 'BOOK_NOT_FOUND' };
   if (book.loans[loanKey(rental.id)]) return { ok: true };
   return { ok: false, reason: book.withdrawn ? 'BOOK_UNAVAILABLE' : 'BOOK_RENTED' };
 }
 
 /** Step 4: the rental is APPROVED, due `loanDays` after `approvedAt` (the orchestrator's time). */
 export async function approveRental(deps: AppDeps, rental: Rental, approvedAt: string): Promise<Rental> {
-  return settle(deps, rental, [
-    { op: 'set', path: '/status', value: 'APPROVED' },
-    { op: 'set', path: '/approvedAt', value: approvedAt },
-    { op: 'set', path: '/dueAt', value: dueDate(approvedAt, deps.policy.loanDays) },
-  ]);
+  const dueAt = dueDate(approvedAt, deps.policy.loanDays);
+  return settle(
+    deps,
+    rental,
+    [
+      { op: 'set', path: '/status', value: 'APPROVED' },
+      { op: 'set', path: '/approvedAt', value: approvedAt },
+      { op: 'set', path: '/dueAt', value: dueAt },
+    ],
+    rentalEvent('rentbook.rental.approved', rental, { approvedAt, dueAt }, approvedAt),
+  );
 }
 
 /** Ends the rental REJECTED with its reason (after the saga has undone its steps). */
 export async function rejectRental(deps: AppDeps, rental: Rental, reason: RejectionReason): Promise<Rental> {
-  return settle(deps, rental, [
-    { op: 'set', path: '/status', value: 'REJECTED' },
-    { op: 'set', path: '/reason', value: reason },
-  ]);
+  return settle(
+    deps,
+    rental,
+    [
+      { op: 'set', path: '/status', value: 'REJECTED' },
+      { op: 'set', path: '/reason', value: reason },
+    ],
+    rentalEvent('rentbook.rental.rejected', rental, { reason }, nowIso(deps.clock)),
+  );
 }
 
 /** The rental as stored now: tells a saga whose approval failed whether it went through after all. */
@@ -181,8 +203,12 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void>
     {
       operationType: 'Patch',
       id: rental.memberId,
-      operations: [{ op: 'incr', path: '/points', value: rental.price }],
+      operations: [
+        { op: 'incr', path: '/points', value: rental.price },
+        { op: 'incr', path: '/version', value: 1 },
+      ],
     },
+    outboxCreate(rental.memberId, rental.memberId, pointsEvent('rentbook.points.refunded', rental, entry.at)),
   ]);
   const [debit, refund] = results;
   if (debit.statusCode < 300 && refund.statusCode < 300) return;
@@ -195,21 +221,64 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void>
 
 // Moves a REQUESTED rental to its final state; when it has already left REQUESTED (a repeated
 // step), answers the state it is in.
+// The rental's change and its event are one batch.
 async function settle(
   deps: AppDeps,
   rental: Rental,
   operations: { op: 'set'; path: string; value: unknown }[],
+  event: DomainEvent,
 ): Promise<Rental> {
   const { members } = deps.containers;
-  try {
-    const doc = await members.patch<RentalDoc>(rental.memberId, rental.id, operations, {
+  const [settled] = await members.batch(rental.memberId, [
+    {
+      operationType: 'Patch',
+      id: rental.id,
+      operations: [...operations, { op: 'incr', path: '/version', value: 1 }],
       condition: [{ field: 'status', op: '=', value: 'REQUESTED' }],
+    },
+    outboxCreate(rental.memberId, rental.id, event),
+  ]);
+  if (settled.statusCode < 300) return toRental(settled.resourceBody as unknown as RentalDoc);
+  const doc = settled.statusCode === 412 && (await members.read<RentalDoc>(rental.memberId, rental.id));
+  if (!doc) throw new Error(`Settling rental ${rental.id} failed: ${settled.statusCode}`);
+  return toRental(doc);
+}
+
+/** A rental event; its facts beyond the rental's ids come in `data`. */
+export function rentalEvent(type: 'rentbook.rental.requested', rental: Rental): DomainEvent;
+export function rentalEvent<T extends 'rentbook.rental.approved' | 'rentbook.rental.rejected' | 'rentbook.rental.returned'>(
+  type: T,
+  rental: Rental,
+  data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId'>,
+  at: string,
+): DomainEvent;
+export function rentalEvent(
+  type: EventType,
+  rental: Rental,
+  data?: Record<string, unknown>,
+  at?: string,
+): DomainEvent {
+  const ids = { rentalId: rental.id, memberId: rental.memberId, bookId: rental.bookId };
+  const subject = `rentals/${rental.id}`;
+  if (type === 'rentbook.rental.requested') {
+    return newEvent(type, subject, '', rental.requestedAt, {
+      ...ids,
+      bookTitle: rental.bookTitle,
+      price: rental.price,
+      requestedAt: rental.requestedAt,
     });
-    return toRental(doc);
-  } catch (err) {
-    if (!isDocumentError(err, 412)) throw err;
-    const doc = await members.read<RentalDoc>(rental.memberId, rental.id);
-    if (!doc) throw err;
-    return toRental(doc);
   }
+  return newEvent(type, subject, '', at ?? rental.requestedAt, { ...ids, ...data } as EventData<typeof type>);
+}
+
+function pointsEvent(
+  type: 'rentbook.points.debited' | 'rentbook.points.refunded',
+  rental: Rental,
+  at: string,
+): DomainEvent {
+  return newEvent(type, `members/${rental.memberId}`, rental.id, at, {
+    memberId: rental.memberId,
+    rentalId: rental.id,
+    amount: rental.price,
+  });
 }

@@ -5,7 +5,8 @@ import { forbidden, mayActFor, type Caller } from './caller';
 import { idFromKey, newId } from './ids';
 import { fail, ok, type Outcome } from './outcome';
 import type { AppDeps } from './ports';
-import { toRental, type BookDoc, type RentalDoc } from './records';
+import { readBook } from './catalog';
+import { toRental, type RentalDoc } from './records';
 import { nowIso } from './time';
 
 /** Rentals the saga has accepted but not recorded yet (the saga's own input). */
@@ -31,7 +32,7 @@ export async function requestRental(
   if (!mayActFor(caller, memberId)) return forbidden();
   const id = idempotencyKey ? idFromKey('rental', caller.subject, idempotencyKey) : newId(deps.clock);
   // Title and price are fixed now, as the member saw them; a missing book is the saga's to reject.
-  const book = await deps.containers.books.read<BookDoc>(input.bookId, input.bookId);
+  const book = await readBook(deps, input.bookId);
   return ok({
     id,
     memberId,
