@@ -279,6 +279,9 @@ export function createEventLog(db: Database, clock: Clock, options: EventLogOpti
 
   const log: EventLog = {
     hub,
+    hubNames() {
+      return (q.hubs.all() as { name: string }[]).map((h) => h.name);
+    },
     append(hubName, events) {
       const info = hub(hubName);
       if (events.length === 0) return [];

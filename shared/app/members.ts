@@ -62,7 +62,8 @@ export async function registerMember(
     { operationType: 'Create', resourceBody: { ...doc } },
     outboxCreate(member.id, member.id, event),
   ]);
-  if (created.statusCode >= 300) throw new Error(`Registering member ${member.id} failed: ${created.statusCode}`);
+  if (created.statusCode >= 300)
+    throw new Error(`Registering member ${member.id} failed: ${created.statusCode}`);
   return ok(toMember(doc));
 }
 

@@ -92,9 +92,7 @@ export async function relayMemberOutbox(
   );
   const sentAt = nowIso(deps.clock);
   const byMember = groupBy(pending, (p) => p.memberId);
-  await Promise.all(
-    [...byMember].map(([memberId, items]) => markSent(deps, memberId, items, sentAt)),
-  );
+  await Promise.all([...byMember].map(([memberId, items]) => markSent(deps, memberId, items, sentAt)));
   return { published: pending.length, invalid };
 }
 
@@ -155,7 +153,10 @@ async function markSent(
   });
   for (let i = 0; i < items.length; i += 100) {
     const chunk = items.slice(i, i + 100);
-    const results = await members.batch(memberId, chunk.map((item) => patch(item.id)));
+    const results = await members.batch(
+      memberId,
+      chunk.map((item) => patch(item.id)),
+    );
     if (results.every((r) => r.statusCode < 300)) continue;
     for (const item of chunk) {
       const [result] = await members.batch(memberId, [patch(item.id)]);

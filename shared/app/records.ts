@@ -147,34 +147,35 @@ export interface ContainerSettings {
   indexedPaths: string[];
 }
 
-export const containerDefinitions: Record<'members' | 'books' | 'views' | 'deadLetters', ContainerSettings> = {
-  members: {
-    id: 'members',
-    partitionKeyPath: '/memberId',
-    // TTL on, nothing expires unless it says so: sent outbox items do.
-    defaultTtl: -1,
-    // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history.
-    indexedPaths: ['id', 'type', 'status', 'requestedAt'],
-  },
-  books: {
-    id: 'books',
-    partitionKeyPath: '/id',
-    defaultTtl: -1,
-    indexedPaths: ['title', 'withdrawn', 'available'],
-  },
-  // The read models (./views.ts), kept by change-feed projectors.
-  views: {
-    id: 'views',
-    partitionKeyPath: '/memberId',
-    indexedPaths: ['kind', 'status', 'order', 'bookId', 'requestedAt'],
-  },
-  // Changes a consumer failed on past its retries, kept for an admin to replay (./dead-letters.ts).
-  deadLetters: {
-    id: 'dead-letters',
-    partitionKeyPath: '/consumer',
-    indexedPaths: ['consumer', 'failedAt'],
-  },
-};
+export const containerDefinitions: Record<'members' | 'books' | 'views' | 'deadLetters', ContainerSettings> =
+  {
+    members: {
+      id: 'members',
+      partitionKeyPath: '/memberId',
+      // TTL on, nothing expires unless it says so: sent outbox items do.
+      defaultTtl: -1,
+      // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history.
+      indexedPaths: ['id', 'type', 'status', 'requestedAt'],
+    },
+    books: {
+      id: 'books',
+      partitionKeyPath: '/id',
+      defaultTtl: -1,
+      indexedPaths: ['title', 'withdrawn', 'available'],
+    },
+    // The read models (./views.ts), kept by change-feed projectors.
+    views: {
+      id: 'views',
+      partitionKeyPath: '/memberId',
+      indexedPaths: ['kind', 'status', 'order', 'bookId', 'requestedAt'],
+    },
+    // Changes a consumer failed on past its retries, kept for an admin to replay (./dead-letters.ts).
+    deadLetters: {
+      id: 'dead-letters',
+      partitionKeyPath: '/consumer',
+      indexedPaths: ['consumer', 'failedAt'],
+    },
+  };
 
 /** The key of a rental's entry in a book's `loans` map: a plain identifier, so it works as a query field. */
 export function loanKey(rentalId: string): string {

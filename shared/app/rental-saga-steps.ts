@@ -246,7 +246,9 @@ async function settle(
 
 /** A rental event; its facts beyond the rental's ids come in `data`. */
 export function rentalEvent(type: 'rentbook.rental.requested', rental: Rental): DomainEvent;
-export function rentalEvent<T extends 'rentbook.rental.approved' | 'rentbook.rental.rejected' | 'rentbook.rental.returned'>(
+export function rentalEvent<
+  T extends 'rentbook.rental.approved' | 'rentbook.rental.rejected' | 'rentbook.rental.returned',
+>(
   type: T,
   rental: Rental,
   data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId'>,
