@@ -1,7 +1,7 @@
 // What the change-feed functions share: the connection, and their retry policies. Azure moves a
 // change-feed lease on after the handler returns or throws, so the retry policy is what stands
 // between a failure and a skipped change.
-import type { RetryOptions } from '@azure/functions';
+import type { InvocationContext, RetryOptions } from '@azure/functions';
 
 /** App setting prefix of the Cosmos DB connection (`CosmosDBConnection__accountEndpoint`). */
 export const COSMOS_CONNECTION = 'CosmosDBConnection';
@@ -24,3 +24,10 @@ export const PROJECTOR_RETRY: RetryOptions = {
   minimumInterval: 200,
   maximumInterval: 5_000,
 };
+
+/** True on the invocation after which the host gives up (no retry policy: the only one). */
+export function isLastAttempt(context: InvocationContext): boolean {
+  const retry = context.retryContext;
+  if (!retry) return true;
+  return retry.maxRetryCount !== -1 && retry.retryCount >= retry.maxRetryCount;
+}

@@ -1,5 +1,7 @@
 // The OpenAPI 3.1 description of the HTTP API. A test compares its paths and methods with the
 // routes the functions register, so the two cannot drift apart.
+import { rentalBoardOperation, viewPaths } from './openapi-views';
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problems = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/Problem${s}` }]));
@@ -174,6 +176,7 @@ export const openApiDocument = {
       },
     },
     '/rentals': {
+      get: rentalBoardOperation,
       post: {
         operationId: 'rentBook',
         summary: 'Rent a book: runs the borrow saga and waits a few seconds for its outcome',
@@ -194,6 +197,7 @@ export const openApiDocument = {
         responses: { '200': ok('The rental', ref('Rental')), ...problems(401, 403, 404) },
       },
     },
+    ...viewPaths,
     '/rentals/{rentalId}/return': {
       parameters: [pathParam('rentalId', 'The rental')],
       post: {

@@ -76,3 +76,94 @@ export const rentalHistoryQuery = z.object({
   limit,
   continuation: z.string().min(1).optional(),
 });
+
+export const rentalBoardQuery = z.object({
+  status: z.enum(RENTAL_STATUSES).optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  memberId: z.string().min(1).max(100).optional(),
+  bookId: z.string().min(1).max(100).optional(),
+  limit,
+  continuation: z.string().min(1).optional(),
+});
+
+// ---- Answers of the view, rebuild and dead-letter routes (documented from these schemas) ----
+
+const isoTime = z.string().datetime();
+const rentalStatus = z.enum(RENTAL_STATUSES);
+
+export const mypageReply = z.object({
+  memberId: z.string(),
+  name: z.string(),
+  points: z.number().int(),
+  feesOwed: z.number().int(),
+  onLoan: z.number().int().min(0),
+  loans: z.array(
+    z.object({
+      rentalId: z.string(),
+      bookId: z.string(),
+      bookTitle: z.string().nullable(),
+      rentedAt: isoTime,
+      dueAt: isoTime,
+      overdue: z.boolean(),
+      feeIfReturnedNow: z.number().int().min(0),
+    }),
+  ),
+  pending: z.array(
+    z.object({
+      rentalId: z.string(),
+      bookId: z.string(),
+      bookTitle: z.string().nullable(),
+      requestedAt: isoTime,
+    }),
+  ),
+  history: z
+    .array(
+      z.object({
+        rentalId: z.string(),
+        bookId: z.string(),
+        bookTitle: z.string().nullable(),
+        status: rentalStatus,
+        reason: z.string().optional(),
+        requestedAt: isoTime,
+        returnedAt: isoTime.optional(),
+        lateDays: z.number().int().optional(),
+        fee: z.number().int().optional(),
+      }),
+    )
+    .describe('Settled rentals, newest first, the last 20'),
+  updatedAt: isoTime,
+});
+
+export const rentalBoardReply = z.object({
+  items: z.array(
+    z.object({
+      rentalId: z.string(),
+      memberId: z.string(),
+      memberName: z.string().nullable(),
+      bookId: z.string(),
+      bookTitle: z.string().nullable(),
+      status: rentalStatus,
+      reason: z.string().optional(),
+      requestedAt: isoTime,
+      dueAt: isoTime.optional(),
+      returnedAt: isoTime.optional(),
+      overdue: z.boolean(),
+      feeIfReturnedNow: z.number().int().min(0),
+    }),
+  ),
+  continuation: z.string().nullable(),
+});
+
+export const rebuildStatusReply = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'completed', 'failed']),
+  progress: z
+    .object({ members: z.number().int(), done: z.number().int(), items: z.number().int() })
+    .nullable(),
+  statusUrl: z.string().optional(),
+});
+
+export const replayReply = z.object({ replayed: z.number().int(), failed: z.number().int() });
