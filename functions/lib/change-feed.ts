@@ -13,16 +13,20 @@ export const COSMOS_CONNECTION = 'CosmosDBConnection';
 export const RELAY_RETRY: RetryOptions = {
   strategy: 'exponentialBackoff',
   maxRetryCount: -1,
-  minimumInterval: 500,
-  maximumInterval: 60_000,
+  minimumInterval: { seconds: 1 },
+  maximumInterval: { seconds: 60 },
 };
 
-/** Projectors retry a few times, then dead-letter the changes (see ./consumers.ts). */
+/**
+ * Projectors retry for some seconds (1 + 2 + 4), then dead-letter the changes (see
+ * ./consumers.ts) and go on: a view must not hold up the ones behind it for long. (Intervals are
+ * whole seconds: the Functions host rounds them.)
+ */
 export const PROJECTOR_RETRY: RetryOptions = {
   strategy: 'exponentialBackoff',
-  maxRetryCount: 4,
-  minimumInterval: 200,
-  maximumInterval: 5_000,
+  maxRetryCount: 3,
+  minimumInterval: { seconds: 1 },
+  maximumInterval: { seconds: 10 },
 };
 
 /** True on the invocation after which the host gives up (no retry policy: the only one). */
