@@ -70,6 +70,24 @@ describe('projections delivered twice and out of order', () => {
   });
 });
 
+describe('changes that are not what they claim', () => {
+  it('are reported and change nothing; the valid ones beside them are applied', async () => {
+    const { lib } = ctx;
+    const memberId = await lib.addMember(0, 'Seo');
+    await views(lib.api).mypageWhen(memberId, (p) => p.name === 'Seo', 'the member');
+    const before = contentOf('views');
+    const member = container('members').read(memberId, memberId)!;
+    const forged = [
+      { id: 'r1', type: 'rental', memberId, status: 'LOST', _ts: 1 },
+      { id: memberId, type: 'member', memberId, name: 'Seo', points: 'many', feesOwed: 0, _ts: 1 },
+      null,
+    ];
+    const result = await projectMemberChanges(deps(), [...forged, member]);
+    expect(result.invalid).toEqual(forged.slice(0, 2));
+    expect(contentOf('views')).toEqual(before);
+  });
+});
+
 describe('a projector that fails', () => {
   it('for a while: no rent fails, and the views are right once it is mended', async () => {
     const { lib } = ctx;
