@@ -1,4 +1,4 @@
-// The transactional outbox (docs/decisions/0004-outbox-and-views.md). A write and the event that
+// The transactional outbox (docs/decisions/0005-outbox-and-views.md). A write and the event that
 // records it commit together or not at all:
 // - in `members` (partition key `/memberId`) the event is an outbox item created in the same
 //   transactional batch as the write, in the member's partition;

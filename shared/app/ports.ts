@@ -122,7 +122,7 @@ export interface DocumentContainer {
 }
 
 /**
- * The app's containers (see docs/decisions/0001-partition-keys.md and 0004-outbox-and-views.md):
+ * The app's containers (see docs/decisions/0001-partition-keys.md and 0005-outbox-and-views.md):
  * `members` (partition key `/memberId`): members, their rentals, points ledger and outbox;
  * `books` (partition key `/id`): one book each, with its copy counters, loans and outbox;
  * `views` (partition key `/memberId`): the read models kept from the change feed;

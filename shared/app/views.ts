@@ -1,6 +1,6 @@
 // The read models (CQRS): a member's mypage and the librarian's rental board, kept in `views`
 // (partition key `/memberId`) by a projector on the change feed of `members`, never computed from
-// the write model when they are read (docs/decisions/0004-outbox-and-views.md).
+// the write model when they are read (docs/decisions/0005-outbox-and-views.md).
 // - one view item per member (id = memberId) and one per rental (id = rentalId);
 // - each view item keeps the `version` of the write-model item it was made from, and a change is
 //   applied only when its version is newer: a change delivered twice, or an older one after a
