@@ -83,6 +83,8 @@ describe('mypage', () => {
     });
     expect(page.points).toBe(100);
     expect(page.onLoan).toBe(0);
+    const entry = await v.boardEntryWhen(rented.body.id, memberId, (e) => e.status === 'REJECTED');
+    expect(entry).toMatchObject({ reason: 'INSUFFICIENT_POINTS', overdue: false, feeIfReturnedNow: 0 });
   });
 
   it('another member gets 403; an unknown member 404; no sign-in 401', async () => {
