@@ -1,5 +1,6 @@
 // The OpenAPI paths of the read models, their rebuild, the dead letters and the AsyncAPI document,
 // with their shapes taken from the zod schemas in ./schemas.ts.
+import type { ZodTypeAny } from 'zod';
 import { jsonSchema } from './json-schema';
 import { mypageReply, rebuildStatusReply, rentalBoardQuery, rentalBoardReply, replayReply } from './schemas';
 
@@ -10,7 +11,7 @@ const ok = (description: string, schema: unknown, headers?: Record<string, unkno
   content: { 'application/json': { schema } },
   ...(headers ? { headers } : {}),
 });
-const queryParameters = (schema: { shape: Record<string, import('zod').ZodTypeAny> }) =>
+const queryParameters = (schema: { shape: Record<string, ZodTypeAny> }) =>
   Object.entries(schema.shape).map(([name, s]) => ({ name, in: 'query', schema: jsonSchema(s) }));
 
 export const rentalBoardOperation = {
