@@ -219,9 +219,8 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void>
   );
 }
 
-// Moves a REQUESTED rental to its final state; when it has already left REQUESTED (a repeated
-// step), answers the state it is in.
-// The rental's change and its event are one batch.
+// Moves a REQUESTED rental to its final state, with its event in the same batch; when it has
+// already left REQUESTED (a repeated step), answers the state it is in and writes no event.
 async function settle(
   deps: AppDeps,
   rental: Rental,
