@@ -58,6 +58,8 @@ const outboxItem = z.object({
   partitionKey: z.string().min(1),
   event: domainEvent,
   sentAt: z.string().optional(),
+  // The change feed's position: the order items were written in.
+  _lsn: z.number().optional(),
 });
 
 const bookWithOutbox = z.object({
@@ -78,13 +80,22 @@ export async function relayMemberOutbox(
   publisher: EventPublisher,
   changes: readonly unknown[],
 ): Promise<RelayResult> {
-  const pending: z.infer<typeof outboxItem>[] = [];
+  const candidates: z.infer<typeof outboxItem>[] = [];
   const invalid: string[] = [];
   for (const change of changes) {
     if (!isOfType(change, 'outbox')) continue;
     const parsed = outboxItem.safeParse(change);
     if (!parsed.success) invalid.push(describe(change));
-    else if (parsed.data.sentAt === undefined) pending.push(parsed.data);
+    else if (parsed.data.sentAt === undefined) candidates.push(parsed.data);
+  }
+  // A change delivered again may be an older version of an item sent since: what is stored now
+  // decides. Each item once, in the order written.
+  const unique = [...new Map(candidates.map((c) => [`${c.memberId}/${c.id}`, c])).values()];
+  unique.sort((a, b) => (a._lsn ?? 0) - (b._lsn ?? 0));
+  const pending: z.infer<typeof outboxItem>[] = [];
+  for (const item of unique) {
+    const current = await deps.containers.members.read<OutboxDoc>(item.memberId, item.id);
+    if (current && current.sentAt === undefined) pending.push(item);
   }
   await publishInOrder(
     publisher,
@@ -112,9 +123,15 @@ export async function relayBookOutbox(
       continue;
     }
     const { id, type, outbox } = parsed.data;
-    const keys = Object.keys(outbox);
+    if (Object.keys(outbox).length === 0) continue;
+    // Only what the book still holds: a change delivered again may carry entries relayed since.
+    const current = await deps.containers.books.read<Doc & { outbox?: BookOutbox }>(id, id);
+    const keys = Object.keys(outbox).filter((k) => current?.outbox?.[k] !== undefined);
     if (keys.length === 0) continue;
-    await publishInOrder(publisher, Object.values(outbox));
+    await publishInOrder(
+      publisher,
+      keys.map((k) => outbox[k]),
+    );
     published += keys.length;
     await clearBookOutbox(deps, id, keys, type !== 'book');
   }

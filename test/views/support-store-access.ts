@@ -4,7 +4,7 @@ import { DATABASE_ID } from '../../shared/app/records';
 import type { DocumentContainer, DocumentStore, StoredDocument } from '../../local/documents/types';
 import { getService } from '../../local/host/services';
 
-export function container(name: 'members' | 'views' | 'dead-letters'): DocumentContainer {
+export function container(name: 'members' | 'books' | 'views' | 'dead-letters'): DocumentContainer {
   const found = getService<DocumentStore>('documents').container(DATABASE_ID, name);
   if (!found) throw new Error(`no container ${name}`);
   return found;
