@@ -253,7 +253,10 @@ export class LocalHost {
         e.triggerTypes.some((t) => t.toLowerCase() === fn.trigger.binding.type.toLowerCase()),
       );
       if (!ext?.runNow)
-        return hostProblem(400, `"${fn.name}" (${fn.trigger.binding.type}) cannot be run from the admin API.`);
+        return hostProblem(
+          400,
+          `"${fn.name}" (${fn.trigger.binding.type}) cannot be run from the admin API.`,
+        );
       let input: unknown;
       try {
         input = req.body.length

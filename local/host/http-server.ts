@@ -357,7 +357,11 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
           ? 413
           : 400;
   const detail =
-    status === 431 ? 'The request headers are too large.' : status === 408 ? 'The request took too long.' : 'The request is not valid HTTP.';
+    status === 431
+      ? 'The request headers are too large.'
+      : status === 408
+        ? 'The request took too long.'
+        : 'The request is not valid HTTP.';
   const body = JSON.stringify(problemDetails(status, detail));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
