@@ -9,9 +9,9 @@ export const MAX_CLOCK_MOVE_MS = 3650 * DAY_MS;
 /** The clock never runs further than this ahead of real time: a hundred years (36,525 days). */
 export const MAX_CLOCK_OFFSET_MS = 36_525 * DAY_MS;
 
-/** Whether a stored offset is one this clock could have reached (forward, within the bound). */
+/** Whether an offset from real time is within the bound (a clock may also start behind real time). */
 export function isValidClockOffset(offsetMs: number): boolean {
-  return Number.isSafeInteger(offsetMs) && offsetMs >= 0 && offsetMs <= MAX_CLOCK_OFFSET_MS;
+  return Number.isSafeInteger(offsetMs) && Math.abs(offsetMs) <= MAX_CLOCK_OFFSET_MS;
 }
 
 export interface Clock {
