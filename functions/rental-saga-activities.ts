@@ -13,13 +13,7 @@ import {
 } from '../shared/app/rental-saga-steps';
 import { appDeps } from './lib/composition';
 import { sagaActivities as step } from './lib/rental-saga-client';
-import {
-  approveInput,
-  eligibilityInput,
-  parseInput,
-  rejectInput,
-  rental,
-} from './lib/rental-saga-schemas';
+import { approveInput, eligibilityInput, parseInput, rejectInput, rental } from './lib/rental-saga-schemas';
 
 df.app.activity(step.checkEligibility, {
   handler: (input) => {

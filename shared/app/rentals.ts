@@ -28,7 +28,10 @@ export async function requestRental(
   }
   if (!mayActFor(caller, memberId)) return forbidden();
   if (idempotencyKey) {
-    const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, { route: 'POST /rentals', body: input });
+    const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, {
+      route: 'POST /rentals',
+      body: input,
+    });
     if (!bound.ok) return bound;
   }
   const id = idempotencyKey ? idFromKey('rental', caller.subject, idempotencyKey) : newId(deps.clock);
