@@ -65,6 +65,27 @@ export async function getRental(deps: AppDeps, caller: Caller, rentalId: string)
   return ok(rental);
 }
 
+/**
+ * REQUESTED rentals recorded before `before`, oldest first: among them any whose saga never
+ * started, because the process stopped between recording the rental and starting its saga.
+ */
+export async function rentalsRequestedBefore(
+  deps: AppDeps,
+  before: string,
+  limit: number,
+): Promise<Rental[]> {
+  const page = await deps.containers.members.query<RentalDoc>({
+    where: [
+      { field: 'type', op: '=', value: 'rental' },
+      { field: 'status', op: '=', value: 'REQUESTED' },
+      { field: 'requestedAt', op: '<', value: before },
+    ],
+    orderBy: [{ field: 'requestedAt', direction: 'asc' }],
+    limit,
+  });
+  return page.items.map(toRental);
+}
+
 /** A rental by id alone: rentals live with their member, so this is a cross-partition lookup. */
 export async function findRental(deps: AppDeps, rentalId: string): Promise<Rental | undefined> {
   const doc = await findRentalDoc(deps, rentalId);
