@@ -11,7 +11,7 @@ import { startRentalSaga } from './lib/rental-saga-client';
 
 // Far longer than a rent takes from record to saga start.
 const GRACE_MS = 60_000;
-const BATCH = 100;
+const PAGE = 100;
 
 async function rentalsResume(
   _timer: Timer,
@@ -20,9 +20,12 @@ async function rentalsResume(
 ): Promise<void> {
   const deps = appDeps();
   const before = new Date(deps.clock.now() - GRACE_MS).toISOString();
-  for (const rental of await rentalsRequestedBefore(deps, before, BATCH)) {
-    await startRentalSaga(client, rental, true);
-  }
+  let continuation: string | undefined;
+  do {
+    const page = await rentalsRequestedBefore(deps, before, { limit: PAGE, continuation });
+    for (const rental of page.items) await startRentalSaga(client, rental, true);
+    continuation = page.continuation;
+  } while (continuation);
 }
 
 df.app.client.timer('rentals-resume', { schedule: '0 * * * * *', handler: rentalsResume });

@@ -66,24 +66,25 @@ export async function getRental(deps: AppDeps, caller: Caller, rentalId: string)
 }
 
 /**
- * REQUESTED rentals recorded before `before`, oldest first: among them any whose saga never
- * started, because the process stopped between recording the rental and starting its saga.
+ * REQUESTED rentals recorded before `before`, oldest first, a page at a time: among them any whose
+ * saga never started, because the process stopped between recording the rental and starting it.
  */
 export async function rentalsRequestedBefore(
   deps: AppDeps,
   before: string,
-  limit: number,
-): Promise<Rental[]> {
-  const page = await deps.containers.members.query<RentalDoc>({
+  page: { limit: number; continuation?: string },
+): Promise<{ items: Rental[]; continuation?: string }> {
+  const found = await deps.containers.members.query<RentalDoc>({
     where: [
       { field: 'type', op: '=', value: 'rental' },
       { field: 'status', op: '=', value: 'REQUESTED' },
       { field: 'requestedAt', op: '<', value: before },
     ],
     orderBy: [{ field: 'requestedAt', direction: 'asc' }],
-    limit,
+    limit: page.limit,
+    continuation: page.continuation,
   });
-  return page.items.map(toRental);
+  return { items: found.items.map(toRental), continuation: found.continuation };
 }
 
 /** A rental by id alone: rentals live with their member, so this is a cross-partition lookup. */
