@@ -78,6 +78,14 @@ export class LocalHost {
     for (const [k, v] of Object.entries(app.localValues)) process.env[k] ??= v;
 
     const dbFile = options.dbFile ?? '.data/local.db';
+    let httpConfig: ReturnType<typeof httpSettings>;
+    try {
+      httpConfig = httpSettings(app.hostJson, settings);
+    } catch (err) {
+      throw new AppLoadError((err as Error).message);
+    }
+    const { routePrefix, limits } = httpConfig;
+    const keys = resolveHostKeys(dbFile, settings);
     const db = openDatabase(dbFile, {
       groupCommit: true,
       // The process has acted on writes the file does not hold: stop rather than go on diverged.
@@ -90,7 +98,6 @@ export class LocalHost {
     const clock = new HostClock(dev, dev ? storedClockOffset(db, log) : 0, (offset) =>
       writeState(db, CLOCK_OFFSET_KEY, String(offset)),
     );
-    const keys = resolveHostKeys(dbFile, settings);
     publishService('db', db);
     publishService('clock', clock);
 
@@ -101,14 +108,6 @@ export class LocalHost {
     // Extensions are built before the app loads (the app may use their services at import time);
     // the worker and HTTP server come after, once the registrations are known.
     const late: { worker?: FunctionWorker; http?: HostHttpServer } = {};
-    let limits;
-    let routePrefix;
-    try {
-      ({ routePrefix, limits } = httpSettings(app.hostJson, settings));
-    } catch (err) {
-      closeDatabase(db);
-      throw new AppLoadError((err as Error).message);
-    }
     const guard = new RequestGuard(keys, dev, () => late.http!.port);
     const context: HostContext = {
       db,

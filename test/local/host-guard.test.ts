@@ -266,6 +266,25 @@ describe("the host's own answers are problem+json", () => {
     expect(atLimit.status).toBe(200);
   });
 
+  it('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT sets the limit; a limit that is not a number stops the start', async () => {
+    process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT = '10';
+    try {
+      const small = await startHost();
+      try {
+        const post = (body: string) =>
+          rawRequest(small.url, { method: 'POST', path: '/api/defaultRoute', body });
+        expect((await post('0123456789')).status).toBe(200);
+        expectProblem(await post('0123456789a'), 413);
+      } finally {
+        await small.stop();
+      }
+      process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT = '1MB';
+      await expect(startHost()).rejects.toThrow(/FUNCTIONS_REQUEST_BODY_SIZE_LIMIT must be a whole number/);
+    } finally {
+      delete process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT;
+    }
+  });
+
   it('431 for headers too large', async () => {
     expectProblem(
       await rawRequest(host.url, { path: '/api/items/1', headers: { 'x-big': 'a'.repeat(32 * 1024) } }),
