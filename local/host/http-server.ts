@@ -219,16 +219,15 @@ export class HostHttpServer implements InternalRoutes {
 
   /**
    * The request body, or undefined once a 413 has been sent: a declared length over the limit is
-   * refused before a byte is read, a streamed body as soon as it passes the limit.
+   * refused before a byte is read, a streamed body as soon as it passes the limit. The rest is read
+   * and dropped, never kept (Node does that once the answer is sent), so the client reads the 413
+   * rather than a connection reset while it is still sending; Node's request timeout bounds it.
    */
   private async readBodyWithinLimit(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
     const limit = this.limits.maxRequestBodyBytes;
     const declared = Number(req.headers['content-length'] ?? 0);
     const body = declared > limit ? undefined : await readBody(req, limit);
-    if (body === undefined) {
-      // The rest of the body is not read: close the connection rather than parse it as a request.
-      this.sendProblem(res, 413, `The request body is larger than ${limit} bytes.`, { Connection: 'close' });
-    }
+    if (body === undefined) this.sendProblem(res, 413, `The request body is larger than ${limit} bytes.`);
     return body;
   }
 

@@ -25,6 +25,7 @@ export function rawRequest(
 ): Promise<RawReply> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = http.request(
       {
         host: url.hostname,
@@ -37,6 +38,7 @@ export function rawRequest(
         agent: false,
       },
       (res) => {
+        answered = true;
         const parts: Buffer[] = [];
         res.on('data', (c: Buffer) => parts.push(c));
         res.on('end', () => {
@@ -51,8 +53,10 @@ export function rawRequest(
         res.on('error', reject);
       },
     );
-    // The server may answer (413, 431) and close before the whole request is sent.
-    req.on('error', reject);
+    // The server may answer (413, 431) before the whole request is sent, then close.
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
     if (options.chunks) {
       for (const c of options.chunks) if (!req.write(c)) break;
       req.end();
