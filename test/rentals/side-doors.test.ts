@@ -186,6 +186,22 @@ describe('the admin routes', () => {
     expectProblem(await move({ Origin: 'http://evil.example' }), 403);
     expect(await world([memberId], [book.id])).toEqual(before);
   });
+
+  it("the admin run cannot call the saga's steps or the saga with a forged rental", async () => {
+    const victim = await ctx.lib.addMember(1000);
+    const book = await ctx.lib.addBook({ price: 300, copies: 1 });
+    const before = await world([victim], [book.id]);
+    const forged = JSON.parse(forgedStart('forged-admin-run', victim, book.id, -1_000_000)) as unknown;
+    for (const name of ['rental-saga-debit-points', 'rental-saga-refund-points', 'rental-saga']) {
+      const reply = await rawRequest(ctx.host.url, {
+        method: 'POST',
+        path: `/admin/functions/${name}`,
+        body: JSON.stringify({ input: forged }),
+      });
+      expectProblem(reply, 400);
+    }
+    expect(await world([victim], [book.id])).toEqual(before);
+  });
 });
 
 describe('idempotency keys', () => {
