@@ -3,6 +3,7 @@
 // the hub and describe it in the AsyncAPI document. An event's id is derived from the fact it
 // records (type, subject, fact key), so a step that runs again can never mint a second event.
 import { z } from 'zod';
+import type { Rental } from '../domain/rental';
 import { idFromKey } from './ids';
 
 /** The Event Hub every domain event goes to; its partition key is the aggregate's id. */
@@ -102,4 +103,33 @@ export function newEvent<T extends EventType>(
     datacontenttype: 'application/json',
     data,
   } as DomainEvent;
+}
+
+/** A rental event; its facts beyond the rental's ids come in `data`. */
+export function rentalEvent(type: 'rentbook.rental.requested', rental: Rental): DomainEvent;
+export function rentalEvent<
+  T extends 'rentbook.rental.approved' | 'rentbook.rental.rejected' | 'rentbook.rental.returned',
+>(
+  type: T,
+  rental: Rental,
+  data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId'>,
+  at: string,
+): DomainEvent;
+export function rentalEvent(
+  type: EventType,
+  rental: Rental,
+  data?: Record<string, unknown>,
+  at?: string,
+): DomainEvent {
+  const ids = { rentalId: rental.id, memberId: rental.memberId, bookId: rental.bookId };
+  const subject = `rentals/${rental.id}`;
+  if (type === 'rentbook.rental.requested') {
+    return newEvent(type, subject, '', rental.requestedAt, {
+      ...ids,
+      bookTitle: rental.bookTitle,
+      price: rental.price,
+      requestedAt: rental.requestedAt,
+    });
+  }
+  return newEvent(type, subject, '', at ?? rental.requestedAt, { ...ids, ...data } as EventData<typeof type>);
 }

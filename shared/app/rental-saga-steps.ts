@@ -4,7 +4,7 @@
 // Domain outcomes (a rejection) are returned; infrastructure faults are thrown, so the
 // orchestrator's retry policy runs the step again.
 import { dueDate, ineligibility, type RejectionReason, type Rental } from '../domain/rental';
-import { newEvent, type DomainEvent, type EventData, type EventType } from './events';
+import { newEvent, rentalEvent, type DomainEvent } from './events';
 import { outboxCreate } from './outbox';
 import { isDocumentError, type AppDeps } from './ports';
 import {
@@ -21,39 +21,49 @@ import { nowIso } from './time';
 
 export type StepOutcome = { ok: true } | { ok: false; reason: RejectionReason };
 
-export interface Eligibility {
-  /** The rental as recorded: REQUESTED, or already settled when the saga runs again for it. */
-  rental: Rental;
-  /** Why it cannot go ahead; absent when it can. */
-  reason?: RejectionReason;
+/** What starts a saga: the rental to run it for is the one recorded under this member with the saga's id. */
+export interface RentalSagaStart {
+  memberId: string;
+  bookId: string;
 }
 
+export type Eligibility =
+  | {
+      /** The rental as recorded: REQUESTED, or already settled when the saga runs again for it. */
+      rental: Rental;
+      /** Why it cannot go ahead; absent when it can. */
+      reason?: RejectionReason;
+    }
+  /** No such rental was requested: a forged or mistaken start, which must change nothing. */
+  | { refused: string };
+
 /**
- * Step 1: records the REQUESTED rental with its member (creating it is what makes it visible) and
- * checks, on what is stored now, whether it can go ahead. A later step re-checks with a
- * conditional write, so this check only spares the saga work that is bound to fail.
+ * Step 1: finds the rental the API recorded (`requestRental`) and checks, on what is stored now,
+ * whether it can go ahead. The saga trusts nothing of its input but the address: member, book and
+ * price are the recorded ones, and a start whose id, member or book match no recorded rental is
+ * refused. A later step re-checks with a conditional write, so this check only spares the saga
+ * work that is bound to fail.
  */
-export async function checkEligibility(deps: AppDeps, requested: Rental): Promise<Eligibility> {
+export async function checkEligibility(
+  deps: AppDeps,
+  rentalId: string,
+  start: RentalSagaStart,
+): Promise<Eligibility> {
   const { members, books } = deps.containers;
-  const [member, stored] = await Promise.all([
-    members.read<MemberDoc>(requested.memberId, requested.memberId),
-    books.read<BookDoc>(requested.bookId, requested.bookId),
+  const [recorded, member, stored] = await Promise.all([
+    members.read<RentalDoc>(start.memberId, rentalId),
+    members.read<MemberDoc>(start.memberId, start.memberId),
+    books.read<BookDoc>(start.bookId, start.bookId),
   ]);
   const book = isBook(stored) ? stored : undefined;
-  let rental = requested;
-  const doc: RentalDoc = { ...requested, type: 'rental', version: 1 };
-  const [created] = await members.batch(requested.memberId, [
-    { operationType: 'Create', resourceBody: { ...doc } },
-    outboxCreate(requested.memberId, requested.id, rentalEvent('rentbook.rental.requested', requested)),
-  ]);
-  if (created.statusCode >= 300) {
-    const recorded =
-      created.statusCode === 409 && (await members.read<RentalDoc>(requested.memberId, requested.id));
-    if (!recorded) throw new Error(`Recording rental ${requested.id} failed: ${created.statusCode}`);
-    rental = toRental(recorded);
-    if (rental.status !== 'REQUESTED') return { rental };
+  if (recorded?.type !== 'rental' || recorded.bookId !== start.bookId) {
+    return {
+      refused: `No rental ${rentalId} of book ${start.bookId} was requested for member ${start.memberId}.`,
+    };
   }
-  const reason = ineligibility(member, book, rental.price);
+  const rental = toRental(recorded);
+  if (rental.status !== 'REQUESTED') return { rental };
+  const reason = ineligibility(member?.type === 'member' ? member : undefined, book, rental.price);
   return reason ? { rental, reason } : { rental };
 }
 
@@ -241,35 +251,6 @@ async function settle(
   const doc = settled.statusCode === 412 && (await members.read<RentalDoc>(rental.memberId, rental.id));
   if (!doc) throw new Error(`Settling rental ${rental.id} failed: ${settled.statusCode}`);
   return toRental(doc);
-}
-
-/** A rental event; its facts beyond the rental's ids come in `data`. */
-export function rentalEvent(type: 'rentbook.rental.requested', rental: Rental): DomainEvent;
-export function rentalEvent<
-  T extends 'rentbook.rental.approved' | 'rentbook.rental.rejected' | 'rentbook.rental.returned',
->(
-  type: T,
-  rental: Rental,
-  data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId'>,
-  at: string,
-): DomainEvent;
-export function rentalEvent(
-  type: EventType,
-  rental: Rental,
-  data?: Record<string, unknown>,
-  at?: string,
-): DomainEvent {
-  const ids = { rentalId: rental.id, memberId: rental.memberId, bookId: rental.bookId };
-  const subject = `rentals/${rental.id}`;
-  if (type === 'rentbook.rental.requested') {
-    return newEvent(type, subject, '', rental.requestedAt, {
-      ...ids,
-      bookTitle: rental.bookTitle,
-      price: rental.price,
-      requestedAt: rental.requestedAt,
-    });
-  }
-  return newEvent(type, subject, '', at ?? rental.requestedAt, { ...ids, ...data } as EventData<typeof type>);
 }
 
 function pointsEvent(

@@ -7,7 +7,8 @@ import { fail, ok, type Outcome } from './outcome';
 import type { AppDeps, BatchOperation, Stored } from './ports';
 import { findRentalDoc, rentalNotFound } from './rentals';
 import { outboxCreate } from './outbox';
-import { releaseCopy, rentalEvent } from './rental-saga-steps';
+import { rentalEvent } from './events';
+import { releaseCopy } from './rental-saga-steps';
 import { toRental, type RentalDoc } from './records';
 import { nowIso } from './time';
 

@@ -68,11 +68,11 @@ describe('AsyncAPI document', () => {
       'rentbook.rental.rejected',
       'rentbook.rental.returned',
     ];
-    let events = await hubEvents(ctx.host.url);
+    let events = await hubEvents(ctx.host);
     for (const until = Date.now() + 20_000; wanted.some((t) => !events.some((e) => e.body.type === t));) {
       if (Date.now() > until) throw new Error('not every event type arrived');
       await new Promise((r) => setTimeout(r, 50));
-      events = await hubEvents(ctx.host.url);
+      events = await hubEvents(ctx.host);
     }
     for (const { body } of events) {
       const type = body.type as EventType;

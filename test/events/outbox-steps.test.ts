@@ -54,9 +54,10 @@ describe('the outbox of a member', () => {
         withdrawn: false,
       }),
     ).id;
-    const rental = value(await requestRental(deps, librarian, { bookId, memberId }));
+    const rental = value(await requestRental(deps, librarian, { bookId, memberId }, 'rent-1'));
+    value(await requestRental(deps, librarian, { bookId, memberId }, 'rent-1'));
     for (let i = 0; i < 2; i++) {
-      await checkEligibility(deps, rental);
+      await checkEligibility(deps, rental.id, rental);
       await debitPoints(deps, rental);
       await reserveCopy(deps, rental);
       await approveRental(deps, rental, '2026-03-01T00:00:00.000Z');
@@ -94,7 +95,7 @@ describe('the outbox of a member', () => {
       }),
     ).id;
     const rental = value(await requestRental(deps, librarian, { bookId, memberId }));
-    await checkEligibility(deps, rental);
+    await checkEligibility(deps, rental.id, rental);
     await debitPoints(deps, rental);
     await refundPoints(deps, rental);
     await refundPoints(deps, rental);

@@ -9,7 +9,7 @@ const ctx = libraryHost();
 async function eventsAbout(subject: string, count: number) {
   return eventually(
     async () => {
-      const found = about(await hubEvents(ctx.host.url), subject);
+      const found = about(await hubEvents(ctx.host), subject);
       return found.length >= count ? found : undefined;
     },
     20_000,
@@ -88,7 +88,7 @@ describe('domain events through the outbox', () => {
     expect(events.every((e) => e.partitionKey === book.id)).toBe(true);
     // Nothing more arrives later (a relay that published twice would show it here).
     await lib.rent(await lib.addMember(0), (await lib.addBook({ price: 0, copies: 1 })).id);
-    expect(about(await hubEvents(host.url), `books/${book.id}`)).toHaveLength(3);
+    expect(about(await hubEvents(host), `books/${book.id}`)).toHaveLength(3);
   });
 
   it('a refused deposit (400) leaves no event; the next good one leaves one', async () => {

@@ -31,14 +31,16 @@ const relaysOff = {
   'AzureWebJobs.outbox-relay-books.Disabled': 'true',
 };
 
+const MASTER_KEY = 'relay-crash-test-master-key-0123456789';
+
 async function start(env: Record<string, string> = {}) {
   const child = await spawnHost({
     appDir: repoRoot,
     dbFile,
-    env: { LOCAL_AUTH_SECRET: TEST_SECRET, ...env },
+    env: { LOCAL_AUTH_SECRET: TEST_SECRET, LOCAL_MASTER_KEY: MASTER_KEY, ...env },
   });
   children.push(child);
-  return child;
+  return Object.assign(child, { keys: { master: MASTER_KEY } });
 }
 
 // Outbox items written and not yet marked sent, read from the file of a host that is not running.
@@ -101,7 +103,7 @@ describe('a host killed between its writes and their relay', () => {
       },
     );
     expect(returned.status).toBe(200);
-    expect((await hubEvents(host.url)).length).toBe(0);
+    expect((await hubEvents(host)).length).toBe(0);
     await host.kill();
     const pending = pendingOutboxItems();
     // Member registered ×3, points deposited ×3, rental requested ×3, points debited ×2, rental
@@ -113,7 +115,7 @@ describe('a host killed between its writes and their relay', () => {
     const expected = 15 + 1; // and the book's registration, from the book's own outbox
     const events = await eventually(
       async () => {
-        const all = await hubEvents(host.url);
+        const all = await hubEvents(host);
         return all.length >= expected ? all : undefined;
       },
       30_000,
@@ -136,7 +138,7 @@ describe('a host killed between its writes and their relay', () => {
     });
     const again = await eventually(
       async () => {
-        const all = await hubEvents(host.url);
+        const all = await hubEvents(host);
         const seen = (subject: string) => all.some((e) => e.body.subject === subject);
         return seen(`members/${sentinel.body.id}`) && seen(`books/${sentinelBook.body.id}`) ? all : undefined;
       },

@@ -52,7 +52,7 @@ describe('the outbox relay, given changes twice and out of order', () => {
     collect();
     await lib.api('PATCH', `/api/books/${book.id}`, { token: librarian, body: { price: 150 } });
     collect();
-    expect(await hubEvents(host.url)).toEqual([]);
+    expect(await hubEvents(host)).toEqual([]);
 
     const twiceReversed = <T>(items: T[]) => [...items].reverse().concat([...items].reverse());
     const publisher = embeddedEventPublisher;
@@ -65,7 +65,7 @@ describe('the outbox relay, given changes twice and out of order', () => {
       6, 2, 0, 0,
     ]);
 
-    const events = await hubEvents(host.url);
+    const events = await hubEvents(host);
     expect(new Set(events.map((e) => e.body.id)).size).toBe(events.length);
     const types = (subject: string) =>
       events.filter((e) => e.body.subject === subject).map((e) => e.body.type);

@@ -14,6 +14,7 @@ describe('npm run events -- tail', () => {
   it('prints each event as it arrives: partition, sequence number, key, type, subject', async () => {
     const tail = spawn(process.execPath, [script('events'), 'tail', '--url', ctx.host.url, '--from-start'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LOCAL_MASTER_KEY: ctx.host.keys.master },
     });
     let out = '';
     tail.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -1,4 +1,5 @@
-// Reading the local event log through the dev host's admin route, as `npm run events` does.
+// Reading the local event log through the dev host's admin route (it needs the host's master key),
+// as `npm run events` does.
 import { call } from '../rentals/support-host';
 
 export interface LoggedEvent {
@@ -18,22 +19,32 @@ export interface LoggedEvent {
   };
 }
 
+/** A host as these helpers need it: its URL and master key. */
+export interface KeyedHost {
+  url: string;
+  keys: { master: string };
+}
+
 /** Every event of the hub, each partition in sequence order. */
-export async function hubEvents(baseUrl: string, hub = 'rentbook-events'): Promise<LoggedEvent[]> {
+export async function hubEvents(host: KeyedHost, hub = 'rentbook-events'): Promise<LoggedEvent[]> {
+  const headers = { 'x-functions-key': host.keys.master };
   const first = await call<{ partitions: { partitionId: string }[] }>(
-    baseUrl,
+    host.url,
     'GET',
     `/admin/eventhubs/${hub}/events?limit=1`,
+    { headers },
   );
   if (first.status === 404) return [];
+  if (first.status !== 200) throw new Error(`listing events: ${first.status} ${JSON.stringify(first.body)}`);
   const all: LoggedEvent[] = [];
   for (const { partitionId } of first.body.partitions) {
     let from = 0;
     for (;;) {
       const page = await call<{ events: LoggedEvent[] }>(
-        baseUrl,
+        host.url,
         'GET',
         `/admin/eventhubs/${hub}/events?partition=${partitionId}&fromSequenceNumber=${from}&limit=1000`,
+        { headers },
       );
       all.push(...page.body.events);
       if (page.body.events.length < 1000) break;
