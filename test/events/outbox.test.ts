@@ -113,3 +113,27 @@ describe('domain events through the outbox', () => {
     ]);
   });
 });
+
+describe('GET /admin/eventhubs/{hub}/events', () => {
+  it('needs the master key, and answers 404 for an unknown hub and 400 for a bad query', async () => {
+    const { host, lib } = ctx;
+    await lib.addMember(0);
+    const key = { 'x-functions-key': host.keys.master };
+    const route = '/admin/eventhubs/rentbook-events/events';
+    expect((await lib.api('GET', route)).status).toBe(401);
+    const listed = await lib.api<{ events: { sequenceNumber: number; partitionKey: string }[] }>(
+      'GET',
+      `${route}?limit=2`,
+      { headers: key },
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.events.length).toBeGreaterThan(0);
+    expect(listed.body.events.length).toBeLessThanOrEqual(2);
+    expect((await lib.api('GET', '/admin/eventhubs/no-such-hub/events', { headers: key })).status).toBe(404);
+    for (const bad of ['partition=99', 'partition=x', 'limit=0', 'limit=5000', 'fromSequenceNumber=-1']) {
+      const reply = await lib.api('GET', `${route}?${bad}`, { headers: key });
+      expect(reply.status, bad).toBe(400);
+      expect(reply.headers.get('content-type')).toMatch(/problem\+json/);
+    }
+  });
+});
