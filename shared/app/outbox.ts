@@ -208,8 +208,11 @@ function isOfType(value: unknown, type: string): boolean {
   return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === type;
 }
 
+// Most book changes (a copy lent or returned) carry an empty outbox: not worth parsing.
 function hasOutbox(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && 'outbox' in value;
+  if (typeof value !== 'object' || value === null || !('outbox' in value)) return false;
+  const outbox = (value as { outbox: unknown }).outbox;
+  return typeof outbox !== 'object' || outbox === null || Object.keys(outbox).length > 0;
 }
 
 function describe(value: unknown): string {
