@@ -8,6 +8,8 @@ import { defaultExtensions } from './extensions';
 import { HostHttpServer, httpSettings } from './http-server';
 import { createLogger, type Logger, type LogLevel } from './logger';
 import { publishService, withdrawService } from './services';
+import { injectAdapters } from '../../shared/injected-adapters';
+import { embeddedAdapters } from '../adapters';
 import { AppLoadError, findApp } from './app-loader';
 import type {
   BindingInfo,
@@ -56,6 +58,7 @@ export class LocalHost {
     private readonly http: HostHttpServer,
     private readonly extensions: HostExtension[],
     readonly dbFile: string,
+    private readonly withdrawAdapters: () => void,
   ) {}
 
   get url(): string {
@@ -111,15 +114,20 @@ export class LocalHost {
       baseUrl: () => late.http!.url,
     };
     const extensions = (options.extensions ?? defaultExtensions).map((factory) => factory(context));
+    // The app reaches the embedded services through the adapters handed to it here, never by
+    // importing the host (an Azure build carries none of it).
+    const withdrawAdapters = injectAdapters(embeddedAdapters);
 
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded by path, as the worker does
       for (const file of app.mainFiles) require(file);
     } catch (err) {
+      withdrawAdapters();
       closeDatabase(db);
       throw new AppLoadError(`The app failed to load: ${(err as Error).message}`);
     }
     if (!core.programmingModel || core.registrations.size === 0) {
+      withdrawAdapters();
       closeDatabase(db);
       throw new AppLoadError(`The app in ${app.appDir} registered no functions.`);
     }
@@ -143,7 +151,7 @@ export class LocalHost {
     }));
     const http = (late.http = new HostHttpServer(worker, log, routePrefix, limits, () => committed(db)));
 
-    const host = new LocalHost(db, clock, worker, log, core, http, extensions, dbFile);
+    const host = new LocalHost(db, clock, worker, log, core, http, extensions, dbFile, withdrawAdapters);
     try {
       for (const fn of worker.functions.values()) {
         for (const b of Object.values(fn.metadata.bindings)) {
@@ -205,6 +213,7 @@ export class LocalHost {
     await this.http.close().catch(() => undefined);
     await this.core.runHooks('appTerminate', { hookData: {}, appHookData: {} }).catch(() => undefined);
     this.clock.dispose();
+    this.withdrawAdapters();
     withdrawService('db', this.db);
     withdrawService('clock', this.clock);
     closeDatabase(this.db);
