@@ -5,7 +5,6 @@
 import { app } from '@azure/functions';
 import type { AppDeps, Clock, Containers } from '../../shared/app/ports';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
-import { loadConfig, type AppConfig } from '../../shared/config';
 import { azureAdapters } from '../../shared/azure';
 import {
   describeTally,
@@ -15,8 +14,9 @@ import {
 } from '../../shared/azure/request-charge';
 import { injectedAdapter, type ContainerSource, type PortAdapters } from '../../shared/injected-adapters';
 
-// Read once, when the app loads: a wrong setting stops the app at start-up, naming it.
-const config = loadConfig(process.env);
+import { appConfig } from './settings';
+
+const config = appConfig();
 const azure = azureAdapters(config.azure, { onCharge: recordCharge });
 
 /** The setting that gives each port its Azure adapter. */
@@ -60,10 +60,6 @@ if (config.azure.cosmos) {
 }
 
 let deps: AppDeps | undefined;
-
-export function appConfig(): AppConfig {
-  return config;
-}
 
 /** The ports the use cases run on. */
 export function appDeps(): AppDeps {

@@ -6,7 +6,7 @@ import type { Caller } from '../../shared/app/caller';
 import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
 import type { AuthConfig } from '../../shared/config';
 import { verifyLocalToken } from '../../shared/local-token';
-import { appConfig } from './composition';
+import { appConfig } from './settings';
 
 /** Problem types are stable URNs; `code` is the last part (`urn:rentbook:problem:book-not-found`). */
 export const PROBLEM_TYPE_PREFIX = 'urn:rentbook:problem:';
