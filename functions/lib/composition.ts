@@ -13,7 +13,6 @@ import {
   type ChargeTally,
 } from '../../shared/azure/request-charge';
 import { injectedAdapter, type ContainerSource, type PortAdapters } from '../../shared/injected-adapters';
-
 import { appConfig } from './settings';
 
 const config = appConfig();
