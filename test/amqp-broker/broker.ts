@@ -530,6 +530,8 @@ export class TestBroker {
     const error = (delivery as unknown as { remote_state?: { error?: { info?: Record<string, string> } } })
       .remote_state?.error;
     this.dispose(tag, how, error?.info?.DeadLetterReason, error?.info?.DeadLetterErrorDescription);
+    // The receiver settles second (rcv-settle-mode second): it waits for the broker to settle.
+    if (!delivery.remote_settled) delivery.update(true);
   }
 
   /** Settles a locked message; false when no message holds that lock. */
