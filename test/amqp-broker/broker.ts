@@ -531,7 +531,13 @@ export class TestBroker {
       .remote_state?.error;
     this.dispose(tag, how, error?.info?.DeadLetterReason, error?.info?.DeadLetterErrorDescription);
     // The receiver settles second (rcv-settle-mode second): it waits for the broker to settle.
-    if (!delivery.remote_settled) delivery.update(true);
+    if (!delivery.remote_settled) {
+      // The outcome goes on the wire as a described value, as rhea's own accept() sends it.
+      type Outcome = () => { described(): never };
+      const outcomes = rhea.message as unknown as Record<'accepted' | 'released' | 'rejected', Outcome>;
+      const outcome = how === 'complete' ? 'accepted' : how === 'abandon' ? 'released' : 'rejected';
+      delivery.update(true, outcomes[outcome]().described());
+    }
   }
 
   /** Settles a locked message; false when no message holds that lock. */
@@ -595,10 +601,6 @@ export class TestBroker {
       const status = String(body['disposition-status']);
       const how = status === 'completed' ? 'complete' : status === 'suspended' ? 'dead-letter' : 'abandon';
       for (const token of tokens) {
-        const found = this.findLocked(token);
-        if (found) {
-          found.m.lock!.delivery.update(true);
-        }
         const ok = this.dispose(
           token,
           how,

@@ -10,6 +10,7 @@ import { isDocumentError } from '../../shared/app/ports';
 import { loadConfig } from '../../shared/config';
 import { cosmosClient } from '../../shared/azure';
 import { cosmosContainerSource } from '../../shared/azure/cosmos';
+import { describeTally, recordCharge, withChargeTally } from '../../shared/azure/request-charge';
 import { documentsContract } from './documents-contract';
 import { startCosmosEmulator, startThrottlingProxy, type RunningServer } from './cosmos-emulator';
 
@@ -101,6 +102,36 @@ describe('the Cosmos DB adapter (emulator) beyond the port', () => {
     await c.query({ partitionKey: 'a' });
     expect(charges.map(([op]) => op)).toEqual(['items.create', 'items.read', 'items.query']);
     for (const [, ru] of charges) expect(ru).toBeGreaterThan(0);
+  });
+
+  it('an invocation’s operations are tallied: each charge logged, the total summed', async () => {
+    await started;
+    const client = cosmosClient({ kind: 'emulator', connectionString: emulator.connectionString });
+    cleanup.push(() => client.dispose());
+    const c = cosmosContainerSource(client, { createIfNotExists: true, onCharge: recordCharge }).open(
+      'tally',
+      {
+        id: 'items',
+        partitionKeyPath: '/pk',
+      },
+    );
+    await c.read('warm', 'up'); // outside any invocation: not tallied
+    const lines: string[] = [];
+    const { tally, result } = withChargeTally(
+      (line) => lines.push(line),
+      async () => {
+        await c.create({ id: 'a', pk: 'a' });
+        await c.read('a', 'a');
+      },
+    );
+    await result;
+    expect(lines).toEqual([
+      expect.stringMatching(/^Cosmos DB items\.create: [\d.]+ RU$/),
+      expect.stringMatching(/^Cosmos DB items\.read: [\d.]+ RU$/),
+    ]);
+    expect(tally.operations).toBe(2);
+    expect(tally.requestUnits).toBeGreaterThan(0);
+    expect(describeTally(tally)).toMatch(/^Cosmos DB request charge: [\d.]+ RU in 2 operation\(s\)$/);
   });
 
   it('retries throttled (429) writes by the SDK policy, then surfaces the busy error (429)', async () => {
