@@ -42,16 +42,23 @@ it('is read by the local host’s extensions as they read it', () => {
   expect(readServiceBusConfig({ hostJson, settings })).toMatchObject({ maxConcurrentCalls: 16 });
 });
 
-it('the local host serves the app with it, the task hub named by TASKHUB_NAME', async () => {
-  process.env.TASKHUB_NAME = 'rentbookhub';
-  process.env.LOCAL_AUTH_SECRET = 'host-json-test-secret-0123456789';
-  const host = await startHost({ appDir: repoRoot });
+it('the local host serves the app with it and with every value of local.settings.example.json', async () => {
+  const example = JSON.parse(fs.readFileSync(path.join(repoRoot, 'local.settings.example.json'), 'utf8')) as {
+    Values: Record<string, string>;
+  };
+  const saved = { ...process.env };
+  Object.assign(process.env, example.Values, { LOCAL_AUTH_SECRET: 'host-json-test-secret-0123456789' });
   try {
-    expect(host.functions.find((f) => f.name === 'rental-saga')?.detail).toBe('task hub rentbookhub');
-    const res = await fetch(`${host.url}/api/health`);
-    expect(res.status).toBe(200);
+    const host = await startHost({ appDir: repoRoot });
+    try {
+      expect(host.functions.find((f) => f.name === 'rental-saga')?.detail).toBe('task hub default');
+      const res = await fetch(`${host.url}/api/health`);
+      expect(res.status).toBe(200);
+    } finally {
+      await host.stop();
+    }
   } finally {
-    await host.stop();
-    delete process.env.TASKHUB_NAME;
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
   }
 });
