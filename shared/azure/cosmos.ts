@@ -176,7 +176,18 @@ class CosmosContainer implements DocumentContainer {
           400,
           `A batch has at most ${MAX_BATCH_OPERATIONS} operations (got ${operations.length}).`,
         );
-      const res = await this.container.items.batch(operations.map(toCosmosOperation), partitionKey);
+      const res = await this.container.items
+        .batch(operations.map(toCosmosOperation), partitionKey)
+        .catch((err: unknown) => {
+          // The SDK rethrows a failed batch request as a plain Error, its status dropped; a throttled
+          // one (after the SDK's retries) is still recognisable by the service's message.
+          if (
+            !(err instanceof ErrorResponse) &&
+            /request rate is large/i.test(String((err as Error).message))
+          )
+            throw new DocumentError(429, `Cosmos DB batch on ${this.settings.id}: request rate is large.`);
+          throw err;
+        });
       const results = (res.result ?? []).map((r): BatchResult => ({
         statusCode: r.statusCode,
         ...(r.resourceBody !== undefined ? { resourceBody: r.resourceBody as Record<string, unknown> } : {}),

@@ -161,4 +161,27 @@ describe('the Cosmos DB adapter (emulator) beyond the port', () => {
     expect(proxy.writesSeen - start).toBe(3); // the first try and the policy's two retries
     expect(await c.read('y', 'y')).toBeUndefined();
   });
+
+  it('a throttled batch, too, reaches the app as the busy error (429) after the SDK’s retries', async () => {
+    await started;
+    const proxy = await startThrottlingProxy(emulator.endpoint);
+    cleanup.push(() => proxy.close());
+    const client = cosmosClient(
+      { kind: 'emulator', connectionString: proxy.connectionString },
+      { cosmosRetry: { maxRetryAttemptCount: 1, maxWaitTimeInSeconds: 5 } },
+    );
+    cleanup.push(() => client.dispose());
+    const c = cosmosContainerSource(client, { createIfNotExists: true }).open('throttled-batch', {
+      id: 'items',
+      partitionKeyPath: '/pk',
+    });
+    await c.read('warm', 'up');
+    proxy.throttle = 100;
+    const start = proxy.writesSeen;
+    const err = await c
+      .batch('b', [{ operationType: 'Create', resourceBody: { id: 'b1', pk: 'b' } }])
+      .catch((e: unknown) => e);
+    expect(isDocumentError(err, 429)).toBe(true);
+    expect(proxy.writesSeen - start).toBe(2);
+  });
 });
