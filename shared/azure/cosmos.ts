@@ -208,7 +208,11 @@ class CosmosContainer implements DocumentContainer {
         throw new DocumentError(400, `Invalid page size ${String(limit)}.`);
       const iterator = this.container.items.query<Stored<T>>(querySql(spec), {
         maxItemCount: Math.min(limit, MAX_PAGE),
-        ...(spec.partitionKey !== undefined ? { partitionKey: spec.partitionKey } : {}),
+        // A cross-partition query (ORDER BY included) hands out continuation tokens only under query
+        // control (@azure/cosmos 4.9); a single-partition one always does.
+        ...(spec.partitionKey !== undefined
+          ? { partitionKey: spec.partitionKey }
+          : { enableQueryControl: true }),
         ...(spec.continuation !== undefined ? { continuationToken: spec.continuation } : {}),
       });
       // A page may come back empty with more to read (the service stopped early); read on until
