@@ -155,10 +155,10 @@ export function toRental(doc: RentalDoc): Rental {
 export interface ContainerSettings {
   id: string;
   partitionKeyPath: string;
-  /** Seconds; -1: TTL on, items expire only when they set `ttl`. */
-  defaultTtl?: number;
   /** Fields the app filters or sorts on: index hints for the local store (Cosmos indexes every path). */
   indexedPaths: string[];
+  /** Seconds items live after their last write; -1: TTL on, items expire only by their own `ttl`. */
+  defaultTtl?: number;
 }
 
 export const containerDefinitions: Record<'members' | 'books' | 'views' | 'deadLetters', ContainerSettings> =
