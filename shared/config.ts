@@ -2,11 +2,15 @@
 // message naming the setting, instead of failing on some later request.
 import { z } from 'zod';
 import { isKnownTimeZone } from './domain/fees';
-import { DEFAULT_LOAN_DAYS } from './domain/rental';
+import { DEFAULT_FEE_BLOCK_THRESHOLD, DEFAULT_LOAN_DAYS, DEFAULT_MAX_LOANS } from './domain/rental';
 
 export interface AppConfig {
   loanDays: number;
   feeTimeZone: string;
+  /** Books a member may have on loan at once. */
+  maxLoans: number;
+  /** Late fees owed above this (KRW) block renting. */
+  feeBlockThreshold: number;
   auth: AuthConfig;
   /** The Azure services configured; each one given replaces the local host's stand-in for its port. */
   azure: AzureConfig;
@@ -55,6 +59,18 @@ const settings = z.object({
     .min(1, 'must be at least 1')
     .max(365, 'must be at most 365')
     .default(DEFAULT_LOAN_DAYS),
+  MAX_LOANS: z.coerce
+    .number({ invalid_type_error: 'must be a whole number of books' })
+    .int('must be a whole number of books')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(DEFAULT_MAX_LOANS),
+  FEE_BLOCK_THRESHOLD: z.coerce
+    .number({ invalid_type_error: 'must be a whole amount in KRW' })
+    .int('must be a whole amount in KRW')
+    .min(0, 'must be 0 or more')
+    .max(1_000_000_000, 'must be at most 1000000000')
+    .default(DEFAULT_FEE_BLOCK_THRESHOLD),
   FEE_TIME_ZONE: z
     .string()
     .refine(isKnownTimeZone, 'must be an IANA time zone such as Asia/Seoul')
@@ -191,6 +207,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   return {
     loanDays: s.LOAN_DAYS,
     feeTimeZone: s.FEE_TIME_ZONE,
+    maxLoans: s.MAX_LOANS,
+    feeBlockThreshold: s.FEE_BLOCK_THRESHOLD,
     auth: {
       appService: s.WEBSITE_AUTH_ENABLED,
       memberIdClaim: s.AUTH_MEMBER_ID_CLAIM,

@@ -72,7 +72,12 @@ export function appDeps(): AppDeps {
   deps = {
     containers,
     clock: injectedAdapter('clock') ?? systemClock,
-    policy: { loanDays: config.loanDays, feeTimeZone: config.feeTimeZone },
+    policy: {
+      loanDays: config.loanDays,
+      feeTimeZone: config.feeTimeZone,
+      maxLoans: config.maxLoans,
+      feeBlockThreshold: config.feeBlockThreshold,
+    },
   };
   return deps;
 }

@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 description of the HTTP API. A test compares its paths and methods with the
 // routes the functions register, so the two cannot drift apart.
+import { REJECTION_REASONS } from '../../shared/domain/rental';
 import { rentalBoardOperation, viewPaths } from './openapi-views';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -157,6 +158,21 @@ export const openApiDocument = {
         responses: { '200': ok('The new balance', ref('Balance')), ...problems(400, 401, 403, 404, 422) },
       },
     },
+    '/members/{memberId}/fees/payments': {
+      parameters: [pathParam('memberId', 'The member')],
+      post: {
+        operationId: 'payFees',
+        summary: 'Pay late fees from points (self or librarian)',
+        description:
+          'More than is owed, or more than the points cover, is 409 (more-than-owed, insufficient-points) and changes nothing.',
+        parameters: [idempotencyKey],
+        requestBody: { required: true, content: jsonContent(ref('FeePayment')) },
+        responses: {
+          '200': ok('Fees owed and points after the payment', ref('FeesBalance')),
+          ...problems(400, 401, 403, 404, 409, 422),
+        },
+      },
+    },
     '/members/{memberId}/points/check': {
       parameters: [pathParam('memberId', 'The member')],
       get: {
@@ -300,6 +316,21 @@ export const openApiDocument = {
         additionalProperties: false,
         properties: { amount: { type: 'integer', minimum: 1 } },
       },
+      FeePayment: {
+        type: 'object',
+        required: ['amount'],
+        additionalProperties: false,
+        properties: { amount: { type: 'integer', minimum: 1, description: 'KRW, paid with as many points' } },
+      },
+      FeesBalance: {
+        type: 'object',
+        required: ['memberId', 'feesOwed', 'points'],
+        properties: {
+          memberId: { type: 'string' },
+          feesOwed: { type: 'integer', minimum: 0 },
+          points: { type: 'integer', minimum: 0 },
+        },
+      },
       Balance: {
         type: 'object',
         required: ['memberId', 'points'],
@@ -339,14 +370,7 @@ export const openApiDocument = {
           status: ref('RentalStatus'),
           reason: {
             type: 'string',
-            enum: [
-              'BOOK_RENTED',
-              'BOOK_UNAVAILABLE',
-              'INSUFFICIENT_POINTS',
-              'MEMBER_NOT_FOUND',
-              'BOOK_NOT_FOUND',
-              'PROCESSING_FAILED',
-            ],
+            enum: [...REJECTION_REASONS],
           },
           requestedAt: { type: 'string', format: 'date-time' },
           approvedAt: { type: 'string', format: 'date-time' },

@@ -45,6 +45,10 @@ export const depositBody = z
   .object({ amount: z.number().refine(isValidDeposit, 'must be a whole number of points, at least 1') })
   .strict();
 
+export const feePaymentBody = z
+  .object({ amount: z.number().refine(isValidDeposit, 'must be a whole amount, at least 1') })
+  .strict();
+
 export const pointsCheckQuery = z.object({
   amount: z
     .string()

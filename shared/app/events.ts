@@ -35,6 +35,8 @@ export const eventData = {
   'rentbook.points.deposited': z.object({ memberId: id, amount: count, points: count }),
   'rentbook.points.debited': z.object({ memberId: id, rentalId: id, amount: count }),
   'rentbook.points.refunded': z.object({ memberId: id, rentalId: id, amount: count }),
+  // Fees paid from points: the amount, and what is owed and left afterwards.
+  'rentbook.fee.paid': z.object({ memberId: id, amount: count, feesOwed: count, points: count }),
   'rentbook.rental.requested': rentalRef.extend({
     bookTitle: z.string().nullable(),
     price: count,
