@@ -77,6 +77,7 @@ export function appDeps(): AppDeps {
       feeTimeZone: config.feeTimeZone,
       maxLoans: config.maxLoans,
       feeBlockThreshold: config.feeBlockThreshold,
+      maxRenewals: config.maxRenewals,
     },
   };
   return deps;

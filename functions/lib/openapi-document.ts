@@ -227,6 +227,19 @@ export const openApiDocument = {
         },
       },
     },
+    '/rentals/{rentalId}/renew': {
+      parameters: [pathParam('rentalId', 'The rental')],
+      post: {
+        operationId: 'renewRental',
+        summary: 'Renew a loan: the due date moves on by the loan period (owner or librarian)',
+        description:
+          'At most MAX_RENEWALS times (409 renewal-limit); an overdue loan (409 rental-overdue) or one not on loan (409 not-on-loan) cannot be renewed.',
+        responses: {
+          '200': ok('The loan with its new dueAt and renewals', ref('Rental')),
+          ...problems(401, 403, 404, 409),
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -378,6 +391,7 @@ export const openApiDocument = {
           returnedAt: { type: 'string', format: 'date-time' },
           lateDays: { type: 'integer', minimum: 0 },
           fee: { type: 'integer', minimum: 0, description: 'Late fee charged at return, KRW' },
+          renewals: { type: 'integer', minimum: 0, description: 'Times the loan was renewed' },
         },
       },
       RentalPage: {

@@ -45,6 +45,7 @@ export const eventData = {
   'rentbook.rental.approved': rentalRef.extend({ approvedAt: time, dueAt: time }),
   'rentbook.rental.rejected': rentalRef.extend({ reason: z.string() }),
   'rentbook.rental.returned': rentalRef.extend({ returnedAt: time, lateDays: count, fee: count }),
+  'rentbook.rental.renewed': rentalRef.extend({ renewedAt: time, dueAt: time, renewals: count }),
 } as const;
 
 export type EventType = keyof typeof eventData;
@@ -110,18 +111,25 @@ export function newEvent<T extends EventType>(
 /** A rental event; its facts beyond the rental's ids come in `data`. */
 export function rentalEvent(type: 'rentbook.rental.requested', rental: Rental): DomainEvent;
 export function rentalEvent<
-  T extends 'rentbook.rental.approved' | 'rentbook.rental.rejected' | 'rentbook.rental.returned',
+  T extends
+    | 'rentbook.rental.approved'
+    | 'rentbook.rental.rejected'
+    | 'rentbook.rental.returned'
+    | 'rentbook.rental.renewed',
 >(
   type: T,
   rental: Rental,
   data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId'>,
   at: string,
+  /** Tells apart facts of one type that a rental can have more than once (the nth renewal). */
+  factKey?: string,
 ): DomainEvent;
 export function rentalEvent(
   type: EventType,
   rental: Rental,
   data?: Record<string, unknown>,
   at?: string,
+  factKey = '',
 ): DomainEvent {
   const ids = { rentalId: rental.id, memberId: rental.memberId, bookId: rental.bookId };
   const subject = `rentals/${rental.id}`;
@@ -133,5 +141,8 @@ export function rentalEvent(
       requestedAt: rental.requestedAt,
     });
   }
-  return newEvent(type, subject, '', at ?? rental.requestedAt, { ...ids, ...data } as EventData<typeof type>);
+  return newEvent(type, subject, factKey, at ?? rental.requestedAt, {
+    ...ids,
+    ...data,
+  } as EventData<typeof type>);
 }

@@ -149,6 +149,8 @@ export interface Clock {
 /** Settings the use cases need (validated in shared/config.ts). */
 export interface RentalPolicy extends BorrowingLimits {
   loanDays: number;
+  /** Times one loan may be renewed. */
+  maxRenewals: number;
   feeTimeZone: string;
 }
 

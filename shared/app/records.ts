@@ -160,6 +160,7 @@ export function toRental(doc: RentalDoc): Rental {
   if (doc.returnedAt !== undefined) rental.returnedAt = doc.returnedAt;
   if (doc.lateDays !== undefined) rental.lateDays = doc.lateDays;
   if (doc.fee !== undefined) rental.fee = doc.fee;
+  if (doc.renewals !== undefined) rental.renewals = doc.renewals;
   return rental;
 }
 

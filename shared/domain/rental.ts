@@ -39,11 +39,14 @@ export interface Rental {
   returnedAt?: string;
   lateDays?: number;
   fee?: number;
+  /** How many times the loan was renewed (absent: never). */
+  renewals?: number;
 }
 
 export const DEFAULT_LOAN_DAYS = 7;
 export const DEFAULT_MAX_LOANS = 5;
 export const DEFAULT_FEE_BLOCK_THRESHOLD = 2000;
+export const DEFAULT_MAX_RENEWALS = 2;
 
 /** What a member may borrow: how many books at once, and how much in late fees may be owed. */
 export interface BorrowingLimits {
@@ -106,6 +109,21 @@ export function borrowerIneligibility(
   if ((member.feesOwed ?? 0) > limits.feeBlockThreshold) return 'FEES_OUTSTANDING';
   if (member.holdsBook) return 'ALREADY_ON_LOAN';
   if ((member.onLoan ?? 0) >= limits.maxLoans) return 'LOAN_LIMIT';
+  return undefined;
+}
+
+/**
+ * Why a loan cannot be renewed now (`now` an ISO time): it is not on loan, it is overdue (marked so, or
+ * past its due date), or it was renewed `maxRenewals` times already. undefined: it can.
+ */
+export function renewalRefusal(
+  rental: { status: RentalStatus; dueAt?: string; renewals?: number },
+  now: string,
+  maxRenewals: number,
+): 'not-on-loan' | 'overdue' | 'renewal-limit' | undefined {
+  if (!isOnLoan(rental.status) || rental.dueAt === undefined) return 'not-on-loan';
+  if (rental.status === 'OVERDUE' || Date.parse(now) > Date.parse(rental.dueAt)) return 'overdue';
+  if ((rental.renewals ?? 0) >= maxRenewals) return 'renewal-limit';
   return undefined;
 }
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { feePaymentRefusal } from '../../shared/domain/member';
-import { borrowerIneligibility, dueDate, ineligibility, isOnLoan } from '../../shared/domain/rental';
+import {
+  borrowerIneligibility,
+  dueDate,
+  ineligibility,
+  isOnLoan,
+  renewalRefusal,
+} from '../../shared/domain/rental';
 
 describe('due date', () => {
   it('is the approval time plus the loan period', () => {
@@ -77,5 +83,20 @@ describe('paying fees from points', () => {
     [{ points: 300, feesOwed: 500 }, 300, undefined],
   ])('%o paying %i → %s', (member, amount, refusal) => {
     expect(feePaymentRefusal(member, amount)).toBe(refusal);
+  });
+});
+
+describe('renewal', () => {
+  const due = '2026-03-08T00:00:00.000Z';
+  it.each([
+    [{ status: 'APPROVED' as const, dueAt: due }, '2026-03-08T00:00:00.000Z', undefined],
+    [{ status: 'APPROVED' as const, dueAt: due, renewals: 1 }, '2026-03-01T00:00:00.000Z', undefined],
+    [{ status: 'APPROVED' as const, dueAt: due, renewals: 2 }, '2026-03-01T00:00:00.000Z', 'renewal-limit'],
+    [{ status: 'APPROVED' as const, dueAt: due }, '2026-03-08T00:00:00.001Z', 'overdue'],
+    [{ status: 'OVERDUE' as const, dueAt: due }, '2026-03-01T00:00:00.000Z', 'overdue'],
+    [{ status: 'RETURNED' as const, dueAt: due }, '2026-03-01T00:00:00.000Z', 'not-on-loan'],
+    [{ status: 'REQUESTED' as const }, '2026-03-01T00:00:00.000Z', 'not-on-loan'],
+  ])('%o at %s → %s', (rental, now, refusal) => {
+    expect(renewalRefusal(rental, now, 2)).toBe(refusal);
   });
 });

@@ -9,6 +9,7 @@ describe('app settings', () => {
       feeTimeZone: 'Asia/Seoul',
       maxLoans: 5,
       feeBlockThreshold: 2000,
+      maxRenewals: 2,
       auth: { appService: false, memberIdClaim: 'member_id', localSecret: undefined },
       azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },
     });
@@ -84,6 +85,8 @@ describe('app settings', () => {
     [{ LOAN_DAYS: 'seven' }, 'LOAN_DAYS'],
     [{ LOAN_DAYS: '0' }, 'LOAN_DAYS'],
     [{ MAX_LOANS: '0' }, 'MAX_LOANS'],
+    [{ MAX_RENEWALS: '-1' }, 'MAX_RENEWALS'],
+    [{ MAX_RENEWALS: 'two' }, 'MAX_RENEWALS'],
     [{ MAX_LOANS: 'five' }, 'MAX_LOANS'],
     [{ FEE_BLOCK_THRESHOLD: '-1' }, 'FEE_BLOCK_THRESHOLD'],
     [{ FEE_BLOCK_THRESHOLD: '12.5' }, 'FEE_BLOCK_THRESHOLD'],

@@ -101,6 +101,7 @@ export interface RentalReply {
   returnedAt?: string;
   lateDays?: number;
   fee?: number;
+  renewals?: number;
 }
 
 /** The API as the seed scenarios use it. */
