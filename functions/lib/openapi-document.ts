@@ -128,6 +128,21 @@ export const openApiDocument = {
       },
     },
     '/members': {
+      get: {
+        operationId: 'listMembers',
+        summary: 'List or search members by name (librarian)',
+        parameters: [
+          {
+            name: 'q',
+            in: 'query',
+            description: 'Words in the name',
+            schema: { type: 'string', maxLength: 100 },
+          },
+          limit,
+          continuation,
+        ],
+        responses: { '200': ok('A page of members', ref('MemberPage')), ...problems(400, 401, 403) },
+      },
       post: {
         operationId: 'createMember',
         summary: 'Register a member (librarian)',
@@ -277,6 +292,14 @@ export const openApiDocument = {
           phone: { type: ['string', 'null'] },
           points: { type: 'integer', minimum: 0 },
           feesOwed: { type: 'integer', minimum: 0, description: 'Late fees owed, KRW' },
+        },
+      },
+      MemberPage: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: { type: 'array', items: ref('Member') },
+          continuation: { type: ['string', 'null'] },
         },
       },
       NewMember: {

@@ -71,6 +71,12 @@ export const bookListQuery = z.object({
   continuation: z.string().min(1).optional(),
 });
 
+export const memberListQuery = z.object({
+  q: z.string().max(100).optional(),
+  limit,
+  continuation: z.string().min(1).optional(),
+});
+
 export const rentalHistoryQuery = z.object({
   status: z.enum(RENTAL_STATUSES).optional(),
   limit,

@@ -6,6 +6,7 @@ import { HostClock, parseIsoDuration } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { defaultExtensions } from './extensions';
 import { HostHttpServer, httpSettings } from './http-server';
+import { removeHostRecord, writeHostRecord } from './host-record';
 import { createLogger, type Logger, type LogLevel } from './logger';
 import { publishService, withdrawService } from './services';
 import { AppLoadError, findApp } from './app-loader';
@@ -46,6 +47,8 @@ const CLOCK_OFFSET_KEY = 'clock.offsetMs';
 export class LocalHost {
   readonly functions: FunctionListing[] = [];
   private stopped = false;
+  /** Whether this host wrote the record the command-line tools find it by (`host-record.ts`). */
+  private recorded = false;
 
   private constructor(
     readonly db: Database,
@@ -171,6 +174,8 @@ export class LocalHost {
       await http.listen(options.port ?? 7071);
       await core.runHooks('appStart', { hookData: {}, appHookData: {} });
       for (const ext of extensions) await ext.start?.();
+      writeHostRecord(dbFile, host.url);
+      host.recorded = true;
     } catch (err) {
       await host.stop();
       throw err;
@@ -195,6 +200,7 @@ export class LocalHost {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.recorded) removeHostRecord(this.dbFile, this.url);
     for (const ext of [...this.extensions].reverse()) {
       try {
         await ext.stop?.();
