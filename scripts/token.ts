@@ -51,20 +51,30 @@ async function main(): Promise<void> {
     process.stderr.write(`token: ${host.why}; the token is for when it starts on that data file.\n`);
   } else {
     process.stderr.write(`token: host ${host.url} (${host.via})\n`);
-    await checkWithHost(host.url, token, values.member);
+    await checkWithHost(host.url, token, values.member, values.url !== undefined);
   }
   process.stdout.write(token + '\n');
 }
 
-/** Asks the host whether it accepts the token: a refused token is of no use, so that fails. */
-async function checkWithHost(url: string, token: string, memberId: string | undefined): Promise<void> {
+/**
+ * Asks the host whether it accepts the token: a refused token is of no use, so that fails, as does
+ * silence from a host given with --url. A recorded host that does not answer may be starting again.
+ */
+async function checkWithHost(
+  url: string,
+  token: string,
+  memberId: string | undefined,
+  given: boolean,
+): Promise<void> {
   const path =
     memberId === undefined ? '/api/members?limit=1' : `/api/members/${encodeURIComponent(memberId)}`;
   let res: Response;
   try {
     res = await fetch(url + path, { headers: { authorization: `Bearer ${token}` } });
   } catch {
-    failure(command, `no host answers at ${url}.`);
+    if (given) failure(command, `no host answers at ${url}.`);
+    process.stderr.write(`token: no host answers at ${url} now.\n`);
+    return;
   }
   await res.body?.cancel();
   if (res.status === 401) {

@@ -62,6 +62,7 @@ describe('finding the running host', () => {
     const dbFile = path.join(dir, 'running.db');
     const host = await startHost(dbFile);
     expect(host.url).not.toBe('http://127.0.0.1:7071');
+    expect(host.output()).toMatch(/^Started in \d+\.\d s$/m);
     expect(JSON.parse(fs.readFileSync(hostRecordFile(dbFile), 'utf8'))).toMatchObject({
       url: host.url,
       pid: host.pid,
