@@ -1,20 +1,25 @@
 // `npm run token -- --member <id>` | `npm run token -- --librarian [--name NAME]` [--db FILE] [--url URL]:
 // prints a bearer token for the local host (the token alone on stdout). The secret is
 // LOCAL_AUTH_SECRET, or the one kept beside the data file, exactly as the host resolves it.
+// `npm run token -- --master [--db FILE]` prints the host's master key instead (LOCAL_MASTER_KEY, or
+// the one kept beside the data file): the key of `/admin/*` and of the durable webhooks.
 import { findHost } from '../local/host/host-record';
 import { resolveLocalAuthSecret } from '../local/host/auth-secret';
+import { resolveHostKeys } from '../local/host/keys';
 import { signLocalToken } from '../shared/local-token';
 import { failure, parseCommandLine, usageError, type Command } from './lib/command-line';
 
 const command: Command = {
   name: 'token',
-  usage: 'usage: token (--member ID | --librarian [--name NAME]) [--db FILE] [--url URL]',
+  usage: 'usage: token (--member ID | --librarian [--name NAME] | --master) [--db FILE] [--url URL]',
   help: `
 Prints a bearer token for the local host, alone on stdout:  ME=$(npm run -s token -- --member ID)
 
   --member ID      a token for this member (see the seed's list, or GET /api/members as a librarian)
   --librarian      a token for a librarian
   --name NAME      the librarian's name (default: librarian)
+  --master         the host's master key instead (the key of /admin/*), LOCAL_MASTER_KEY or the one
+                   kept beside the data file
   --db FILE        the host's data file; the token is signed with the secret kept beside it
                    (default: .data/local.db; LOCAL_AUTH_SECRET, when set, is the secret instead)
   --url URL        the host to check the token with (default: the host running on --db)
@@ -28,13 +33,24 @@ async function main(): Promise<void> {
   const values = parseCommandLine(command, {
     member: { type: 'string' },
     librarian: { type: 'boolean', default: false },
+    master: { type: 'boolean', default: false },
     name: { type: 'string', default: 'librarian' },
     db: { type: 'string', default: '.data/local.db' },
     url: { type: 'string' },
   });
-  if ((values.member === undefined) === !values.librarian)
-    usageError(command, 'give exactly one of --member ID or --librarian.');
+  const chosen = [values.member !== undefined, values.librarian, values.master].filter(Boolean).length;
+  if (chosen !== 1) usageError(command, 'give exactly one of --member ID, --librarian or --master.');
   if (values.member === '') usageError(command, '--member needs a member id.');
+  if (values.master) {
+    if (values.db === ':memory:' && !process.env.LOCAL_MASTER_KEY) {
+      usageError(
+        command,
+        'a :memory: host makes up its keys; set LOCAL_MASTER_KEY for both the host and this command.',
+      );
+    }
+    process.stdout.write(resolveHostKeys(values.db).master + '\n');
+    return;
+  }
   if (values.db === ':memory:' && !process.env.LOCAL_AUTH_SECRET) {
     usageError(
       command,
