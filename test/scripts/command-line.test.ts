@@ -23,11 +23,13 @@ const tools: Record<string, string> = {
   'host:url': 'dist/scripts/host-url.js',
   bench: 'dist/bench/bench.js',
   host: 'dist/local/host/cli.js',
+  'start:func': 'scripts/start-func.mjs',
   'complete-lockfile': 'scripts/complete-lockfile.mjs',
+  'check-azure-build': 'scripts/check-azure-build.mjs',
 };
-// How each names itself in its usage line.
+// How each names itself in its usage line: the npm script, or how to run the file.
 const usageOf = (tool: string) =>
-  tool === 'complete-lockfile' ? 'usage: node scripts/complete-lockfile.mjs' : `usage: ${tool} `;
+  tools[tool].endsWith('.mjs') && tool !== 'start:func' ? `usage: node ${tools[tool]}` : `usage: ${tool}`;
 
 function run(tool: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(repoRoot, tools[tool]), ...args], {
