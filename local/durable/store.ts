@@ -66,6 +66,7 @@ CREATE INDEX IF NOT EXISTS durable_activities_by_instance ON durable_activities 
 `;
 
 export class DurableStore {
+  private readonly runInTransaction: (fn: () => unknown) => unknown;
   private readonly s: {
     getInstance: Statement;
     insertInstance: Statement;
@@ -91,6 +92,8 @@ export class DurableStore {
     readonly hub: string,
   ) {
     db.exec(SCHEMA);
+    // One transaction function for every call (better-sqlite3 nests it as a savepoint when needed).
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
     const p = (sql: string): Statement => db.prepare(sql);
     this.s = {
       getInstance: p('SELECT * FROM durable_instances WHERE hub = ? AND instance_id = ?'),
@@ -119,8 +122,9 @@ export class DurableStore {
     };
   }
 
+  /** Runs `fn` as one transaction: a savepoint of the connection's group commit when that is on. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.runInTransaction(fn) as T;
   }
 
   getInstance(instanceId: string): InstanceRow | undefined {
