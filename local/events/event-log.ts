@@ -187,7 +187,7 @@ class SqliteEventLog implements EventLog {
     const info = this.hub(hubName);
     const partition = this.partitionNumber(info, partitionId);
     const rows = this.statements.read.all(info.name, partition, afterSequenceNumber, maxCount) as EventRow[];
-    return rows.map((r) => toEvent(info.name, r));
+    return rows.map((row) => toEvent(info.name, row));
   }
 
   sequenceNumberBefore(hubName: string, partitionId: string, timeMs: number): number {
@@ -360,17 +360,17 @@ class SqliteEventLog implements EventLog {
   }
 }
 
-function toEvent(hubName: string, r: EventRow): StoredEvent {
+function toEvent(hubName: string, row: EventRow): StoredEvent {
   return {
     hub: hubName,
-    partitionId: String(r.partition),
-    sequenceNumber: r.seq,
-    offset: r.offset,
-    enqueuedTimeUtc: r.enqueued_ms,
-    ...(r.partition_key !== null ? { partitionKey: r.partition_key } : {}),
-    ...(r.message_id !== null ? { messageId: r.message_id } : {}),
-    body: JSON.parse(r.body) as unknown,
-    properties: r.properties ? (JSON.parse(r.properties) as Record<string, unknown>) : {},
+    partitionId: String(row.partition),
+    sequenceNumber: row.seq,
+    offset: row.offset,
+    enqueuedTimeUtc: row.enqueued_ms,
+    ...(row.partition_key !== null ? { partitionKey: row.partition_key } : {}),
+    ...(row.message_id !== null ? { messageId: row.message_id } : {}),
+    body: JSON.parse(row.body) as unknown,
+    properties: row.properties ? (JSON.parse(row.properties) as Record<string, unknown>) : {},
   };
 }
 

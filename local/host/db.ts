@@ -66,7 +66,8 @@ export function closeDatabase(db: Database): void {
  * group commits when the turn ends. One commit then carries the writes of many requests, which is
  * where a write-heavy host spends its time otherwise. A killed process loses the open group
  * whole — as if it had died a moment earlier — and since nothing leaves the process before the
- * group commits (`committed`), no one has been told of those writes.
+ * group commits (`committed`), no one has been told of those writes. This is the only batching of
+ * writes: the stores and the durable engine write at once, each write its own transaction.
  */
 class GroupCommit {
   private open = false;

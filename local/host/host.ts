@@ -47,16 +47,28 @@ export class LocalHost {
   readonly functions: FunctionListing[] = [];
   private stopped = false;
 
-  private constructor(
-    readonly db: Database,
-    readonly clock: HostClock,
-    readonly worker: Worker,
-    readonly log: Logger,
-    private readonly core: CoreApi,
-    private readonly http: HostHttpServer,
-    private readonly extensions: HostExtension[],
-    readonly dbFile: string,
-  ) {}
+  readonly db: Database;
+  readonly clock: HostClock;
+  readonly worker: Worker;
+  readonly log: Logger;
+  readonly dbFile: string;
+  private readonly core: CoreApi;
+  private readonly http: HostHttpServer;
+  private readonly extensions: HostExtension[];
+
+  private constructor(parts: {
+    db: Database;
+    clock: HostClock;
+    worker: Worker;
+    log: Logger;
+    core: CoreApi;
+    http: HostHttpServer;
+    extensions: HostExtension[];
+    dbFile: string;
+  }) {
+    ({ db: this.db, clock: this.clock, worker: this.worker, log: this.log, dbFile: this.dbFile } = parts);
+    ({ core: this.core, http: this.http, extensions: this.extensions } = parts);
+  }
 
   get url(): string {
     return this.http.url;
@@ -143,7 +155,7 @@ export class LocalHost {
     }));
     const http = (late.http = new HostHttpServer(worker, log, routePrefix, limits, () => committed(db)));
 
-    const host = new LocalHost(db, clock, worker, log, core, http, extensions, dbFile);
+    const host = new LocalHost({ db, clock, worker, log, core, http, extensions, dbFile });
     try {
       for (const fn of worker.functions.values()) {
         for (const b of Object.values(fn.metadata.bindings)) {

@@ -378,24 +378,26 @@ function exhaustedDescription(info: EntityInfo): string {
   return `Message could not be consumed after ${info.maxDeliveryCount} delivery attempts.`;
 }
 
-function toMessage(r: MessageRow, now: number): PeekedMessage {
+function toMessage(row: MessageRow, now: number): PeekedMessage {
   return {
-    entity: r.entity,
-    sequenceNumber: r.seq,
-    messageId: r.message_id,
-    body: JSON.parse(r.body) as unknown,
-    ...(r.content_type !== null ? { contentType: r.content_type } : {}),
-    ...(r.correlation_id !== null ? { correlationId: r.correlation_id } : {}),
-    ...(r.subject !== null ? { subject: r.subject } : {}),
-    applicationProperties: r.app_props ? (JSON.parse(r.app_props) as Record<string, unknown>) : {},
-    enqueuedTimeUtc: r.enqueued_ms,
-    ...(r.scheduled_ms !== null ? { scheduledEnqueueTimeUtc: r.scheduled_ms } : {}),
-    deliveryCount: r.delivery_count,
+    entity: row.entity,
+    sequenceNumber: row.seq,
+    messageId: row.message_id,
+    body: JSON.parse(row.body) as unknown,
+    ...(row.content_type !== null ? { contentType: row.content_type } : {}),
+    ...(row.correlation_id !== null ? { correlationId: row.correlation_id } : {}),
+    ...(row.subject !== null ? { subject: row.subject } : {}),
+    applicationProperties: row.app_props ? (JSON.parse(row.app_props) as Record<string, unknown>) : {},
+    enqueuedTimeUtc: row.enqueued_ms,
+    ...(row.scheduled_ms !== null ? { scheduledEnqueueTimeUtc: row.scheduled_ms } : {}),
+    deliveryCount: row.delivery_count,
     expiresAtUtc: NEVER_EXPIRES,
-    ...(r.locked_until_ms !== null && r.locked_until_ms > now ? { lockedUntilUtc: r.locked_until_ms } : {}),
-    state: r.scheduled_ms !== null && r.scheduled_ms > now ? 'scheduled' : 'active',
-    ...(r.dl_reason !== null ? { deadLetterReason: r.dl_reason } : {}),
-    ...(r.dl_description !== null ? { deadLetterErrorDescription: r.dl_description } : {}),
+    ...(row.locked_until_ms !== null && row.locked_until_ms > now
+      ? { lockedUntilUtc: row.locked_until_ms }
+      : {}),
+    state: row.scheduled_ms !== null && row.scheduled_ms > now ? 'scheduled' : 'active',
+    ...(row.dl_reason !== null ? { deadLetterReason: row.dl_reason } : {}),
+    ...(row.dl_description !== null ? { deadLetterErrorDescription: row.dl_description } : {}),
   };
 }
 
