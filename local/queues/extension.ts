@@ -11,6 +11,7 @@
 // - receivers wake on new messages, and on the host clock for scheduled messages and lock expiry.
 import { z } from 'zod';
 import { parseIsoDuration } from '../host/clock';
+import { readExtensionSettings } from '../host/extension-settings';
 import { publishService, withdrawService } from '../host/services';
 import type { ExtensionFactory, HostContext, RegisteredFunction } from '../host/types';
 import { createQueueStore, subscriptionPath } from './queue-store';
@@ -59,29 +60,18 @@ function toQueueOptions(e: z.infer<typeof entitySchema>): QueueOptions {
   };
 }
 
-function parseJson(text: string, setting: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new Error(`App setting ${setting} must be JSON.`);
-  }
-}
-
 export function readServiceBusConfig(host: Pick<HostContext, 'hostJson' | 'settings'>) {
-  const parsed = hostJsonSchema.safeParse(host.hostJson.extensions?.serviceBus ?? {});
-  if (!parsed.success) throw new Error(`host.json extensions.serviceBus: ${parsed.error.issues[0].message}`);
-  const raw = host.settings.LOCAL_SERVICE_BUS;
-  let local: z.infer<typeof localSettingSchema> = { entities: {} };
-  if (raw) {
-    const result = localSettingSchema.safeParse(parseJson(raw, 'LOCAL_SERVICE_BUS'));
-    if (!result.success) throw new Error(`App setting LOCAL_SERVICE_BUS: ${result.error.issues[0].message}`);
-    local = result.data;
-  }
+  const { hostJson, local } = readExtensionSettings(host, {
+    section: 'serviceBus',
+    hostJson: hostJsonSchema,
+    appSetting: 'LOCAL_SERVICE_BUS',
+    local: localSettingSchema,
+  });
   return {
-    maxConcurrentCalls: parsed.data.maxConcurrentCalls,
-    autoCompleteMessages: parsed.data.autoCompleteMessages,
-    autoRenewMs: parseTimeSpan(parsed.data.maxAutoLockRenewalDuration),
-    maxMessageBatchSize: parsed.data.maxMessageBatchSize,
+    maxConcurrentCalls: hostJson.maxConcurrentCalls,
+    autoCompleteMessages: hostJson.autoCompleteMessages,
+    autoRenewMs: parseTimeSpan(hostJson.maxAutoLockRenewalDuration),
+    maxMessageBatchSize: hostJson.maxMessageBatchSize,
     store: {
       defaults: toQueueOptions(local),
       entities: Object.fromEntries(Object.entries(local.entities).map(([n, e]) => [n, toQueueOptions(e)])),
