@@ -175,26 +175,26 @@ export class TurnScheduler {
   /**
    * Retries as DurableTask.Core's RetryInterceptor does: after each failed attempt a durable timer of
    * firstRetryInterval × backoffCoefficient^(attempt-1) (capped at maxRetryInterval), then the next
-   * attempt; after the last one, the timer too, then the task fails. `e` is an allocating event
+   * attempt; after the last one, the timer too, then the task fails. `event` is an allocating event
    * (see orderTurnEvents); returns a failure message when the retry timeout has passed.
    */
-  retry(e: HistoryEvent): string | undefined {
+  retry(event: HistoryEvent): string | undefined {
     const now = this.turn.now;
-    if (e.EventType === EventType.TimerFired) {
-      const retry = this.take(e.TimerId);
+    if (event.EventType === EventType.TimerFired) {
+      const retry = this.take(event.TimerId);
       retry.attempt++;
       const taskId =
         retry.kind === 'activity' ? this.activity(retry.name, retry.input) : this.subOrchestration(retry);
       this.retries[String(taskId)] = retry;
       return undefined;
     }
-    const retry = this.take(e.TaskScheduledId);
+    const retry = this.take(event.TaskScheduledId);
     const options = retry.options;
     const timeout = options.retryTimeoutInMilliseconds;
     if (timeout && timeout > 0 && now >= retry.firstAttemptAt + timeout) {
       // The extension then throws in its own replay of the actions, which fails the orchestration
       // without the orchestrator code seeing the error (azure-functions-durable-js issue #629).
-      return `${e.Reason ?? 'The task failed'} (retry timeout of ${timeout} ms exceeded)`;
+      return `${event.Reason ?? 'The task failed'} (retry timeout of ${timeout} ms exceeded)`;
     }
     let delay =
       options.firstRetryIntervalInMilliseconds * (options.backoffCoefficient ?? 1) ** (retry.attempt - 1);

@@ -73,8 +73,6 @@ const STATEMENTS = {
     VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`,
   updateTurn: `UPDATE durable_instances SET status = ?, custom_status = ?, output = ?, updated_at = ?,
     engine = ?, execution_id = ?, input = ? WHERE hub = ? AND instance_id = ?`,
-  updateStatus: `UPDATE durable_instances SET status = ?, output = ?, updated_at = ?
-    WHERE hub = ? AND instance_id = ?`,
   deleteInstance: 'DELETE FROM durable_instances WHERE hub = ? AND instance_id = ?',
   history: 'SELECT events FROM durable_history WHERE hub = ? AND instance_id = ? ORDER BY turn',
   appendHistory: 'INSERT INTO durable_history (hub, instance_id, turn, events) VALUES (?, ?, ?, ?)',
@@ -138,7 +136,7 @@ export class DurableStore {
 
   updateAfterTurn(
     instanceId: string,
-    v: {
+    update: {
       status: RuntimeStatus;
       customStatus: string | null;
       output: string | null;
@@ -149,20 +147,16 @@ export class DurableStore {
     },
   ): void {
     this.statements.updateTurn.run(
-      v.status,
-      v.customStatus,
-      v.output,
-      v.now,
-      v.engine,
-      v.executionId,
-      v.input,
+      update.status,
+      update.customStatus,
+      update.output,
+      update.now,
+      update.engine,
+      update.executionId,
+      update.input,
       this.hub,
       instanceId,
     );
-  }
-
-  setStatus(instanceId: string, status: RuntimeStatus, output: string | null, now: number): void {
-    this.statements.updateStatus.run(status, output, now, this.hub, instanceId);
   }
 
   /** History events of the current execution, as stored JSON texts, oldest first. */
@@ -206,10 +200,16 @@ export class DurableStore {
     return this.statements.messages.all(this.hub, instanceId) as MessageRow[];
   }
 
-  insertActivity(a: Omit<ActivityRow, 'id'>): number {
+  insertActivity(activity: Omit<ActivityRow, 'id'>): number {
     return Number(
-      this.statements.insertActivity.run(this.hub, a.instance_id, a.execution_id, a.task_id, a.name, a.input)
-        .lastInsertRowid,
+      this.statements.insertActivity.run(
+        this.hub,
+        activity.instance_id,
+        activity.execution_id,
+        activity.task_id,
+        activity.name,
+        activity.input,
+      ).lastInsertRowid,
     );
   }
 
