@@ -169,9 +169,14 @@ export class LocalHost {
         await ext.output(fn, name, binding, value);
       },
     }));
-    const http = (late.http = new HostHttpServer(worker, log, routePrefix, limits, guard, () =>
-      committed(db),
-    ));
+    const http = (late.http = new HostHttpServer({
+      worker,
+      log,
+      routePrefix,
+      limits,
+      guard,
+      committed: () => committed(db),
+    }));
 
     const host = new LocalHost({ db, clock, worker, log, core, http, extensions, dbFile, keys });
     try {
