@@ -11,6 +11,8 @@ import { createLogger, type Logger, type LogLevel } from './logger';
 import { hostProblem } from './problem';
 import { RequestGuard } from './request-guard';
 import { publishService, withdrawService } from './services';
+import { injectAdapters } from '../../shared/injected-adapters';
+import { embeddedAdapters } from '../adapters';
 import { AppLoadError, findApp } from './app-loader';
 import type {
   BindingInfo,
@@ -60,6 +62,7 @@ export class LocalHost {
   private readonly core: CoreApi;
   private readonly http: HostHttpServer;
   private readonly extensions: HostExtension[];
+  private readonly withdrawAdapters: () => void;
 
   private constructor(parts: {
     db: Database;
@@ -71,9 +74,11 @@ export class LocalHost {
     extensions: HostExtension[];
     dbFile: string;
     keys: HostKeys;
+    withdrawAdapters: () => void;
   }) {
     ({ db: this.db, clock: this.clock, worker: this.worker, log: this.log, dbFile: this.dbFile } = parts);
     ({ keys: this.keys, core: this.core, http: this.http, extensions: this.extensions } = parts);
+    this.withdrawAdapters = parts.withdrawAdapters;
   }
 
   get url(): string {
@@ -139,15 +144,20 @@ export class LocalHost {
       authorize: (template, req) => guard.missingKey(template, req),
     };
     const extensions = (options.extensions ?? defaultExtensions).map((factory) => factory(context));
+    // The app reaches the embedded services through the adapters handed to it here, never by
+    // importing the host (an Azure build carries none of it).
+    const withdrawAdapters = injectAdapters(embeddedAdapters);
 
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded by path, as the worker does
       for (const file of app.mainFiles) require(file);
     } catch (err) {
+      withdrawAdapters();
       closeDatabase(db);
       throw new AppLoadError(`The app failed to load: ${(err as Error).message}`);
     }
     if (!core.programmingModel || core.registrations.size === 0) {
+      withdrawAdapters();
       closeDatabase(db);
       throw new AppLoadError(`The app in ${app.appDir} registered no functions.`);
     }
@@ -178,7 +188,18 @@ export class LocalHost {
       committed: () => committed(db),
     }));
 
-    const host = new LocalHost({ db, clock, worker, log, core, http, extensions, dbFile, keys });
+    const host = new LocalHost({
+      db,
+      clock,
+      worker,
+      log,
+      core,
+      http,
+      extensions,
+      dbFile,
+      keys,
+      withdrawAdapters,
+    });
     try {
       for (const fn of worker.functions.values()) {
         for (const b of Object.values(fn.metadata.bindings)) {
@@ -240,6 +261,7 @@ export class LocalHost {
     await this.http.close().catch(() => undefined);
     await this.core.runHooks('appTerminate', { hookData: {}, appHookData: {} }).catch(() => undefined);
     this.clock.dispose();
+    this.withdrawAdapters();
     withdrawService('db', this.db);
     withdrawService('clock', this.clock);
     closeDatabase(this.db);
