@@ -4,7 +4,7 @@ import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
 import { getRental } from '../shared/app/rentals';
 import { appDeps } from './lib/composition';
-import { authenticate, handled, json, respond } from './lib/http';
+import { handled, identify, json, respond } from './lib/http';
 import { pendingRentals } from './lib/rental-saga-client';
 
 async function rentalsGet(
@@ -12,7 +12,7 @@ async function rentalsGet(
   client: DurableClient,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const caller = authenticate(request);
+  const caller = identify(request);
   const outcome = await getRental(appDeps(), caller, request.params.rentalId, pendingRentals(client));
   return respond(outcome, (rental) => json(200, rental));
 }

@@ -2,7 +2,7 @@
 // Authentication when the app runs on the local host. `npm run token` makes them.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Caller } from './app/caller';
+import type { SignedIn } from './app/authorization';
 
 export const LOCAL_TOKEN_ISSUER = 'rentbook-local';
 
@@ -30,7 +30,7 @@ export function signLocalToken(secret: string, who: { member: string } | { libra
 }
 
 /** The caller a token names, or undefined when it is malformed or not signed with `secret`. */
-export function verifyLocalToken(secret: string, token: string): Caller | undefined {
+export function verifyLocalToken(secret: string, token: string): SignedIn | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const [head, payload, signature] = parts;

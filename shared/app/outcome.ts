@@ -1,7 +1,8 @@
 // What a use case answers: a value, or a problem the caller can act on. Problems are values, not
 // exceptions; the HTTP layer maps `kind` to a status and `code` to a stable problem type.
 
-export type ProblemKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'precondition-failed';
+export type ProblemKind =
+  'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'precondition-failed';
 
 export interface Problem {
   kind: ProblemKind;

@@ -1,7 +1,7 @@
 // Asking to rent a book, and looking a rental up. The rent itself runs as the borrow saga
 // (functions/rental-saga.ts over ./rental-saga-steps.ts); this module decides what is asked.
 import type { Rental } from '../domain/rental';
-import { forbidden, mayActFor, type Caller } from './caller';
+import { denial, type Caller } from './authorization';
 import { idFromKey, newId } from './ids';
 import { fail, ok, type Outcome } from './outcome';
 import type { AppDeps } from './ports';
@@ -25,10 +25,11 @@ export async function requestRental(
   idempotencyKey?: string,
 ): Promise<Outcome<Rental>> {
   const memberId = input.memberId ?? (caller.role === 'member' ? caller.memberId : undefined);
+  const denied = denial(caller, 'rentals.request', memberId === undefined ? undefined : { memberId });
+  if (denied) return denied;
   if (memberId === undefined) {
     return fail('invalid', 'member-id-required', 'A librarian renting for a member must give memberId.');
   }
-  if (!mayActFor(caller, memberId)) return forbidden();
   const id = idempotencyKey ? idFromKey('rental', caller.subject, idempotencyKey) : newId(deps.clock);
   // Title and price are fixed now, as the member saw them; a missing book is the saga's to reject.
   const book = await deps.containers.books.read<BookDoc>(input.bookId, input.bookId);
@@ -49,10 +50,11 @@ export async function getRental(
   rentalId: string,
   pending: PendingRentals,
 ): Promise<Outcome<Rental>> {
+  const denied = denial(caller, 'rentals.read');
+  if (denied) return denied;
   const rental = (await findRental(deps, rentalId)) ?? (await pending.find(rentalId));
   if (!rental) return rentalNotFound(rentalId);
-  if (!mayActFor(caller, rental.memberId)) return forbidden();
-  return ok(rental);
+  return denial(caller, 'rentals.read', rental) ?? ok(rental);
 }
 
 /** A rental by id alone: rentals live with their member, so this is a cross-partition lookup. */
