@@ -7,7 +7,7 @@ import { newBookBody } from './lib/schemas';
 
 async function booksCreate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   const body = await readBody(request, newBookBody);
-  return respond(await addBook(appDeps(), identify(request), body), (book) =>
+  return respond(await addBook(appDeps(), await identify(request), body), (book) =>
     json(201, book, { Location: `/api/books/${book.id}`, ETag: book.etag }),
   );
 }

@@ -7,7 +7,7 @@ import { bookListQuery } from './lib/schemas';
 
 async function booksList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   const query = readQuery(request, bookListQuery);
-  return respond(await listBooks(appDeps(), identify(request), query), (page) => json(200, page));
+  return respond(await listBooks(appDeps(), await identify(request), query), (page) => json(200, page));
 }
 
 app.http('books-list', {

@@ -9,7 +9,7 @@ async function booksUpdate(request: HttpRequest, _context: InvocationContext): P
   const edit = await readBody(request, bookEditBody);
   // `If-Match: *` asks for no version check, as in HTTP.
   const ifMatch = request.headers.get('if-match') ?? undefined;
-  const outcome = await editBook(appDeps(), identify(request), {
+  const outcome = await editBook(appDeps(), await identify(request), {
     bookId: request.params.bookId,
     edit,
     ifMatch: ifMatch === '*' ? undefined : ifMatch,

@@ -7,7 +7,7 @@ import { newMemberBody } from './lib/schemas';
 
 async function membersCreate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   const body = await readBody(request, newMemberBody);
-  return respond(await registerMember(appDeps(), identify(request), body), (member) =>
+  return respond(await registerMember(appDeps(), await identify(request), body), (member) =>
     json(201, member, { Location: `/api/members/${member.id}` }),
   );
 }

@@ -12,7 +12,7 @@ async function rentalsGet(
   client: DurableClient,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const caller = identify(request);
+  const caller = await identify(request);
   const outcome = await getRental(appDeps(), caller, request.params.rentalId, pendingRentals(client));
   return respond(outcome, (rental) => json(200, rental));
 }

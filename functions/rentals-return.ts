@@ -5,7 +5,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, json, respond } from './lib/http';
 
 async function rentalsReturn(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = identify(request);
+  const caller = await identify(request);
   return respond(await returnRental(appDeps(), caller, request.params.rentalId), (rental) =>
     json(200, rental),
   );

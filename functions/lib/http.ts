@@ -135,8 +135,8 @@ export function readIdempotencyKey(request: HttpRequest): string | undefined {
 }
 
 /** Who is calling: the signed-in caller, or anonymous. What it may do is the use case's to ask. */
-export function identify(request: HttpRequest): Caller {
-  return resolveCaller(request, appConfig().auth) ?? ANONYMOUS;
+export async function identify(request: HttpRequest): Promise<Caller> {
+  return (await resolveCaller(request, appConfig().auth)) ?? ANONYMOUS;
 }
 
 /**
@@ -144,7 +144,7 @@ export function identify(request: HttpRequest): Caller {
  * `x-ms-client-principal` (and strips that header from outside requests), so it is trusted only
  * when the platform's auth is on. Locally, a bearer token signed with the local secret.
  */
-export function resolveCaller(request: HttpRequest, auth: AuthConfig): SignedIn | undefined {
+export async function resolveCaller(request: HttpRequest, auth: AuthConfig): Promise<SignedIn | undefined> {
   if (auth.appService) return principalCaller(request, auth.memberIdClaim);
   const header = request.headers.get('authorization');
   const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];

@@ -5,7 +5,7 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { libraryHost, librarian, memberToken, type Reply } from '../rentals/support-host';
+import { libraryHost, librarian, memberToken, type CallOptions, type Reply } from '../rentals/support-host';
 
 const ctx = libraryHost();
 
@@ -57,7 +57,7 @@ async function exchange(
   method: string,
   template: string,
   path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  options: CallOptions = {},
 ): Promise<Reply> {
   const op = operation(method, template);
   const reply = await ctx.lib.api<Record<string, unknown>>(method, path, options);

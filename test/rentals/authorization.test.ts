@@ -3,7 +3,7 @@
 // rule that changes by accident fails here.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registeredHttpRoutes } from '../helpers/hosts';
-import { libraryHost, librarian, memberToken, type RentalReply } from './support-host';
+import { libraryHost, librarian, memberToken, type RentalReply, type Token } from './support-host';
 
 const ctx = libraryHost();
 
@@ -109,7 +109,7 @@ const rows: Row[] = [
 ];
 
 let fixture: Fixture;
-const tokens: Record<Who, string | undefined> = {
+const tokens: Record<Who, Token | undefined> = {
   anonymous: undefined,
   self: undefined,
   other: undefined,

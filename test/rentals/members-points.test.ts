@@ -53,7 +53,7 @@ describe('a member sees only itself', () => {
     expect((await ctx.lib.api('GET', `/api/members/${other}`, { token: librarian })).status).toBe(200);
     expect((await ctx.lib.api('GET', '/api/members/nobody', { token: librarian })).status).toBe(404);
     expect((await ctx.lib.api('GET', `/api/members/${me}`)).status).toBe(401);
-    const [head, , signature] = memberToken(me).split('.');
+    const [head, , signature] = (await memberToken(me)).split('.');
     const forged = `${head}.${Buffer.from(JSON.stringify({ iss: 'rentbook-local', role: 'librarian', sub: 'x' })).toString('base64url')}.${signature}`;
     expect((await ctx.lib.api('GET', `/api/members/${me}`, { token: forged })).status).toBe(401);
   });

@@ -9,8 +9,11 @@ import { signLocalToken } from '../../shared/local-token';
 
 export const TEST_SECRET = 'rental-tests-local-secret-0123456789';
 
-export const librarian = signLocalToken(TEST_SECRET, { librarian: 'test-librarian' });
-export const memberToken = (memberId: string): string => signLocalToken(TEST_SECRET, { member: memberId });
+/** A bearer token, or one being signed (signing is asynchronous); calls wait for it. */
+export type Token = string | Promise<string>;
+
+export const librarian: Token = signLocalToken(TEST_SECRET, { librarian: 'test-librarian' });
+export const memberToken = (memberId: string): Token => signLocalToken(TEST_SECRET, { member: memberId });
 
 export async function startHost(): Promise<LocalHost> {
   // The app reads its settings once, when it loads.
@@ -38,7 +41,7 @@ export interface Reply<T = Record<string, unknown>> {
 }
 
 export interface CallOptions {
-  token?: string;
+  token?: Token;
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -51,7 +54,7 @@ export async function call<T = Record<string, unknown>>(
   options: CallOptions = {},
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  if (options.token) headers.Authorization = `Bearer ${await options.token}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(`${baseUrl}${route}`, {
     method,
