@@ -3,7 +3,8 @@
 // rule that changes by accident fails here.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registeredHttpRoutes } from '../helpers/hosts';
-import { libraryHost, librarian, memberToken, type RentalReply, type Token } from './support-host';
+import { libraryHost, librarian, memberToken, type Token } from './support-host';
+import type { Rental } from '../../shared/domain/rental';
 
 const ctx = libraryHost();
 
@@ -116,7 +117,7 @@ const tokens: Record<Who, Token | undefined> = {
   librarian,
 };
 
-async function approvedRental(f: Fixture): Promise<RentalReply> {
+async function approvedRental(f: Fixture): Promise<Rental> {
   const rented = await ctx.lib.rent(f.self, f.bookId);
   if (rented.body.status !== 'APPROVED') throw new Error(`rent: ${rented.status} ${rented.body.status}`);
   return rented.body;
