@@ -28,14 +28,16 @@ beforeAll(async () => {
 });
 
 const story = (turn: Turn) => turn.actions.map(describeAction);
+/** The story so far: the rental is eligible. */
+const eligible = () =>
+  new ScriptedHistory(requested).activity(step.checkEligibility, { result: { rental: requested } });
+/** The story so far: eligible, points taken, a copy held. */
+const reserved = () => eligible().activity(step.debitPoints, ok).activity(step.reserveCopy, ok);
 const call = (name: string) => `call ${name}`;
 
 describe('the borrow saga', () => {
   it('an eligible rental: points, then a copy, then approval at the current time', async () => {
-    const history = new ScriptedHistory(requested)
-      .activity(step.checkEligibility, { result: { rental: requested } })
-      .activity(step.debitPoints, ok)
-      .activity(step.reserveCopy, ok);
+    const history = reserved();
     const waiting = await run(history);
     expect(waiting.isDone).toBe(false);
     expect(story(waiting)).toEqual([
@@ -72,8 +74,7 @@ describe('the borrow saga', () => {
 
   it('too few points: rejected INSUFFICIENT_POINTS, no refund of a debit that never happened', async () => {
     const done = await run(
-      new ScriptedHistory(requested)
-        .activity(step.checkEligibility, { result: { rental: requested } })
+      eligible()
         .activity(step.debitPoints, { result: { ok: false, reason: 'INSUFFICIENT_POINTS' } })
         .activity(step.reject, { result: rejected('INSUFFICIENT_POINTS') }),
     );
@@ -83,8 +84,7 @@ describe('the borrow saga', () => {
 
   it('no copy left: the points are refunded, then the rental is rejected BOOK_RENTED', async () => {
     const done = await run(
-      new ScriptedHistory(requested)
-        .activity(step.checkEligibility, { result: { rental: requested } })
+      eligible()
         .activity(step.debitPoints, ok)
         .activity(step.reserveCopy, { result: { ok: false, reason: 'BOOK_RENTED' } })
         .activity(step.refundPoints, ok)
@@ -103,8 +103,7 @@ describe('the borrow saga', () => {
 
   it('a step failing through its retries before approval: everything undone, newest first, PROCESSING_FAILED', async () => {
     const done = await run(
-      new ScriptedHistory(requested)
-        .activity(step.checkEligibility, { result: { rental: requested } })
+      eligible()
         .activity(step.debitPoints, ok)
         .activity(step.reserveCopy, { fails: 'store unavailable' }, ATTEMPTS)
         .activity(step.releaseCopy, ok)
@@ -123,11 +122,7 @@ describe('the borrow saga', () => {
   });
 
   it('retries a failing step with the policy: a step that succeeds on its third attempt goes on', async () => {
-    const waiting = await run(
-      new ScriptedHistory(requested)
-        .activity(step.checkEligibility, { result: { rental: requested } })
-        .activity(step.debitPoints, ok, 3),
-    );
+    const waiting = await run(eligible().activity(step.debitPoints, ok, 3));
     expect(story(waiting)).toEqual([
       call(step.checkEligibility),
       call(step.debitPoints),
@@ -138,10 +133,7 @@ describe('the borrow saga', () => {
 
   it('approval failing after it took effect: the rental is read, and it stands as approved', async () => {
     const done = await run(
-      new ScriptedHistory(requested)
-        .activity(step.checkEligibility, { result: { rental: requested } })
-        .activity(step.debitPoints, ok)
-        .activity(step.reserveCopy, ok)
+      reserved()
         .activity(step.approve, { fails: 'timeout' }, ATTEMPTS)
         .activity(step.read, { result: approved }),
     );
@@ -157,10 +149,7 @@ describe('the borrow saga', () => {
 
   it('approval failing before it took effect: the copy goes back, the points are refunded, PROCESSING_FAILED', async () => {
     const done = await run(
-      new ScriptedHistory(requested)
-        .activity(step.checkEligibility, { result: { rental: requested } })
-        .activity(step.debitPoints, ok)
-        .activity(step.reserveCopy, ok)
+      reserved()
         .activity(step.approve, { fails: 'timeout' }, ATTEMPTS)
         .activity(step.read, { result: requested })
         .activity(step.releaseCopy, ok)
@@ -177,8 +166,7 @@ describe('the borrow saga', () => {
   });
 
   it('compensation never gives up: a failing refund waits on a durable timer, longer each round, and runs again', async () => {
-    const history = new ScriptedHistory(requested)
-      .activity(step.checkEligibility, { result: { rental: requested } })
+    const history = eligible()
       .activity(step.debitPoints, ok)
       .activity(step.reserveCopy, { result: { ok: false, reason: 'BOOK_RENTED' } })
       .activity(step.refundPoints, { fails: 'store unavailable' }, ATTEMPTS);
