@@ -2,6 +2,7 @@
 // requests with and the response schemas of ./schemas.ts. A test compares its paths with the routes
 // the functions register, and the live API's requests and responses with its schemas.
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { ruleOf, type Action } from '../../shared/app/authorization';
 import { z } from './api-schema';
 import {
   book,
@@ -60,6 +61,22 @@ const answer = (description: string, schema: z.ZodTypeAny, headers?: z.AnyZodObj
 });
 const jsonBody = (schema: z.ZodTypeAny) => ({ required: true, content: { 'application/json': { schema } } });
 
+const who = { librarian: ' (librarian)', 'member-or-librarian': ' (the member or a librarian)', anyone: '' };
+
+/**
+ * A route served by a use case: who may call it, and the 401/403 answers that follow, come from the
+ * authorization rule of its action, so the document cannot promise what the policy does not do.
+ */
+function useCase(action: Action, route: RouteConfig): RouteConfig {
+  const rule = ruleOf(action);
+  if (rule === 'anyone') return { ...route, security: anyone };
+  return {
+    ...route,
+    summary: route.summary + who[rule],
+    responses: { ...route.responses, ...problems(401, 403) },
+  };
+}
+
 const location = z.object({ Location: z.string().describe('The URL of the resource') });
 const etag = z.object({ ETag: z.string().describe("The book's version, for If-Match") });
 const idempotencyKey = z.object({
@@ -91,40 +108,35 @@ const routes: RouteConfig[] = [
     security: anyone,
     responses: { 200: answer('The OpenAPI document', z.object({}).passthrough()) },
   },
-  {
+  useCase('books.browse', {
     method: 'get',
     path: '/books',
     operationId: 'listBooks',
     summary: 'List or search the catalog',
-    security: anyone,
     request: { query: bookListQuery },
     responses: { 200: answer('A page of books', bookPage), ...problems(400) },
-  },
-  {
+  }),
+  useCase('books.add', {
     method: 'post',
     path: '/books',
     operationId: 'createBook',
-    summary: 'Register a book (librarian)',
+    summary: 'Register a book',
     request: { body: jsonBody(newBookBody) },
-    responses: {
-      201: answer('Registered', book, location.merge(etag)),
-      ...problems(400, 401, 403),
-    },
-  },
-  {
+    responses: { 201: answer('Registered', book, location.merge(etag)), ...problems(400) },
+  }),
+  useCase('books.browse', {
     method: 'get',
     path: '/books/{bookId}',
     operationId: 'getBook',
     summary: 'One book with its live availability',
-    security: anyone,
     request: { params: bookId },
     responses: { 200: answer('The book', book, etag), ...problems(404) },
-  },
-  {
+  }),
+  useCase('books.edit', {
     method: 'patch',
     path: '/books/{bookId}',
     operationId: 'updateBook',
-    summary: 'Edit a book (librarian)',
+    summary: 'Edit a book',
     request: {
       params: bookId,
       headers: z.object({
@@ -132,57 +144,57 @@ const routes: RouteConfig[] = [
       }),
       body: jsonBody(bookEditBody),
     },
-    responses: { 200: answer('Edited', book, etag), ...problems(400, 401, 403, 404, 409, 412) },
-  },
-  {
+    responses: { 200: answer('Edited', book, etag), ...problems(400, 404, 409, 412) },
+  }),
+  useCase('books.remove', {
     method: 'delete',
     path: '/books/{bookId}',
     operationId: 'deleteBook',
-    summary: 'Remove a book with no copy on loan (librarian)',
+    summary: 'Remove a book with no copy on loan',
     request: { params: bookId },
-    responses: { 204: { description: 'Removed' }, ...problems(401, 403, 404, 409) },
-  },
-  {
+    responses: { 204: { description: 'Removed' }, ...problems(404, 409) },
+  }),
+  useCase('members.register', {
     method: 'post',
     path: '/members',
     operationId: 'createMember',
-    summary: 'Register a member (librarian)',
+    summary: 'Register a member',
     request: { body: jsonBody(newMemberBody) },
-    responses: { 201: answer('Registered', member, location), ...problems(400, 401, 403) },
-  },
-  {
+    responses: { 201: answer('Registered', member, location), ...problems(400) },
+  }),
+  useCase('members.read', {
     method: 'get',
     path: '/members/{memberId}',
     operationId: 'getMember',
-    summary: 'A member (self or librarian)',
+    summary: 'A member',
     request: { params: memberId },
-    responses: { 200: answer('The member', member), ...problems(401, 403, 404) },
-  },
-  {
+    responses: { 200: answer('The member', member), ...problems(404) },
+  }),
+  useCase('points.deposit', {
     method: 'post',
     path: '/members/{memberId}/points',
     operationId: 'depositPoints',
-    summary: 'Deposit points (self or librarian)',
+    summary: 'Deposit points',
     request: { params: memberId, headers: idempotencyKey, body: jsonBody(depositBody) },
-    responses: { 200: answer('The new balance', pointsBalance), ...problems(400, 401, 403, 404) },
-  },
-  {
+    responses: { 200: answer('The new balance', pointsBalance), ...problems(400, 404) },
+  }),
+  useCase('points.check', {
     method: 'get',
     path: '/members/{memberId}/points/check',
     operationId: 'checkPoints',
-    summary: 'Does the balance cover an amount? (self or librarian)',
+    summary: 'Does the balance cover an amount?',
     request: { params: memberId, query: pointsCheckQuery },
-    responses: { 200: answer('The check', pointsCheck), ...problems(400, 401, 403, 404) },
-  },
-  {
+    responses: { 200: answer('The check', pointsCheck), ...problems(400, 404) },
+  }),
+  useCase('rentals.history', {
     method: 'get',
     path: '/members/{memberId}/rentals',
     operationId: 'listMemberRentals',
-    summary: "A member's rental history, newest first (self or librarian)",
+    summary: "A member's rental history, newest first",
     request: { params: memberId, query: rentalHistoryQuery },
-    responses: { 200: answer('A page of rentals', rentalPage), ...problems(400, 401, 403, 404) },
-  },
-  {
+    responses: { 200: answer('A page of rentals', rentalPage), ...problems(400, 404) },
+  }),
+  useCase('rentals.request', {
     method: 'post',
     path: '/rentals',
     operationId: 'rentBook',
@@ -191,28 +203,25 @@ const routes: RouteConfig[] = [
     responses: {
       201: answer('Settled: APPROVED with dueAt, or REJECTED with reason', rental, location),
       202: answer('Still REQUESTED; poll the Location', rental, location),
-      ...problems(400, 401, 403),
+      ...problems(400),
     },
-  },
-  {
+  }),
+  useCase('rentals.read', {
     method: 'get',
     path: '/rentals/{rentalId}',
     operationId: 'getRental',
-    summary: 'A rental (owner or librarian)',
+    summary: 'A rental',
     request: { params: rentalId },
-    responses: { 200: answer('The rental', rental), ...problems(401, 403, 404) },
-  },
-  {
+    responses: { 200: answer('The rental', rental), ...problems(404) },
+  }),
+  useCase('rentals.return', {
     method: 'post',
     path: '/rentals/{rentalId}/return',
     operationId: 'returnRental',
-    summary: 'Return a rented book; a late return charges a fee (owner or librarian)',
+    summary: 'Return a rented book; a late return charges a fee',
     request: { params: rentalId },
-    responses: {
-      200: answer('RETURNED, with lateDays and fee', rental),
-      ...problems(401, 403, 404, 409),
-    },
-  },
+    responses: { 200: answer('RETURNED, with lateDays and fee', rental), ...problems(404, 409) },
+  }),
 ];
 for (const route of routes) registry.registerPath(route);
 

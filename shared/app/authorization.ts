@@ -17,7 +17,7 @@ export const ANONYMOUS: Caller = { role: 'anonymous', subject: 'anonymous' };
  * - `librarian`: librarians only;
  * - `member-or-librarian`: the member the data belongs to, or a librarian.
  */
-type Rule = 'anyone' | 'librarian' | 'member-or-librarian';
+export type Rule = 'anyone' | 'librarian' | 'member-or-librarian';
 
 // One line per action. A new route names its action here and asks `denial` in its use case.
 const rules = {
@@ -37,6 +37,11 @@ const rules = {
 
 export type Action = keyof typeof rules;
 
+/** Who may take `action` (the API document states it for each route). */
+export function ruleOf(action: Action): Rule {
+  return rules[action];
+}
+
 /** What an action is done to: the member whose data it is, where there is one. */
 export interface Target {
   memberId: string;
@@ -49,7 +54,7 @@ export interface Target {
  * anonymous caller learns nothing about what exists.
  */
 export function denial(caller: Caller, action: Action, target?: Target): Outcome<never> | undefined {
-  const rule: Rule = rules[action];
+  const rule = ruleOf(action);
   if (rule === 'anyone') return undefined;
   if (caller.role === 'anonymous') {
     return fail(
