@@ -5,7 +5,8 @@ import { appDeps } from './lib/composition';
 import { handled, identify, noContent, respond } from './lib/http';
 
 async function booksDelete(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  return respond(await removeBook(appDeps(), await identify(request), request.params.bookId), noContent);
+  const caller = await identify(request);
+  return respond(await removeBook(appDeps(), caller, request.params.bookId), noContent);
 }
 
 app.http('books-delete', {

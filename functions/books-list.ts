@@ -6,8 +6,9 @@ import { handled, identify, json, readQuery, respond } from './lib/http';
 import { bookListQuery } from './lib/schemas';
 
 async function booksList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const caller = await identify(request);
   const query = readQuery(request, bookListQuery);
-  return respond(await listBooks(appDeps(), await identify(request), query), (page) => json(200, page));
+  return respond(await listBooks(appDeps(), caller, query), (page) => json(200, page));
 }
 
 app.http('books-list', {

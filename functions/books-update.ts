@@ -6,10 +6,11 @@ import { handled, identify, json, readBody, respond } from './lib/http';
 import { bookEditBody } from './lib/schemas';
 
 async function booksUpdate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const caller = await identify(request);
   const edit = await readBody(request, bookEditBody);
   // `If-Match: *` asks for no version check, as in HTTP.
   const ifMatch = request.headers.get('if-match') ?? undefined;
-  const outcome = await editBook(appDeps(), await identify(request), {
+  const outcome = await editBook(appDeps(), caller, {
     bookId: request.params.bookId,
     edit,
     ifMatch: ifMatch === '*' ? undefined : ifMatch,

@@ -6,8 +6,9 @@ import { handled, identify, json, readBody, respond } from './lib/http';
 import { newMemberBody } from './lib/schemas';
 
 async function membersCreate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const caller = await identify(request);
   const body = await readBody(request, newMemberBody);
-  return respond(await registerMember(appDeps(), await identify(request), body), (member) =>
+  return respond(await registerMember(appDeps(), caller, body), (member) =>
     json(201, member, { Location: `/api/members/${member.id}` }),
   );
 }
