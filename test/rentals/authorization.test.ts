@@ -148,6 +148,8 @@ describe('authorization, route by route', () => {
         const reply = await ctx.lib.api<{ type?: string }>(method, path, { token: tokens[who], body });
         got[who] = reply.status;
         if (reply.status === 401 || reply.status === 403) types.push(`${who}: ${reply.body.type}`);
+        // RFC 9110: a 401 names the scheme to sign in with.
+        if (reply.status === 401) expect(reply.headers.get('www-authenticate')).toBe('Bearer');
       }
       expect(got).toEqual(row.expected);
       // Refusals are problem+json with a stable type that says why.
