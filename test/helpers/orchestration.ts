@@ -111,10 +111,10 @@ export async function loadOrchestrator(
   const handler = registration.callback as Handler;
   return async (history) => {
     const trigger = {
-      history: history.events.map((e, i) => ({ ...e, IsPlayed: i < history.events.length - 1 })),
+      history: history.events,
       input: history.input,
       instanceId: 'scripted',
-      isReplaying: true,
+      isReplaying: false,
       parentInstanceId: null,
       upperSchemaVersion: UPPER_SCHEMA_VERSION,
       maximumShortTimerDuration: '36500.00:00:00',
