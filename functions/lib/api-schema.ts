@@ -1,6 +1,8 @@
 // The one source of the API documents: zod schemas, extended with names and descriptions for
-// documents (`.openapi('Book')`), turned into JSON Schema (2020-12, the dialect of OpenAPI 3.1 and
-// usable as AsyncAPI 3.0 payloads) by @asteasolutions/zod-to-openapi.
+// documents (`.openapi('Book')`), turned into JSON Schema by @asteasolutions/zod-to-openapi (OpenAPI
+// 3.1's dialect). What it produces for our schemas (objects, enums, nullable as a type list, formats,
+// $ref) is valid draft-07 too, so an AsyncAPI 3.0 document takes it unchanged as message payloads,
+// and its `#/components/schemas/<name>` references resolve there as well.
 //
 // The OpenAPI document (./openapi-document.ts) registers its routes on `new OpenAPIRegistry()`.
 // A document that needs only schemas — the AsyncAPI document's `components.schemas`, one per event
