@@ -24,7 +24,7 @@ import {
   rentalPage,
 } from './schemas';
 
-const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412] as const;
+const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412, 422] as const;
 type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
 
 const registry = new OpenAPIRegistry();
@@ -85,7 +85,10 @@ const idempotencyKey = z.object({
     .min(1)
     .max(255)
     .optional()
-    .describe('Repeat a request with the same key to get the first answer again; nothing happens twice.'),
+    .describe(
+      'Repeat a request with the same key to get the first answer again; nothing happens twice. ' +
+        'The key is bound to its first request: with another request it is 422 idempotency-key-reused.',
+    ),
 });
 const bookId = z.object({ bookId: z.string().describe('The book') });
 const memberId = z.object({ memberId: z.string().describe('The member') });
@@ -176,7 +179,7 @@ const routes: RouteConfig[] = [
     operationId: 'depositPoints',
     summary: 'Deposit points',
     request: { params: memberId, headers: idempotencyKey, body: jsonBody(depositBody) },
-    responses: { 200: answer('The new balance', pointsBalance), ...problems(400, 404) },
+    responses: { 200: answer('The new balance', pointsBalance), ...problems(400, 404, 422) },
   }),
   useCase('points.check', {
     method: 'get',
@@ -203,7 +206,7 @@ const routes: RouteConfig[] = [
     responses: {
       201: answer('Settled: APPROVED with dueAt, or REJECTED with reason', rental, location),
       202: answer('Still REQUESTED; poll the Location', rental, location),
-      ...problems(400),
+      ...problems(400, 422),
     },
   }),
   useCase('rentals.read', {

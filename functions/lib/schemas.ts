@@ -131,7 +131,8 @@ export const rentalHistoryQuery = z.object({
 
 // Responses. `satisfies` ties each to the type its use case returns, so they cannot drift apart.
 const count = (minimum: number) => z.number().int().min(minimum);
-const instant = z.string().datetime();
+const instant = z.string().datetime({ offset: true });
+const recordId = z.string().min(1).max(200);
 
 export const book = z
   .object({
@@ -176,13 +177,14 @@ export const pointsCheck = z
   })
   .openapi('PointsCheck') satisfies z.ZodType<PointsCheck>;
 
+/** A rental as the API answers it, and as the borrow saga's activities accept it (./rental-saga-schemas.ts). */
 export const rental = z
   .object({
-    id: z.string(),
-    memberId: z.string(),
-    bookId: z.string(),
+    id: recordId,
+    memberId: recordId,
+    bookId: recordId,
     bookTitle: z.string().nullable(),
-    price: z.number().int(),
+    price: price.describe('Points charged, fixed when the rental was recorded'),
     status: rentalStatus,
     reason: z.enum(REJECTION_REASONS).optional(),
     requestedAt: instant,

@@ -4,6 +4,7 @@ import { newMember, type Member } from '../domain/member';
 import { isSufficient } from '../domain/points';
 import type { Rental, RentalStatus } from '../domain/rental';
 import { denial, type Caller } from './authorization';
+import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Filter } from './ports';
@@ -77,7 +78,8 @@ export interface Deposit {
 /**
  * Credits points. With an idempotency key the same caller gets the first answer again and the
  * points are credited once: the ledger entry's id is derived from the key, and the entry and the
- * new balance are written in one batch, so either both exist or neither does.
+ * new balance are written in one batch, so either both exist or neither does. The key with
+ * another request (another member or amount) is refused.
  */
 export async function depositPoints(
   deps: AppDeps,
@@ -86,6 +88,11 @@ export async function depositPoints(
 ): Promise<Outcome<PointsBalance>> {
   const denied = denial(caller, 'points.deposit', { memberId });
   if (denied) return denied;
+  if (idempotencyKey) {
+    const route = `POST /members/${memberId}/points`;
+    const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, { route, body: { amount } });
+    if (!bound.ok) return bound;
+  }
   const members = deps.containers.members;
   const entryId = ledgerId(
     'deposit',

@@ -2,7 +2,14 @@
 // exceptions; the HTTP layer maps `kind` to a status and `code` to a stable problem type.
 
 export type ProblemKind =
-  'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'precondition-failed';
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'precondition-failed'
+  // Well-formed, but it cannot be done as asked (an Idempotency-Key reused for another request).
+  | 'unprocessable';
 
 export interface Problem {
   kind: ProblemKind;

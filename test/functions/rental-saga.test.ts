@@ -53,6 +53,20 @@ describe('the borrow saga', () => {
     expect(done).toMatchObject({ isDone: true, output: approved });
   });
 
+  it('starts from the record alone: the first step gets where the rental is, never a price or status', async () => {
+    const forged = { ...requested, price: -1_000_000, status: 'APPROVED' };
+    const waiting = await run(new ScriptedHistory(forged));
+    expect(story(waiting)).toEqual([call(step.checkEligibility)]);
+    expect(waiting.actions[0].input).toEqual({ rentalId: 'scripted', memberId: 'm-1', bookId: 'b-1' });
+  });
+
+  it('no recorded rental for the instance: the saga fails, and no step after the check runs', async () => {
+    const refused = 'No rental scripted of book b-1 was requested for member m-1.';
+    await expect(
+      run(new ScriptedHistory(requested).activity(step.checkEligibility, { result: { refused } })),
+    ).rejects.toThrow(refused);
+  });
+
   it('an ineligible member or book: rejected at once with the reason, nothing to undo', async () => {
     const done = await run(
       new ScriptedHistory(requested)
