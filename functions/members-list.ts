@@ -2,13 +2,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { listMembers } from '../shared/app/members';
 import { appDeps } from './lib/composition';
-import { handled, json, readQuery, requireLibrarian, respond } from './lib/http';
+import { handled, identify, json, readQuery, respond } from './lib/http';
 import { memberListQuery } from './lib/schemas';
 
 async function membersList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  requireLibrarian(request);
+  const caller = await identify(request);
   const query = readQuery(request, memberListQuery);
-  return respond(await listMembers(appDeps(), query), (page) => json(200, page));
+  return respond(await listMembers(appDeps(), caller, query), (page) => json(200, page));
 }
 
 app.http('members-list', {

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   }
   const secret = resolveLocalAuthSecret(values.db);
   const who = values.member !== undefined ? { member: values.member } : { librarian: values.name };
-  const token = signLocalToken(secret, who);
+  const token = await signLocalToken(secret, who);
 
   const host = findHost({ url: values.url, dbFile: values.db });
   if (host.url === undefined) {

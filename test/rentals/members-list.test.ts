@@ -1,10 +1,9 @@
 // Listing members: librarians find whom to act for by name, page by page; members and strangers may not.
 import { describe, expect, it } from 'vitest';
-import { libraryHost, librarian, memberToken, type MemberReply } from './support-host';
+import type { MemberPage } from '../../shared/app/members';
+import { libraryHost, librarian, memberToken } from './support-host';
 
 const ctx = libraryHost();
-
-type MemberPage = { items: MemberReply[]; continuation: string | null };
 
 describe('listing members', () => {
   it('a librarian lists members by name and searches the name, case-insensitive, page by page', async () => {
