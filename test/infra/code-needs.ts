@@ -1,0 +1,198 @@
+// What the app's code needs from Azure, read from the code itself: the functions' trigger and
+// binding registrations (loaded as the Functions worker loads them), the settings it reads
+// (shared/config.ts and process.env), the Cosmos containers it defines, the hubs and queues it
+// publishes and sends to, the Azure SDK clients it creates, and host.json.
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { installCoreApi } from '../../local/host/core-api';
+import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+
+export interface Binding {
+  function: string;
+  name: string;
+  type: string;
+  direction: string;
+  [property: string]: unknown;
+}
+
+export interface ContainerNeed {
+  database: string;
+  id: string;
+  partitionKeyPath: string;
+  defaultTtl?: number;
+  /** Where the code names it. */
+  source: string;
+}
+
+export interface CodeNeeds {
+  /** App settings the code reads, each with where it is read. */
+  settings: Map<string, string>;
+  bindings: Binding[];
+  containers: ContainerNeed[];
+  /** Event Hubs the code publishes to (EventPublisher.publish). */
+  publishedHubs: Map<string, string>;
+  /** Service Bus queues the code sends to (MessageSender.send). */
+  sentQueues: Map<string, string>;
+  /** Azure SDK clients created in the code, by what they need: 'cosmos', 'eventHubs:send', ... */
+  sdk: Map<string, string>;
+  hostJson: Record<string, unknown>;
+}
+
+const codeDirs = ['functions', 'shared'];
+
+function sourceFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(p);
+    }
+  };
+  for (const d of codeDirs) walk(path.join(root, d));
+  return out.sort();
+}
+
+/** Registrations of every function file, captured through the seam the Functions worker offers. */
+export async function loadBindings(root = repoRoot): Promise<Binding[]> {
+  const core = installCoreApi();
+  const files = fs
+    .readdirSync(path.join(root, 'functions'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(root, 'functions', f));
+  for (const file of files) await import(file);
+  const bindings: Binding[] = [];
+  for (const { metadata } of core.registrations.values()) {
+    for (const [name, b] of Object.entries(metadata.bindings)) {
+      bindings.push({ ...(b as Record<string, unknown>), function: metadata.name, name } as Binding);
+    }
+  }
+  return bindings;
+}
+
+const SETTING_NAME = /^[A-Za-z][A-Za-z0-9]*(__[A-Za-z0-9]+)+$|^[A-Z][A-Z0-9_]+$/;
+
+/** Reads the TypeScript sources: settings, hubs/queues named in calls, SDK clients. */
+export function scanSources(
+  root = repoRoot,
+): Pick<CodeNeeds, 'settings' | 'publishedHubs' | 'sentQueues' | 'sdk'> {
+  const files = sourceFiles(root);
+  const program = ts.createProgram(files, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    strict: true,
+    skipLibCheck: true,
+    esModuleInterop: true,
+    resolveJsonModule: true,
+    types: ['node'],
+  });
+  const checker = program.getTypeChecker();
+  const settings = new Map<string, string>();
+  const publishedHubs = new Map<string, string>();
+  const sentQueues = new Map<string, string>();
+  const sdk = new Map<string, string>();
+
+  const where = (sf: ts.SourceFile, node: ts.Node): string => {
+    const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+    return `${path.relative(root, sf.fileName)}:${line + 1}`;
+  };
+  const literalOf = (node: ts.Expression): string | undefined => {
+    if (ts.isStringLiteralLike(node)) return node.text;
+    const type = checker.getTypeAtLocation(node);
+    return type.isStringLiteral() ? type.value : undefined;
+  };
+  const typeName = (node: ts.Expression): string | undefined => {
+    const type = checker.getTypeAtLocation(node);
+    return (type.aliasSymbol ?? type.getSymbol())?.getName();
+  };
+  const sdkClients: Record<string, string> = {
+    CosmosClient: 'cosmos',
+    EventHubProducerClient: 'eventHubs:send',
+    EventHubBufferedProducerClient: 'eventHubs:send',
+    EventHubConsumerClient: 'eventHubs:receive',
+    ServiceBusClient: 'serviceBus',
+  };
+
+  for (const sf of program.getSourceFiles()) {
+    if (!files.includes(path.resolve(sf.fileName))) continue;
+    const isConfig = path.relative(root, sf.fileName) === path.join('shared', 'config.ts');
+    const visit = (node: ts.Node): void => {
+      // process.env.NAME, process.env['NAME']
+      if (
+        (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) &&
+        node.expression.getText(sf) === 'process.env'
+      ) {
+        const name = ts.isPropertyAccessExpression(node)
+          ? node.name.text
+          : ts.isStringLiteralLike(node.argumentExpression)
+            ? node.argumentExpression.text
+            : undefined;
+        if (name) settings.set(name, where(sf, node));
+      }
+      if (ts.isCallExpression(node)) {
+        const callee = node.expression;
+        // The settings schema: the keys of z.object({...}) in shared/config.ts.
+        if (
+          isConfig &&
+          callee.getText(sf) === 'z.object' &&
+          node.arguments[0] &&
+          ts.isObjectLiteralExpression(node.arguments[0])
+        ) {
+          for (const p of node.arguments[0].properties) {
+            const key =
+              p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+            if (key && SETTING_NAME.test(key)) settings.set(key, where(sf, p));
+          }
+        }
+        // publisher.publish('hub', ...), sender.send('queue', ...) on the app's ports.
+        if (ts.isPropertyAccessExpression(callee) && node.arguments[0]) {
+          const port = typeName(callee.expression);
+          const target = literalOf(node.arguments[0]);
+          if (port === 'EventPublisher' && callee.name.text === 'publish') {
+            publishedHubs.set(
+              target ?? `<not a constant: ${node.arguments[0].getText(sf)}>`,
+              where(sf, node),
+            );
+          }
+          if (port === 'MessageSender' && callee.name.text === 'send') {
+            sentQueues.set(target ?? `<not a constant: ${node.arguments[0].getText(sf)}>`, where(sf, node));
+          }
+          // A Service Bus client's senders and receivers.
+          if (typeName(callee.expression) === 'ServiceBusClient') {
+            if (callee.name.text === 'createSender') sdk.set('serviceBus:send', where(sf, node));
+            if (callee.name.text === 'createReceiver' || callee.name.text === 'createSessionReceiver')
+              sdk.set('serviceBus:receive', where(sf, node));
+          }
+        }
+      }
+      if (ts.isNewExpression(node)) {
+        const kind = sdkClients[node.expression.getText(sf)];
+        if (kind && kind !== 'serviceBus') sdk.set(kind, where(sf, node));
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return { settings, publishedHubs, sentQueues, sdk };
+}
+
+export async function codeNeeds(root = repoRoot): Promise<CodeNeeds> {
+  const scanned = scanSources(root);
+  const containers: ContainerNeed[] = Object.values(containerDefinitions).map((c) => ({
+    database: DATABASE_ID,
+    id: c.id,
+    partitionKeyPath: c.partitionKeyPath,
+    ...('defaultTtl' in c && typeof c.defaultTtl === 'number' ? { defaultTtl: c.defaultTtl } : {}),
+    source: 'shared/app/records.ts containerDefinitions',
+  }));
+  const hostJson = JSON.parse(fs.readFileSync(path.join(root, 'host.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  return { ...scanned, bindings: await loadBindings(root), containers, hostJson };
+}
