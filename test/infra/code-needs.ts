@@ -196,3 +196,21 @@ export async function codeNeeds(root = repoRoot): Promise<CodeNeeds> {
   >;
   return { ...scanned, bindings: await loadBindings(root), containers, hostJson };
 }
+
+/** The app roles the code knows: the `role` values of the `Caller` type (shared/app/caller.ts). */
+export function callerRoles(root = repoRoot): string[] {
+  const file = path.join(root, 'shared/app/caller.ts');
+  const program = ts.createProgram([file], { strict: true, skipLibCheck: true, types: [] });
+  const checker = program.getTypeChecker();
+  const sf = program.getSourceFile(file)!;
+  const alias = sf.statements.find(
+    (s): s is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(s) && s.name.text === 'Caller',
+  );
+  if (!alias) throw new Error('shared/app/caller.ts has no Caller type');
+  const type = checker.getTypeAtLocation(alias.name);
+  const members = type.isUnion() ? type.types : [type];
+  return members
+    .map((m) => checker.getTypeOfSymbol(m.getProperty('role')!))
+    .map((t) => (t.isStringLiteral() ? t.value : ''))
+    .sort();
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateTemplate, type Value } from './arm';
 import { bicepFiles, findBicep, parseSyntax, runBicepAsync, type BicepCli, type Diagnostics } from './bicep';
-import { codeNeeds, repoRoot, type CodeNeeds } from './code-needs';
+import { callerRoles, codeNeeds, repoRoot, type CodeNeeds } from './code-needs';
 import { crossCheck, ROLES } from './cross-check';
 
 const infraDir = path.join(repoRoot, 'infra');
@@ -78,6 +78,18 @@ describe('Bicep syntax (tree-sitter-bicep)', () => {
       "param name string\nresource x 'Microsoft.Storage/storageAccounts@2024-01-01' = {\n  name: name\n",
     );
     expect((await parseSyntax([broken])).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the Entra ID app registration', () => {
+  it('defines exactly the app roles the code knows', () => {
+    const file = JSON.parse(fs.readFileSync(path.join(infraDir, 'auth/app-roles.json'), 'utf8')) as {
+      value: string;
+      id: string;
+    }[];
+    expect(file.map((r) => r.value).sort()).toEqual(callerRoles());
+    expect(callerRoles()).toEqual(['librarian', 'member']);
+    expect(new Set(file.map((r) => r.id)).size).toBe(file.length);
   });
 });
 
