@@ -61,10 +61,11 @@ var captureContainerName = 'event-capture'
 // What the code stores, sends and receives (the cross-check in test/infra proves the code names
 // nothing that is missing here).
 var databaseContainers = [
-  { id: 'members', partitionKeyPath: '/memberId' } // members, their rentals and points ledger
-  { id: 'books', partitionKeyPath: '/id' } // one book each, with its copy counters and loans
+  // TTL on (-1), nothing expires unless an item says so (sent outbox items do).
+  { id: 'members', partitionKeyPath: '/memberId', defaultTtl: -1 } // members, their rentals and points ledger
+  { id: 'books', partitionKeyPath: '/id', defaultTtl: -1 } // one book each, with its copy counters and loans
   { id: 'views', partitionKeyPath: '/memberId' } // mypage and the rental board, built from the change feed
-  { id: 'dead-letters', partitionKeyPath: '/id', defaultTtl: -1 } // changes a projection could not apply
+  { id: 'dead-letters', partitionKeyPath: '/consumer' } // changes a consumer failed on, by consumer
   { id: 'leases', partitionKeyPath: '/id' } // change feed trigger leases (it cannot create them under RBAC)
 ]
 var eventHubName = 'rentbook-events'
@@ -189,6 +190,8 @@ module rbac 'app/rbac.bicep' = {
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
+  // The app starts with its roles already granted, so its first calls are not refused.
+  dependsOn: [rbac]
   params: {
     name: functionAppName
     planName: '${abbrs.webServerFarms}${resourceToken}'

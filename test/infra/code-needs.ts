@@ -7,6 +7,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { installCoreApi } from '../../local/host/core-api';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
+import { loadConfig } from '../../shared/config';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 
@@ -181,8 +182,36 @@ export function scanSources(
   return { settings, publishedHubs, sentQueues, sdk };
 }
 
+/**
+ * The settings shared/config.ts reads when the app loads, seen by running it: every read of a
+ * setting-like name from the environment it is given, or from a copy it makes of it.
+ */
+export function settingsReadByConfig(): Map<string, string> {
+  const read = new Map<string, string>();
+  const track = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(t, key, receiver) {
+        // Setting names, and connection names such as CosmosDBConnection (a connection string's setting).
+        if (typeof key === 'string' && (SETTING_NAME.test(key) || /^[A-Z][A-Za-z0-9]*$/.test(key)))
+          read.set(key, 'shared/config.ts (loadConfig)');
+        return Reflect.get(t, key, receiver) as unknown;
+      },
+    });
+  const fromEntries = Object.fromEntries;
+  Object.fromEntries = ((entries: Iterable<readonly [PropertyKey, unknown]>) =>
+    track(fromEntries(entries))) as typeof Object.fromEntries;
+  try {
+    loadConfig(track({}));
+  } finally {
+    Object.fromEntries = fromEntries;
+  }
+  return read;
+}
+
 export async function codeNeeds(root = repoRoot): Promise<CodeNeeds> {
   const scanned = scanSources(root);
+  for (const [name, where] of settingsReadByConfig())
+    if (!scanned.settings.has(name)) scanned.settings.set(name, where);
   const containers: ContainerNeed[] = Object.values(containerDefinitions).map((c) => ({
     database: DATABASE_ID,
     id: c.id,

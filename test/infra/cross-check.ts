@@ -192,8 +192,21 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
     }
   }
 
+  const identityForm = (name: string): boolean =>
+    ['accountEndpoint', 'fullyQualifiedNamespace', 'blobServiceUri', 'serviceUri'].some((s) =>
+      required.has(`${name}__${s}`),
+    );
   for (const [name, where] of required) {
     if (PLATFORM_SETTING.test(name)) continue;
+    // `CosmosDBConnection` beside `CosmosDBConnection__accountEndpoint`: the connection-string form,
+    // which would carry a key; the identity-based settings stand in for it.
+    if (identityForm(name)) {
+      if (name in appSettings)
+        problems.push(
+          `app setting ${name} is a connection string; use the identity-based ${name}__… settings`,
+        );
+      continue;
+    }
     if (LOCAL_SETTING.test(name)) {
       if (name in appSettings)
         problems.push(`app setting ${name} is for the local host only and must not be set in Azure`);

@@ -117,13 +117,7 @@ describe.skipIf(!cli)('the deployment, compiled by the Bicep CLI and cross-check
         runBicepAsync(cli!, ['lint', '--pattern', 'infra/**/*.bicep']),
         compile(editedCopy('app/api.bicep', 'httpsOnly: true', 'httpsOnly: true\n    httpsOnlyy: true')),
         runBicepAsync(cli!, ['lint', path.join(unused, 'core/identity.bicep')]),
-        compile(
-          editedCopy(
-            'main.bicep',
-            "{ id: 'books', partitionKeyPath: '/id' }",
-            "{ id: 'book', partitionKeyPath: '/id' }",
-          ),
-        ),
+        compile(editedCopy('main.bicep', "{ id: 'books',", "{ id: 'book',")),
         compile(
           editedCopy(
             'main.bicep',
