@@ -2,10 +2,10 @@
 // binding registrations (loaded as the Functions worker loads them), the settings it reads
 // (shared/config.ts and process.env), the Cosmos containers it defines, the hubs and queues it
 // publishes and sends to, the Azure SDK clients it creates, and host.json.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { installCoreApi } from '../../local/host/core-api';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { loadConfig } from '../../shared/config';
 
@@ -58,21 +58,53 @@ function sourceFiles(root: string): string[] {
   return out.sort();
 }
 
-/** Registrations of every function file, captured through the seam the Functions worker offers. */
-export async function loadBindings(root = repoRoot): Promise<Binding[]> {
-  const core = installCoreApi();
-  const files = fs
-    .readdirSync(path.join(root, 'functions'))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => path.join(root, 'functions', f));
-  for (const file of files) await import(file);
-  const bindings: Binding[] = [];
-  for (const { metadata } of core.registrations.values()) {
-    for (const [name, b] of Object.entries(metadata.bindings)) {
-      bindings.push({ ...(b as Record<string, unknown>), function: metadata.name, name } as Binding);
-    }
+/**
+ * Values like the deployment's for the identity-based settings the code reads, so the app loads as it
+ * does in Azure (choosing its Azure adapters) without reaching anything: clients connect lazily.
+ */
+function azureLikeSettings(settings: Iterable<string>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of settings) {
+    const suffix = /__(\w+)$/.exec(name)?.[1];
+    if (suffix === 'accountEndpoint') values[name] = 'https://infra-check.documents.azure.com:443/';
+    if (suffix === 'fullyQualifiedNamespace') values[name] = 'infra-check.servicebus.windows.net';
+    if (suffix === 'credential') values[name] = 'managedidentity';
+    if (suffix === 'clientId') values[name] = '00000000-0000-0000-0000-000000000000';
   }
-  return bindings;
+  return values;
+}
+
+/**
+ * Registrations of every function file of the compiled app (npm run build first), loaded the way the
+ * Functions worker loads them: with identity-based settings like the deployment's (so an app that
+ * picks its Azure adapters from them loads as in Azure), or, should it refuse those, with none.
+ */
+export function loadBindings(root = repoRoot, settings: Iterable<string> = []): Binding[] {
+  const child = path.join(root, 'dist/test/infra/registrations.js');
+  if (!fs.existsSync(child)) throw new Error(`${child} is missing: run npm run build first`);
+  const failures: string[] = [];
+  for (const env of [azureLikeSettings(settings), {}]) {
+    const r = spawnSync(process.execPath, [child, root], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, ...env },
+    });
+    if (r.status !== 0) {
+      failures.push(
+        `with ${Object.keys(env).length ? 'Azure-like settings' : 'no Azure settings'}: ${r.stderr}`,
+      );
+      continue;
+    }
+    const bindings: Binding[] = [];
+    for (const metadata of JSON.parse(r.stdout) as { name: string; bindings: Record<string, object> }[]) {
+      for (const [name, b] of Object.entries(metadata.bindings)) {
+        bindings.push({ ...(b as Record<string, unknown>), function: metadata.name, name } as Binding);
+      }
+    }
+    return bindings;
+  }
+  throw new Error(`The app's functions do not load:\n${failures.join('\n')}`);
 }
 
 const SETTING_NAME = /^[A-Za-z][A-Za-z0-9]*(__[A-Za-z0-9]+)+$|^[A-Z][A-Z0-9_]+$/;
@@ -223,7 +255,7 @@ export async function codeNeeds(root = repoRoot): Promise<CodeNeeds> {
     string,
     unknown
   >;
-  return { ...scanned, bindings: await loadBindings(root), containers, hostJson };
+  return { ...scanned, bindings: loadBindings(root, scanned.settings.keys()), containers, hostJson };
 }
 
 /** The app roles the code knows: the `role` values of the `Caller` type (shared/app/caller.ts). */
