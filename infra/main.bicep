@@ -28,11 +28,12 @@ param principalId string = ''
 @allowed(['User', 'ServicePrincipal', 'Group'])
 param principalType string = 'User'
 
-@description('Cosmos DB throughput: serverless (pay per request) or autoscale (shared by the database).')
-@allowed(['serverless', 'autoscale'])
+@description('Cosmos DB throughput: serverless (pay per request), autoscale or provisioned (shared by the database).')
+@allowed(['serverless', 'autoscale', 'provisioned'])
 param cosmosThroughputMode string = 'serverless'
-@minValue(1000)
-param cosmosAutoscaleMaxThroughput int = 1000
+@description('RU/s shared by the database: the autoscale maximum (at least 1000) or the provisioned value (at least 400).')
+@minValue(400)
+param cosmosThroughput int = 1000
 
 @minValue(1)
 @maxValue(32)
@@ -126,7 +127,7 @@ module cosmos 'app/cosmos.bicep' = {
     location: location
     tags: tags
     throughputMode: cosmosThroughputMode
-    autoscaleMaxThroughput: cosmosAutoscaleMaxThroughput
+    throughput: cosmosThroughput
     containers: databaseContainers
   }
 }

@@ -5,13 +5,13 @@ param name string
 param location string
 param tags object
 
-@description('serverless: pay per request unit (the default). autoscale: shared database throughput that scales between 10% of the maximum and the maximum.')
-@allowed(['serverless', 'autoscale'])
+@description('serverless: pay per request unit (the default). autoscale: shared database throughput that scales between 10% of the maximum and the maximum. provisioned: fixed shared database throughput.')
+@allowed(['serverless', 'autoscale', 'provisioned'])
 param throughputMode string
 
-@description('Maximum RU/s of the shared database throughput when throughputMode is autoscale.')
-@minValue(1000)
-param autoscaleMaxThroughput int
+@description('RU/s of the shared database throughput: the maximum when autoscale, the fixed value when provisioned.')
+@minValue(400)
+param throughput int
 
 @description('The database\'s containers: id, partition key path, default time to live in seconds (-1: items may set their own ttl; absent: off).')
 param containers {
@@ -50,7 +50,9 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15
   name: 'rentbook'
   properties: {
     resource: { id: 'rentbook' }
-    options: serverless ? {} : { autoscaleSettings: { maxThroughput: autoscaleMaxThroughput } }
+    options: serverless
+      ? {}
+      : throughputMode == 'autoscale' ? { autoscaleSettings: { maxThroughput: throughput } } : { throughput: throughput }
   }
 }
 

@@ -593,6 +593,25 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
   if (ofType('Microsoft.Web/sites/basicPublishingCredentialsPolicies').length < 2)
     problems.push('basic publishing credentials (ftp and scm) must be turned off');
 
+  // Alerts and the dashboard watch resources of this deployment.
+  for (const a of [
+    ...ofType('Microsoft.Insights/metricAlerts'),
+    ...ofType('Microsoft.Insights/scheduledQueryRules'),
+  ]) {
+    const scopes = get(a.body, 'properties', 'scopes');
+    for (const scope of Array.isArray(scopes) ? scopes : []) {
+      if (!byId(String(scope)))
+        problems.push(`alert ${a.name} watches a resource not in the template: ${String(scope)}`);
+    }
+  }
+  for (const d of ofType('Microsoft.Portal/dashboards')) {
+    const text = JSON.stringify(d.body);
+    const ids = new Set([...text.matchAll(/"(\/subscriptions\/[^"]*\/providers\/[^"]+)"/g)].map((m) => m[1]));
+    if (ids.size === 0) problems.push(`dashboard ${d.name} shows no resource`);
+    for (const id of ids)
+      if (!byId(id)) problems.push(`dashboard ${d.name} shows a resource not in the template: ${id}`);
+  }
+
   // Roles referenced through resources that do not exist would fail at deployment.
   for (const a of assignments) {
     const scope = String(get(a.body, 'scope') ?? '');

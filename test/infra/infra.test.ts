@@ -31,7 +31,9 @@ function azdParameters(): Record<string, Value> {
     const m = /^\$\{(\w+)(?:=(.*))?\}$/.exec(value);
     if (!m) values[name] = value;
     else if (m[2] === undefined) values[name] = `⟨azd env ${m[1]}⟩`;
-    else values[name] = m[2] === 'true' ? true : m[2] === 'false' ? false : m[2];
+    else
+      values[name] =
+        m[2] === 'true' ? true : m[2] === 'false' ? false : /^\d+$/.test(m[2]) ? Number(m[2]) : m[2];
   }
   return values;
 }
@@ -203,6 +205,25 @@ describe.skipIf(!cli)('the deployment, compiled by the Bicep CLI and cross-check
         new RegExp(`role durableTaskDataContributor \\(${ROLES.durableTaskDataContributor}\\) .* is missing`),
       ),
     ]);
+  });
+
+  it('fails when the dashboard or an alert watches a resource the template does not declare', () => {
+    const template = JSON.parse(compiled.json) as {
+      resources: { name: string; properties: { parameters: Record<string, { value: unknown }> } }[];
+    };
+    const elsewhere =
+      '/subscriptions/0/resourceGroups/other/providers/Microsoft.Insights/components/appi-other';
+    template.resources.find((r) => r.name === 'dashboard')!.properties.parameters.applicationInsightsId = {
+      value: elsewhere,
+    };
+    template.resources.find((r) => r.name === 'alerts')!.properties.parameters.applicationInsightsId = {
+      value: elsewhere,
+    };
+    const problems = check(JSON.stringify(template), needs);
+    expect(problems).toContain(
+      `dashboard dash-⟨toLower(⟨uniqueString(/subscriptions/⟨subscriptionId⟩, ⟨azd env AZURE_ENV_NAME⟩, ⟨azd env AZURE_LOCATION⟩)⟩)⟩ shows a resource not in the template: ${elsewhere}`,
+    );
+    expect(problems.filter((p) => p.startsWith('alert ') && p.endsWith(elsewhere))).toHaveLength(3);
   });
 
   it('fails when the app runs as another identity than the one the roles are given to', () => {
