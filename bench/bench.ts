@@ -49,7 +49,11 @@ const CONTENDED_COPIES = 3;
 
 const print = (o: unknown): void => void process.stdout.write(JSON.stringify(o) + '\n');
 
-async function startHost(dbFile: string, secret: string): Promise<{ url: string; stop(): Promise<void> }> {
+async function startHost(
+  dbFile: string,
+  secret: string,
+  masterKey: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const profile = values['profile-dir']
     ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['profile-dir'])]
     : [];
@@ -68,7 +72,7 @@ async function startHost(dbFile: string, secret: string): Promise<{ url: string;
     ],
     {
       cwd: root,
-      env: { ...process.env, LOCAL_AUTH_SECRET: secret },
+      env: { ...process.env, LOCAL_AUTH_SECRET: secret, LOCAL_MASTER_KEY: masterKey },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -94,7 +98,8 @@ async function startHost(dbFile: string, secret: string): Promise<{ url: string;
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-bench-'));
   const secret = randomBytes(32).toString('base64url');
-  const host = await startHost(path.join(dir, 'bench.db'), secret);
+  const masterKey = randomBytes(32).toString('base64url');
+  const host = await startHost(path.join(dir, 'bench.db'), secret, masterKey);
   const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });
   const librarian = `Bearer ${signLocalToken(secret, { librarian: 'bench' })}`;
 
@@ -228,8 +233,13 @@ async function main(): Promise<void> {
       } while (continuation);
     }
     const deposits = DEPOSIT * members.length;
-    const status = (await call<{ memory: { peakRssMB: number } }>('GET', '/admin/host/status', librarian))
-      .json;
+    const status = (
+      await call<{ memory: { peakRssMB: number } }>(
+        'GET',
+        `/admin/host/status?code=${encodeURIComponent(masterKey)}`,
+        librarian,
+      )
+    ).json;
 
     const storageCommitsPerSec = measureCommitsPerSec(dir, 'NORMAL', 2);
     const storageFsyncCommitsPerSec = measureCommitsPerSec(dir, 'FULL', 2);

@@ -1,4 +1,5 @@
-// The borrow saga's activities: each hands one step to shared/app (idempotent, keyed by rental id).
+// The borrow saga's activities: each checks its input, then hands one step to shared/app
+// (idempotent, keyed by rental id).
 import * as df from 'durable-functions';
 import {
   approveRental,
@@ -10,28 +11,40 @@ import {
   releaseCopy,
   reserveCopy,
 } from '../shared/app/rental-saga-steps';
-import type { RejectionReason, Rental } from '../shared/domain/rental';
 import { appDeps } from './lib/composition';
 import { sagaActivities as step } from './lib/rental-saga-client';
+import { approveInput, eligibilityInput, parseInput, rejectInput, rental } from './lib/rental-saga-schemas';
 
-// Inputs come from the orchestrator, which got them from this app: trusted, not re-validated.
 df.app.activity(step.checkEligibility, {
-  handler: (rental) => checkEligibility(appDeps(), rental as Rental),
+  handler: (input) => {
+    const { rentalId, ...start } = parseInput(eligibilityInput, input, step.checkEligibility);
+    return checkEligibility(appDeps(), rentalId, start);
+  },
 });
-df.app.activity(step.debitPoints, { handler: (rental) => debitPoints(appDeps(), rental as Rental) });
-df.app.activity(step.reserveCopy, { handler: (rental) => reserveCopy(appDeps(), rental as Rental) });
+df.app.activity(step.debitPoints, {
+  handler: (input) => debitPoints(appDeps(), parseInput(rental, input, step.debitPoints)),
+});
+df.app.activity(step.reserveCopy, {
+  handler: (input) => reserveCopy(appDeps(), parseInput(rental, input, step.reserveCopy)),
+});
 df.app.activity(step.approve, {
   handler: (input) => {
-    const { rental, approvedAt } = input as { rental: Rental; approvedAt: string };
-    return approveRental(appDeps(), rental, approvedAt);
+    const { rental: r, approvedAt } = parseInput(approveInput, input, step.approve);
+    return approveRental(appDeps(), r, approvedAt);
   },
 });
 df.app.activity(step.reject, {
   handler: (input) => {
-    const { rental, reason } = input as { rental: Rental; reason: RejectionReason };
-    return rejectRental(appDeps(), rental, reason);
+    const { rental: r, reason } = parseInput(rejectInput, input, step.reject);
+    return rejectRental(appDeps(), r, reason);
   },
 });
-df.app.activity(step.read, { handler: (rental) => readRental(appDeps(), rental as Rental) });
-df.app.activity(step.releaseCopy, { handler: (rental) => releaseCopy(appDeps(), rental as Rental) });
-df.app.activity(step.refundPoints, { handler: (rental) => refundPoints(appDeps(), rental as Rental) });
+df.app.activity(step.read, {
+  handler: (input) => readRental(appDeps(), parseInput(rental, input, step.read)),
+});
+df.app.activity(step.releaseCopy, {
+  handler: (input) => releaseCopy(appDeps(), parseInput(rental, input, step.releaseCopy)),
+});
+df.app.activity(step.refundPoints, {
+  handler: (input) => refundPoints(appDeps(), parseInput(rental, input, step.refundPoints)),
+});

@@ -3,11 +3,15 @@
 // When a step says no, what was done is undone in reverse (the copy goes back, the points are
 // refunded; each exactly once, as every step is idempotent and keyed by the rental id) and the
 // rental is rejected with that step's reason. Deterministic: time only from currentUtcDateTime.
+// It runs only for a rental the API recorded, on the recorded member, book and price: its input
+// says where that rental is and nothing more (a start that names no recorded rental fails and
+// changes nothing).
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import type { Eligibility, StepOutcome } from '../shared/app/rental-saga-steps';
 import type { RejectionReason, Rental } from '../shared/domain/rental';
 import { RENTAL_SAGA, sagaActivities as step } from './lib/rental-saga-client';
+import { parseInput, sagaStart } from './lib/rental-saga-schemas';
 
 // Transient faults (a busy store) get a few quick retries before the saga gives up on a step.
 const retry = new df.RetryOptions(500, 5);
@@ -22,8 +26,13 @@ interface Compensation {
 type Saga<T> = Generator<Task, T, unknown>;
 
 function* rentalSaga(context: OrchestrationContext): Saga<Rental> {
-  const requested = context.df.getInput<Rental>();
-  const { rental, reason } = (yield call(context, step.checkEligibility, requested)) as Eligibility;
+  const start = parseInput(sagaStart, context.df.getInput(), RENTAL_SAGA);
+  const checked = (yield call(context, step.checkEligibility, {
+    rentalId: context.df.instanceId,
+    ...start,
+  })) as Eligibility;
+  if ('refused' in checked) throw new Error(checked.refused);
+  const { rental, reason } = checked;
   // Settled already: a repeated start for this rental finds its outcome and changes nothing.
   if (rental.status !== 'REQUESTED') return rental;
   if (reason) return yield* reject(context, rental, reason, []);

@@ -1,5 +1,5 @@
-// POST /api/rentals {bookId, memberId?} (optional Idempotency-Key): rent a book. Starts the borrow
-// saga and waits a few seconds for it: 201 with the settled rental (APPROVED or REJECTED), or 202
+// POST /api/rentals {bookId, memberId?} (optional Idempotency-Key): rent a book. Records the
+// REQUESTED rental, starts the borrow saga for it and waits a few seconds for it: 201 with the settled rental (APPROVED or REJECTED), or 202
 // with Location while it is still REQUESTED.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
@@ -16,7 +16,7 @@ import {
   readBody,
   readIdempotencyKey,
 } from './lib/http';
-import { pendingRentals, startRentalSaga } from './lib/rental-saga-client';
+import { startRentalSaga } from './lib/rental-saga-client';
 import { rentalBody } from './lib/schemas';
 
 const WAIT = { timeoutInMilliseconds: 5_000, retryIntervalInMilliseconds: 50 };
@@ -38,8 +38,7 @@ async function rentalsCreate(
   const waited = await client.waitForCompletionOrCreateCheckStatusResponse(request, id, WAIT);
   if (waited.status === 200) return json(201, (await waited.json()) as Rental, location);
   if (waited.status === 202) {
-    const current =
-      (await findRental(appDeps(), id)) ?? (await pendingRentals(client).find(id)) ?? outcome.value;
+    const current = (await findRental(appDeps(), id)) ?? outcome.value;
     return json(202, current, { ...location, 'Retry-After': '1' });
   }
   return problem(500, 'rental-saga-failed', `The rental ${id} could not be processed; it stays REQUESTED.`);

@@ -1,23 +1,16 @@
 // GET /api/rentals/{rentalId}: the rental, for its member or a librarian.
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
-import type { DurableClient } from 'durable-functions';
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getRental } from '../shared/app/rentals';
 import { appDeps } from './lib/composition';
 import { authenticate, handled, json, respond } from './lib/http';
-import { pendingRentals } from './lib/rental-saga-client';
 
-async function rentalsGet(
-  request: HttpRequest,
-  client: DurableClient,
-  _context: InvocationContext,
-): Promise<HttpResponseInit> {
+async function rentalsGet(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   const caller = authenticate(request);
-  const outcome = await getRental(appDeps(), caller, request.params.rentalId, pendingRentals(client));
+  const outcome = await getRental(appDeps(), caller, request.params.rentalId);
   return respond(outcome, (rental) => json(200, rental));
 }
 
-df.app.client.http('rentals-get', {
+app.http('rentals-get', {
   methods: ['GET'],
   route: 'rentals/{rentalId}',
   authLevel: 'anonymous',

@@ -17,6 +17,7 @@ const statusOf: Record<ProblemKind, number> = {
   'not-found': 404,
   conflict: 409,
   'precondition-failed': 412,
+  unprocessable: 422,
 };
 
 const titles: Record<number, string> = {
@@ -26,6 +27,7 @@ const titles: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   412: 'Precondition Failed',
+  422: 'Unprocessable Content',
   500: 'Internal Server Error',
 };
 

@@ -20,7 +20,9 @@ const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
-  description: 'Repeat a request with the same key to get the first answer again; nothing happens twice.',
+  description:
+    'Repeat a request with the same key to get the first answer again; nothing happens twice. ' +
+    'The key is bound to its first request: with another request it is 422 idempotency-key-reused.',
   schema: { type: 'string', minLength: 1, maxLength: 200 },
 };
 const limit = {
@@ -150,7 +152,7 @@ export const openApiDocument = {
         summary: 'Deposit points (self or librarian)',
         parameters: [idempotencyKey],
         requestBody: { required: true, content: jsonContent(ref('Deposit')) },
-        responses: { '200': ok('The new balance', ref('Balance')), ...problems(400, 401, 403, 404) },
+        responses: { '200': ok('The new balance', ref('Balance')), ...problems(400, 401, 403, 404, 422) },
       },
     },
     '/members/{memberId}/points/check': {
@@ -182,7 +184,7 @@ export const openApiDocument = {
         responses: {
           '201': ok('Settled: APPROVED with dueAt, or REJECTED with reason', ref('Rental'), location),
           '202': ok('Still REQUESTED; poll the Location', ref('Rental'), location),
-          ...problems(400, 401, 403),
+          ...problems(400, 401, 403, 422),
         },
       },
     },
@@ -222,7 +224,7 @@ export const openApiDocument = {
       },
     },
     responses: Object.fromEntries(
-      [400, 401, 403, 404, 409, 412].map((s) => [
+      [400, 401, 403, 404, 409, 412, 422].map((s) => [
         `Problem${s}`,
         {
           description: 'A problem (RFC 9457)',

@@ -1,9 +1,8 @@
-// The borrow saga seen from outside: its function names, and how HTTP functions start it and
-// find a rental it has accepted but not yet recorded. Kept apart from the orchestrator so the
-// HTTP functions do not load the saga's code.
+// The borrow saga seen from outside: its function names, and how HTTP functions start it. Kept
+// apart from the orchestrator so the HTTP functions do not load the saga's code.
 import type { DurableClient } from 'durable-functions';
+import type { RentalSagaStart } from '../../shared/app/rental-saga-steps';
 import type { Rental } from '../../shared/domain/rental';
-import type { PendingRentals } from '../../shared/app/rentals';
 
 export const RENTAL_SAGA = 'rental-saga';
 
@@ -19,10 +18,10 @@ export const sagaActivities = {
 } as const;
 
 /**
- * Starts the saga for a requested rental (instance id = rental id) unless one exists already: a
- * repeated request must not start a second saga, and Durable would restart a completed instance
- * with the same id. Two identical requests racing both see "absent"; the loser's start fails
- * and finds the winner's instance.
+ * Starts the saga for a recorded REQUESTED rental (instance id = rental id; the input only says
+ * where the rental is) unless one exists already: a repeated request must not start a second
+ * saga, and Durable would restart a completed instance with the same id. Two identical requests
+ * racing both see "absent"; the loser's start fails and finds the winner's instance.
  */
 export async function startRentalSaga(
   client: DurableClient,
@@ -30,18 +29,12 @@ export async function startRentalSaga(
   checkFirst: boolean,
 ): Promise<void> {
   if (checkFirst && (await sagaStatus(client, rental.id))) return;
+  const input: RentalSagaStart = { memberId: rental.memberId, bookId: rental.bookId };
   try {
-    await client.startNew(RENTAL_SAGA, { instanceId: rental.id, input: rental });
+    await client.startNew(RENTAL_SAGA, { instanceId: rental.id, input });
   } catch (err) {
     if (!(await sagaStatus(client, rental.id))) throw err;
   }
-}
-
-/** The saga's own input for a rental it has not recorded yet (its first step records it). */
-export function pendingRentals(client: DurableClient): PendingRentals {
-  return {
-    find: async (rentalId) => (await sagaStatus(client, rentalId))?.input as Rental | undefined,
-  };
 }
 
 async function sagaStatus(client: DurableClient, instanceId: string) {

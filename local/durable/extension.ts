@@ -2,9 +2,10 @@
 // the durable engine (the real `durable-functions` replay, history in the host's SQLite file), and a
 // durableClient input gets the binding data that makes `df.getClient(context)` talk to this host.
 // Durable entities (entityTrigger) are not implemented.
+import { DURABLE_SYSTEM_KEY } from '../host/keys';
 import type { ExtensionFactory, HostContext } from '../host/types';
 import { DurableEngine } from './engine';
-import { addDurableRoutes, clientBindingData } from './http-api';
+import { addDurableRoutes, clientBindingData, WEBHOOK_ROUTE } from './http-api';
 import { serveInProcess } from './in-process-client';
 
 const DEFAULT_HUB = 'TestHubName';
@@ -20,6 +21,7 @@ export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
     const v = config[key];
     return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : DEFAULT_MAX_CONCURRENT;
   };
+  const systemKey = host.keys.system[DURABLE_SYSTEM_KEY];
   const orchestrators: string[] = [];
   const activities: string[] = [];
   let engine: DurableEngine | undefined;
@@ -45,7 +47,7 @@ export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
       if (process.env.WEBSITE_HOSTNAME === undefined || process.env.WEBSITE_HOSTNAME === hostnameWeSet) {
         process.env.WEBSITE_HOSTNAME = hostnameWeSet = here;
       }
-      return clientBindingData(baseUrl, hub);
+      return clientBindingData(baseUrl, hub, systemKey);
     },
 
     start() {
@@ -60,7 +62,7 @@ export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
       });
       orchestrators.forEach((n) => engine!.registerOrchestrator(n));
       activities.forEach((n) => engine!.registerActivity(n));
-      const dispatch = addDurableRoutes(host.routes, engine, hub, () => host.baseUrl());
+      const dispatch = addDurableRoutes(host.routes, engine, hub, systemKey, () => host.baseUrl());
       // LOCAL_DURABLE_CLIENT_TRANSPORT=http keeps the client on real sockets (the default answers
       // this host's durable API in-process: same handlers, no round trip).
       const transport = host.settings.LOCAL_DURABLE_CLIENT_TRANSPORT ?? 'in-process';
@@ -68,7 +70,11 @@ export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
         throw new Error(`LOCAL_DURABLE_CLIENT_TRANSPORT must be "in-process" or "http", not "${transport}".`);
       }
       if (transport === 'in-process') {
-        stopServingInProcess = serveInProcess(new URL(host.baseUrl()).origin, dispatch);
+        // The same key check as over HTTP: in-process is a transport, not a way around the key.
+        stopServingInProcess = serveInProcess(
+          new URL(host.baseUrl()).origin,
+          async (req) => host.authorize(WEBHOOK_ROUTE, req) ?? dispatch(req),
+        );
       }
       engine.start();
     },

@@ -1,6 +1,8 @@
 // The Durable extension's HTTP API (`/runtime/webhooks/durabletask/...`), which `df.getClient(context)`
 // talks to, and the durableClient binding data that points the client at it. Status codes and
-// bodies follow the extension's HttpApiHandler.
+// bodies follow the extension's HttpApiHandler. As in Azure, the API needs the extension's system
+// key (the host checks it): the binding data carries it in `requiredQueryStringParameters` and in
+// every URL it gives, so the app's client and the status URLs it hands out work unchanged.
 import { randomUUID } from 'node:crypto';
 import type { InternalRequest, InternalResponse, InternalRoutes } from '../host/types';
 import { InstanceExistsError, type DurableEngine } from './engine';
@@ -8,16 +10,27 @@ import type { InstanceStatus } from './status';
 import type { InstanceFilter } from './store';
 
 export const WEBHOOK_PATH = 'runtime/webhooks/durabletask';
+/** The host route the API is served on (the template the host's key check knows it by). */
+export const WEBHOOK_ROUTE = `${WEBHOOK_PATH}/{*path}`;
 
 // Local-host optimisation, invisible to callers: a status request for a running instance is held
 // up to this long and answered as soon as the instance finishes, so a client polling
 // (waitForCompletionOrCreateCheckStatusResponse) sees completion without waiting out its interval.
 export const STATUS_HOLD_MS = 250;
 
-/** The binding data the extension hands a durableClient input (OrchestrationClientInputData). */
-export function clientBindingData(baseUrl: string, hub: string): Record<string, unknown> {
+/** The query every URL of the API carries: the task hub, the connection and the system key. */
+function requiredQuery(hub: string, systemKey: string): string {
+  return `taskHub=${encodeURIComponent(hub)}&connection=Storage&code=${encodeURIComponent(systemKey)}`;
+}
+
+/**
+ * The binding data the extension hands a durableClient input (OrchestrationClientInputData). No
+ * `rpcBaseUrl`: in Azure that is a keyless endpoint only the worker's sandbox can reach; here the
+ * client uses the public URLs, key included.
+ */
+export function clientBindingData(baseUrl: string, hub: string, systemKey: string): Record<string, unknown> {
   const base = `${baseUrl}/${WEBHOOK_PATH}`;
-  const query = `taskHub=${encodeURIComponent(hub)}&connection=Storage`;
+  const query = requiredQuery(hub, systemKey);
   const instance = `${base}/instances/INSTANCEID`;
   return {
     taskHubName: hub,
@@ -28,8 +41,6 @@ export function clientBindingData(baseUrl: string, hub: string): Record<string, 
     managementUrls: managementUrls(base, 'INSTANCEID', query, instance),
     baseUrl: base,
     requiredQueryStringParameters: query,
-    // The extension's local RPC endpoint; here the same routes as the public webhooks.
-    rpcBaseUrl: `${base}/`,
   };
 }
 
@@ -62,10 +73,11 @@ export function addDurableRoutes(
   routes: InternalRoutes,
   engine: DurableEngine,
   hub: string,
+  systemKey: string,
   baseUrl: () => string,
   statusHoldMs = STATUS_HOLD_MS,
 ): DurableDispatch {
-  const query = `taskHub=${encodeURIComponent(hub)}&connection=Storage`;
+  const query = requiredQuery(hub, systemKey);
   const checkStatus = (id: string): InternalResponse => {
     const payload = managementUrls(`${baseUrl()}/${WEBHOOK_PATH}`, id, query);
     return {
@@ -238,7 +250,7 @@ export function addDurableRoutes(
   };
 
   for (const method of ['GET', 'POST', 'DELETE']) {
-    routes.add(method, `${WEBHOOK_PATH}/{*path}`, (req) => dispatch(req));
+    routes.add(method, WEBHOOK_ROUTE, (req) => dispatch(req));
   }
   return (req) => dispatch({ ...req, params: {} });
 }

@@ -1,6 +1,18 @@
 // One clock for the whole host: durable timestamps, timers, TTL and the app's own "now".
-// With dev features on it can be moved forward (never back past a fired timer's due time matters
-// only for what is scheduled next); the offset is kept in the data file so a restart keeps the time.
+// With dev features on it can be moved, only forward (what has happened, timers fired and rentals
+// due, stays in the past) and by a bounded step, so every time it shows stays a valid date; the
+// offset is kept in the data file so a restart keeps the time.
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The largest single move: ten years (3650 days). */
+export const MAX_CLOCK_MOVE_MS = 3650 * DAY_MS;
+/** The clock never runs further than this ahead of real time: a hundred years (36,525 days). */
+export const MAX_CLOCK_OFFSET_MS = 36_525 * DAY_MS;
+
+/** Whether an offset from real time is within the bound (a clock may also start behind real time). */
+export function isValidClockOffset(offsetMs: number): boolean {
+  return Number.isSafeInteger(offsetMs) && Math.abs(offsetMs) <= MAX_CLOCK_OFFSET_MS;
+}
 
 export interface Clock {
   /** Milliseconds since the epoch, as this host sees time. */
@@ -34,6 +46,9 @@ export class HostClock implements Clock {
     initialOffsetMs = 0,
     private readonly persistOffset: (offsetMs: number) => void = () => {},
   ) {
+    if (controllable && !isValidClockOffset(initialOffsetMs)) {
+      throw new RangeError(`Clock offset ${initialOffsetMs} ms is out of range.`);
+    }
     this.offsetMs = controllable ? initialOffsetMs : 0;
   }
 
@@ -60,6 +75,7 @@ export class HostClock implements Clock {
 
   set(atMs: number): void {
     if (!Number.isFinite(atMs)) throw new RangeError('Not a time.');
+    if (atMs < this.now()) throw new RangeError('The clock only moves forward.');
     this.moveTo(atMs);
   }
 
@@ -70,7 +86,14 @@ export class HostClock implements Clock {
 
   private moveTo(atMs: number): void {
     if (!this.controllable) throw new Error('The clock can be moved only with dev features on.');
-    this.offsetMs = atMs - Date.now();
+    if (atMs - this.now() > MAX_CLOCK_MOVE_MS) {
+      throw new RangeError('The clock moves at most 3650 days (ten years) at a time.');
+    }
+    const offsetMs = Math.round(atMs - Date.now());
+    if (!isValidClockOffset(offsetMs)) {
+      throw new RangeError('The clock runs at most 36525 days (a hundred years) ahead of real time.');
+    }
+    this.offsetMs = offsetMs;
     this.persistOffset(this.offsetMs);
     for (const p of [...this.pending]) {
       if (p.timer) clearTimeout(p.timer);

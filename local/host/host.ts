@@ -2,11 +2,14 @@
 // `@azure/functions-core`, and serves them with the embedded extensions, all state in one SQLite file.
 
 import { installCoreApi, type CoreApi } from './core-api';
-import { HostClock, parseIsoDuration } from './clock';
+import { HostClock, isValidClockOffset, parseIsoDuration } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { defaultExtensions } from './extensions';
 import { HostHttpServer, httpSettings } from './http-server';
+import { resolveHostKeys, type HostKeys } from './keys';
 import { createLogger, type Logger, type LogLevel } from './logger';
+import { hostProblem } from './problem';
+import { RequestGuard } from './request-guard';
 import { publishService, withdrawService } from './services';
 import { AppLoadError, findApp } from './app-loader';
 import type {
@@ -28,7 +31,7 @@ export interface LocalHostOptions {
   port?: number;
   /** SQLite file, or `:memory:`. Default `.data/local.db` in the current directory. */
   dbFile?: string;
-  /** Dev features: the controllable clock (`POST /admin/clock`). */
+  /** Dev features: the controllable clock (`POST /admin/clock`), and the clock and admin runs without a key. */
   dev?: boolean;
   logLevel?: LogLevel;
   logger?: Logger;
@@ -56,6 +59,8 @@ export class LocalHost {
     private readonly http: HostHttpServer,
     private readonly extensions: HostExtension[],
     readonly dbFile: string,
+    /** The master key and the system keys (LOCAL_MASTER_KEY, LOCAL_DURABLE_SYSTEM_KEY, or kept beside the data file). */
+    readonly keys: HostKeys,
   ) {}
 
   get url(): string {
@@ -73,6 +78,14 @@ export class LocalHost {
     for (const [k, v] of Object.entries(app.localValues)) process.env[k] ??= v;
 
     const dbFile = options.dbFile ?? '.data/local.db';
+    let httpConfig: ReturnType<typeof httpSettings>;
+    try {
+      httpConfig = httpSettings(app.hostJson, settings);
+    } catch (err) {
+      throw new AppLoadError((err as Error).message);
+    }
+    const { routePrefix, limits } = httpConfig;
+    const keys = resolveHostKeys(dbFile, settings);
     const db = openDatabase(dbFile, {
       groupCommit: true,
       // The process has acted on writes the file does not hold: stop rather than go on diverged.
@@ -82,7 +95,7 @@ export class LocalHost {
       },
     });
     const dev = options.dev === true;
-    const clock = new HostClock(dev, Number(readState(db, CLOCK_OFFSET_KEY) ?? 0), (offset) =>
+    const clock = new HostClock(dev, dev ? storedClockOffset(db, log) : 0, (offset) =>
       writeState(db, CLOCK_OFFSET_KEY, String(offset)),
     );
     publishService('db', db);
@@ -95,7 +108,7 @@ export class LocalHost {
     // Extensions are built before the app loads (the app may use their services at import time);
     // the worker and HTTP server come after, once the registrations are known.
     const late: { worker?: FunctionWorker; http?: HostHttpServer } = {};
-    const { routePrefix, limits } = httpSettings(app.hostJson);
+    const guard = new RequestGuard(keys, dev, () => late.http!.port);
     const context: HostContext = {
       db,
       clock,
@@ -109,6 +122,8 @@ export class LocalHost {
       },
       routes: { add: (method, template, handler) => late.http!.add(method, template, handler) },
       baseUrl: () => late.http!.url,
+      keys,
+      authorize: (template, req) => guard.missingKey(template, req),
     };
     const extensions = (options.extensions ?? defaultExtensions).map((factory) => factory(context));
 
@@ -141,9 +156,11 @@ export class LocalHost {
         await ext.output(fn, name, binding, value);
       },
     }));
-    const http = (late.http = new HostHttpServer(worker, log, routePrefix, limits, () => committed(db)));
+    const http = (late.http = new HostHttpServer(worker, log, routePrefix, limits, guard, () =>
+      committed(db),
+    ));
 
-    const host = new LocalHost(db, clock, worker, log, core, http, extensions, dbFile);
+    const host = new LocalHost(db, clock, worker, log, core, http, extensions, dbFile, keys);
     try {
       for (const fn of worker.functions.values()) {
         for (const b of Object.values(fn.metadata.bindings)) {
@@ -230,19 +247,22 @@ export class LocalHost {
       const fn = [...this.worker.functions.values()].find(
         (f) => f.name.toLowerCase() === req.params.name.toLowerCase(),
       );
-      if (!fn) return problem(404, `No function named "${req.params.name}".`);
+      if (!fn) return hostProblem(404, `No function named "${req.params.name}".`);
       const ext = this.extensions.find((e) =>
         e.triggerTypes.some((t) => t.toLowerCase() === fn.trigger.binding.type.toLowerCase()),
       );
       if (!ext?.runNow)
-        return problem(400, `"${fn.name}" (${fn.trigger.binding.type}) cannot be run from the admin API.`);
+        return hostProblem(
+          400,
+          `"${fn.name}" (${fn.trigger.binding.type}) cannot be run from the admin API.`,
+        );
       let input: unknown;
       try {
         input = req.body.length
           ? (JSON.parse(req.body.toString('utf8')) as { input?: unknown }).input
           : undefined;
       } catch {
-        return problem(400, 'The body must be JSON: {"input": ...}.');
+        return hostProblem(400, 'The body must be JSON: {"input": ...}.');
       }
       // Like the Functions host: accepted at once, the run happens in the background.
       ext.runNow(fn, input).catch((err) => this.log.error(`Admin run of "${fn.name}" failed`, err));
@@ -255,12 +275,12 @@ export class LocalHost {
     routes.add('GET', 'admin/clock', clockState);
     routes.add('POST', 'admin/clock', (req: InternalRequest) => {
       if (!this.clock.controllable)
-        return problem(403, 'The clock can be moved only when the host runs with --dev.');
+        return hostProblem(403, 'The clock can be moved only when the host runs with --dev.');
       let body: { advanceBy?: unknown; set?: unknown };
       try {
         body = JSON.parse(req.body.toString('utf8') || '{}') as typeof body;
       } catch {
-        return problem(
+        return hostProblem(
           400,
           'The body must be JSON: {"advanceBy": "P8D"} or {"set": "2026-01-01T00:00:00Z"}.',
         );
@@ -269,26 +289,27 @@ export class LocalHost {
         if (typeof body.advanceBy === 'string') this.clock.advance(parseIsoDuration(body.advanceBy));
         else if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set)))
           this.clock.set(Date.parse(body.set));
-        else return problem(400, 'Give "advanceBy" (an ISO 8601 duration) or "set" (an ISO 8601 time).');
+        else return hostProblem(400, 'Give "advanceBy" (an ISO 8601 duration) or "set" (an ISO 8601 time).');
       } catch (err) {
-        return problem(400, (err as Error).message);
+        return hostProblem(400, (err as Error).message);
       }
       return clockState();
     });
   }
 }
 
-function problem(status: number, detail: string) {
-  return {
-    status,
-    headers: { 'Content-Type': 'application/problem+json' },
-    body: {
-      type: 'about:blank',
-      title: status === 404 ? 'Not Found' : status === 403 ? 'Forbidden' : 'Bad Request',
-      status,
-      detail,
-    },
-  };
+/**
+ * The clock offset kept in the data file. One out of range (a file written by an older host, or
+ * edited by hand) is reported and ignored: the clock starts at real time rather than the host not
+ * at all, and the next move of the clock replaces it.
+ */
+function storedClockOffset(db: Database, log: Logger): number {
+  const stored = readState(db, CLOCK_OFFSET_KEY);
+  if (stored === undefined) return 0;
+  const offset = Number(stored);
+  if (isValidClockOffset(offset)) return offset;
+  log.warn(`The stored clock offset "${stored}" ms is out of range; the clock starts at real time.`);
+  return 0;
 }
 
 export { AppLoadError };

@@ -2,9 +2,12 @@
 // (host.json `extensions.http.routePrefix`, default `api`) and the host's own routes
 // (`/admin/...`, `/runtime/webhooks/...`). Requests reach handlers as RPC HTTP data, which
 // `@azure/functions` turns into its real HttpRequest, as under the Functions host.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from './logger';
+import { hostProblem, problemDetails } from './problem';
+import type { RequestGuard } from './request-guard';
 import { compareSpecificity, matchRoute, parseRouteTemplate, type RouteTemplate } from './routes';
 import type { HostJson, InternalHandler, InternalRoutes, RegisteredFunction, Worker } from './types';
 
@@ -44,11 +47,17 @@ export interface HttpLimits {
   maxConcurrentRequests: number;
   /** host.json `extensions.http.maxOutstandingRequests` (-1: unbounded). */
   maxOutstandingRequests: number;
-  /** Request bodies larger than this get 413. */
+  /** Request bodies larger than this get 413, before anything reads them. */
   maxRequestBodyBytes: number;
 }
 
-export function httpSettings(hostJson: HostJson): { routePrefix: string; limits: HttpLimits } {
+/** The default request body limit (the setting FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, in bytes, changes it). */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+
+export function httpSettings(
+  hostJson: HostJson,
+  settings: Readonly<Record<string, string | undefined>> = {},
+): { routePrefix: string; limits: HttpLimits } {
   const h = (hostJson.extensions?.http ?? {}) as Record<string, unknown>;
   const prefix = typeof h.routePrefix === 'string' ? h.routePrefix : 'api';
   const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
@@ -57,9 +66,18 @@ export function httpSettings(hostJson: HostJson): { routePrefix: string; limits:
     limits: {
       maxConcurrentRequests: num(h.maxConcurrentRequests, -1),
       maxOutstandingRequests: num(h.maxOutstandingRequests, -1),
-      maxRequestBodyBytes: 100 * 1024 * 1024,
+      maxRequestBodyBytes: bodyLimit(settings.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT),
     },
   };
+}
+
+function bodyLimit(setting: string | undefined): number {
+  if (setting === undefined || setting === '') return DEFAULT_MAX_REQUEST_BODY_BYTES;
+  const n = Number(setting);
+  if (!/^\d+$/.test(setting) || !Number.isSafeInteger(n) || n < 1) {
+    throw new Error(`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT must be a whole number of bytes, not "${setting}".`);
+  }
+  return n;
 }
 
 export class HostHttpServer implements InternalRoutes {
@@ -68,18 +86,23 @@ export class HostHttpServer implements InternalRoutes {
   private readonly server: http.Server;
   private running = 0;
   private waiting: (() => void)[] = [];
-  private port = 0;
+  private listeningPort = 0;
 
   constructor(
     private readonly worker: Worker,
     private readonly log: Logger,
     readonly routePrefix: string,
     private readonly limits: HttpLimits,
+    private readonly guard: RequestGuard,
     /** Resolves once the writes made so far are committed: no response goes out before that. */
     private readonly committed: () => Promise<void> = () => Promise.resolve(),
   ) {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
+    // A request without Host reaches the guard (and gets problem+json) rather than Node's bare 400.
+    this.server = http.createServer({ requireHostHeader: false }, (req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 65_000;
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) =>
+      answerClientError(err, socket),
+    );
   }
 
   /** Registers an HTTP-triggered function; returns its URL path template for the start-up listing. */
@@ -109,12 +132,16 @@ export class HostHttpServer implements InternalRoutes {
         resolve();
       });
     });
-    this.port = (this.server.address() as AddressInfo).port;
-    return this.port;
+    this.listeningPort = (this.server.address() as AddressInfo).port;
+    return this.listeningPort;
+  }
+
+  get port(): number {
+    return this.listeningPort;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://127.0.0.1:${this.listeningPort}`;
   }
 
   async close(): Promise<void> {
@@ -126,7 +153,9 @@ export class HostHttpServer implements InternalRoutes {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+      const foreign = this.guard.foreignHost(req.headers.host);
+      if (foreign) return this.sendHost(res, foreign.status, foreign.headers ?? {}, foreign.body);
+      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
       const method = (req.method ?? 'GET').toUpperCase();
       const path = url.pathname.replace(/^\/+/, '');
 
@@ -135,12 +164,18 @@ export class HostHttpServer implements InternalRoutes {
         .filter((m) => m.params);
       if (hostMatches.length) {
         const hit = hostMatches.find((m) => m.r.method === method);
-        if (!hit)
-          return this.sendStatus(res, 405, {
-            Allow: [...new Set(hostMatches.map((m) => m.r.method))].join(', '),
-          });
-        const body = await readBody(req, this.limits.maxRequestBodyBytes);
-        if (body === undefined) return this.sendStatus(res, 413);
+        if (!hit) {
+          const allow = [...new Set(hostMatches.map((m) => m.r.method))].join(', ');
+          return this.sendProblem(res, 405, `${method} is not allowed here; use ${allow}.`, { Allow: allow });
+        }
+        const refused = this.guard.hostRoute(hit.r.route.template, {
+          method,
+          query: url.searchParams,
+          headers: req.headers,
+        });
+        if (refused) return this.sendHost(res, refused.status, refused.headers ?? {}, refused.body);
+        const body = await this.readBodyWithinLimit(req, res);
+        if (body === undefined) return;
         const out = await hit.r.handler({
           method,
           path,
@@ -168,18 +203,32 @@ export class HostHttpServer implements InternalRoutes {
         appPath === undefined
           ? []
           : this.appRoutes.map((r) => ({ r, params: matchRoute(r.route, appPath) })).filter((m) => m.params);
-      if (!matches.length) return this.sendStatus(res, 404);
+      if (!matches.length) return this.sendProblem(res, 404, `Nothing is served at /${path}.`);
       const hit = matches.find((m) => !m.r.methods || m.r.methods.has(method));
       if (!hit) {
-        const allow = new Set(matches.flatMap((m) => [...(m.r.methods ?? [])]));
-        return this.sendStatus(res, 405, { Allow: [...allow].join(', ') });
+        const allow = [...new Set(matches.flatMap((m) => [...(m.r.methods ?? [])]))].join(', ');
+        return this.sendProblem(res, 405, `${method} is not allowed here; use ${allow}.`, { Allow: allow });
       }
       await this.invokeFunction(hit.r.fn, hit.params ?? {}, url, method, req, res);
     } catch (err) {
       this.log.error(`HTTP ${req.method} ${req.url} failed`, err);
-      if (!res.headersSent) this.sendStatus(res, 500);
+      if (!res.headersSent) this.sendProblem(res, 500, 'The host failed to answer; see its log.');
       else res.destroy();
     }
+  }
+
+  /**
+   * The request body, or undefined once a 413 has been sent: a declared length over the limit is
+   * refused before a byte is read, a streamed body as soon as it passes the limit. The rest is read
+   * and dropped, never kept (Node does that once the answer is sent), so the client reads the 413
+   * rather than a connection reset while it is still sending; Node's request timeout bounds it.
+   */
+  private async readBodyWithinLimit(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
+    const limit = this.limits.maxRequestBodyBytes;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const body = declared > limit ? undefined : await readBody(req, limit);
+    if (body === undefined) this.sendProblem(res, 413, `The request body is larger than ${limit} bytes.`);
+    return body;
   }
 
   private async invokeFunction(
@@ -193,14 +242,16 @@ export class HostHttpServer implements InternalRoutes {
     const { maxConcurrentRequests: maxRun, maxOutstandingRequests: maxOut } = this.limits;
     if (maxOut >= 0 && this.running + this.waiting.length >= maxOut) {
       // What the Functions host does when its HTTP queue is full (host.json http.maxOutstandingRequests).
-      return this.sendStatus(res, 429, { 'Retry-After': '1' });
+      return this.sendProblem(res, 429, 'Too many requests are waiting; try again shortly.', {
+        'Retry-After': '1',
+      });
     }
     if (maxRun >= 0 && this.running >= maxRun)
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running++;
     try {
-      const body = await readBody(req, this.limits.maxRequestBodyBytes);
-      if (body === undefined) return this.sendStatus(res, 413);
+      const body = await this.readBodyWithinLimit(req, res);
+      if (body === undefined) return;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -224,9 +275,9 @@ export class HostHttpServer implements InternalRoutes {
         const out = result.outputs['$return'] ?? result.returnValue ?? Object.values(result.outputs)[0];
         response = out as RpcHttpResponse | undefined;
       } catch (err) {
-        // The Functions host answers a thrown error with a bare 500: no message, no stack.
+        // Like the Functions host, nothing of the error (no message, no stack) reaches the caller.
         this.log.error(`Function "${fn.name}" failed`, err);
-        return this.sendStatus(res, 500);
+        return this.sendProblem(res, 500, 'The function failed; see the host log.');
       }
       await this.committed();
       this.sendRpcResponse(res, response);
@@ -276,10 +327,45 @@ export class HostHttpServer implements InternalRoutes {
     res.end(bytes);
   }
 
-  private sendStatus(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { ...headers, 'Content-Length': '0' });
+  private sendStatus(res: ServerResponse, status: number): void {
+    res.writeHead(status, { 'Content-Length': '0' });
     res.end();
   }
+
+  private sendProblem(
+    res: ServerResponse,
+    status: number,
+    detail: string,
+    headers: Record<string, string> = {},
+  ): void {
+    const answer = hostProblem(status, detail, headers);
+    this.sendHost(res, answer.status, answer.headers ?? {}, answer.body);
+  }
+}
+
+// Requests Node's parser refuses before there is a request object (headers too large, malformed
+// HTTP, a client too slow): answered with problem+json too, then the connection is closed.
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 431
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 408
+        : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+          ? 413
+          : 400;
+  const detail =
+    status === 431
+      ? 'The request headers are too large.'
+      : status === 408
+        ? 'The request took too long.'
+        : 'The request is not valid HTTP.';
+  const body = JSON.stringify(problemDetails(status, detail));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function cookieHeader(c: RpcHttpCookie): string {
@@ -295,18 +381,20 @@ function cookieHeader(c: RpcHttpCookie): string {
   return parts.join('; ');
 }
 
-/** Reads the whole body; undefined when it exceeds `limit` bytes. */
+/** Reads the whole body; undefined as soon as it exceeds `limit` bytes (the rest is left unread). */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+      if (size <= limit) return void chunks.push(c);
+      req.off('data', onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -2,6 +2,7 @@
 // The host knows nothing of any business domain; extensions know nothing of each other.
 import type { Database } from 'better-sqlite3';
 import type { Clock } from './clock';
+import type { HostKeys } from './keys';
 import type { Logger } from './logger';
 
 /** A binding as the Functions worker sees it (`@azure/functions` builds these from `app.*` options). */
@@ -122,6 +123,16 @@ export interface HostContext {
   baseUrl(): string;
   /** Dev features (controllable clock) on. */
   readonly dev: boolean;
+  /** The host's master and system keys. */
+  readonly keys: HostKeys;
+  /**
+   * The key check the HTTP server applies to the host route registered as `template`, for requests
+   * that reach a host route without crossing a socket: a refusal (401), or undefined.
+   */
+  authorize(
+    template: string,
+    req: Pick<InternalRequest, 'method' | 'query' | 'headers'>,
+  ): InternalResponse | undefined;
 }
 
 export interface HostExtension {

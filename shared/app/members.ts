@@ -4,6 +4,7 @@ import { newMember, type Member } from '../domain/member';
 import { isSufficient } from '../domain/points';
 import type { Rental, RentalStatus } from '../domain/rental';
 import { forbidden, mayActFor, type Caller } from './caller';
+import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Filter } from './ports';
@@ -62,7 +63,8 @@ export async function getMember(deps: AppDeps, caller: Caller, memberId: string)
 /**
  * Credits points. With an idempotency key the same caller gets the first answer again and the
  * points are credited once: the ledger entry's id is derived from the key, and the entry and the
- * new balance are written in one batch, so either both exist or neither does.
+ * new balance are written in one batch, so either both exist or neither does. The key with
+ * another request (another member or amount) is refused.
  */
 export async function depositPoints(
   deps: AppDeps,
@@ -72,6 +74,11 @@ export async function depositPoints(
   idempotencyKey?: string,
 ): Promise<Outcome<PointsBalance>> {
   if (!mayActFor(caller, memberId)) return forbidden();
+  if (idempotencyKey) {
+    const route = `POST /members/${memberId}/points`;
+    const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, { route, body: { amount } });
+    if (!bound.ok) return bound;
+  }
   const members = deps.containers.members;
   const entryId = ledgerId(
     'deposit',

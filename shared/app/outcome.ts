@@ -1,7 +1,14 @@
 // What a use case answers: a value, or a problem the caller can act on. Problems are values, not
 // exceptions; the HTTP layer maps `kind` to a status and `code` to a stable problem type.
 
-export type ProblemKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'precondition-failed';
+export type ProblemKind =
+  | 'invalid'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'precondition-failed'
+  // Well-formed, but it cannot be done as asked (an Idempotency-Key reused for another request).
+  | 'unprocessable';
 
 export interface Problem {
   kind: ProblemKind;

@@ -50,6 +50,20 @@ export interface LedgerDoc extends Doc {
   pointsAfter?: number;
 }
 
+/**
+ * `members`, partition key `/memberId` holding the caller's subject (`member:<id>`,
+ * `librarian:<name>`): an Idempotency-Key bound to the request it first came with. Kept with the
+ * caller rather than with what the request touches, so one key is one record whatever it names.
+ */
+export interface IdempotencyKeyDoc extends Doc {
+  type: 'idempotency-key';
+  memberId: string;
+  /** sha256 of the route, the caller and the canonical body. */
+  fingerprint: string;
+  route: string;
+  at: string;
+}
+
 export function ledgerId(kind: LedgerKind, key: string): string {
   return `${kind}:${key}`;
 }

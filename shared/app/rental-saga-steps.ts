@@ -18,35 +18,48 @@ import { nowIso } from './time';
 
 export type StepOutcome = { ok: true } | { ok: false; reason: RejectionReason };
 
-export interface Eligibility {
-  /** The rental as recorded: REQUESTED, or already settled when the saga runs again for it. */
-  rental: Rental;
-  /** Why it cannot go ahead; absent when it can. */
-  reason?: RejectionReason;
+/** What starts a saga: the rental to run it for is the one recorded under this member with the saga's id. */
+export interface RentalSagaStart {
+  memberId: string;
+  bookId: string;
 }
 
+export type Eligibility =
+  | {
+      /** The rental as recorded: REQUESTED, or already settled when the saga runs again for it. */
+      rental: Rental;
+      /** Why it cannot go ahead; absent when it can. */
+      reason?: RejectionReason;
+    }
+  /** No such rental was requested: a forged or mistaken start, which must change nothing. */
+  | { refused: string };
+
 /**
- * Step 1: records the REQUESTED rental with its member (creating it is what makes it visible) and
- * checks, on what is stored now, whether it can go ahead. A later step re-checks with a
- * conditional write, so this check only spares the saga work that is bound to fail.
+ * Step 1: finds the rental the API recorded (`requestRental`) and checks, on what is stored now,
+ * whether it can go ahead. The saga trusts nothing of its input but the address: member, book and
+ * price are the recorded ones, and a start whose id, member or book match no recorded rental is
+ * refused. A later step re-checks with a conditional write, so this check only spares the saga
+ * work that is bound to fail.
  */
-export async function checkEligibility(deps: AppDeps, requested: Rental): Promise<Eligibility> {
+export async function checkEligibility(
+  deps: AppDeps,
+  rentalId: string,
+  start: RentalSagaStart,
+): Promise<Eligibility> {
   const { members, books } = deps.containers;
-  const [member, book] = await Promise.all([
-    members.read<MemberDoc>(requested.memberId, requested.memberId),
-    books.read<BookDoc>(requested.bookId, requested.bookId),
+  const [recorded, member, book] = await Promise.all([
+    members.read<RentalDoc>(start.memberId, rentalId),
+    members.read<MemberDoc>(start.memberId, start.memberId),
+    books.read<BookDoc>(start.bookId, start.bookId),
   ]);
-  let rental = requested;
-  try {
-    await members.create<RentalDoc>({ ...requested, type: 'rental' });
-  } catch (err) {
-    if (!isDocumentError(err, 409)) throw err;
-    const recorded = await members.read<RentalDoc>(requested.memberId, requested.id);
-    if (!recorded) throw err;
-    rental = toRental(recorded);
-    if (rental.status !== 'REQUESTED') return { rental };
+  if (recorded?.type !== 'rental' || recorded.bookId !== start.bookId) {
+    return {
+      refused: `No rental ${rentalId} of book ${start.bookId} was requested for member ${start.memberId}.`,
+    };
   }
-  const reason = ineligibility(member, book, rental.price);
+  const rental = toRental(recorded);
+  if (rental.status !== 'REQUESTED') return { rental };
+  const reason = ineligibility(member?.type === 'member' ? member : undefined, book, rental.price);
   return reason ? { rental, reason } : { rental };
 }
 

@@ -1,22 +1,20 @@
 // Asking to rent a book, and looking a rental up. The rent itself runs as the borrow saga
-// (functions/rental-saga.ts over ./rental-saga-steps.ts); this module decides what is asked.
+// (functions/rental-saga.ts over ./rental-saga-steps.ts); this module records what is asked, and
+// the saga goes ahead only on what was recorded (docs/decisions/0004-saga-trusts-the-record.md).
 import type { Rental } from '../domain/rental';
 import { forbidden, mayActFor, type Caller } from './caller';
+import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
 import { fail, ok, type Outcome } from './outcome';
-import type { AppDeps } from './ports';
+import { isDocumentError, type AppDeps } from './ports';
 import { toRental, type BookDoc, type RentalDoc } from './records';
 import { nowIso } from './time';
 
-/** Rentals the saga has accepted but not recorded yet (the saga's own input). */
-export interface PendingRentals {
-  find(rentalId: string): Promise<Rental | undefined>;
-}
-
 /**
- * The REQUESTED rental the saga will run for. A member rents for itself; a librarian names the
- * member. With an idempotency key the rental id is derived from (caller, key), so a repeated
- * request names the same rental and starts nothing new.
+ * Records the REQUESTED rental the saga will run for. A member rents for itself; a librarian names
+ * the member. Title and price come from the stored book, fixed now, as the member saw them. With
+ * an idempotency key the rental id is derived from (caller, key), so the same request again names
+ * the same rental and records nothing new; the key with another request is refused.
  */
 export async function requestRental(
   deps: AppDeps,
@@ -29,10 +27,17 @@ export async function requestRental(
     return fail('invalid', 'member-id-required', 'A librarian renting for a member must give memberId.');
   }
   if (!mayActFor(caller, memberId)) return forbidden();
+  if (idempotencyKey) {
+    const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, {
+      route: 'POST /rentals',
+      body: input,
+    });
+    if (!bound.ok) return bound;
+  }
   const id = idempotencyKey ? idFromKey('rental', caller.subject, idempotencyKey) : newId(deps.clock);
-  // Title and price are fixed now, as the member saw them; a missing book is the saga's to reject.
+  // A missing book (or member) is the saga's to reject, so the rental stays in the history.
   const book = await deps.containers.books.read<BookDoc>(input.bookId, input.bookId);
-  return ok({
+  const rental: Rental = {
     id,
     memberId,
     bookId: input.bookId,
@@ -40,19 +45,46 @@ export async function requestRental(
     price: book?.price ?? 0,
     status: 'REQUESTED',
     requestedAt: nowIso(deps.clock),
-  });
+  };
+  try {
+    await deps.containers.members.create<RentalDoc>({ ...rental, type: 'rental' });
+  } catch (err) {
+    if (!isDocumentError(err, 409)) throw err;
+    // The same keyed request again: the rental as recorded the first time.
+    const recorded = await deps.containers.members.read<RentalDoc>(memberId, id);
+    if (!recorded) throw err;
+    return ok(toRental(recorded));
+  }
+  return ok(rental);
 }
 
-export async function getRental(
-  deps: AppDeps,
-  caller: Caller,
-  rentalId: string,
-  pending: PendingRentals,
-): Promise<Outcome<Rental>> {
-  const rental = (await findRental(deps, rentalId)) ?? (await pending.find(rentalId));
+export async function getRental(deps: AppDeps, caller: Caller, rentalId: string): Promise<Outcome<Rental>> {
+  const rental = await findRental(deps, rentalId);
   if (!rental) return rentalNotFound(rentalId);
   if (!mayActFor(caller, rental.memberId)) return forbidden();
   return ok(rental);
+}
+
+/**
+ * REQUESTED rentals recorded before `before`, oldest first, a page at a time: among them any whose
+ * saga never started, because the process stopped between recording the rental and starting it.
+ */
+export async function rentalsRequestedBefore(
+  deps: AppDeps,
+  before: string,
+  page: { limit: number; continuation?: string },
+): Promise<{ items: Rental[]; continuation?: string }> {
+  const found = await deps.containers.members.query<RentalDoc>({
+    where: [
+      { field: 'type', op: '=', value: 'rental' },
+      { field: 'status', op: '=', value: 'REQUESTED' },
+      { field: 'requestedAt', op: '<', value: before },
+    ],
+    orderBy: [{ field: 'requestedAt', direction: 'asc' }],
+    limit: page.limit,
+    continuation: page.continuation,
+  });
+  return { items: found.items.map(toRental), continuation: found.continuation };
 }
 
 /** A rental by id alone: rentals live with their member, so this is a cross-partition lookup. */

@@ -5,14 +5,17 @@ export const RENTAL_STATUSES = ['REQUESTED', 'APPROVED', 'REJECTED', 'OVERDUE', 
 
 export type RentalStatus = (typeof RENTAL_STATUSES)[number];
 
-export type RejectionReason =
-  | 'BOOK_RENTED'
-  | 'BOOK_UNAVAILABLE'
-  | 'INSUFFICIENT_POINTS'
-  | 'MEMBER_NOT_FOUND'
-  | 'BOOK_NOT_FOUND'
+export const REJECTION_REASONS = [
+  'BOOK_RENTED',
+  'BOOK_UNAVAILABLE',
+  'INSUFFICIENT_POINTS',
+  'MEMBER_NOT_FOUND',
+  'BOOK_NOT_FOUND',
   // Not a business rule: a step kept failing after its retries, so the saga undid what it had done.
-  | 'PROCESSING_FAILED';
+  'PROCESSING_FAILED',
+] as const;
+
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export interface Rental {
   id: string;

@@ -3,7 +3,9 @@
 import { afterEach } from 'vitest';
 import { HostClock } from '../../local/host/clock';
 import { openDatabase } from '../../local/host/db';
+import { resolveHostKeys } from '../../local/host/keys';
 import { createLogger } from '../../local/host/logger';
+import { RequestGuard } from '../../local/host/request-guard';
 import type {
   ExtensionFactory,
   HostContext,
@@ -58,6 +60,8 @@ export function harness(
       return { invocationId: 'x', returnValue: undefined, returnData: undefined, outputs: {} };
     },
   };
+  const keys = resolveHostKeys(':memory:', {});
+  const guard = new RequestGuard(keys, true, () => 0);
   const context: HostContext = {
     db,
     clock,
@@ -68,6 +72,8 @@ export function harness(
     routes: { add: () => undefined },
     baseUrl: () => 'http://127.0.0.1:0',
     dev: true,
+    keys,
+    authorize: (template, req) => guard.missingKey(template, req),
   };
   const ext = factory(context);
   running.push({ ext, clock });

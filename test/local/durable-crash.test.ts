@@ -10,6 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostClock } from '../../local/host/clock';
 import { openDatabase } from '../../local/host/db';
+import { resolveHostKeys } from '../../local/host/keys';
 import { createQueueStore } from '../../local/queues/queue-store';
 import { readProbe } from '../fixture-app/probe';
 import { spawnHost, waitFor, type ChildHost } from '../helpers/hosts';
@@ -44,7 +45,11 @@ function enqueueWork(): void {
 }
 
 async function status(url: string, id: string): Promise<{ runtimeStatus: string; output: unknown }> {
-  const res = await fetch(`${url}/runtime/webhooks/durabletask/instances/${id}`);
+  // The key the hosts keep beside the data file (each restart finds the same one).
+  const key = resolveHostKeys(dbFile, {}).master;
+  const res = await fetch(`${url}/runtime/webhooks/durabletask/instances/${id}`, {
+    headers: { 'x-functions-key': key },
+  });
   return (await res.json()) as { runtimeStatus: string; output: unknown };
 }
 

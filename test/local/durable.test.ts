@@ -35,6 +35,12 @@ interface Status {
 }
 
 const api = (path: string, init?: RequestInit) => fetch(`${host.url}/api/${path}`, init);
+/** The durable extension's own API, with its system key (as in Azure, it needs one). */
+const webhook = (path: string, init: RequestInit = {}) =>
+  fetch(`${host.url}/runtime/webhooks/durabletask/${path}`, {
+    ...init,
+    headers: { 'x-functions-key': host.keys.system.durabletask_extension },
+  });
 const post = (path: string, body?: unknown) =>
   api(path, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
 
@@ -105,7 +111,7 @@ async function advanceUntilFinished(id: string): Promise<Status> {
 
 /** The extension's status API itself (the JS client drops `historyEvents`: durable-js issue #620). */
 async function rawStatus(id: string, query = ''): Promise<Status> {
-  const res = await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${id}${query}`);
+  const res = await webhook(`instances/${id}${query}`);
   expect([200, 202]).toContain(res.status);
   return (await res.json()) as Status;
 }
@@ -349,20 +355,19 @@ describe('instance management', () => {
   });
 
   it('purges finished instances by filter', async () => {
-    const webhooks = `${host.url}/runtime/webhooks/durabletask/instances`;
-    expect((await fetch(webhooks, { method: 'DELETE' })).status).toBe(400);
+    expect((await webhook('instances', { method: 'DELETE' })).status).toBe(400);
     const { id } = await start('durableWaitForever');
     await reaches(id, (s) => s.runtimeStatus === 'Running', 'the orchestration to wait');
     await api(`durable/terminate/${id}`, { method: 'POST' });
     await finished(id);
     const from = new Date(host.clock.now() - 3_600_000).toISOString();
-    const res = await fetch(`${webhooks}?createdTimeFrom=${from}&runtimeStatus=Terminated`, {
+    const res = await webhook(`instances?createdTimeFrom=${from}&runtimeStatus=Terminated`, {
       method: 'DELETE',
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { instancesDeleted: number }).instancesDeleted).toBeGreaterThanOrEqual(1);
-    expect((await fetch(`${webhooks}/${id}`)).status).toBe(404);
-    const again = await fetch(`${webhooks}?createdTimeFrom=${from}&runtimeStatus=Terminated`, {
+    expect((await webhook(`instances/${id}`)).status).toBe(404);
+    const again = await webhook(`instances?createdTimeFrom=${from}&runtimeStatus=Terminated`, {
       method: 'DELETE',
     });
     expect(again.status).toBe(404);
@@ -370,12 +375,7 @@ describe('instance management', () => {
 
   it('refuses to start an instance id that is running, and restarts a finished one', async () => {
     await start('durableWaitForever', undefined, 'only-one');
-    const again = await fetch(
-      `${host.url}/runtime/webhooks/durabletask/orchestrators/durableWaitForever/only-one`,
-      {
-        method: 'POST',
-      },
-    );
+    const again = await webhook('orchestrators/durableWaitForever/only-one', { method: 'POST' });
     expect(again.status).toBe(409);
     await post('durable/terminate/only-one');
     await finished('only-one');
@@ -410,10 +410,11 @@ describe('instance management', () => {
     expect(all.some((l) => l.runtimeStatus === 'Running')).toBe(true);
   });
 
-  it('builds management URLs that point at this host', async () => {
+  it('builds management URLs that point at this host and carry the system key', async () => {
     const check = await start('durableChain', ['u']);
+    const code = encodeURIComponent(host.keys.system.durabletask_extension);
     expect(check.statusQueryGetUri).toBe(
-      `${host.url}/runtime/webhooks/durabletask/instances/${check.id}?taskHub=FixtureHub&connection=Storage`,
+      `${host.url}/runtime/webhooks/durabletask/instances/${check.id}?taskHub=FixtureHub&connection=Storage&code=${code}`,
     );
     const payload = (await (await api(`durable/payload/${check.id}`)).json()) as CheckStatus;
     expect(payload.id).toBe(check.id);
@@ -429,11 +430,9 @@ describe('instance management', () => {
     const res = await fetch(check.statusQueryGetUri);
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toContain(`/runtime/webhooks/durabletask/instances/${check.id}`);
-    const unknown = await fetch(`${host.url}/runtime/webhooks/durabletask/instances/no-such-id`);
+    const unknown = await webhook('instances/no-such-id');
     expect(unknown.status).toBe(404);
-    const badName = await fetch(`${host.url}/runtime/webhooks/durabletask/orchestrators/noSuchOrchestrator`, {
-      method: 'POST',
-    });
+    const badName = await webhook('orchestrators/noSuchOrchestrator', { method: 'POST' });
     expect(badName.status).toBe(400);
   });
 });

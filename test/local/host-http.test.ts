@@ -94,16 +94,22 @@ describe('responses', () => {
     expect(await res.text()).toBe('');
   });
 
-  it('turns a thrown error into a bare 500 that leaks nothing', async () => {
+  it('turns a thrown error into a problem+json 500 that leaks nothing of the error', async () => {
     const res = await get('/api/boom');
     expect(res.status).toBe(500);
-    expect(await res.text()).toBe('');
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'The function failed; see the host log.',
+    });
   });
 });
 
 describe('admin API', () => {
-  it('answers the host status', async () => {
-    const res = await get('/admin/host/status');
+  it('answers the host status (with the master key)', async () => {
+    const res = await get('/admin/host/status', { headers: { 'x-functions-key': host.keys.master } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ state: 'Running' });
   });

@@ -70,7 +70,7 @@ describe('depositing points', () => {
     expect(reply.body).toEqual({ memberId: me, points: 1500 });
   });
 
-  it('the same Idempotency-Key again → the same answer, credited once; a new key credits again', async () => {
+  it('the same Idempotency-Key again → the same answer, credited once; with another amount → 422; a new key credits again', async () => {
     const me = await ctx.lib.addMember();
     const deposit = (key: string, amount: number) =>
       ctx.lib.api('POST', `/api/members/${me}/points`, {
@@ -83,9 +83,13 @@ describe('depositing points', () => {
       (await ctx.lib.api('POST', `/api/members/${me}/points`, { token: librarian, body: { amount: 1 } }))
         .status,
     ).toBe(200);
-    // The first answer again, even though the balance has moved on and the amount differs.
+    // The first answer again, even though the balance has moved on.
     expect((await deposit('top-up-1', 1000)).body).toEqual({ memberId: me, points: 1000 });
-    expect((await deposit('top-up-1', 5000)).body).toEqual({ memberId: me, points: 1000 });
+    // The key with another amount is another request: refused, nothing credited.
+    const reused = await deposit('top-up-1', 5000);
+    expect(reused.status).toBe(422);
+    expect(reused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(reused.body).toMatchObject({ type: 'urn:rentbook:problem:idempotency-key-reused', status: 422 });
     expect((await ctx.lib.member(me)).points).toBe(1001);
     expect((await deposit('top-up-2', 1000)).body).toEqual({ memberId: me, points: 2001 });
   });

@@ -48,28 +48,54 @@ async function requested(memberId: string, bookId: string): Promise<Rental> {
   return value(await requestRental(deps, librarian, { bookId, memberId }));
 }
 
+/** Step 1 as the saga runs it for a rental: its id is the instance id, its input says where it is. */
+const check = (rental: Rental, start: Partial<{ memberId: string; bookId: string }> = {}) =>
+  checkEligibility(deps, rental.id, { memberId: rental.memberId, bookId: rental.bookId, ...start });
+
 const points = async (memberId: string) => value(await getMember(deps, librarian, memberId)).points;
 const available = async (bookId: string) => value(await getBook(deps, bookId)).available;
 
 describe('check eligibility', () => {
-  it('records the REQUESTED rental with the title and price and says it can go ahead', async () => {
+  it('finds the REQUESTED rental the request recorded, with the title and price, and says it can go ahead', async () => {
     const rental = await requested(await memberWith(1000), await bookWith(1, 300));
-    const result = await checkEligibility(deps, rental);
-    expect(result.reason).toBeUndefined();
-    expect(result.rental).toMatchObject({ status: 'REQUESTED', bookTitle: 'Dune', price: 300 });
+    expect(await check(rental)).toEqual({
+      rental: expect.objectContaining({ status: 'REQUESTED', bookTitle: 'Dune', price: 300 }),
+    });
   });
 
   it('a member with 500 points asking for a 1000-point book → INSUFFICIENT_POINTS', async () => {
     const rental = await requested(await memberWith(500), await bookWith(1, 1000));
-    expect((await checkEligibility(deps, rental)).reason).toBe('INSUFFICIENT_POINTS');
+    expect(await check(rental)).toMatchObject({ reason: 'INSUFFICIENT_POINTS' });
   });
 
   it('run again for a settled rental, answers the settled rental and no reason', async () => {
     const rental = await requested(await memberWith(1000), await bookWith(1, 300));
-    await checkEligibility(deps, rental);
     await rejectRental(deps, rental, 'BOOK_RENTED');
-    const again = await checkEligibility(deps, rental);
-    expect(again).toEqual({ rental: expect.objectContaining({ status: 'REJECTED', reason: 'BOOK_RENTED' }) });
+    expect(await check(rental)).toEqual({
+      rental: expect.objectContaining({ status: 'REJECTED', reason: 'BOOK_RENTED' }),
+    });
+  });
+
+  it('refuses a start that matches no recorded rental (id, member or book), and records nothing', async () => {
+    const memberId = await memberWith(1000);
+    const other = await memberWith(1000);
+    const bookId = await bookWith(1, 300);
+    const rental = await requested(memberId, bookId);
+    const otherBook = await bookWith(1, 300);
+    const unrecorded = { ...rental, id: '00000000-0000-7000-8000-000000000000' };
+    for (const start of [
+      check(unrecorded),
+      check(rental, { memberId: other }),
+      check(rental, { bookId: otherBook }),
+      // The member document is not a rental, whatever id a start gives.
+      checkEligibility(deps, memberId, { memberId, bookId }),
+    ]) {
+      expect(await start).toEqual({ refused: expect.stringContaining('was requested') });
+    }
+    expect(await points(memberId)).toBe(1000);
+    expect(await points(other)).toBe(1000);
+    expect(await readRental(deps, rental)).toMatchObject({ status: 'REQUESTED' });
+    await expect(readRental(deps, unrecorded)).rejects.toThrow(/not recorded/);
   });
 });
 
@@ -77,7 +103,6 @@ describe('debit points', () => {
   it('takes the price once however often it runs', async () => {
     const memberId = await memberWith(1000);
     const rental = await requested(memberId, await bookWith(1, 300));
-    await checkEligibility(deps, rental);
     expect(await debitPoints(deps, rental)).toEqual({ ok: true });
     expect(await debitPoints(deps, rental)).toEqual({ ok: true });
     expect(await points(memberId)).toBe(700);
@@ -164,7 +189,6 @@ describe('reserve and release a copy', () => {
 describe('approve and reject', () => {
   it('approval sets the due date 7 days on; a repeat answers the same rental', async () => {
     const rental = await requested(await memberWith(1000), await bookWith(1, 300));
-    await checkEligibility(deps, rental);
     const approved = await approveRental(deps, rental, '2026-03-01T10:00:00.000Z');
     expect(approved).toMatchObject({ status: 'APPROVED', dueAt: '2026-03-08T10:00:00.000Z' });
     expect(await approveRental(deps, rental, '2026-03-02T10:00:00.000Z')).toEqual(approved);
@@ -172,7 +196,6 @@ describe('approve and reject', () => {
 
   it('an approval that went through is seen by a read, and a late rejection does not undo it', async () => {
     const rental = await requested(await memberWith(1000), await bookWith(1, 300));
-    await checkEligibility(deps, rental);
     expect(await readRental(deps, rental)).toMatchObject({ status: 'REQUESTED' });
     await approveRental(deps, rental, '2026-03-01T10:00:00.000Z');
     expect(await readRental(deps, rental)).toMatchObject({ status: 'APPROVED' });
@@ -181,7 +204,6 @@ describe('approve and reject', () => {
 
   it('rejection records the reason once; a repeat answers the same rental', async () => {
     const rental = await requested(await memberWith(1000), await bookWith(1, 300));
-    await checkEligibility(deps, rental);
     const rejected = await rejectRental(deps, rental, 'BOOK_RENTED');
     expect(rejected).toMatchObject({ status: 'REJECTED', reason: 'BOOK_RENTED' });
     expect(await rejectRental(deps, rental, 'PROCESSING_FAILED')).toEqual(rejected);

@@ -14,8 +14,8 @@ export function storeDeps(startAt = Date.parse('2026-03-01T00:00:00.000Z')): {
   clock: HostClock;
 } {
   const db = openDatabase(':memory:');
-  const clock = new HostClock(true);
-  clock.set(startAt);
+  // Starts at `startAt` (in the past: the clock itself only moves forward from there).
+  const clock = new HostClock(true, startAt - Date.now());
   publishService('db', db);
   publishService('clock', clock);
   publishService('documents', createDocumentStore(db, clock));

@@ -14,6 +14,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-token-'));
 const dbFile = path.join(dir, 'local.db');
 const env = { ...process.env };
 delete env.LOCAL_AUTH_SECRET;
+delete env.LOCAL_MASTER_KEY;
 let host: ChildHost | undefined;
 
 afterAll(async () => {
@@ -46,8 +47,29 @@ describe('npm run token', () => {
     ).toBe(403);
   });
 
+  it('--master prints the master key that the host on the same data file takes for its admin routes', async () => {
+    const masterDb = path.join(dir, 'master.db');
+    const plain = await spawnHost({
+      appDir: repoRoot,
+      dbFile: masterDb,
+      dev: false,
+      env: { LOCAL_MASTER_KEY: '' },
+    });
+    try {
+      const printed = (await token('--master', '--db', masterDb)).stdout;
+      expect(printed).toMatch(/^[\w-]{32,}\n$/);
+      const status = (key?: string) =>
+        fetch(`${plain.url}/admin/host/status`, { headers: key ? { 'x-functions-key': key } : {} });
+      expect((await status()).status).toBe(401);
+      expect((await status('not-the-key')).status).toBe(401);
+      expect((await status(printed.trim())).status).toBe(200);
+    } finally {
+      await plain.kill();
+    }
+  });
+
   it('refuses unclear arguments with a usage line and exit code 2', async () => {
-    for (const args of [[], ['--member', 'm1', '--librarian'], ['--member']]) {
+    for (const args of [[], ['--member', 'm1', '--librarian'], ['--member'], ['--master', '--librarian']]) {
       const failed = await token(...args, '--db', dbFile).then(
         () => undefined,
         (err: { code: number; stderr: string }) => err,
