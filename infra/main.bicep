@@ -182,6 +182,7 @@ module rbac 'app/rbac.bicep' = {
     eventHubsNamespaceName: eventHubs.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.name
     durableTaskSchedulerName: durableTask.outputs.name
+    captureEnabled: eventHubCaptureEnabled
     capturePrincipalId: eventHubs.outputs.capturePrincipalId
     operatorPrincipalId: principalId
     operatorPrincipalType: principalType

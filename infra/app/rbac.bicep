@@ -10,7 +10,8 @@ param eventHubsNamespaceName string
 param serviceBusNamespaceName string
 param durableTaskSchedulerName string
 
-@description('Principal id of the Event Hubs namespace\'s own identity when Capture is on; empty otherwise.')
+@description('Event Hubs Capture is on: the namespace\'s own identity (capturePrincipalId) writes to the storage account.')
+param captureEnabled bool
 param capturePrincipalId string
 
 @description('A user or pipeline that deploys and operates the app: gets the Durable Task Scheduler dashboard. Empty: none.')
@@ -183,7 +184,7 @@ resource durableOperator 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
 }
 
 // Event Hubs Capture writes Avro files with the namespace's own identity.
-resource capture 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(capturePrincipalId)) {
+resource capture 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (captureEnabled) {
   name: guid(storage.id, capturePrincipalId, roles.storageBlobDataContributor)
   scope: storage
   properties: {

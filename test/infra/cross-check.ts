@@ -20,6 +20,8 @@ export const ROLES = {
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
   durableTaskDataContributor: '0ad04412-c4d5-4796-b79c-f76d14c8d402',
 } as const;
+/** What Event Hubs Capture's identity needs on its storage account. */
+export const STORAGE_BLOB_DATA_CONTRIBUTOR = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe';
 /** Cosmos DB data plane (a SQL role definition of the account, not Azure RBAC). */
 export const COSMOS_DATA_CONTRIBUTOR = '00000000-0000-0000-0000-000000000002';
 
@@ -592,6 +594,39 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
   }
   if (ofType('Microsoft.Web/sites/basicPublishingCredentialsPolicies').length < 2)
     problems.push('basic publishing credentials (ftp and scm) must be turned off');
+
+  // Event Hubs Capture writes with the namespace's own identity into a declared container.
+  for (const hub of ofType('Microsoft.EventHub/namespaces/eventhubs')) {
+    const capture = get(hub.body, 'properties', 'captureDescription');
+    if (get(capture, 'enabled') !== true) continue;
+    const ns = ofType('Microsoft.EventHub/namespaces').find((n) => hub.name.startsWith(`${n.name}/`));
+    const target = byId(String(get(capture, 'destination', 'properties', 'storageAccountResourceId')));
+    const container = String(get(capture, 'destination', 'properties', 'blobContainer'));
+    if (!ns || !target) {
+      problems.push(`Capture of ${hub.name} writes to a storage account not in the template`);
+      continue;
+    }
+    if (
+      !ofType('Microsoft.Storage/storageAccounts/blobServices/containers').some(
+        (c) => c.name === `${target.name}/default/${container}`,
+      )
+    ) {
+      problems.push(`Capture of ${hub.name} writes to blob container ${container}, which is not declared`);
+    }
+    const namespacePrincipal = `⟨reference(${ns.id}).identity.principalId⟩`;
+    const granted = ofType('Microsoft.Authorization/roleAssignments').some(
+      (a) =>
+        get(a.body, 'properties', 'principalId') === namespacePrincipal &&
+        (target.id === get(a.body, 'scope') || target.id.startsWith(`${String(get(a.body, 'scope'))}/`)) &&
+        [ROLES.storageBlobDataOwner, STORAGE_BLOB_DATA_CONTRIBUTOR].some((r) =>
+          String(get(a.body, 'properties', 'roleDefinitionId')).endsWith(`/${r}`),
+        ),
+    );
+    if (!granted)
+      problems.push(
+        `Capture of ${hub.name}: the namespace's identity has no Storage Blob Data Contributor on the capture storage`,
+      );
+  }
 
   // Alerts and the dashboard watch resources of this deployment.
   for (const a of [

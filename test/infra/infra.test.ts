@@ -49,9 +49,10 @@ async function compile(dir: string): Promise<Compiled> {
   return { json: r.ok ? fs.readFileSync(out, 'utf8') : '', diagnostics: r.ok ? [] : [...r.lines, r.output] };
 }
 
-function check(templateText: string, needs: CodeNeeds): string[] {
+function check(templateText: string, needs: CodeNeeds, parameters: Record<string, Value> = {}): string[] {
   const template = JSON.parse(templateText) as Parameters<typeof evaluateTemplate>[0];
-  return crossCheck({ evaluation: evaluateTemplate(template, azdParameters()), templateText, needs });
+  const evaluation = evaluateTemplate(template, { ...azdParameters(), ...parameters });
+  return crossCheck({ evaluation, templateText, needs });
 }
 
 /** A copy of infra/ with one edit, to show what a wrong template does. */
@@ -203,6 +204,22 @@ describe.skipIf(!cli)('the deployment, compiled by the Bicep CLI and cross-check
     expect(check(JSON.stringify(template), needs)).toEqual([
       expect.stringMatching(
         new RegExp(`role durableTaskDataContributor \\(${ROLES.durableTaskDataContributor}\\) .* is missing`),
+      ),
+    ]);
+  });
+
+  it('with Event Hubs Capture on, lets the namespace write to a declared container, and fails without its role', () => {
+    expect(check(compiled.json, needs, { eventHubCaptureEnabled: true })).toEqual([]);
+    const template = JSON.parse(compiled.json) as {
+      resources: { name: string; properties: { template: { resources: unknown[] } } }[];
+    };
+    const rbac = template.resources.find((r) => r.name === 'rbac')!.properties.template;
+    rbac.resources = rbac.resources.filter(
+      (r) => !JSON.stringify(r).includes("parameters('capturePrincipalId')"),
+    );
+    expect(check(JSON.stringify(template), needs, { eventHubCaptureEnabled: true })).toEqual([
+      expect.stringMatching(
+        /^Capture of .*rentbook-events: the namespace's identity has no Storage Blob Data Contributor/,
       ),
     ]);
   });
