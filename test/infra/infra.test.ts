@@ -155,6 +155,17 @@ describe.skipIf(!cli)('the deployment, compiled by the Bicep CLI and cross-check
     expect(unusedParameter.lines.join('\n')).toMatch(/Error no-unused-params/);
   });
 
+  it('gets every parameter azd must supply from main.parameters.json, and no other', () => {
+    const template = JSON.parse(compiled.json) as { parameters: Record<string, { defaultValue?: unknown }> };
+    const given = Object.keys(azdParameters());
+    const required = Object.entries(template.parameters)
+      .filter(([, p]) => p.defaultValue === undefined)
+      .map(([n]) => n);
+    expect(required.length).toBeGreaterThan(0);
+    expect(given).toEqual(expect.arrayContaining(required));
+    expect(Object.keys(template.parameters)).toEqual(expect.arrayContaining(given));
+  });
+
   it('reads what the code needs from the code itself', () => {
     expect([...needs.settings.keys()]).toEqual(
       expect.arrayContaining([
