@@ -471,7 +471,7 @@ type RawResource = Record<string, unknown> & { type: string; name: string; exist
  */
 export function evaluateTemplate(
   template: Template,
-  parameterValues: Record<string, Value>,
+  parameterValues: Record<string, Value> = {},
   at: { scopeId: string; resourceGroup: Value; module: string } = {
     scopeId: SUBSCRIPTION,
     resourceGroup: symbolic('no resource group'),
