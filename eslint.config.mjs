@@ -11,8 +11,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The layers (docs/decisions/0002-composition-root.md): shared/domain imports only itself;
+  // shared/app only the domain and its own ports; functions/ never local/; local/ never functions/;
+  // nothing in shared/ reaches the host or the function files. test/layers.test.ts shows each rule
+  // failing on a forbidden import.
   {
-    // The domain stays pure: no I/O, no Azure, no SQLite, no host.
     files: ['shared/domain/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -24,10 +27,7 @@ export default tseslint.config(
               group: ['@azure/*', 'durable-functions', 'better-sqlite3', 'node:*', 'fs', 'http', 'net'],
               message: 'shared/domain is pure: no I/O or infrastructure imports.',
             },
-            {
-              group: ['**/local/**', '**/functions/**', '**/azure/**', '../app/**', '../app'],
-              message: 'shared/domain depends on nothing outside itself.',
-            },
+            { regex: '^\\.\\./', message: 'shared/domain depends on nothing outside itself.' },
           ],
         },
       ],
@@ -42,12 +42,64 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@azure/*', 'better-sqlite3'],
+              group: ['@azure/*', 'better-sqlite3', 'durable-functions'],
               message: 'shared/app talks to infrastructure through ports only.',
             },
             {
-              group: ['**/local/**', '**/functions/**', '**/azure/**'],
+              regex: '^\\.\\./(?!domain(/|$))',
               message: 'shared/app depends on the domain and its own ports only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    ignores: ['shared/domain/**', 'shared/app/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['better-sqlite3'], message: 'SQLite belongs to the local host.' },
+            {
+              regex: '^(\\.\\./)+(local|functions)(/|$)',
+              message: 'shared/ never reaches the local host or the function files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['functions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['better-sqlite3'], message: 'SQLite belongs to the local host.' },
+            {
+              regex: '^(\\.\\./)+local(/|$)',
+              message:
+                'functions/ never imports local/: the local host injects its adapters (shared/injected-adapters.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['local/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+functions(/|$)',
+              message: 'local/ never imports functions/: the host loads any app by path.',
             },
           ],
         },

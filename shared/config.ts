@@ -8,8 +8,32 @@ export interface AppConfig {
   loanDays: number;
   feeTimeZone: string;
   auth: AuthConfig;
-  /** Cosmos DB settings given (the Azure adapter is chosen when not under the local host). */
-  cosmosEndpoint: string | undefined;
+  /** The Azure services configured; each one given replaces the local host's stand-in for its port. */
+  azure: AzureConfig;
+}
+
+/**
+ * How to reach one Azure service. In Azure: its endpoint and a Microsoft Entra identity
+ * (`<Connection>__accountEndpoint` or `__fullyQualifiedNamespace`, `__credential`, `__clientId`, the
+ * Functions identity convention, so triggers and SDK clients read the same settings). An emulator on
+ * this machine may be given a connection string instead (`<Connection>`); a key-based connection
+ * string to anything else is refused, so no key reaches Azure.
+ */
+export type AzureConnection =
+  | {
+      kind: 'identity';
+      /** Cosmos DB: the account URL. Event Hubs, Service Bus: the namespace host name. */
+      endpoint: string;
+      /** `__credential` is `managedidentity`: that identity only (in Azure). Else the developer's sign-in chain. */
+      managedIdentity: boolean;
+      clientId: string | undefined;
+    }
+  | { kind: 'emulator'; connectionString: string };
+
+export interface AzureConfig {
+  cosmos: AzureConnection | undefined;
+  eventHubs: AzureConnection | undefined;
+  serviceBus: AzureConnection | undefined;
 }
 
 export interface AuthConfig {
@@ -42,18 +66,127 @@ const settings = z.object({
     .default('false'),
   AUTH_MEMBER_ID_CLAIM: z.string().min(1, 'must name a claim').default('member_id'),
   LOCAL_AUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  CosmosDBConnection__accountEndpoint: z.string().url('must be the account URL').optional(),
 });
+
+const isLoopback = (host: string): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(host);
+
+/** `A=1;B=2` connection strings, keys case-insensitive (as the SDKs read them). */
+function connectionStringParts(value: string): Map<string, string> {
+  const parts = new Map<string, string>();
+  for (const part of value.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) parts.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+  }
+  return parts;
+}
+
+interface ConnectionRule {
+  /** `CosmosDBConnection`, `EventHubConnection`, `ServiceBusConnection`. */
+  prefix: string;
+  /** `accountEndpoint` or `fullyQualifiedNamespace`. */
+  endpointSetting: string;
+  /** Undefined when the value is a valid endpoint; else what is wrong. */
+  checkEndpoint(value: string): string | undefined;
+  /** Undefined when the connection string names an emulator on this machine; else what is wrong. */
+  checkEmulator(parts: Map<string, string>): string | undefined;
+}
+
+const cosmosRule: ConnectionRule = {
+  prefix: 'CosmosDBConnection',
+  endpointSetting: 'accountEndpoint',
+  checkEndpoint(value) {
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return;
+    } catch {
+      // reported below
+    }
+    return 'must be the account URL (https://<account>.documents.azure.com:443/)';
+  },
+  checkEmulator(parts) {
+    try {
+      if (isLoopback(new URL(parts.get('accountendpoint') ?? '').hostname) && parts.has('accountkey')) return;
+    } catch {
+      // reported below
+    }
+    return (
+      'is accepted only for an emulator on this machine (AccountEndpoint=http://127.0.0.1:<port>/;' +
+      'AccountKey=<the emulator key>); in Azure use CosmosDBConnection__accountEndpoint'
+    );
+  },
+};
+
+const amqpRule = (prefix: string): ConnectionRule => ({
+  prefix,
+  endpointSetting: 'fullyQualifiedNamespace',
+  checkEndpoint: (value) =>
+    /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(value) && value.includes('.')
+      ? undefined
+      : 'must be the namespace host name (<namespace>.servicebus.windows.net)',
+  checkEmulator: (parts) =>
+    parts.get('usedevelopmentemulator')?.toLowerCase() === 'true' && parts.has('endpoint')
+      ? undefined
+      : `is accepted only for an emulator (Endpoint=sb://127.0.0.1:<port>;...;UseDevelopmentEmulator=true); in Azure use ${prefix}__fullyQualifiedNamespace`,
+});
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads one service's connection settings; undefined when none is given. Problems go to `problems`. */
+function readConnection(
+  env: Readonly<Record<string, string>>,
+  rule: ConnectionRule,
+  problems: string[],
+): AzureConnection | undefined {
+  const name = (suffix: string) => `${rule.prefix}__${suffix}`;
+  const endpoint = env[name(rule.endpointSetting)];
+  const credential = env[name('credential')];
+  const clientId = env[name('clientId')];
+  const connectionString = env[rule.prefix];
+  if (credential !== undefined && credential.toLowerCase() !== 'managedidentity')
+    problems.push(`${name('credential')} must be managedidentity (or unset)`);
+  if (clientId !== undefined && !GUID.test(clientId))
+    problems.push(`${name('clientId')} must be the identity's client id (a GUID)`);
+  if (connectionString !== undefined) {
+    if (endpoint !== undefined) {
+      problems.push(`${rule.prefix} and ${name(rule.endpointSetting)} are both set; give one`);
+      return undefined;
+    }
+    const wrong = rule.checkEmulator(connectionStringParts(connectionString));
+    if (wrong) problems.push(`${rule.prefix} ${wrong}`);
+    return wrong ? undefined : { kind: 'emulator', connectionString };
+  }
+  if (endpoint === undefined) {
+    if (credential !== undefined || clientId !== undefined)
+      problems.push(`${name(rule.endpointSetting)} is missing (${rule.prefix} settings are given)`);
+    return undefined;
+  }
+  const wrong = rule.checkEndpoint(endpoint);
+  if (wrong) {
+    problems.push(`${name(rule.endpointSetting)} ${wrong}`);
+    return undefined;
+  }
+  return {
+    kind: 'identity',
+    endpoint,
+    managedIdentity: credential?.toLowerCase() === 'managedidentity',
+    clientId,
+  };
+}
 
 /** Reads the settings from `env` (app settings are environment variables in Azure and locally). */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
   // An empty setting means "not set", as in the Azure portal.
-  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const given = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
   const parsed = settings.safeParse(given);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
-    throw new Error(`Invalid app settings: ${problems}`);
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
+  const azure: AzureConfig = {
+    cosmos: readConnection(given, cosmosRule, problems),
+    eventHubs: readConnection(given, amqpRule('EventHubConnection'), problems),
+    serviceBus: readConnection(given, amqpRule('ServiceBusConnection'), problems),
+  };
+  if (!parsed.success || problems.length > 0) throw new Error(`Invalid app settings: ${problems.join('; ')}`);
   const s = parsed.data;
   return {
     loanDays: s.LOAN_DAYS,
@@ -63,6 +196,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       memberIdClaim: s.AUTH_MEMBER_ID_CLAIM,
       localSecret: s.LOCAL_AUTH_SECRET,
     },
-    cosmosEndpoint: s.CosmosDBConnection__accountEndpoint,
+    azure,
   };
 }

@@ -1,37 +1,75 @@
-// The composition root: where the app picks its adapters (docs/decisions/0002-composition-root.md).
-// Under the local host the embedded adapters serve the ports; in Azure, the Cosmos adapter will.
-import type { AppDeps } from '../../shared/app/ports';
+// The composition root: where the app picks its adapters, once, when it loads
+// (docs/decisions/0002-composition-root.md). A port whose Azure settings are given is served by its
+// Azure adapter (shared/azure); otherwise by the adapter the local host injected
+// (shared/injected-adapters.ts). Nothing here imports the local host: an Azure build has none of it.
+import { app } from '@azure/functions';
+import type { AppDeps, Clock, Containers } from '../../shared/app/ports';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
-import { loadConfig, type AppConfig } from '../../shared/config';
-import { embeddedClock } from '../../local/adapters/clock';
-import { embeddedContainers } from '../../local/adapters/documents';
-import { hasService } from '../../local/host/services';
+import { azureAdapters } from '../../shared/azure';
+import {
+  describeTally,
+  recordCharge,
+  withChargeTally,
+  type ChargeTally,
+} from '../../shared/azure/request-charge';
+import { injectedAdapter, type ContainerSource, type PortAdapters } from '../../shared/injected-adapters';
+import { appConfig } from './settings';
 
-// Read once, when the app loads: a wrong setting stops the app at start-up.
-const config = loadConfig(process.env);
+const config = appConfig();
+const azure = azureAdapters(config.azure, { onCharge: recordCharge });
 
-if (!hasService('documents') && config.cosmosEndpoint !== undefined) {
-  throw new Error(
-    'CosmosDBConnection__accountEndpoint is set, but this build has no Azure Cosmos DB adapter yet: ' +
-      'run the app under the local host (npm start) until the Cosmos adapter lands.',
-  );
+/** The setting that gives each port its Azure adapter. */
+const azureSetting: Record<Exclude<keyof PortAdapters, 'clock'>, string> = {
+  documents: 'CosmosDBConnection__accountEndpoint',
+  events: 'EventHubConnection__fullyQualifiedNamespace',
+  messages: 'ServiceBusConnection__fullyQualifiedNamespace',
+  deadLetters: 'ServiceBusConnection__fullyQualifiedNamespace',
+};
+
+/** The adapter serving `name`: Azure's when configured, else the local host's; throws naming the setting. */
+export function port<K extends Exclude<keyof PortAdapters, 'clock'>>(name: K): PortAdapters[K] {
+  const adapter = (azure.adapters[name] as PortAdapters[K] | undefined) ?? injectedAdapter(name);
+  if (adapter === undefined)
+    throw new Error(
+      `Nothing serves the app's ${name} port: set ${azureSetting[name]} (see local.settings.example.json), ` +
+        'or run the app under the local host (npm start).',
+    );
+  return adapter;
+}
+
+// The store is what every function needs: without one the app must not load at all.
+const documents: ContainerSource = port('documents');
+const systemClock: Clock = { now: () => Date.now() };
+
+if (config.azure.cosmos) {
+  // Each invocation's Cosmos DB operations are logged with their charge, and the total at the end.
+  app.hook.preInvocation((context) => {
+    const handler = context.functionHandler;
+    const log = (line: string) => context.invocationContext.debug(line);
+    context.functionHandler = (...args: Parameters<typeof handler>) => {
+      const { tally, result } = withChargeTally(log, () => handler(...args));
+      context.hookData.chargeTally = tally;
+      return result;
+    };
+  });
+  app.hook.postInvocation((context) => {
+    const tally = context.hookData.chargeTally as ChargeTally | undefined;
+    if (tally && tally.operations > 0) context.invocationContext.log(describeTally(tally));
+  });
 }
 
 let deps: AppDeps | undefined;
 
-export function appConfig(): AppConfig {
-  return config;
-}
-
 /** The ports the use cases run on. */
 export function appDeps(): AppDeps {
   if (deps) return deps;
-  if (!hasService('documents')) {
-    throw new Error('No document store: run the app under the local host, or configure Azure Cosmos DB.');
-  }
+  const containers: Containers = {
+    members: documents.open(DATABASE_ID, containerDefinitions.members),
+    books: documents.open(DATABASE_ID, containerDefinitions.books),
+  };
   deps = {
-    containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-    clock: embeddedClock,
+    containers,
+    clock: injectedAdapter('clock') ?? systemClock,
     policy: { loanDays: config.loanDays, feeTimeZone: config.feeTimeZone },
   };
   return deps;

@@ -4,9 +4,10 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { z } from 'zod';
 import type { Caller } from '../../shared/app/caller';
 import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
+import { isDocumentError } from '../../shared/app/ports';
 import type { AuthConfig } from '../../shared/config';
 import { verifyLocalToken } from '../../shared/local-token';
-import { appConfig } from './composition';
+import { appConfig } from './settings';
 
 /** Problem types are stable URNs; `code` is the last part (`urn:rentbook:problem:book-not-found`). */
 export const PROBLEM_TYPE_PREFIX = 'urn:rentbook:problem:';
@@ -29,6 +30,7 @@ const titles: Record<number, string> = {
   412: 'Precondition Failed',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 /** A problem raised while reading the request (bad input, no caller); `handled` answers it. */
@@ -93,6 +95,9 @@ export function handled<A extends [...unknown[], InvocationContext]>(
           err.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
         );
       }
+      // The store stayed throttled through its client's retries: answer at once and say when to retry.
+      if (isDocumentError(err, 429) || isDocumentError(err, 503))
+        return problem(503, 'busy', 'The service is busy. Try again in a moment.', { 'Retry-After': '1' });
       const context = args[args.length - 1] as InvocationContext;
       context.error('Unhandled error', err);
       return problem(500, 'internal-error', 'Something went wrong on our side. Try again later.');

@@ -15,6 +15,7 @@ import type {
   WriteOptions,
 } from '../../shared/app/ports';
 import { DocumentError } from '../../shared/app/ports';
+import type { ContainerSource } from '../../shared/injected-adapters';
 import { getService } from '../host/services';
 import type {
   ContainerDefinition,
@@ -23,14 +24,19 @@ import type {
   DocumentStore,
 } from '../documents/types';
 
+/** Containers of the running host's store, created there on first use. */
+export const embeddedContainerSource: ContainerSource = {
+  open: (databaseId, settings) => new EmbeddedContainer(databaseId, settings),
+};
+
 /** The containers the app uses, created on first use in each running host's store. */
 export function embeddedContainers(
   databaseId: string,
   definitions: Record<keyof Containers, ContainerDefinition>,
 ): Containers {
   return {
-    members: new EmbeddedContainer(databaseId, definitions.members),
-    books: new EmbeddedContainer(databaseId, definitions.books),
+    members: embeddedContainerSource.open(databaseId, definitions.members),
+    books: embeddedContainerSource.open(databaseId, definitions.books),
   };
 }
 

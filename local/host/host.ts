@@ -11,6 +11,8 @@ import { createLogger, type Logger, type LogLevel } from './logger';
 import { hostProblem } from './problem';
 import { RequestGuard } from './request-guard';
 import { publishService, withdrawService } from './services';
+import { injectAdapters } from '../../shared/injected-adapters';
+import { embeddedAdapters } from '../adapters';
 import { AppLoadError, findApp } from './app-loader';
 import type {
   BindingInfo,
@@ -61,6 +63,7 @@ export class LocalHost {
     readonly dbFile: string,
     /** The master key and the system keys (LOCAL_MASTER_KEY, LOCAL_DURABLE_SYSTEM_KEY, or kept beside the data file). */
     readonly keys: HostKeys,
+    private readonly withdrawAdapters: () => void,
   ) {}
 
   get url(): string {
@@ -126,15 +129,20 @@ export class LocalHost {
       authorize: (template, req) => guard.missingKey(template, req),
     };
     const extensions = (options.extensions ?? defaultExtensions).map((factory) => factory(context));
+    // The app reaches the embedded services through the adapters handed to it here, never by
+    // importing the host (an Azure build carries none of it).
+    const withdrawAdapters = injectAdapters(embeddedAdapters);
 
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded by path, as the worker does
       for (const file of app.mainFiles) require(file);
     } catch (err) {
+      withdrawAdapters();
       closeDatabase(db);
       throw new AppLoadError(`The app failed to load: ${(err as Error).message}`);
     }
     if (!core.programmingModel || core.registrations.size === 0) {
+      withdrawAdapters();
       closeDatabase(db);
       throw new AppLoadError(`The app in ${app.appDir} registered no functions.`);
     }
@@ -160,7 +168,18 @@ export class LocalHost {
       committed(db),
     ));
 
-    const host = new LocalHost(db, clock, worker, log, core, http, extensions, dbFile, keys);
+    const host = new LocalHost(
+      db,
+      clock,
+      worker,
+      log,
+      core,
+      http,
+      extensions,
+      dbFile,
+      keys,
+      withdrawAdapters,
+    );
     try {
       for (const fn of worker.functions.values()) {
         for (const b of Object.values(fn.metadata.bindings)) {
@@ -222,6 +241,7 @@ export class LocalHost {
     await this.http.close().catch(() => undefined);
     await this.core.runHooks('appTerminate', { hookData: {}, appHookData: {} }).catch(() => undefined);
     this.clock.dispose();
+    this.withdrawAdapters();
     withdrawService('db', this.db);
     withdrawService('clock', this.clock);
     closeDatabase(this.db);

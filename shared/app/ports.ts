@@ -88,8 +88,12 @@ export class DocumentError extends Error {
   }
 }
 
+// By shape, not instanceof: the adapter may come from another module loader than the app (the local
+// host injects adapters it loaded itself), so its DocumentError class may be another copy.
 export function isDocumentError(err: unknown, status: number): err is DocumentError {
-  return err instanceof DocumentError && err.status === status;
+  return (
+    err instanceof Error && err.name === 'DocumentError' && (err as { status?: unknown }).status === status
+  );
 }
 
 /** One container. Typed reads are the caller's claim about what the container holds. */
@@ -169,4 +173,30 @@ export interface OutgoingMessage {
 /** Sends messages to a Service Bus queue; all of them are accepted, or the call throws. */
 export interface MessageSender {
   send(queue: string, messages: readonly OutgoingMessage[]): Promise<void>;
+}
+
+/** A message Service Bus dead-lettered, locked for the caller until it completes or releases it. */
+export interface DeadLetter {
+  queue: string;
+  messageId: string;
+  body: unknown;
+  contentType?: string;
+  /** Why it was dead-lettered (`MaxDeliveryCountExceeded`, or the reason the receiver gave). */
+  reason?: string;
+  description?: string;
+  deliveryCount: number;
+  /** When it was first enqueued, milliseconds since the epoch. */
+  enqueuedAt: number;
+  /** The adapter's handle on the lock; opaque to the caller. */
+  lockToken: string;
+}
+
+/** Reads a Service Bus queue's dead-letter sub-queue, for replaying what failed. */
+export interface DeadLetterReceiver {
+  /** Locks and returns up to `maxCount` dead letters of `queue`, oldest first; [] when none is waiting. */
+  receive(queue: string, maxCount: number): Promise<DeadLetter[]>;
+  /** Removes a received dead letter (it was replayed). */
+  complete(letter: DeadLetter): Promise<void>;
+  /** Unlocks a received dead letter, leaving it in the dead-letter queue. */
+  release(letter: DeadLetter): Promise<void>;
 }

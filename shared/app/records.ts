@@ -128,6 +128,8 @@ export interface ContainerSettings {
   partitionKeyPath: string;
   /** Fields the app filters or sorts on: index hints for the local store (Cosmos indexes every path). */
   indexedPaths: string[];
+  /** Seconds items live after their last write; -1: TTL on, items expire only by their own `ttl`. */
+  defaultTtl?: number;
 }
 
 export const containerDefinitions: Record<'members' | 'books', ContainerSettings> = {

@@ -8,7 +8,7 @@ describe('app settings', () => {
       loanDays: 7,
       feeTimeZone: 'Asia/Seoul',
       auth: { appService: false, memberIdClaim: 'member_id', localSecret: undefined },
-      cosmosEndpoint: undefined,
+      azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },
     });
   });
 
@@ -24,8 +24,58 @@ describe('app settings', () => {
       loanDays: 14,
       feeTimeZone: 'Europe/Berlin',
       auth: { appService: true, localSecret: undefined },
-      cosmosEndpoint: 'https://acct.documents.azure.com:443/',
+      azure: {
+        cosmos: {
+          kind: 'identity',
+          endpoint: 'https://acct.documents.azure.com:443/',
+          managedIdentity: false,
+          clientId: undefined,
+        },
+      },
     });
+  });
+
+  it('read identity-based Azure connections, the Functions way', () => {
+    const clientId = '3f1c2b8e-1111-4a2b-9c3d-0123456789ab';
+    const { azure } = loadConfig({
+      CosmosDBConnection__accountEndpoint: 'https://acct.documents.azure.com:443/',
+      CosmosDBConnection__credential: 'managedidentity',
+      CosmosDBConnection__clientId: clientId,
+      EventHubConnection__fullyQualifiedNamespace: 'rentbook.servicebus.windows.net',
+      ServiceBusConnection__fullyQualifiedNamespace: 'rentbook-sb.servicebus.windows.net',
+      ServiceBusConnection__credential: 'managedidentity',
+    });
+    expect(azure).toEqual({
+      cosmos: {
+        kind: 'identity',
+        endpoint: 'https://acct.documents.azure.com:443/',
+        managedIdentity: true,
+        clientId,
+      },
+      eventHubs: {
+        kind: 'identity',
+        endpoint: 'rentbook.servicebus.windows.net',
+        managedIdentity: false,
+        clientId: undefined,
+      },
+      serviceBus: {
+        kind: 'identity',
+        endpoint: 'rentbook-sb.servicebus.windows.net',
+        managedIdentity: true,
+        clientId: undefined,
+      },
+    });
+  });
+
+  it("take connection strings only for emulators on this machine (the emulators' well-known keys)", () => {
+    const { azure } = loadConfig({
+      CosmosDBConnection: 'AccountEndpoint=http://127.0.0.1:8081/;AccountKey=ZW11bGF0b3I=',
+      ServiceBusConnection:
+        'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;',
+    });
+    expect(azure.cosmos?.kind).toBe('emulator');
+    expect(azure.serviceBus?.kind).toBe('emulator');
+    expect(azure.eventHubs).toBeUndefined();
   });
 
   it.each([
@@ -34,6 +84,44 @@ describe('app settings', () => {
     [{ FEE_TIME_ZONE: 'Seoul' }, 'FEE_TIME_ZONE'],
     [{ WEBSITE_AUTH_ENABLED: 'yes' }, 'WEBSITE_AUTH_ENABLED'],
     [{ LOCAL_AUTH_SECRET: 'short' }, 'LOCAL_AUTH_SECRET'],
+    [
+      { CosmosDBConnection__accountEndpoint: 'acct.documents.azure.com' },
+      'CosmosDBConnection__accountEndpoint',
+    ],
+    [
+      { CosmosDBConnection__accountEndpoint: 'http://acct.documents.azure.com/' },
+      'CosmosDBConnection__accountEndpoint',
+    ],
+    [{ CosmosDBConnection__credential: 'managedidentity' }, 'CosmosDBConnection__accountEndpoint is missing'],
+    [
+      {
+        CosmosDBConnection__accountEndpoint: 'https://acct.documents.azure.com:443/',
+        CosmosDBConnection__credential: 'key',
+      },
+      'CosmosDBConnection__credential',
+    ],
+    [
+      { CosmosDBConnection: 'AccountEndpoint=https://acct.documents.azure.com:443/;AccountKey=a2V5' },
+      'CosmosDBConnection is accepted only for an emulator',
+    ],
+    [
+      { EventHubConnection__fullyQualifiedNamespace: 'sb://x' },
+      'EventHubConnection__fullyQualifiedNamespace',
+    ],
+    [
+      {
+        EventHubConnection__fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+        EventHubConnection__clientId: 'me',
+      },
+      'EventHubConnection__clientId',
+    ],
+    [
+      {
+        ServiceBusConnection:
+          'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=a;SharedAccessKey=b',
+      },
+      'ServiceBusConnection is accepted only for an emulator',
+    ],
   ])('%j is refused, naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(name);
   });

@@ -1,0 +1,49 @@
+// The app's message-sender and dead-letter ports over the local host's queue store (the Service Bus
+// stand-in). The store is synchronous; the ports are async like the Service Bus SDK.
+import type { DeadLetter, DeadLetterReceiver, MessageSender } from '../../shared/app/ports';
+import type { QueueStore } from '../queues/types';
+import { getService } from '../host/services';
+
+const store = (): QueueStore => getService<QueueStore>('serviceBus');
+const deadLetterQueue = (queue: string): string => `${queue}/$deadletterqueue`;
+
+export const embeddedMessageSender: MessageSender = {
+  async send(queue, messages) {
+    if (messages.length === 0) return;
+    store().send(
+      queue,
+      messages.map((m) => ({
+        messageId: m.messageId,
+        body: m.body,
+        ...(m.contentType !== undefined ? { contentType: m.contentType } : {}),
+        ...(m.scheduledEnqueueTimeUtc !== undefined
+          ? { scheduledEnqueueTimeUtc: m.scheduledEnqueueTimeUtc }
+          : {}),
+      })),
+    );
+  },
+};
+
+export const embeddedDeadLetterReceiver: DeadLetterReceiver = {
+  async receive(queue, maxCount) {
+    return store()
+      .receive(deadLetterQueue(queue), maxCount)
+      .map((m): DeadLetter => ({
+        queue,
+        messageId: m.messageId,
+        body: m.body,
+        ...(m.contentType !== undefined ? { contentType: m.contentType } : {}),
+        ...(m.deadLetterReason !== undefined ? { reason: m.deadLetterReason } : {}),
+        ...(m.deadLetterErrorDescription !== undefined ? { description: m.deadLetterErrorDescription } : {}),
+        deliveryCount: m.deliveryCount,
+        enqueuedAt: m.enqueuedTimeUtc,
+        lockToken: m.lockToken,
+      }));
+  },
+  async complete(letter) {
+    store().complete(deadLetterQueue(letter.queue), letter.lockToken);
+  },
+  async release(letter) {
+    store().abandon(deadLetterQueue(letter.queue), letter.lockToken);
+  },
+};
