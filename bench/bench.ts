@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const masterKey = randomBytes(32).toString('base64url');
   const host = await startHost(path.join(dir, 'bench.db'), secret, masterKey);
   const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });
-  const librarian = `Bearer ${signLocalToken(secret, { librarian: 'bench' })}`;
+  const librarian = `Bearer ${await signLocalToken(secret, { librarian: 'bench' })}`;
 
   async function call<T>(
     method: 'GET' | 'POST',
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
       const m = await call<{ id: string }>('POST', '/api/members', librarian, { name: `Bench member ${i}` });
       if (m.status !== 201) throw new Error(`creating a member answered ${m.status}`);
-      const auth = `Bearer ${signLocalToken(secret, { member: m.json.id })}`;
+      const auth = `Bearer ${await signLocalToken(secret, { member: m.json.id })}`;
       const d = await call('POST', `/api/members/${m.json.id}/points`, auth, { amount: DEPOSIT });
       if (d.status !== 200) throw new Error(`depositing answered ${d.status}`);
       members.push({ id: m.json.id, auth });
