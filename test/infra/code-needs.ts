@@ -2,7 +2,7 @@
 // binding registrations (loaded as the Functions worker loads them), the settings it reads
 // (shared/config.ts and process.env), the Cosmos containers it defines, the hubs and queues it
 // publishes and sends to, the Azure SDK clients it creates, and host.json.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -79,17 +79,12 @@ function azureLikeSettings(settings: Iterable<string>): Record<string, string> {
  * Functions worker loads them: with identity-based settings like the deployment's (so an app that
  * picks its Azure adapters from them loads as in Azure), or, should it refuse those, with none.
  */
-export function loadBindings(root = repoRoot, settings: Iterable<string> = []): Binding[] {
+export async function loadBindings(root = repoRoot, settings: Iterable<string> = []): Promise<Binding[]> {
   const child = path.join(root, 'dist/test/infra/registrations.js');
   if (!fs.existsSync(child)) throw new Error(`${child} is missing: run npm run build first`);
   const failures: string[] = [];
   for (const env of [azureLikeSettings(settings), {}]) {
-    const r = spawnSync(process.execPath, [child, root], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { ...process.env, ...env },
-    });
+    const r = await run(process.execPath, [child, root], { cwd: root, env: { ...process.env, ...env } });
     if (r.status !== 0) {
       failures.push(
         `with ${Object.keys(env).length ? 'Azure-like settings' : 'no Azure settings'}: ${r.stderr}`,
@@ -105,6 +100,23 @@ export function loadBindings(root = repoRoot, settings: Iterable<string> = []): 
     return bindings;
   }
   throw new Error(`The app's functions do not load:\n${failures.join('\n')}`);
+}
+
+/** A child process's exit status and output, without blocking this process meanwhile. */
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 const SETTING_NAME = /^[A-Za-z][A-Za-z0-9]*(__[A-Za-z0-9]+)+$|^[A-Z][A-Z0-9_]+$/;
@@ -255,23 +267,30 @@ export async function codeNeeds(root = repoRoot): Promise<CodeNeeds> {
     string,
     unknown
   >;
-  return { ...scanned, bindings: loadBindings(root, scanned.settings.keys()), containers, hostJson };
+  return { ...scanned, bindings: await loadBindings(root, scanned.settings.keys()), containers, hostJson };
 }
 
-/** The app roles the code knows: the `role` values of the `Caller` type (shared/app/caller.ts). */
+/**
+ * The app roles the code knows: the `role` values of its `Caller` type (in shared/), but `anonymous`,
+ * the caller with no sign-in, whom no app role names.
+ */
 export function callerRoles(root = repoRoot): string[] {
-  const file = path.join(root, 'shared/app/caller.ts');
-  const program = ts.createProgram([file], { strict: true, skipLibCheck: true, types: [] });
+  const files = sourceFiles(root).filter((f) => f.startsWith(path.join(root, 'shared') + path.sep));
+  const program = ts.createProgram(files, { strict: true, skipLibCheck: true, types: [], noResolve: true });
   const checker = program.getTypeChecker();
-  const sf = program.getSourceFile(file)!;
-  const alias = sf.statements.find(
-    (s): s is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(s) && s.name.text === 'Caller',
-  );
-  if (!alias) throw new Error('shared/app/caller.ts has no Caller type');
-  const type = checker.getTypeAtLocation(alias.name);
-  const members = type.isUnion() ? type.types : [type];
-  return members
-    .map((m) => checker.getTypeOfSymbol(m.getProperty('role')!))
-    .map((t) => (t.isStringLiteral() ? t.value : ''))
-    .sort();
+  for (const file of files) {
+    const sf = program.getSourceFile(file);
+    const alias = sf?.statements.find(
+      (s): s is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(s) && s.name.text === 'Caller',
+    );
+    if (!alias) continue;
+    const type = checker.getTypeAtLocation(alias.name);
+    const members = type.isUnion() ? type.types : [type];
+    return members
+      .map((m) => checker.getTypeOfSymbol(m.getProperty('role')!))
+      .map((t) => (t.isStringLiteral() ? t.value : ''))
+      .filter((role) => role !== 'anonymous')
+      .sort();
+  }
+  throw new Error('no Caller type in shared/');
 }
