@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { HOST_NODE_FLAGS } from '../local/host/node-flags';
+import { parseCommandLine, usageError, type Command } from '../scripts/lib/command-line';
 import { signLocalToken } from '../shared/local-token';
 import { summarize } from './stats';
 import { measureCommitsPerSec } from './storage-ceiling';
@@ -24,22 +24,31 @@ interface Rental {
 }
 
 const root = path.resolve(__dirname, '../..');
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '20' },
-    concurrency: { type: 'string', default: '32' },
-    'contention-seconds': { type: 'string', default: '5' },
-    // Writes a V8 CPU profile of the host to this directory (open it in Chrome DevTools).
-    'profile-dir': { type: 'string' },
-  },
+const command: Command = {
+  name: 'bench',
+  usage: 'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--profile-dir DIR]',
+  help: `
+Starts the local host on a fresh data file, loads books and one member per client, drives the
+clients through rent → return, then runs a contention case (every client racing for a book with
+3 copies). Prints JSON lines; the last one holds the figures.
+
+  --seconds N              how long to drive rent → return (default 20)
+  --concurrency N          clients at once (default 32)
+  --contention-seconds N   how long the contention case runs (default 5)
+  --profile-dir DIR        write a V8 CPU profile of the host there (open it in Chrome DevTools)
+  --help                   this text`,
+};
+const values = parseCommandLine(command, {
+  seconds: { type: 'string', default: '20' },
+  concurrency: { type: 'string', default: '32' },
+  'contention-seconds': { type: 'string', default: '5' },
+  'profile-dir': { type: 'string' },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const contentionSeconds = Number(values['contention-seconds']);
-if (!(seconds > 0) || !(concurrency >= 1)) {
-  process.stderr.write('bench: --seconds and --concurrency must be positive numbers\n');
-  process.exit(2);
-}
+if (!(seconds > 0) || !(concurrency >= 1))
+  usageError(command, '--seconds and --concurrency must be positive numbers.');
 
 const BOOKS = 200;
 const COPIES = 1000;

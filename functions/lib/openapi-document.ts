@@ -12,6 +12,8 @@ import {
   depositBody,
   health,
   member,
+  memberListQuery,
+  memberPage,
   newBookBody,
   newMemberBody,
   pointsBalance,
@@ -164,6 +166,14 @@ const routes: RouteConfig[] = [
     summary: 'Register a member',
     request: { body: jsonBody(newMemberBody) },
     responses: { 201: answer('Registered', member, location), ...problems(400) },
+  }),
+  useCase('members.list', {
+    method: 'get',
+    path: '/members',
+    operationId: 'listMembers',
+    summary: 'List or search members by name',
+    request: { query: memberListQuery },
+    responses: { 200: answer('A page of members', memberPage), ...problems(400) },
   }),
   useCase('members.read', {
     method: 'get',

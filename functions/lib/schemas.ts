@@ -3,7 +3,7 @@
 // the type the use case returns. The rules themselves (what a valid price or phone is) live in the
 // domain; these schemas only apply them to the wire format.
 import type { BookPage } from '../../shared/app/catalog';
-import type { PointsBalance, PointsCheck, RentalPage } from '../../shared/app/members';
+import type { MemberPage, PointsBalance, PointsCheck, RentalPage } from '../../shared/app/members';
 import type { Book } from '../../shared/app/records';
 import {
   BOOK_STATUSES,
@@ -123,6 +123,12 @@ export const bookListQuery = z.object({
   continuation,
 });
 
+export const memberListQuery = z.object({
+  q: z.string().max(100).optional().openapi({ description: 'Words in the name' }),
+  limit,
+  continuation,
+});
+
 export const rentalHistoryQuery = z.object({
   status: rentalStatus.optional(),
   limit,
@@ -163,6 +169,8 @@ export const member = z
     feesOwed: count(0).describe('Late fees owed, KRW'),
   })
   .openapi('Member') satisfies z.ZodType<Member>;
+
+export const memberPage = page(member).openapi('MemberPage') satisfies z.ZodType<MemberPage>;
 
 export const pointsBalance = z
   .object({ memberId: z.string(), points: z.number().int() })

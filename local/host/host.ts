@@ -6,6 +6,7 @@ import { HostClock, isValidClockOffset, parseIsoDuration } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { defaultExtensions } from './extensions';
 import { HostHttpServer, httpSettings } from './http-server';
+import { removeHostRecord, writeHostRecord } from './host-record';
 import { resolveHostKeys, type HostKeys } from './keys';
 import { createLogger, type Logger, type LogLevel } from './logger';
 import { hostProblem } from './problem';
@@ -51,6 +52,8 @@ const CLOCK_OFFSET_KEY = 'clock.offsetMs';
 export class LocalHost {
   readonly functions: FunctionListing[] = [];
   private stopped = false;
+  /** Whether this host wrote the record the command-line tools find it by (`host-record.ts`). */
+  private recorded = false;
 
   readonly db: Database;
   readonly clock: HostClock;
@@ -227,6 +230,8 @@ export class LocalHost {
       await http.listen(options.port ?? 7071);
       await core.runHooks('appStart', { hookData: {}, appHookData: {} });
       for (const ext of extensions) await ext.start?.();
+      writeHostRecord(dbFile, host.url);
+      host.recorded = true;
     } catch (err) {
       await host.stop();
       throw err;
@@ -251,6 +256,7 @@ export class LocalHost {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.recorded) removeHostRecord(this.dbFile, this.url);
     for (const ext of [...this.extensions].reverse()) {
       try {
         await ext.stop?.();

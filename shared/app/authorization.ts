@@ -26,6 +26,7 @@ const rules = {
   'books.edit': 'librarian',
   'books.remove': 'librarian',
   'members.register': 'librarian',
+  'members.list': 'librarian',
   'members.read': 'member-or-librarian',
   'points.deposit': 'member-or-librarian',
   'points.check': 'member-or-librarian',

@@ -8,7 +8,15 @@ import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Filter } from './ports';
-import { ledgerId, toMember, toRental, type LedgerDoc, type MemberDoc, type RentalDoc } from './records';
+import {
+  ledgerId,
+  memberSearchText,
+  toMember,
+  toRental,
+  type LedgerDoc,
+  type MemberDoc,
+  type RentalDoc,
+} from './records';
 import { nowIso } from './time';
 
 export interface PointsBalance {
@@ -19,6 +27,18 @@ export interface PointsBalance {
 export interface PointsCheck extends PointsBalance {
   amount: number;
   sufficient: boolean;
+}
+
+export interface MemberQuery {
+  /** Words to find in the name (case-insensitive). */
+  q?: string;
+  limit: number;
+  continuation?: string;
+}
+
+export interface MemberPage {
+  items: Member[];
+  continuation: string | null;
 }
 
 export interface RentalHistoryQuery {
@@ -53,12 +73,39 @@ export async function registerMember(
     type: 'member',
     memberId: member.id,
     name: member.name,
+    search: memberSearchText(member),
     phone: member.phone,
     points: member.points,
     feesOwed: member.feesOwed,
     createdAt: nowIso(deps.clock),
   });
   return ok(toMember(doc));
+}
+
+/** Members by name, page by page: librarians find whom to act for. */
+export async function listMembers(
+  deps: AppDeps,
+  caller: Caller,
+  query: MemberQuery,
+): Promise<Outcome<MemberPage>> {
+  const denied = denial(caller, 'members.list');
+  if (denied) return denied;
+  const where: Filter[] = [{ field: 'type', op: '=', value: 'member' }];
+  const q = query.q?.trim().toLowerCase();
+  if (q) where.push({ field: 'search', op: 'contains', value: q });
+  try {
+    const page = await deps.containers.members.query<MemberDoc>({
+      where,
+      orderBy: [{ field: 'name' }],
+      limit: query.limit,
+      continuation: query.continuation,
+    });
+    return ok({ items: page.items.map(toMember), continuation: page.continuation ?? null });
+  } catch (err) {
+    if (isDocumentError(err, 400))
+      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
+    throw err;
+  }
 }
 
 export async function getMember(deps: AppDeps, caller: Caller, memberId: string): Promise<Outcome<Member>> {

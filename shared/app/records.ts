@@ -22,6 +22,8 @@ export interface MemberDoc extends Doc {
   type: 'member';
   memberId: string;
   name: string;
+  /** Lower-case name: what `q` searches. */
+  search: string;
   phone: string | null;
   points: number;
   feesOwed: number;
@@ -93,6 +95,10 @@ export function toBook(doc: Stored<BookDoc>): Book {
     status: bookStatus(doc),
     etag: doc._etag,
   };
+}
+
+export function memberSearchText(member: Pick<Member, 'name'>): string {
+  return member.name.toLowerCase();
 }
 
 export function bookSearchText(book: Pick<BookState, 'title' | 'author' | 'isbn'>): string {

@@ -132,6 +132,9 @@ describe('OpenAPI schemas against the API', () => {
       body: { amount: 500 },
       headers: { 'Idempotency-Key': 'first-deposit' },
     });
+    const listed = await exchange('GET', '/members', '/api/members?q=minsu&limit=5', { token: librarian });
+    expect((listed.body.items as { id: string }[]).map((m) => m.id)).toContain(memberId);
+    await exchange('GET', '/members', '/api/members', { token: me });
     await exchange(
       'GET',
       '/members/{memberId}/points/check',
@@ -207,6 +210,8 @@ describe('OpenAPI schemas against the API', () => {
       ['/books', { limit: '0' }, false],
       ['/books', { limit: '101' }, false],
       ['/books', { status: 'LOST' }, false],
+      ['/members', { q: 'kim', limit: '5', continuation: 'x' }, true],
+      ['/members', { q: 'k'.repeat(101) }, false],
       ['/members/{memberId}/points/check', { amount: '0' }, true],
       ['/members/{memberId}/points/check', {}, false],
       ['/members/{memberId}/rentals', { status: 'OVERDUE', limit: '1' }, true],

@@ -73,6 +73,11 @@ const rows: Row[] = [
     expected: librarianOnly(201),
   },
   {
+    route: 'GET /api/members',
+    request: () => ({ path: '/api/members?q=lee' }),
+    expected: librarianOnly(200),
+  },
+  {
     route: 'GET /api/members/{memberId}',
     request: (f) => ({ path: `/api/members/${f.self}` }),
     expected: memberOrLibrarian(200),
