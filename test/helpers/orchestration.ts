@@ -1,7 +1,7 @@
 // Drives an app's orchestrator with the real `durable-functions` replay over a scripted history, as
 // durable-js tests itself: no host, no store, a few milliseconds per run. The orchestrator is
 // registered through the same seam the local host uses (`@azure/functions-core`), and invoked with
-// the trigger object the Durable extension sends, as local/durable/engine.ts builds it; the event
+// the trigger object the Durable extension sends, as local/durable/replay.ts builds it; the event
 // and action shapes are local/durable/history.ts's.
 import type { InvocationContext } from '@azure/functions';
 import { installCoreApi } from '../../local/host/core-api';
@@ -9,6 +9,7 @@ import {
   ActionType,
   EventType,
   flattenActions,
+  historyEvent,
   type Action,
   type HistoryEvent,
 } from '../../local/durable/history';
@@ -83,13 +84,7 @@ export class ScriptedHistory {
   }
 
   private push(type: number, fields: Partial<HistoryEvent> = {}): void {
-    this.events.push({
-      EventType: type,
-      EventId: -1,
-      IsPlayed: false,
-      Timestamp: new Date(this.at).toISOString(),
-      ...fields,
-    });
+    this.events.push(historyEvent(type, this.at, fields));
   }
 }
 
