@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const host = await startHost(path.join(dir, 'bench.db'), secret, masterKey);
   let stopped = false;
   const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });
-  const librarian = `Bearer ${signLocalToken(secret, { librarian: 'bench' })}`;
+  const librarian = `Bearer ${await signLocalToken(secret, { librarian: 'bench' })}`;
 
   async function call<T>(
     method: 'GET' | 'POST',
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
       const m = await call<{ id: string }>('POST', '/api/members', librarian, { name: `Bench member ${i}` });
       if (m.status !== 201) throw new Error(`creating a member answered ${m.status}`);
-      const auth = `Bearer ${signLocalToken(secret, { member: m.json.id })}`;
+      const auth = `Bearer ${await signLocalToken(secret, { member: m.json.id })}`;
       const d = await call('POST', `/api/members/${m.json.id}/points`, auth, { amount: DEPOSIT });
       if (d.status !== 200) throw new Error(`depositing answered ${d.status}`);
       members.push({ id: m.json.id, auth });
@@ -192,7 +192,10 @@ async function main(): Promise<void> {
     // after each answer until the view shows it (every 5 ms): the projection lag.
     const probeMember = (await call<{ id: string }>('POST', '/api/members', librarian, { name: 'Probe' }))
       .json.id;
-    const probe = { id: probeMember, auth: `Bearer ${signLocalToken(secret, { member: probeMember })}` };
+    const probe = {
+      id: probeMember,
+      auth: `Bearer ${await signLocalToken(secret, { member: probeMember })}`,
+    };
     await call('POST', `/api/members/${probe.id}/points`, probe.auth, { amount: DEPOSIT });
     const lagMs: number[] = [];
     async function viewShows(check: (page: Mypage) => boolean, stopAt: number): Promise<number | undefined> {

@@ -2,6 +2,7 @@
 // demo catalog and members into a running host through the API (so every rule applies), with a
 // progress bar for large loads. Signs its librarian token with the secret the host uses.
 import { parseArgs } from 'node:util';
+import { Presets, SingleBar } from 'cli-progress';
 import { resolveLocalAuthSecret } from '../local/host/auth-secret';
 import { signLocalToken } from '../shared/local-token';
 
@@ -46,26 +47,14 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** A one-line progress bar on a terminal; a line per tenth otherwise, for large loads only. */
-function progress(label: string, total: number): (done: number) => void {
-  let lastTenth = -1;
-  if (!process.stderr.isTTY && total < 100) return () => undefined;
-  return (done) => {
-    if (process.stderr.isTTY) {
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      process.stderr.write(
-        `\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`,
-      );
-      if (done === total) process.stderr.write('\n');
-    } else {
-      const tenth = Math.floor((done / total) * 10);
-      if (tenth !== lastTenth) {
-        lastTenth = tenth;
-        process.stderr.write(`${label}: ${done}/${total}\n`);
-      }
-    }
-  };
+/** A progress bar on stderr: redrawn on a terminal; for large loads, a line every two seconds otherwise. */
+function progress(label: string, total: number): SingleBar {
+  const bar = new SingleBar(
+    { format: `${label} [{bar}] {value}/{total}`, noTTYOutput: total >= 100, notTTYSchedule: 2000 },
+    Presets.legacy,
+  );
+  bar.start(total, 0);
+  return bar;
 }
 
 async function main(): Promise<void> {
@@ -94,7 +83,7 @@ async function main(): Promise<void> {
   const memberCount = count('members', values.members);
   const points = count('points', values.points);
   const base = values.url.replace(/\/+$/, '');
-  const auth = `Bearer ${signLocalToken(resolveLocalAuthSecret(values.db), { librarian: 'seed' })}`;
+  const auth = `Bearer ${await signLocalToken(resolveLocalAuthSecret(values.db), { librarian: 'seed' })}`;
 
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
@@ -120,7 +109,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const showBooks = progress('books', bookCount);
+  const books = progress('books', bookCount);
   for (let i = 0; i < bookCount; i++) {
     const demo = catalog[i % catalog.length];
     const round = Math.floor(i / catalog.length);
@@ -129,17 +118,19 @@ async function main(): Promise<void> {
       '/api/books',
       round ? { ...demo, title: `${demo.title} (${round + 1})`, isbn: null } : demo,
     );
-    showBooks(i + 1);
+    books.increment();
   }
-  const showMembers = progress('members', memberCount);
+  books.stop();
+  const members = progress('members', memberCount);
   const created: { id: string; name: string }[] = [];
   for (let i = 0; i < memberCount; i++) {
     const name = names[i % names.length] + (i >= names.length ? ` ${Math.floor(i / names.length) + 1}` : '');
     const member = await call<{ id: string; name: string }>('POST', '/api/members', { name });
     if (points > 0) await call('POST', `/api/members/${member.id}/points`, { amount: points });
     created.push(member);
-    showMembers(i + 1);
+    members.increment();
   }
+  members.stop();
   process.stdout.write(`Loaded ${bookCount} books and ${memberCount} members with ${points} points each.\n`);
   for (const m of created.slice(0, 3)) {
     process.stdout.write(`  ${m.name}: ${m.id}   token: npm run -s token -- --member ${m.id}\n`);

@@ -15,7 +15,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -46,7 +46,7 @@ function main(): void {
   }
   const secret = resolveLocalAuthSecret(values.db);
   const who = values.member !== undefined ? { member: values.member } : { librarian: values.name };
-  process.stdout.write(signLocalToken(secret, who) + '\n');
+  process.stdout.write((await signLocalToken(secret, who)) + '\n');
 }
 
-main();
+void main();

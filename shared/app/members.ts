@@ -3,7 +3,7 @@
 import { newMember, type Member } from '../domain/member';
 import { isSufficient } from '../domain/points';
 import type { Rental, RentalStatus } from '../domain/rental';
-import { forbidden, mayActFor, type Caller } from './caller';
+import { denial, type Caller } from './authorization';
 import { newEvent } from './events';
 import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
@@ -37,11 +37,18 @@ export interface RentalPage {
 // A deposit races only with other writes to the same member; losing this often in a row is a fault.
 const MAX_ATTEMPTS = 20;
 
+export interface NewMember {
+  name: string;
+  phone: string | null;
+}
+
 export async function registerMember(
   deps: AppDeps,
-  name: string,
-  phone: string | null,
+  caller: Caller,
+  { name, phone }: NewMember,
 ): Promise<Outcome<Member>> {
+  const denied = denial(caller, 'members.register');
+  if (denied) return denied;
   const member = newMember(newId(deps.clock), name, phone);
   const at = nowIso(deps.clock);
   const doc: MemberDoc = {
@@ -69,9 +76,17 @@ export async function registerMember(
 }
 
 export async function getMember(deps: AppDeps, caller: Caller, memberId: string): Promise<Outcome<Member>> {
-  if (!mayActFor(caller, memberId)) return forbidden();
+  const denied = denial(caller, 'members.read', { memberId });
+  if (denied) return denied;
   const doc = await readMember(deps, memberId);
   return doc ? ok(toMember(doc)) : memberNotFound(memberId);
+}
+
+export interface Deposit {
+  memberId: string;
+  amount: number;
+  /** A repeated request with the same key (from the same caller) credits the points once. */
+  idempotencyKey?: string;
 }
 
 /**
@@ -83,11 +98,10 @@ export async function getMember(deps: AppDeps, caller: Caller, memberId: string)
 export async function depositPoints(
   deps: AppDeps,
   caller: Caller,
-  memberId: string,
-  amount: number,
-  idempotencyKey?: string,
+  { memberId, amount, idempotencyKey }: Deposit,
 ): Promise<Outcome<PointsBalance>> {
-  if (!mayActFor(caller, memberId)) return forbidden();
+  const denied = denial(caller, 'points.deposit', { memberId });
+  if (denied) return denied;
   if (idempotencyKey) {
     const route = `POST /members/${memberId}/points`;
     const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, { route, body: { amount } });
@@ -153,7 +167,8 @@ export async function checkPoints(
   memberId: string,
   amount: number,
 ): Promise<Outcome<PointsCheck>> {
-  if (!mayActFor(caller, memberId)) return forbidden();
+  const denied = denial(caller, 'points.check', { memberId });
+  if (denied) return denied;
   const member = await readMember(deps, memberId);
   if (!member) return memberNotFound(memberId);
   return ok({ memberId, points: member.points, amount, sufficient: isSufficient(member.points, amount) });
@@ -166,7 +181,8 @@ export async function rentalHistory(
   memberId: string,
   query: RentalHistoryQuery,
 ): Promise<Outcome<RentalPage>> {
-  if (!mayActFor(caller, memberId)) return forbidden();
+  const denied = denial(caller, 'rentals.history', { memberId });
+  if (denied) return denied;
   if (!(await readMember(deps, memberId))) return memberNotFound(memberId);
   const where: Filter[] = [{ field: 'type', op: '=', value: 'rental' }];
   if (query.status) where.push({ field: 'status', op: '=', value: query.status });
