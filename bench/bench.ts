@@ -1,12 +1,16 @@
 // `npm run bench -- [--seconds N] [--concurrency N]`: starts the local host on a fresh data file,
 // loads books and members through the API, then drives concurrent clients through rent → return
 // for a fixed time, and a contention case (many clients racing for a book with few copies).
+// Meanwhile a probe member rents and returns one book at a time and watches its mypage, measuring
+// the projection lag (write acknowledged → view updated); afterwards the data file tells how many
+// events the outbox relay published per second during the run.
 // Prints JSON; the last line is one JSON object with the figures.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { Pool } from 'undici';
 import { HOST_NODE_FLAGS } from '../local/host/node-flags';
 import { parseCommandLine, usageError, type Command } from '../scripts/lib/command-line';
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
   const secret = randomBytes(32).toString('base64url');
   const masterKey = randomBytes(32).toString('base64url');
   const host = await startHost(path.join(dir, 'bench.db'), secret, masterKey);
+  let stopped = false;
   const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });
   const librarian = `Bearer ${await signLocalToken(secret, { librarian: 'bench' })}`;
 
@@ -128,6 +133,7 @@ async function main(): Promise<void> {
     return { status: res.statusCode, json: (text ? JSON.parse(text) : undefined) as T };
   }
 
+  const dbFile = path.join(dir, 'bench.db');
   try {
     // Load: books with many copies for throughput, one book with few copies for contention, members with points.
     const books: string[] = [];
@@ -191,17 +197,54 @@ async function main(): Promise<void> {
       returnMs.push(performance.now() - t0);
     }
 
+    // The probe: one more member, renting and returning one book at a time, polling its mypage
+    // after each answer until the view shows it (every 5 ms): the projection lag.
+    const probeMember = (await call<{ id: string }>('POST', '/api/members', librarian, { name: 'Probe' }))
+      .json.id;
+    const probe = {
+      id: probeMember,
+      auth: `Bearer ${await signLocalToken(secret, { member: probeMember })}`,
+    };
+    await call('POST', `/api/members/${probe.id}/points`, probe.auth, { amount: DEPOSIT });
+    const lagMs: number[] = [];
+    async function viewShows(check: (page: Mypage) => boolean, stopAt: number): Promise<number | undefined> {
+      const acknowledged = performance.now();
+      while (performance.now() < stopAt + 10_000) {
+        const page = await call<Mypage>('GET', `/api/members/${probe.id}/mypage`, probe.auth);
+        if (page.status === 200 && check(page.json)) return performance.now() - acknowledged;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return undefined;
+    }
+    async function probeLoop(stopAt: number): Promise<void> {
+      while (performance.now() < stopAt) {
+        const r = await call<Rental>('POST', '/api/rentals', probe.auth, { bookId: books[0] });
+        if (r.status !== 201 || r.json.status !== 'APPROVED') continue;
+        const seen = await viewShows((p) => p.loans.some((l) => l.rentalId === r.json.id), stopAt);
+        if (seen === undefined) countError('probe: view never showed the loan');
+        else lagMs.push(seen);
+        const back = await call('POST', `/api/rentals/${r.json.id}/return`, probe.auth);
+        if (back.status !== 200) continue;
+        const returned = await viewShows((p) => p.history.some((h) => h.rentalId === r.json.id), stopAt);
+        if (returned === undefined) countError('probe: view never showed the return');
+        else lagMs.push(returned);
+      }
+    }
+
     // Throughput: every client rents a random book and returns it, for `seconds`.
     const t0 = performance.now();
+    const wallT0 = Date.now();
     const stopAt = t0 + seconds * 1000;
-    await Promise.all(
-      members.map(async (m) => {
+    await Promise.all([
+      probeLoop(stopAt),
+      ...members.map(async (m) => {
         while (performance.now() < stopAt) {
           const rental = await rent(m, books[Math.floor(Math.random() * books.length)]);
           if (rental?.status === 'APPROVED') await giveBack(m, rental.id);
         }
       }),
-    );
+    ]);
+    const wallT1 = Date.now();
     const elapsed = (performance.now() - t0) / 1000;
     const rentsPerSec = Math.round((completedRents / elapsed) * 10) / 10;
 
@@ -250,6 +293,10 @@ async function main(): Promise<void> {
       )
     ).json;
 
+    await host.stop();
+    stopped = true;
+    const relay = relayFigures(dbFile, wallT0, wallT1);
+
     const storageCommitsPerSec = measureCommitsPerSec(dir, 'NORMAL', 2);
     const storageFsyncCommitsPerSec = measureCommitsPerSec(dir, 'FULL', 2);
     print({
@@ -270,6 +317,9 @@ async function main(): Promise<void> {
       rentsPerSec,
       rentLatencyMs: summarize(rentMs),
       returnLatencyMs: summarize(returnMs),
+      projectionLagMs: summarize(lagMs),
+      eventsRelayedPerSec: relay.eventsPerSec,
+      outboxPendingAtEnd: relay.pending,
       rejectedByReason: rejected,
       errors,
       oversold,
@@ -285,8 +335,38 @@ async function main(): Promise<void> {
     });
   } finally {
     await pool.close();
-    await host.stop();
+    if (!stopped) await host.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface Mypage {
+  loans: { rentalId: string }[];
+  history: { rentalId: string }[];
+}
+
+// From the stopped host's data file: the events on `rentbook-events` enqueued during the run, per
+// second, and the outbox items still waiting for the relay when the host stopped.
+function relayFigures(
+  dbFile: string,
+  fromMs: number,
+  toMs: number,
+): { eventsPerSec: number; pending: number } {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    const events = db
+      .prepare(`SELECT COUNT(*) FROM eh_events WHERE hub = 'rentbook-events' AND enqueued_ms BETWEEN ? AND ?`)
+      .pluck()
+      .get(fromMs, toMs) as number;
+    const pending = db
+      .prepare(
+        `SELECT COUNT(*) FROM doc_items WHERE id LIKE 'outbox:%' AND json_extract(body, '$.sentAt') IS NULL`,
+      )
+      .pluck()
+      .get() as number;
+    return { eventsPerSec: Math.round((events / ((toMs - fromMs) / 1000)) * 10) / 10, pending };
+  } finally {
+    db.close();
   }
 }
 

@@ -3,7 +3,7 @@
 // Azure adapter (shared/azure); otherwise by the adapter the local host injected
 // (shared/injected-adapters.ts). Nothing here imports the local host: an Azure build has none of it.
 import { app } from '@azure/functions';
-import type { AppDeps, Clock, Containers } from '../../shared/app/ports';
+import type { AppDeps, Clock, Containers, EventPublisher } from '../../shared/app/ports';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { azureAdapters } from '../../shared/azure';
 import {
@@ -66,6 +66,8 @@ export function appDeps(): AppDeps {
   const containers: Containers = {
     members: documents.open(DATABASE_ID, containerDefinitions.members),
     books: documents.open(DATABASE_ID, containerDefinitions.books),
+    views: documents.open(DATABASE_ID, containerDefinitions.views),
+    deadLetters: documents.open(DATABASE_ID, containerDefinitions.deadLetters),
   };
   deps = {
     containers,
@@ -73,4 +75,9 @@ export function appDeps(): AppDeps {
     policy: { loanDays: config.loanDays, feeTimeZone: config.feeTimeZone },
   };
   return deps;
+}
+
+/** Where domain events are published (the outbox relay's port). */
+export function appEventPublisher(): EventPublisher {
+  return port('events');
 }

@@ -24,6 +24,11 @@ import {
   rentalBody,
   rentalHistoryQuery,
   rentalPage,
+  mypage,
+  rebuildStatus,
+  rentalBoardPage,
+  rentalBoardQuery,
+  replayResult,
 } from './schemas';
 
 const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412, 422] as const;
@@ -235,6 +240,52 @@ const routes: RouteConfig[] = [
     request: { params: rentalId },
     responses: { 200: answer('RETURNED, with lateDays and fee', rental), ...problems(404, 409) },
   }),
+  useCase('members.mypage', {
+    method: 'get',
+    path: '/members/{memberId}/mypage',
+    operationId: 'getMypage',
+    summary: "A member's page, from the views the change feed keeps",
+    request: { params: memberId },
+    responses: { 200: answer('The page', mypage), ...problems(404) },
+  }),
+  useCase('rentals.board', {
+    method: 'get',
+    path: '/rentals',
+    operationId: 'rentalBoard',
+    summary: 'The rental board: overdue first, then by due date',
+    request: { query: rentalBoardQuery },
+    responses: { 200: answer('A page of the board', rentalBoardPage), ...problems(400) },
+  }),
+  useCase('views.rebuild', {
+    method: 'post',
+    path: '/views/rebuild',
+    operationId: 'rebuildViews',
+    summary: 'Recompute every view from the write model, in the background',
+    responses: { 202: answer('Started; poll the Location', rebuildStatus, location) },
+  }),
+  useCase('views.rebuild', {
+    method: 'get',
+    path: '/views/rebuild/{id}',
+    operationId: 'getViewsRebuild',
+    summary: 'How far a views rebuild has got',
+    request: { params: z.object({ id: z.string().describe('The rebuild') }) },
+    responses: { 200: answer('Its status', rebuildStatus), ...problems(404) },
+  }),
+  useCase('deadLetters.replay', {
+    method: 'post',
+    path: '/dead-letters/replay',
+    operationId: 'replayDeadLetters',
+    summary: 'Run the changes a consumer failed on again; those that succeed are removed',
+    responses: { 200: answer('What went through', replayResult) },
+  }),
+  {
+    method: 'get',
+    path: '/asyncapi.json',
+    operationId: 'asyncapi',
+    summary: 'The AsyncAPI 3.0 document of the domain events',
+    security: anyone,
+    responses: { 200: answer('The AsyncAPI document', z.object({}).passthrough()) },
+  },
 ];
 for (const route of routes) registry.registerPath(route);
 

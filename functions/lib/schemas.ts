@@ -4,7 +4,9 @@
 // domain; these schemas only apply them to the wire format.
 import type { BookPage } from '../../shared/app/catalog';
 import type { MemberPage, PointsBalance, PointsCheck, RentalPage } from '../../shared/app/members';
+import type { ReplayResult } from '../../shared/app/dead-letters';
 import type { Book } from '../../shared/app/records';
+import type { BoardPage, Mypage } from '../../shared/app/views';
 import {
   BOOK_STATUSES,
   isValidCopies,
@@ -16,6 +18,7 @@ import { isValidName, isValidPhone, type Member } from '../../shared/domain/memb
 import { isValidAmount, isValidDeposit } from '../../shared/domain/points';
 import { REJECTION_REASONS, RENTAL_STATUSES, type Rental } from '../../shared/domain/rental';
 import { z } from './api-schema';
+import type { RebuildStatus } from './views-rebuild-client';
 
 // Refinements are code, not JSON Schema: `.openapi` says what each one amounts to in the document.
 const text = z
@@ -217,3 +220,95 @@ export const problem = z
   .openapi('Problem');
 
 export const health = z.object({ status: z.literal('ok') });
+
+// ---- The read models, their rebuild and the dead letters ----
+
+export const rentalBoardQuery = z.object({
+  status: rentalStatus.optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .openapi({ description: 'true: only loans past their due time' }),
+  memberId: recordId.optional(),
+  bookId: recordId.optional(),
+  limit,
+  continuation,
+});
+
+export const mypage = z
+  .object({
+    memberId: z.string(),
+    name: z.string(),
+    points: z.number().int(),
+    feesOwed: z.number().int(),
+    onLoan: count(0),
+    loans: z.array(
+      z.object({
+        rentalId: z.string(),
+        bookId: z.string(),
+        bookTitle: z.string().nullable(),
+        rentedAt: instant,
+        dueAt: instant,
+        overdue: z.boolean(),
+        feeIfReturnedNow: count(0).describe('The late fee a return now would be charged, KRW'),
+      }),
+    ),
+    pending: z.array(
+      z.object({
+        rentalId: z.string(),
+        bookId: z.string(),
+        bookTitle: z.string().nullable(),
+        requestedAt: instant,
+      }),
+    ),
+    history: z
+      .array(
+        z.object({
+          rentalId: z.string(),
+          bookId: z.string(),
+          bookTitle: z.string().nullable(),
+          status: rentalStatus,
+          reason: z.enum(REJECTION_REASONS).optional(),
+          requestedAt: instant,
+          returnedAt: instant.optional(),
+          lateDays: count(0).optional(),
+          fee: count(0).optional(),
+        }),
+      )
+      .describe('Settled rentals, newest first, the last 20'),
+    updatedAt: instant,
+  })
+  .openapi('Mypage') satisfies z.ZodType<Mypage>;
+
+export const rentalBoardPage = page(
+  z
+    .object({
+      rentalId: z.string(),
+      memberId: z.string(),
+      memberName: z.string().nullable(),
+      bookId: z.string(),
+      bookTitle: z.string().nullable(),
+      status: rentalStatus,
+      reason: z.enum(REJECTION_REASONS).optional(),
+      requestedAt: instant,
+      dueAt: instant.optional(),
+      returnedAt: instant.optional(),
+      overdue: z.boolean(),
+      feeIfReturnedNow: count(0),
+    })
+    .openapi('BoardEntry'),
+).openapi('RentalBoardPage') satisfies z.ZodType<BoardPage>;
+
+export const rebuildStatus = z
+  .object({
+    id: z.string(),
+    status: z.enum(['running', 'completed', 'failed']),
+    progress: z.object({ members: count(0), done: count(0), items: count(0) }).nullable(),
+    statusUrl: z.string().optional(),
+  })
+  .openapi('ViewsRebuild') satisfies z.ZodType<RebuildStatus>;
+
+export const replayResult = z
+  .object({ replayed: count(0), failed: count(0) })
+  .openapi('DeadLetterReplay') satisfies z.ZodType<ReplayResult>;

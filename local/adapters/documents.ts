@@ -37,6 +37,8 @@ export function embeddedContainers(
   return {
     members: embeddedContainerSource.open(databaseId, definitions.members),
     books: embeddedContainerSource.open(databaseId, definitions.books),
+    views: embeddedContainerSource.open(databaseId, definitions.views),
+    deadLetters: embeddedContainerSource.open(databaseId, definitions.deadLetters),
   };
 }
 

@@ -8,7 +8,13 @@ export const embeddedEventPublisher: EventPublisher = {
     if (events.length === 0) return;
     getService<EventLog>('eventHubs').append(
       hub,
-      events.map((body) => ({ body, partitionKey, properties: {} })),
+      events.map((body) => ({ body, partitionKey, messageId: messageIdOf(body), properties: {} })),
     );
   },
 };
+
+// A CloudEvent's id becomes the message id.
+function messageIdOf(body: object): string | undefined {
+  const id = (body as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}

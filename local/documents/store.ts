@@ -56,8 +56,13 @@ class Store implements DocumentStore {
       const added = (definition.indexedPaths ?? []).filter(
         (p) => !existing.definition.indexedPaths?.includes(p),
       );
-      if (added.length > 0) {
-        existing.addIndexes(added);
+      if (added.length > 0) existing.addIndexes(added);
+      // As in Cosmos, a container's default TTL can be turned on or changed later (it applies from
+      // the next write of each item).
+      const ttlChanged =
+        definition.defaultTtl !== undefined && definition.defaultTtl !== existing.definition.defaultTtl;
+      if (ttlChanged) existing.definition.defaultTtl = definition.defaultTtl;
+      if (added.length > 0 || ttlChanged) {
         this.updateDefinition.run(JSON.stringify(existing.definition), existing.cid);
       }
       return existing;

@@ -139,6 +139,10 @@ class SqliteEventLog implements EventLog {
     this.configured = options.hubs ?? {};
   }
 
+  hubNames(): string[] {
+    return (this.statements.hubs.all() as { name: string }[]).map((h) => h.name);
+  }
+
   hub(name: string): HubInfo {
     const known = this.hubs.get(name);
     if (known) return known;

@@ -16,7 +16,13 @@ import { parseIsoDuration } from '../host/clock';
 import { readExtensionSettings } from '../host/extension-settings';
 import { RetryingInvoker } from '../host/retry-policy';
 import { publishService, withdrawService } from '../host/services';
-import type { ExtensionFactory, HostContext, RegisteredFunction } from '../host/types';
+import type {
+  ExtensionFactory,
+  HostContext,
+  InternalRequest,
+  InternalResponse,
+  RegisteredFunction,
+} from '../host/types';
 import { createEventLog } from './event-log';
 import type { EventLog, HubOptions, NewEvent, StoredEvent } from './types';
 
@@ -278,6 +284,7 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
       if (events.length > 0) log.append(hub, events);
     },
     start() {
+      if (host.dev) host.routes.add('GET', 'admin/eventhubs/{hub}/events', (req) => listEvents(log, req));
       const groups = new Map<string, Consumer[]>();
       for (const c of consumers) {
         const key = `${c.hub}\u0000${c.consumerGroup}`;
@@ -329,3 +336,65 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
     },
   };
 };
+
+const listQuery = z.object({
+  partition: z.string().regex(/^\d+$/, 'must be a partition id (0, 1, ...)').optional(),
+  fromSequenceNumber: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/**
+ * `GET /admin/eventhubs/{hub}/events?partition=&fromSequenceNumber=&limit=` (dev hosts): the stored
+ * events of a hub with their Event Hubs metadata, oldest first — of one partition, or of each
+ * partition in turn (up to `limit` in all). The local counterpart of the Portal's Data Explorer.
+ */
+function listEvents(log: EventLog, req: InternalRequest): InternalResponse {
+  const hub = req.params.hub;
+  if (!log.hubNames().includes(hub)) return adminProblem(404, `There is no event hub "${hub}" (yet).`);
+  const parsed = listQuery.safeParse(Object.fromEntries(req.query.entries()));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return adminProblem(400, `${issue.path.join('.')}: ${issue.message}`);
+  }
+  const { partition, fromSequenceNumber, limit } = parsed.data;
+  const { partitionIds } = log.hub(hub);
+  if (partition !== undefined && !partitionIds.includes(partition)) {
+    return adminProblem(
+      400,
+      `Event hub "${hub}" has partitions ${partitionIds.join(', ')}; not ${partition}.`,
+    );
+  }
+  const events: StoredEvent[] = [];
+  for (const p of partition !== undefined ? [partition] : partitionIds) {
+    if (events.length >= limit) break;
+    events.push(...log.read(hub, p, fromSequenceNumber - 1, limit - events.length));
+  }
+  return {
+    status: 200,
+    body: {
+      hub,
+      partitions: partitionIds.map((p) => {
+        const info = log.partition(hub, p);
+        return { partitionId: p, lastSequenceNumber: info.lastSequenceNumber };
+      }),
+      events: events.map((e) => ({
+        partitionId: e.partitionId,
+        sequenceNumber: e.sequenceNumber,
+        offset: String(e.offset),
+        enqueuedTimeUtc: new Date(e.enqueuedTimeUtc).toISOString(),
+        partitionKey: e.partitionKey ?? null,
+        messageId: e.messageId ?? null,
+        properties: e.properties,
+        body: e.body,
+      })),
+    },
+  };
+}
+
+function adminProblem(status: 400 | 404, detail: string): InternalResponse {
+  return {
+    status,
+    headers: { 'Content-Type': 'application/problem+json' },
+    body: { type: 'about:blank', title: status === 404 ? 'Not Found' : 'Bad Request', status, detail },
+  };
+}

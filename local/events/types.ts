@@ -74,6 +74,8 @@ export interface EventLogOptions {
 export interface EventLog {
   /** The hub, created with its configured (or default) options on first use. */
   hub(name: string): HubInfo;
+  /** The hubs created so far (looking does not create one). */
+  hubNames(): string[];
   /** Appends in one transaction and returns the stored events, in input order. */
   append(hub: string, events: NewEvent[]): StoredEvent[];
   /** Events of one partition with a sequence number above `afterSequenceNumber`, oldest first. */

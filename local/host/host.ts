@@ -205,6 +205,11 @@ export class LocalHost {
     });
     try {
       for (const fn of worker.functions.values()) {
+        // As in Azure: app setting `AzureWebJobs.<name>.Disabled` = true keeps a function from running.
+        if (/^(true|1)$/i.test(settings[`AzureWebJobs.${fn.name}.Disabled`] ?? '')) {
+          host.functions.push({ name: fn.name, trigger: fn.trigger.binding.type, detail: 'disabled' });
+          continue;
+        }
         for (const b of Object.values(fn.metadata.bindings)) {
           if (b === fn.trigger.binding || b.type.toLowerCase() === 'http') continue;
           const key = b.direction === 'out' ? 'outputTypes' : 'inputTypes';

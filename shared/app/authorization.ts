@@ -34,6 +34,10 @@ const rules = {
   'rentals.request': 'member-or-librarian',
   'rentals.read': 'member-or-librarian',
   'rentals.return': 'member-or-librarian',
+  'members.mypage': 'member-or-librarian',
+  'rentals.board': 'librarian',
+  'views.rebuild': 'librarian',
+  'deadLetters.replay': 'librarian',
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;

@@ -5,14 +5,25 @@ import {
   newBook,
   onLoan,
   type BookEdit,
+  type BookState,
   type BookStatus,
   type NewBook,
 } from '../domain/book';
 import { denial, type Caller } from './authorization';
+import { newEvent, type DomainEvent } from './events';
 import { newId } from './ids';
+import { withBookEvent } from './outbox';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Filter, type Stored } from './ports';
-import { bookSearchText, toBook, type Book, type BookDoc } from './records';
+import {
+  bookEtag,
+  bookSearchText,
+  isBook,
+  toBook,
+  type Book,
+  type BookDoc,
+  type RemovedBookDoc,
+} from './records';
 import { nowIso } from './time';
 
 export interface BookQuery {
@@ -47,7 +58,10 @@ const statusFilters: Record<BookStatus, Filter[]> = {
 export async function listBooks(deps: AppDeps, caller: Caller, query: BookQuery): Promise<Outcome<BookPage>> {
   const denied = denial(caller, 'books.browse');
   if (denied) return denied;
-  const where: Filter[] = [...(query.status ? statusFilters[query.status] : [])];
+  const where: Filter[] = [
+    { field: 'type', op: '=', value: 'book' },
+    ...(query.status ? statusFilters[query.status] : []),
+  ];
   const q = query.q?.trim().toLowerCase();
   if (q) where.push({ field: 'search', op: 'contains', value: q });
   try {
@@ -68,7 +82,7 @@ export async function listBooks(deps: AppDeps, caller: Caller, query: BookQuery)
 export async function getBook(deps: AppDeps, caller: Caller, bookId: string): Promise<Outcome<Book>> {
   const denied = denial(caller, 'books.browse');
   if (denied) return denied;
-  const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+  const doc = await readBook(deps, bookId);
   return doc ? ok(toBook(doc)) : bookNotFound(bookId);
 }
 
@@ -76,13 +90,17 @@ export async function addBook(deps: AppDeps, caller: Caller, input: NewBook): Pr
   const denied = denial(caller, 'books.add');
   if (denied) return denied;
   const book = newBook(input);
+  const id = newId(deps.clock);
+  const at = nowIso(deps.clock);
+  const event = bookEvent('rentbook.book.registered', id, '', at, book);
   const doc = await deps.containers.books.create<BookDoc>({
-    id: newId(deps.clock),
+    id,
     type: 'book',
     ...book,
     loans: {},
     search: bookSearchText(book),
-    createdAt: nowIso(deps.clock),
+    createdAt: at,
+    outbox: withBookEvent(undefined, event),
   });
   return ok(toBook(doc));
 }
@@ -107,9 +125,9 @@ export async function editBook(
   const denied = denial(caller, 'books.edit');
   if (denied) return denied;
   for (let attempt = 1; ; attempt++) {
-    const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+    const doc = await readBook(deps, bookId);
     if (!doc) return bookNotFound(bookId);
-    if (ifMatch !== undefined && ifMatch !== doc._etag) return staleEtag();
+    if (ifMatch !== undefined && ifMatch !== bookEtag(doc)) return staleEtag();
     const edited = applyBookEdit(doc, edit);
     if (!edited.ok) {
       const { copies, onLoan: loaned } = edited.error;
@@ -119,7 +137,14 @@ export async function editBook(
         `${loaned} copies are on loan; the book cannot have only ${copies}.`,
       );
     }
-    const next: BookDoc = { ...withoutSystem(doc), ...edited.book, search: bookSearchText(edited.book) };
+    // The version it replaces names the edit: only one edit can replace it.
+    const event = bookEvent('rentbook.book.updated', bookId, doc._etag, nowIso(deps.clock), edited.book);
+    const next: BookDoc = {
+      ...withoutSystem(doc),
+      ...edited.book,
+      search: bookSearchText(edited.book),
+      outbox: withBookEvent(doc.outbox, event),
+    };
     try {
       return ok(toBook(await deps.containers.books.replace(bookId, bookId, next, { ifMatch: doc._etag })));
     } catch (err) {
@@ -136,7 +161,7 @@ export async function removeBook(deps: AppDeps, caller: Caller, bookId: string):
   const denied = denial(caller, 'books.remove');
   if (denied) return denied;
   for (let attempt = 1; ; attempt++) {
-    const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+    const doc = await readBook(deps, bookId);
     if (!doc) return bookNotFound(bookId);
     if (!canRemove(doc)) {
       return fail(
@@ -145,15 +170,47 @@ export async function removeBook(deps: AppDeps, caller: Caller, bookId: string):
         `${onLoan(doc)} copies of this book are on loan; it cannot be removed.`,
       );
     }
+    // The book becomes a tombstone carrying its removal (and any event not relayed yet); the relay
+    // lets it expire. The etag makes "no copy on loan" still true at the moment of removal.
+    const event = newEvent('rentbook.book.removed', `books/${bookId}`, '', nowIso(deps.clock), { bookId });
+    const tombstone: RemovedBookDoc = {
+      id: bookId,
+      type: 'removed-book',
+      outbox: withBookEvent(doc.outbox, event),
+    };
     try {
-      // The etag makes "no copy on loan" still true at the moment of deletion.
-      await deps.containers.books.delete(bookId, bookId, { ifMatch: doc._etag });
+      await deps.containers.books.replace(bookId, bookId, tombstone, { ifMatch: doc._etag });
       return ok(null);
     } catch (err) {
       if (isDocumentError(err, 404)) return ok(null);
       if (!isDocumentError(err, 412) || attempt >= MAX_ATTEMPTS) throw err;
     }
   }
+}
+
+/** The book, or undefined when there is none (or only its tombstone). */
+export async function readBook(deps: AppDeps, bookId: string): Promise<Stored<BookDoc> | undefined> {
+  const doc = await deps.containers.books.read<BookDoc>(bookId, bookId);
+  return isBook(doc) ? doc : undefined;
+}
+
+function bookEvent(
+  type: 'rentbook.book.registered' | 'rentbook.book.updated',
+  bookId: string,
+  factKey: string,
+  at: string,
+  book: NewBook | BookState,
+): DomainEvent {
+  const { title, author, isbn, price, copies, withdrawn } = book;
+  return newEvent(type, `books/${bookId}`, factKey, at, {
+    bookId,
+    title,
+    author,
+    isbn,
+    price,
+    copies,
+    withdrawn,
+  });
 }
 
 function bookNotFound<T>(bookId: string): Outcome<T> {

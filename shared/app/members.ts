@@ -4,8 +4,10 @@ import { newMember, type Member } from '../domain/member';
 import { isSufficient } from '../domain/points';
 import type { Rental, RentalStatus } from '../domain/rental';
 import { denial, type Caller } from './authorization';
+import { newEvent } from './events';
 import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
+import { outboxCreate } from './outbox';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Filter } from './ports';
 import {
@@ -68,7 +70,8 @@ export async function registerMember(
   const denied = denial(caller, 'members.register');
   if (denied) return denied;
   const member = newMember(newId(deps.clock), name, phone);
-  const doc = await deps.containers.members.create<MemberDoc>({
+  const at = nowIso(deps.clock);
+  const doc: MemberDoc = {
     id: member.id,
     type: 'member',
     memberId: member.id,
@@ -77,8 +80,19 @@ export async function registerMember(
     phone: member.phone,
     points: member.points,
     feesOwed: member.feesOwed,
-    createdAt: nowIso(deps.clock),
+    createdAt: at,
+    version: 1,
+  };
+  const event = newEvent('rentbook.member.registered', `members/${member.id}`, '', at, {
+    memberId: member.id,
+    name: member.name,
   });
+  const [created] = await deps.containers.members.batch(member.id, [
+    { operationType: 'Create', resourceBody: { ...doc } },
+    outboxCreate(member.id, member.id, event),
+  ]);
+  if (created.statusCode >= 300)
+    throw new Error(`Registering member ${member.id} failed: ${created.statusCode}`);
   return ok(toMember(doc));
 }
 
@@ -153,23 +167,33 @@ export async function depositPoints(
     const member = await readMember(deps, memberId);
     if (!member) return memberNotFound(memberId);
     const points = member.points + amount;
+    const at = nowIso(deps.clock);
     const entry: LedgerDoc = {
       id: entryId,
       type: 'ledger',
       memberId,
       kind: 'deposit',
       amount,
-      at: nowIso(deps.clock),
+      at,
       pointsAfter: points,
     };
+    const event = newEvent('rentbook.points.deposited', `members/${memberId}`, entryId, at, {
+      memberId,
+      amount,
+      points,
+    });
     const [created, credited] = await members.batch(memberId, [
       { operationType: 'Create', resourceBody: { ...entry } },
       {
         operationType: 'Patch',
         id: memberId,
-        operations: [{ op: 'set', path: '/points', value: points }],
+        operations: [
+          { op: 'set', path: '/points', value: points },
+          { op: 'incr', path: '/version', value: 1 },
+        ],
         ifMatch: member._etag,
       },
+      outboxCreate(memberId, memberId, event),
     ]);
     if (created.statusCode < 300) return ok({ memberId, points });
     if (created.statusCode === 409) {

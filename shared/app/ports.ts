@@ -126,13 +126,17 @@ export interface DocumentContainer {
 }
 
 /**
- * The app's containers (see docs/decisions/0001-partition-keys.md):
- * `members` (partition key `/memberId`): members, their rentals and points ledger;
- * `books` (partition key `/id`): one book each, with its copy counters and loans.
+ * The app's containers (see docs/decisions/0001-partition-keys.md and 0005-outbox-and-views.md):
+ * `members` (partition key `/memberId`): members, their rentals, points ledger and outbox;
+ * `books` (partition key `/id`): one book each, with its copy counters, loans and outbox;
+ * `views` (partition key `/memberId`): the read models kept from the change feed;
+ * `deadLetters` (partition key `/consumer`): changes a consumer failed on, to replay.
  */
 export interface Containers {
   members: DocumentContainer;
   books: DocumentContainer;
+  views: DocumentContainer;
+  deadLetters: DocumentContainer;
 }
 
 export interface Clock {

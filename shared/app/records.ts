@@ -1,8 +1,10 @@
 // How the app's aggregates are stored (see docs/decisions/0001-partition-keys.md) and how a stored
 // document becomes what the API shows.
+import { createHash } from 'node:crypto';
 import { bookStatus, type BookState, type BookStatus } from '../domain/book';
 import type { Member } from '../domain/member';
 import type { Rental } from '../domain/rental';
+import type { BookOutbox } from './outbox';
 import type { Doc, Stored } from './ports';
 
 export const DATABASE_ID = 'rentbook';
@@ -15,6 +17,19 @@ export interface BookDoc extends Doc, BookState {
   /** Lower-case title, author and ISBN: what `q` searches. */
   search: string;
   createdAt: string;
+  /** Events written with the book and not relayed yet (see ./outbox.ts). */
+  outbox?: BookOutbox;
+}
+
+/** `books`: what a removed book leaves until its `rentbook.book.removed` event is relayed. */
+export interface RemovedBookDoc extends Doc {
+  type: 'removed-book';
+  outbox: BookOutbox;
+}
+
+/** A stored item of `books` is a book unless it is the tombstone of a removed one. */
+export function isBook<T extends { type?: unknown }>(doc: T | undefined): doc is T & { type: 'book' } {
+  return doc !== undefined && doc.type === 'book';
 }
 
 /** `members`, partition key `/memberId`: the member document (id = memberId). */
@@ -28,11 +43,15 @@ export interface MemberDoc extends Doc {
   points: number;
   feesOwed: number;
   createdAt: string;
+  /** Grows by one with every write: how the views tell a newer version from an older one. */
+  version?: number;
 }
 
 /** `members`, partition key `/memberId`: a rental lives with its member (id = rentalId). */
 export interface RentalDoc extends Doc, Rental {
   type: 'rental';
+  /** Grows by one with every write: how the views tell a newer version from an older one. */
+  version?: number;
 }
 
 export type LedgerKind = 'debit' | 'refund' | 'deposit';
@@ -93,12 +112,22 @@ export function toBook(doc: Stored<BookDoc>): Book {
     copies: doc.copies,
     available: doc.available,
     status: bookStatus(doc),
-    etag: doc._etag,
+    etag: bookEtag(doc),
   };
 }
 
 export function memberSearchText(member: Pick<Member, 'name'>): string {
   return member.name.toLowerCase();
+}
+
+/**
+ * The book's HTTP entity tag: a digest of what the API shows of it, so it changes when the book
+ * does (an edit, a copy lent or returned) and not when only bookkeeping does (the outbox relay
+ * clearing a relayed event).
+ */
+export function bookEtag(doc: BookDoc): string {
+  const shown = [doc.title, doc.author, doc.isbn, doc.price, doc.copies, doc.available, doc.withdrawn];
+  return `"${createHash('sha256').update(JSON.stringify(shown)).digest('base64url').slice(0, 22)}"`;
 }
 
 export function bookSearchText(book: Pick<BookState, 'title' | 'author' | 'isbn'>): string {
@@ -138,19 +167,35 @@ export interface ContainerSettings {
   defaultTtl?: number;
 }
 
-export const containerDefinitions: Record<'members' | 'books', ContainerSettings> = {
-  members: {
-    id: 'members',
-    partitionKeyPath: '/memberId',
-    // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history.
-    indexedPaths: ['id', 'type', 'status', 'requestedAt'],
-  },
-  books: {
-    id: 'books',
-    partitionKeyPath: '/id',
-    indexedPaths: ['title', 'withdrawn', 'available'],
-  },
-};
+export const containerDefinitions: Record<'members' | 'books' | 'views' | 'deadLetters', ContainerSettings> =
+  {
+    members: {
+      id: 'members',
+      partitionKeyPath: '/memberId',
+      // TTL on, nothing expires unless it says so: sent outbox items do.
+      defaultTtl: -1,
+      // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history.
+      indexedPaths: ['id', 'type', 'status', 'requestedAt'],
+    },
+    books: {
+      id: 'books',
+      partitionKeyPath: '/id',
+      defaultTtl: -1,
+      indexedPaths: ['title', 'withdrawn', 'available'],
+    },
+    // The read models (./views.ts), kept by change-feed projectors.
+    views: {
+      id: 'views',
+      partitionKeyPath: '/memberId',
+      indexedPaths: ['kind', 'status', 'order', 'bookId', 'requestedAt'],
+    },
+    // Changes a consumer failed on past its retries, kept for an admin to replay (./dead-letters.ts).
+    deadLetters: {
+      id: 'dead-letters',
+      partitionKeyPath: '/consumer',
+      indexedPaths: ['consumer', 'failedAt'],
+    },
+  };
 
 /** The key of a rental's entry in a book's `loans` map: a plain identifier, so it works as a query field. */
 export function loanKey(rentalId: string): string {

@@ -4,8 +4,11 @@
 // Domain outcomes (a rejection) are returned; infrastructure faults are thrown, so the
 // orchestrator's retry policy runs the step again.
 import { dueDate, ineligibility, type RejectionReason, type Rental } from '../domain/rental';
+import { newEvent, rentalEvent, type DomainEvent } from './events';
+import { outboxCreate } from './outbox';
 import { isDocumentError, type AppDeps } from './ports';
 import {
+  isBook,
   ledgerId,
   loanKey,
   toRental,
@@ -47,11 +50,12 @@ export async function checkEligibility(
   start: RentalSagaStart,
 ): Promise<Eligibility> {
   const { members, books } = deps.containers;
-  const [recorded, member, book] = await Promise.all([
+  const [recorded, member, stored] = await Promise.all([
     members.read<RentalDoc>(start.memberId, rentalId),
     members.read<MemberDoc>(start.memberId, start.memberId),
     books.read<BookDoc>(start.bookId, start.bookId),
   ]);
+  const book = isBook(stored) ? stored : undefined;
   if (recorded?.type !== 'rental' || recorded.bookId !== start.bookId) {
     return {
       refused: `No rental ${rentalId} of book ${start.bookId} was requested for member ${start.memberId}.`,
@@ -83,9 +87,13 @@ export async function debitPoints(deps: AppDeps, rental: Rental): Promise<StepOu
     {
       operationType: 'Patch',
       id: rental.memberId,
-      operations: [{ op: 'incr', path: '/points', value: -rental.price }],
+      operations: [
+        { op: 'incr', path: '/points', value: -rental.price },
+        { op: 'incr', path: '/version', value: 1 },
+      ],
       condition: [{ field: 'points', op: '>=', value: rental.price }],
     },
+    outboxCreate(rental.memberId, rental.memberId, pointsEvent('rentbook.points.debited', rental, entry.at)),
   ]);
   if (created.statusCode < 300) return { ok: true };
   if (created.statusCode === 409) return { ok: true };
@@ -127,26 +135,37 @@ export async function reserveCopy(deps: AppDeps, rental: Rental): Promise<StepOu
     if (!isDocumentError(err, 412)) throw err;
   }
   const book = await books.read<BookDoc>(rental.bookId, rental.bookId);
-  if (!book) return { ok: false, reason: 'BOOK_NOT_FOUND' };
+  if (!isBook(book)) return { ok: false, reason: 'BOOK_NOT_FOUND' };
   if (book.loans[loanKey(rental.id)]) return { ok: true };
   return { ok: false, reason: book.withdrawn ? 'BOOK_UNAVAILABLE' : 'BOOK_RENTED' };
 }
 
 /** Step 4: the rental is APPROVED, due `loanDays` after `approvedAt` (the orchestrator's time). */
 export async function approveRental(deps: AppDeps, rental: Rental, approvedAt: string): Promise<Rental> {
-  return settle(deps, rental, [
-    { op: 'set', path: '/status', value: 'APPROVED' },
-    { op: 'set', path: '/approvedAt', value: approvedAt },
-    { op: 'set', path: '/dueAt', value: dueDate(approvedAt, deps.policy.loanDays) },
-  ]);
+  const dueAt = dueDate(approvedAt, deps.policy.loanDays);
+  return settle(
+    deps,
+    rental,
+    [
+      { op: 'set', path: '/status', value: 'APPROVED' },
+      { op: 'set', path: '/approvedAt', value: approvedAt },
+      { op: 'set', path: '/dueAt', value: dueAt },
+    ],
+    rentalEvent('rentbook.rental.approved', rental, { approvedAt, dueAt }, approvedAt),
+  );
 }
 
 /** Ends the rental REJECTED with its reason (after the saga has undone its steps). */
 export async function rejectRental(deps: AppDeps, rental: Rental, reason: RejectionReason): Promise<Rental> {
-  return settle(deps, rental, [
-    { op: 'set', path: '/status', value: 'REJECTED' },
-    { op: 'set', path: '/reason', value: reason },
-  ]);
+  return settle(
+    deps,
+    rental,
+    [
+      { op: 'set', path: '/status', value: 'REJECTED' },
+      { op: 'set', path: '/reason', value: reason },
+    ],
+    rentalEvent('rentbook.rental.rejected', rental, { reason }, nowIso(deps.clock)),
+  );
 }
 
 /** The rental as stored now: tells a saga whose approval failed whether it went through after all. */
@@ -194,8 +213,12 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void>
     {
       operationType: 'Patch',
       id: rental.memberId,
-      operations: [{ op: 'incr', path: '/points', value: rental.price }],
+      operations: [
+        { op: 'incr', path: '/points', value: rental.price },
+        { op: 'incr', path: '/version', value: 1 },
+      ],
     },
+    outboxCreate(rental.memberId, rental.memberId, pointsEvent('rentbook.points.refunded', rental, entry.at)),
   ]);
   const [debit, refund] = results;
   if (debit.statusCode < 300 && refund.statusCode < 300) return;
@@ -206,23 +229,38 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void>
   );
 }
 
-// Moves a REQUESTED rental to its final state; when it has already left REQUESTED (a repeated
-// step), answers the state it is in.
+// Moves a REQUESTED rental to its final state, with its event in the same batch; when it has
+// already left REQUESTED (a repeated step), answers the state it is in and writes no event.
 async function settle(
   deps: AppDeps,
   rental: Rental,
   operations: { op: 'set'; path: string; value: unknown }[],
+  event: DomainEvent,
 ): Promise<Rental> {
   const { members } = deps.containers;
-  try {
-    const doc = await members.patch<RentalDoc>(rental.memberId, rental.id, operations, {
+  const [settled] = await members.batch(rental.memberId, [
+    {
+      operationType: 'Patch',
+      id: rental.id,
+      operations: [...operations, { op: 'incr', path: '/version', value: 1 }],
       condition: [{ field: 'status', op: '=', value: 'REQUESTED' }],
-    });
-    return toRental(doc);
-  } catch (err) {
-    if (!isDocumentError(err, 412)) throw err;
-    const doc = await members.read<RentalDoc>(rental.memberId, rental.id);
-    if (!doc) throw err;
-    return toRental(doc);
-  }
+    },
+    outboxCreate(rental.memberId, rental.id, event),
+  ]);
+  if (settled.statusCode < 300) return toRental(settled.resourceBody as unknown as RentalDoc);
+  const doc = settled.statusCode === 412 && (await members.read<RentalDoc>(rental.memberId, rental.id));
+  if (!doc) throw new Error(`Settling rental ${rental.id} failed: ${settled.statusCode}`);
+  return toRental(doc);
+}
+
+function pointsEvent(
+  type: 'rentbook.points.debited' | 'rentbook.points.refunded',
+  rental: Rental,
+  at: string,
+): DomainEvent {
+  return newEvent(type, `members/${rental.memberId}`, rental.id, at, {
+    memberId: rental.memberId,
+    rentalId: rental.id,
+    amount: rental.price,
+  });
 }

@@ -6,8 +6,11 @@ import { denial, type Caller } from './authorization';
 import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
 import { fail, ok, type Outcome } from './outcome';
-import { isDocumentError, type AppDeps } from './ports';
-import { toRental, type BookDoc, type RentalDoc } from './records';
+import { readBook } from './catalog';
+import { rentalEvent } from './events';
+import { outboxCreate } from './outbox';
+import type { AppDeps } from './ports';
+import { toRental, type RentalDoc } from './records';
 import { nowIso } from './time';
 
 /**
@@ -37,7 +40,7 @@ export async function requestRental(
   }
   const id = idempotencyKey ? idFromKey('rental', caller.subject, idempotencyKey) : newId(deps.clock);
   // A missing book (or member) is the saga's to reject, so the rental stays in the history.
-  const book = await deps.containers.books.read<BookDoc>(input.bookId, input.bookId);
+  const book = await readBook(deps, input.bookId);
   const rental: Rental = {
     id,
     memberId,
@@ -47,15 +50,17 @@ export async function requestRental(
     status: 'REQUESTED',
     requestedAt: nowIso(deps.clock),
   };
-  try {
-    await deps.containers.members.create<RentalDoc>({ ...rental, type: 'rental' });
-  } catch (err) {
-    if (!isDocumentError(err, 409)) throw err;
+  // The rental and its event, in one batch.
+  const [created] = await deps.containers.members.batch(memberId, [
+    { operationType: 'Create', resourceBody: { ...rental, type: 'rental', version: 1 } },
+    outboxCreate(memberId, id, rentalEvent('rentbook.rental.requested', rental)),
+  ]);
+  if (created.statusCode === 409) {
     // The same keyed request again: the rental as recorded the first time.
     const recorded = await deps.containers.members.read<RentalDoc>(memberId, id);
-    if (!recorded) throw err;
-    return ok(toRental(recorded));
+    if (recorded) return ok(toRental(recorded));
   }
+  if (created.statusCode >= 300) throw new Error(`Recording rental ${id} failed: ${created.statusCode}`);
   return ok(rental);
 }
 

@@ -6,6 +6,8 @@ import { denial, type Caller } from './authorization';
 import { fail, ok, type Outcome } from './outcome';
 import type { AppDeps, BatchOperation, Stored } from './ports';
 import { findRentalDoc, rentalNotFound } from './rentals';
+import { outboxCreate } from './outbox';
+import { rentalEvent } from './events';
 import { releaseCopy } from './rental-saga-steps';
 import { toRental, type RentalDoc } from './records';
 import { nowIso } from './time';
@@ -46,17 +48,26 @@ export async function returnRental(
           { op: 'set', path: '/returnedAt', value: returnedAt },
           { op: 'set', path: '/lateDays', value: days },
           { op: 'set', path: '/fee', value: fee },
+          { op: 'incr', path: '/version', value: 1 },
         ],
       },
+      outboxCreate(
+        doc.memberId,
+        doc.id,
+        rentalEvent('rentbook.rental.returned', doc, { returnedAt, lateDays: days, fee }, returnedAt),
+      ),
     ];
     if (fee > 0) {
       operations.push({
         operationType: 'Patch',
         id: doc.memberId,
-        operations: [{ op: 'incr', path: '/feesOwed', value: fee }],
+        operations: [
+          { op: 'incr', path: '/feesOwed', value: fee },
+          { op: 'incr', path: '/version', value: 1 },
+        ],
       });
     }
-    const [returned, charged] = await members.batch(doc.memberId, operations);
+    const [returned, , charged] = await members.batch(doc.memberId, operations);
     if (returned.statusCode < 300) return ok(toRental(returned.resourceBody as unknown as RentalDoc));
     if (returned.statusCode !== 412 && returned.statusCode !== 404) {
       throw new Error(

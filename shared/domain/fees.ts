@@ -1,4 +1,5 @@
 // Late fees, charged at return: by whole calendar days late, counted in the library's time zone.
+import { isOnLoan, type RentalStatus } from './rental';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -47,4 +48,23 @@ function dateFormat(timeZone: string): Intl.DateTimeFormat {
     formats.set(timeZone, f);
   }
   return f;
+}
+
+/** How a loan stands at `now`: past its due time, and the fee a return now would be charged. */
+export interface LoanStanding {
+  overdue: boolean;
+  feeIfReturnedNow: number;
+}
+
+/** A rental not on loan (requested, rejected, returned) is never overdue and owes nothing more. */
+export function loanStanding(
+  loan: { status: RentalStatus; dueAt?: string },
+  now: string,
+  timeZone: string,
+): LoanStanding {
+  if (!isOnLoan(loan.status) || loan.dueAt === undefined) return { overdue: false, feeIfReturnedNow: 0 };
+  return {
+    overdue: Date.parse(now) > Date.parse(loan.dueAt),
+    feeIfReturnedNow: lateFee(lateDays(loan.dueAt, now, timeZone)),
+  };
 }

@@ -65,3 +65,13 @@ export function ineligibility(
   if (member.points < price) return 'INSUFFICIENT_POINTS';
   return undefined;
 }
+
+/**
+ * Where a rental goes on the librarian's board, as a sortable key: loans first by due date (so the
+ * overdue ones, due earliest, lead), then requests still open, then settled rentals by request time.
+ */
+export function boardOrder(rental: { status: RentalStatus; dueAt?: string; requestedAt: string }): string {
+  if (isOnLoan(rental.status) && rental.dueAt !== undefined) return `0|${rental.dueAt}`;
+  if (rental.status === 'REQUESTED') return `1|${rental.requestedAt}`;
+  return `2|${rental.requestedAt}`;
+}

@@ -167,9 +167,21 @@ describe('OpenAPI schemas against the API', () => {
         token: me,
       },
     );
+    await exchange('GET', '/members/{memberId}/mypage', `/api/members/${memberId}/mypage`, { token: me });
+    await exchange('GET', '/members/{memberId}/mypage', `/api/members/${memberId}/mypage`, {
+      token: memberToken('someone-else'),
+    });
+    await exchange('GET', '/rentals', `/api/rentals?bookId=${bookId}&limit=10`, { token: librarian });
+    await exchange('GET', '/rentals', '/api/rentals?overdue=true', { token: me });
+    const rebuild = await exchange('POST', '/views/rebuild', '/api/views/rebuild', { token: librarian });
+    await exchange('GET', '/views/rebuild/{id}', `/api/views/rebuild/${rebuild.body.id as string}`, {
+      token: librarian,
+    });
+    await exchange('POST', '/dead-letters/replay', '/api/dead-letters/replay', { token: librarian });
     await exchange('DELETE', '/books/{bookId}', `/api/books/${bookId}`, { token: librarian });
     await exchange('DELETE', '/books/{bookId}', `/api/books/${bookId}`, { token: librarian });
     await exchange('GET', '/health', '/api/health');
+    await exchange('GET', '/asyncapi.json', '/api/asyncapi.json');
     await exchange('GET', '/openapi.json', '/api/openapi.json');
   });
 
@@ -215,6 +227,8 @@ describe('OpenAPI schemas against the API', () => {
       ['/members/{memberId}/points/check', { amount: '0' }, true],
       ['/members/{memberId}/points/check', {}, false],
       ['/members/{memberId}/rentals', { status: 'OVERDUE', limit: '1' }, true],
+      ['/rentals', { overdue: 'true', status: 'APPROVED', bookId: 'b', memberId: 'm', limit: '5' }, true],
+      ['/rentals', { overdue: 'maybe' }, false],
     ];
     for (const [template, query, fits] of cases) {
       const parameters = operation('GET', template).parameters!.filter((p) => p.in === 'query');

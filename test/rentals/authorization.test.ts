@@ -112,6 +112,35 @@ const rows: Row[] = [
     request: async (f) => ({ path: `/api/rentals/${(await approvedRental(f)).id}/return` }),
     expected: memberOrLibrarian(200),
   },
+  {
+    route: 'GET /api/asyncapi.json',
+    request: () => ({ path: '/api/asyncapi.json' }),
+    expected: anyone(200),
+  },
+  {
+    route: 'GET /api/members/{memberId}/mypage',
+    request: (f) => ({ path: `/api/members/${f.self}/mypage` }),
+    expected: memberOrLibrarian(200),
+  },
+  { route: 'GET /api/rentals', request: () => ({ path: '/api/rentals' }), expected: librarianOnly(200) },
+  {
+    route: 'POST /api/views/rebuild',
+    request: () => ({ path: '/api/views/rebuild' }),
+    expected: librarianOnly(202),
+  },
+  {
+    route: 'GET /api/views/rebuild/{id}',
+    request: async () => {
+      const started = await ctx.lib.api<{ id: string }>('POST', '/api/views/rebuild', { token: librarian });
+      return { path: `/api/views/rebuild/${started.body.id}` };
+    },
+    expected: librarianOnly(200),
+  },
+  {
+    route: 'POST /api/dead-letters/replay',
+    request: () => ({ path: '/api/dead-letters/replay' }),
+    expected: librarianOnly(200),
+  },
 ];
 
 let fixture: Fixture;

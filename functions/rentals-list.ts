@@ -1,0 +1,20 @@
+// GET /api/rentals?status=&overdue=true&memberId=&bookId=&limit=&continuation= (librarians): the
+// rental board, from the views: overdue first, then by due date, with book title and member name.
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { rentalBoard } from '../shared/app/views';
+import { appDeps } from './lib/composition';
+import { handled, identify, json, readQuery, respond } from './lib/http';
+import { rentalBoardQuery } from './lib/schemas';
+
+async function rentalsList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const caller = await identify(request);
+  const query = readQuery(request, rentalBoardQuery);
+  return respond(await rentalBoard(appDeps(), caller, query), (page) => json(200, page));
+}
+
+app.http('rentals-list', {
+  methods: ['GET'],
+  route: 'rentals',
+  authLevel: 'anonymous',
+  handler: handled(rentalsList),
+});

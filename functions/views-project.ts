@@ -1,0 +1,29 @@
+// Cosmos DB change feed of `members` → `views`: keeps each member's mypage and the rental board
+// (shared/app/views.ts). Retried a few times; past that the changes are dead-lettered, so renting
+// never waits on a view and a failing projector loses nothing (replay: dead-letters-replay).
+import { app, type InvocationContext } from '@azure/functions';
+import { consumeOrDeadLetter } from '../shared/app/dead-letters';
+import { DATABASE_ID } from '../shared/app/records';
+import { appDeps } from './lib/composition';
+import { COSMOS_CONNECTION, isLastAttempt, PROJECTOR_RETRY } from './lib/change-feed';
+import { consumers, VIEWS_PROJECTOR } from './lib/consumers';
+
+async function viewsProject(changes: unknown[], context: InvocationContext): Promise<void> {
+  await consumeOrDeadLetter(
+    appDeps(),
+    VIEWS_PROJECTOR,
+    changes,
+    isLastAttempt(context),
+    consumers[VIEWS_PROJECTOR],
+  );
+}
+
+app.cosmosDB(VIEWS_PROJECTOR, {
+  connection: COSMOS_CONNECTION,
+  databaseName: DATABASE_ID,
+  containerName: 'members',
+  leaseContainerPrefix: 'views-',
+  startFromBeginning: true,
+  retry: PROJECTOR_RETRY,
+  handler: viewsProject,
+});

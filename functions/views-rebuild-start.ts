@@ -1,0 +1,28 @@
+// POST /api/views/rebuild (librarians): recomputes every view from the write model in the
+// background; 202 with the URL of its status (GET /api/views/rebuild/{id}).
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import type { DurableClient } from 'durable-functions';
+import { mayRebuildViews } from '../shared/app/views';
+import { handled, identify, json, problemResponse } from './lib/http';
+import { startViewsRebuild, viewsRebuildStatus } from './lib/views-rebuild-client';
+
+async function viewsRebuildStart(
+  request: HttpRequest,
+  client: DurableClient,
+  _context: InvocationContext,
+): Promise<HttpResponseInit> {
+  const allowed = mayRebuildViews(await identify(request));
+  if (!allowed.ok) return problemResponse(allowed.problem);
+  const id = await startViewsRebuild(client);
+  const statusUrl = `/api/views/rebuild/${id}`;
+  const status = (await viewsRebuildStatus(client, id)) ?? { id, status: 'running', progress: null };
+  return json(202, { ...status, statusUrl }, { Location: statusUrl, 'Retry-After': '1' });
+}
+
+df.app.client.http('views-rebuild-start', {
+  methods: ['POST'],
+  route: 'views/rebuild',
+  authLevel: 'anonymous',
+  handler: handled(viewsRebuildStart),
+});

@@ -1,0 +1,96 @@
+// Changes or events a consumer kept failing on. Azure moves a change-feed lease or an Event Hubs
+// checkpoint on even when the handler throws, so a consumer that has used up its retries records
+// what it failed on here (container `dead-letters`, partition key `/consumer`) instead of losing
+// it; an admin replays them once the cause is mended. Consumers are idempotent and order-safe, so
+// replaying an item that is by now old changes nothing.
+import { denial, type Caller } from './authorization';
+import { newId } from './ids';
+import { ok, type Outcome } from './outcome';
+import { isDocumentError, type AppDeps, type Doc } from './ports';
+import { nowIso } from './time';
+
+export interface DeadLetterDoc extends Doc {
+  /** The consumer (function) that failed: the partition key. */
+  consumer: string;
+  failedAt: string;
+  error: string;
+  /** What it was given, as it was given: replayed through the same consumer. */
+  items: unknown[];
+}
+
+/** Runs `consume`; on its last attempt a failure is dead-lettered instead of thrown. */
+export async function consumeOrDeadLetter(
+  deps: AppDeps,
+  consumer: string,
+  items: unknown[],
+  lastAttempt: boolean,
+  consume: (items: unknown[]) => Promise<unknown>,
+): Promise<void> {
+  try {
+    await consume(items);
+  } catch (err) {
+    if (!lastAttempt) throw err;
+    await deadLetter(deps, consumer, items, err);
+  }
+}
+
+export async function deadLetter(deps: AppDeps, consumer: string, items: unknown[], err: unknown) {
+  const doc: DeadLetterDoc = {
+    id: newId(deps.clock),
+    consumer,
+    failedAt: nowIso(deps.clock),
+    error: err instanceof Error ? err.message : String(err),
+    items,
+  };
+  await deps.containers.deadLetters.create(doc);
+}
+
+export interface ReplayResult {
+  replayed: number;
+  /** Dead letters that failed again: kept, with the new error. */
+  failed: number;
+}
+
+/** Replays every dead letter through its consumer, oldest first; each one that succeeds is removed. */
+export async function replayDeadLetters(
+  deps: AppDeps,
+  caller: Caller,
+  consumers: Readonly<Record<string, (items: unknown[]) => Promise<unknown>>>,
+): Promise<Outcome<ReplayResult>> {
+  const denied = denial(caller, 'deadLetters.replay');
+  if (denied) return denied;
+  const { deadLetters } = deps.containers;
+  const result: ReplayResult = { replayed: 0, failed: 0 };
+  let continuation: string | undefined;
+  do {
+    const page = await deadLetters.query<DeadLetterDoc>({
+      orderBy: [{ field: 'failedAt' }],
+      limit: 100,
+      continuation,
+    });
+    for (const letter of page.items) {
+      const consume = consumers[letter.consumer];
+      if (!consume) {
+        result.failed++;
+        continue;
+      }
+      try {
+        await consume(letter.items);
+      } catch (err) {
+        result.failed++;
+        await deadLetters.patch(letter.consumer, letter.id, [
+          { op: 'set', path: '/error', value: err instanceof Error ? err.message : String(err) },
+        ]);
+        continue;
+      }
+      try {
+        await deadLetters.delete(letter.consumer, letter.id);
+      } catch (err) {
+        if (!isDocumentError(err, 404)) throw err;
+      }
+      result.replayed++;
+    }
+    continuation = page.continuation;
+  } while (continuation);
+  return ok(result);
+}

@@ -1,0 +1,135 @@
+// Domain events: what leaves the system when its state changes, as CloudEvents 1.0 (JSON format).
+// One zod schema per type, `rentbook.<aggregate>.<fact>`; the same schemas check what arrives from
+// the hub and describe it in the AsyncAPI document. An event's id is derived from the fact it
+// records (type, subject, fact key), so a step that runs again can never mint a second event.
+import { z } from 'zod';
+import type { Rental } from '../domain/rental';
+import { idFromKey } from './ids';
+
+/** The Event Hub every domain event goes to; its partition key is the aggregate's id. */
+export const EVENTS_HUB = 'rentbook-events';
+export const EVENT_SOURCE = '/rentbook';
+
+const id = z.string().min(1).max(100);
+const count = z.number().int().min(0);
+const time = z.string().datetime();
+
+const bookFields = z.object({
+  bookId: id,
+  title: z.string(),
+  author: z.string(),
+  isbn: z.string().nullable(),
+  price: count,
+  copies: count,
+  withdrawn: z.boolean(),
+});
+
+const rentalRef = z.object({ rentalId: id, memberId: id, bookId: id });
+
+/** The `data` of each event type. */
+export const eventData = {
+  'rentbook.book.registered': bookFields,
+  'rentbook.book.updated': bookFields,
+  'rentbook.book.removed': z.object({ bookId: id }),
+  'rentbook.member.registered': z.object({ memberId: id, name: z.string() }),
+  'rentbook.points.deposited': z.object({ memberId: id, amount: count, points: count }),
+  'rentbook.points.debited': z.object({ memberId: id, rentalId: id, amount: count }),
+  'rentbook.points.refunded': z.object({ memberId: id, rentalId: id, amount: count }),
+  'rentbook.rental.requested': rentalRef.extend({
+    bookTitle: z.string().nullable(),
+    price: count,
+    requestedAt: time,
+  }),
+  'rentbook.rental.approved': rentalRef.extend({ approvedAt: time, dueAt: time }),
+  'rentbook.rental.rejected': rentalRef.extend({ reason: z.string() }),
+  'rentbook.rental.returned': rentalRef.extend({ returnedAt: time, lateDays: count, fee: count }),
+} as const;
+
+export type EventType = keyof typeof eventData;
+export type EventData<T extends EventType> = z.infer<(typeof eventData)[T]>;
+
+export const EVENT_TYPES = Object.keys(eventData) as EventType[];
+
+function envelope<T extends EventType>(type: T) {
+  return z
+    .object({
+      specversion: z.literal('1.0'),
+      id: z.string().min(1),
+      source: z.literal(EVENT_SOURCE),
+      type: z.literal(type),
+      subject: z.string().min(1),
+      time,
+      datacontenttype: z.literal('application/json'),
+      data: eventData[type] as (typeof eventData)[T],
+    })
+    .strict();
+}
+
+/** One schema per event type: the whole CloudEvent. */
+export const eventSchemas = Object.fromEntries(EVENT_TYPES.map((t) => [t, envelope(t)])) as {
+  [T in EventType]: ReturnType<typeof envelope<T>>;
+};
+
+export type DomainEvent = { [T in EventType]: z.infer<(typeof eventSchemas)[T]> }[EventType];
+
+/** Any domain event, by its `type`: use it on everything that arrives from the hub. */
+export const domainEvent = z.discriminatedUnion(
+  'type',
+  EVENT_TYPES.map((t) => eventSchemas[t]) as unknown as [
+    ReturnType<typeof envelope<EventType>>,
+    ...ReturnType<typeof envelope<EventType>>[],
+  ],
+) as unknown as z.ZodType<DomainEvent>;
+
+/**
+ * A new event. `subject` is `<collection>/<id>` (`rentals/<rentalId>`); `factKey` tells apart facts
+ * of one type about one subject (a deposit's ledger id, the version a book edit replaced) and is
+ * empty when the type happens at most once per subject.
+ */
+export function newEvent<T extends EventType>(
+  type: T,
+  subject: string,
+  factKey: string,
+  at: string,
+  data: EventData<T>,
+): DomainEvent {
+  return {
+    specversion: '1.0',
+    id: idFromKey(type, subject, factKey),
+    source: EVENT_SOURCE,
+    type,
+    subject,
+    time: at,
+    datacontenttype: 'application/json',
+    data,
+  } as DomainEvent;
+}
+
+/** A rental event; its facts beyond the rental's ids come in `data`. */
+export function rentalEvent(type: 'rentbook.rental.requested', rental: Rental): DomainEvent;
+export function rentalEvent<
+  T extends 'rentbook.rental.approved' | 'rentbook.rental.rejected' | 'rentbook.rental.returned',
+>(
+  type: T,
+  rental: Rental,
+  data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId'>,
+  at: string,
+): DomainEvent;
+export function rentalEvent(
+  type: EventType,
+  rental: Rental,
+  data?: Record<string, unknown>,
+  at?: string,
+): DomainEvent {
+  const ids = { rentalId: rental.id, memberId: rental.memberId, bookId: rental.bookId };
+  const subject = `rentals/${rental.id}`;
+  if (type === 'rentbook.rental.requested') {
+    return newEvent(type, subject, '', rental.requestedAt, {
+      ...ids,
+      bookTitle: rental.bookTitle,
+      price: rental.price,
+      requestedAt: rental.requestedAt,
+    });
+  }
+  return newEvent(type, subject, '', at ?? rental.requestedAt, { ...ids, ...data } as EventData<typeof type>);
+}

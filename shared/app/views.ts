@@ -1,0 +1,493 @@
+// The read models (CQRS): a member's mypage and the librarian's rental board, kept in `views`
+// (partition key `/memberId`) by a projector on the change feed of `members`, never computed from
+// the write model when they are read (docs/decisions/0005-outbox-and-views.md).
+// - one view item per member (id = memberId) and one per rental (id = rentalId);
+// - each view item keeps the `version` of the write-model item it was made from, and a change is
+//   applied only when its version is newer: a change delivered twice, or an older one after a
+//   newer one, leaves the view as it is (the projector is idempotent and order-safe);
+// - the time-dependent parts (overdue, the fee if returned now) are computed when read.
+import { z } from 'zod';
+import { loanStanding } from '../domain/fees';
+import { boardOrder, RENTAL_STATUSES, type RejectionReason, type RentalStatus } from '../domain/rental';
+import { denial, type Caller } from './authorization';
+import { memberNotFound } from './members';
+import { fail, ok, type Outcome } from './outcome';
+import { isDocumentError, type AppDeps, type Doc, type Filter, type Stored } from './ports';
+import type { MemberDoc, RentalDoc } from './records';
+import { nowIso } from './time';
+
+const HISTORY_LENGTH = 20;
+const MAX_ATTEMPTS = 20;
+
+interface ViewItem extends Doc {
+  memberId: string;
+  /** The `version` of the write-model item this was made from. */
+  sourceVersion: number;
+  /** When that item was last written (its `_ts`). */
+  updatedAt: string;
+}
+
+export interface MemberView extends ViewItem {
+  kind: 'member';
+  name: string;
+  points: number;
+  feesOwed: number;
+}
+
+export interface RentalView extends ViewItem {
+  kind: 'rental';
+  rentalId: string;
+  bookId: string;
+  bookTitle: string | null;
+  memberName: string | null;
+  price: number;
+  status: RentalStatus;
+  reason?: RejectionReason;
+  requestedAt: string;
+  approvedAt?: string;
+  dueAt?: string;
+  returnedAt?: string;
+  lateDays?: number;
+  fee?: number;
+  /** The board's sort key (domain `boardOrder`). */
+  order: string;
+}
+
+type View = MemberView | RentalView;
+
+// What the projector accepts from the change feed (it trusts nothing it has not checked).
+const version = z.number().int().min(0).default(0);
+const ts = z.number().int().min(0);
+const memberChange = z.object({
+  id: z.string().min(1),
+  type: z.literal('member'),
+  memberId: z.string().min(1),
+  name: z.string(),
+  points: z.number(),
+  feesOwed: z.number(),
+  version,
+  _ts: ts,
+});
+const rentalChange = z.object({
+  id: z.string().min(1),
+  type: z.literal('rental'),
+  memberId: z.string().min(1),
+  bookId: z.string().min(1),
+  bookTitle: z.string().nullable(),
+  price: z.number(),
+  status: z.enum(RENTAL_STATUSES),
+  reason: z.string().optional(),
+  requestedAt: z.string(),
+  approvedAt: z.string().optional(),
+  dueAt: z.string().optional(),
+  returnedAt: z.string().optional(),
+  lateDays: z.number().optional(),
+  fee: z.number().optional(),
+  version,
+  _ts: ts,
+});
+
+export interface ProjectionResult {
+  applied: number;
+  /** Changes that were not newer than the view (repeats, older versions). */
+  skipped: number;
+  /** Member or rental changes that failed validation: not applied, handed back as they came. */
+  invalid: unknown[];
+}
+
+/**
+ * Applies a batch of `members` changes to the views. Other items (ledger entries, outbox items)
+ * are not part of any view. Throws on a storage fault, so the trigger's retry policy runs it again.
+ */
+export async function projectMemberChanges(
+  deps: AppDeps,
+  changes: readonly unknown[],
+): Promise<ProjectionResult> {
+  const result: ProjectionResult = { applied: 0, skipped: 0, invalid: [] };
+  const names = new Map<string, string | null>();
+  for (const change of changes) {
+    const type =
+      typeof change === 'object' && change !== null ? (change as { type?: unknown }).type : undefined;
+    let view: View | undefined;
+    if (type === 'member') {
+      const parsed = memberChange.safeParse(change);
+      if (parsed.success) view = memberView(parsed.data);
+    } else if (type === 'rental') {
+      const parsed = rentalChange.safeParse(change);
+      if (parsed.success) view = rentalView(parsed.data, await memberName(deps, parsed.data.memberId, names));
+    } else continue;
+    if (!view) {
+      result.invalid.push(change);
+      continue;
+    }
+    if (await applyView(deps, view, 'newer')) result.applied++;
+    else result.skipped++;
+  }
+  return result;
+}
+
+/**
+ * Recomputes one member's views from the write model. Items are written when at least as new as
+ * the view's, so a rebuild racing the projector never puts an older version back.
+ */
+export async function rebuildMemberViews(deps: AppDeps, memberId: string): Promise<number> {
+  const { members } = deps.containers;
+  const member = await members.read<MemberDoc>(memberId, memberId);
+  if (!member) return 0;
+  const parsed = memberChange.parse(member);
+  await applyView(deps, memberView(parsed), 'same-or-newer');
+  let written = 1;
+  let continuation: string | undefined;
+  do {
+    const page = await members.query<RentalDoc>({
+      partitionKey: memberId,
+      where: [{ field: 'type', op: '=', value: 'rental' }],
+      limit: 1000,
+      continuation,
+    });
+    for (const doc of page.items) {
+      await applyView(deps, rentalView(rentalChange.parse(doc), parsed.name), 'same-or-newer');
+      written++;
+    }
+    continuation = page.continuation;
+  } while (continuation);
+  return written;
+}
+
+/** Whether `caller` may rebuild the views or follow a rebuild (librarians). */
+export function mayRebuildViews(caller: Caller): Outcome<null> {
+  return denial(caller, 'views.rebuild') ?? ok(null);
+}
+
+/** How many members there are (a rebuild's total). */
+export async function countMembers(deps: AppDeps): Promise<number> {
+  let total = 0;
+  let continuation: string | undefined;
+  do {
+    const page = await memberIdsPage(deps, continuation);
+    total += page.memberIds.length;
+    continuation = page.continuation;
+  } while (continuation);
+  return total;
+}
+
+/** One page of member ids, for a rebuild to fan out over. */
+export async function memberIdsPage(
+  deps: AppDeps,
+  continuation?: string,
+): Promise<{ memberIds: string[]; continuation?: string }> {
+  const page = await deps.containers.members.query<MemberDoc>({
+    where: [{ field: 'type', op: '=', value: 'member' }],
+    limit: 100,
+    continuation,
+  });
+  return { memberIds: page.items.map((m) => m.memberId), continuation: page.continuation };
+}
+
+function memberView(m: z.infer<typeof memberChange>): MemberView {
+  return {
+    id: m.memberId,
+    memberId: m.memberId,
+    kind: 'member',
+    name: m.name,
+    points: m.points,
+    feesOwed: m.feesOwed,
+    sourceVersion: m.version,
+    updatedAt: tsIso(m._ts),
+  };
+}
+
+function rentalView(r: z.infer<typeof rentalChange>, memberName: string | null): RentalView {
+  const view: RentalView = {
+    id: r.id,
+    memberId: r.memberId,
+    kind: 'rental',
+    rentalId: r.id,
+    bookId: r.bookId,
+    bookTitle: r.bookTitle,
+    memberName,
+    price: r.price,
+    status: r.status,
+    requestedAt: r.requestedAt,
+    order: boardOrder(r),
+    sourceVersion: r.version,
+    updatedAt: tsIso(r._ts),
+  };
+  if (r.reason !== undefined) view.reason = r.reason as RejectionReason;
+  if (r.approvedAt !== undefined) view.approvedAt = r.approvedAt;
+  if (r.dueAt !== undefined) view.dueAt = r.dueAt;
+  if (r.returnedAt !== undefined) view.returnedAt = r.returnedAt;
+  if (r.lateDays !== undefined) view.lateDays = r.lateDays;
+  if (r.fee !== undefined) view.fee = r.fee;
+  return view;
+}
+
+// A member's name never changes: from its view when there is one, else from the member itself.
+async function memberName(
+  deps: AppDeps,
+  memberId: string,
+  cache: Map<string, string | null>,
+): Promise<string | null> {
+  const known = cache.get(memberId);
+  if (known !== undefined) return known;
+  const view = await deps.containers.views.read<MemberView>(memberId, memberId);
+  const name =
+    view?.name ?? (await deps.containers.members.read<MemberDoc>(memberId, memberId))?.name ?? null;
+  cache.set(memberId, name);
+  return name;
+}
+
+// Writes the view item unless the stored one is as new ('newer') or newer ('same-or-newer');
+// the stored item's etag guards against a concurrent writer. True when written.
+async function applyView(deps: AppDeps, view: View, when: 'newer' | 'same-or-newer'): Promise<boolean> {
+  const { views } = deps.containers;
+  for (let attempt = 1; ; attempt++) {
+    const current = await views.read<View>(view.memberId, view.id);
+    if (current) {
+      const stale =
+        when === 'newer'
+          ? current.sourceVersion >= view.sourceVersion
+          : current.sourceVersion > view.sourceVersion;
+      if (stale) return false;
+    }
+    try {
+      if (current) await views.replace(view.memberId, view.id, view, { ifMatch: current._etag });
+      else await views.create(view);
+      return true;
+    } catch (err) {
+      if (!(isDocumentError(err, 412) || isDocumentError(err, 409) || isDocumentError(err, 404))) throw err;
+      if (attempt >= MAX_ATTEMPTS) throw err;
+    }
+  }
+}
+
+function tsIso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+// ---- Reading the views ----
+
+export interface Loan {
+  rentalId: string;
+  bookId: string;
+  bookTitle: string | null;
+  rentedAt: string;
+  dueAt: string;
+  overdue: boolean;
+  feeIfReturnedNow: number;
+}
+
+export interface PendingRental {
+  rentalId: string;
+  bookId: string;
+  bookTitle: string | null;
+  requestedAt: string;
+}
+
+export interface PastRental {
+  rentalId: string;
+  bookId: string;
+  bookTitle: string | null;
+  status: RentalStatus;
+  reason?: RejectionReason;
+  requestedAt: string;
+  returnedAt?: string;
+  lateDays?: number;
+  fee?: number;
+}
+
+export interface Mypage {
+  memberId: string;
+  name: string;
+  points: number;
+  feesOwed: number;
+  onLoan: number;
+  loans: Loan[];
+  pending: PendingRental[];
+  history: PastRental[];
+  updatedAt: string;
+}
+
+/**
+ * A member's mypage, from the views. A member whose view has not been made yet (just registered)
+ * gets it empty; 404 only when there is no such member.
+ */
+export async function getMypage(deps: AppDeps, caller: Caller, memberId: string): Promise<Outcome<Mypage>> {
+  const denied = denial(caller, 'members.mypage', { memberId });
+  if (denied) return denied;
+  const { views } = deps.containers;
+  const member = await views.read<MemberView>(memberId, memberId);
+  if (!member) {
+    const doc = await deps.containers.members.read<MemberDoc>(memberId, memberId);
+    if (!doc) return memberNotFound(memberId);
+    return ok({
+      memberId,
+      name: doc.name,
+      points: 0,
+      feesOwed: 0,
+      onLoan: 0,
+      loans: [],
+      pending: [],
+      history: [],
+      updatedAt: doc.createdAt,
+    });
+  }
+  const now = nowIso(deps.clock);
+  const open = await allPages<RentalView>(deps, {
+    partitionKey: memberId,
+    where: [
+      { field: 'kind', op: '=', value: 'rental' },
+      { field: 'status', op: 'in', value: ['REQUESTED', 'APPROVED', 'OVERDUE'] },
+    ],
+    orderBy: [{ field: 'order' }],
+  });
+  const past = await views.query<RentalView>({
+    partitionKey: memberId,
+    where: [
+      { field: 'kind', op: '=', value: 'rental' },
+      { field: 'status', op: 'in', value: ['REJECTED', 'RETURNED'] },
+    ],
+    orderBy: [{ field: 'requestedAt', direction: 'desc' }],
+    limit: HISTORY_LENGTH,
+  });
+  const loans = open
+    .filter((r) => r.status !== 'REQUESTED' && r.dueAt !== undefined)
+    .map((r) => ({
+      rentalId: r.rentalId,
+      bookId: r.bookId,
+      bookTitle: r.bookTitle,
+      rentedAt: r.approvedAt ?? r.requestedAt,
+      dueAt: r.dueAt as string,
+      ...loanStanding(r, now, deps.policy.feeTimeZone),
+    }));
+  const pending = open
+    .filter((r) => r.status === 'REQUESTED')
+    .map((r) => ({
+      rentalId: r.rentalId,
+      bookId: r.bookId,
+      bookTitle: r.bookTitle,
+      requestedAt: r.requestedAt,
+    }));
+  const history = past.items.map((r) => {
+    const item: PastRental = {
+      rentalId: r.rentalId,
+      bookId: r.bookId,
+      bookTitle: r.bookTitle,
+      status: r.status,
+      requestedAt: r.requestedAt,
+    };
+    if (r.reason !== undefined) item.reason = r.reason;
+    if (r.returnedAt !== undefined) item.returnedAt = r.returnedAt;
+    if (r.lateDays !== undefined) item.lateDays = r.lateDays;
+    if (r.fee !== undefined) item.fee = r.fee;
+    return item;
+  });
+  const updatedAt = [member, ...open, ...past.items]
+    .map((v) => v.updatedAt)
+    .sort()
+    .at(-1) as string;
+  return ok({
+    memberId,
+    name: member.name,
+    points: member.points,
+    feesOwed: member.feesOwed,
+    onLoan: loans.length,
+    loans,
+    pending,
+    history,
+    updatedAt,
+  });
+}
+
+export interface BoardQuery {
+  status?: RentalStatus;
+  overdue?: boolean;
+  memberId?: string;
+  bookId?: string;
+  limit: number;
+  continuation?: string;
+}
+
+export interface BoardEntry {
+  rentalId: string;
+  memberId: string;
+  memberName: string | null;
+  bookId: string;
+  bookTitle: string | null;
+  status: RentalStatus;
+  reason?: RejectionReason;
+  requestedAt: string;
+  dueAt?: string;
+  returnedAt?: string;
+  overdue: boolean;
+  feeIfReturnedNow: number;
+}
+
+export interface BoardPage {
+  items: BoardEntry[];
+  continuation: string | null;
+}
+
+/** The librarian's rental board: overdue first, then by due date; then open requests, then the rest. */
+export async function rentalBoard(
+  deps: AppDeps,
+  caller: Caller,
+  query: BoardQuery,
+): Promise<Outcome<BoardPage>> {
+  const denied = denial(caller, 'rentals.board');
+  if (denied) return denied;
+  const now = nowIso(deps.clock);
+  const where: Filter[] = [{ field: 'kind', op: '=', value: 'rental' }];
+  if (query.status) where.push({ field: 'status', op: '=', value: query.status });
+  if (query.bookId) where.push({ field: 'bookId', op: '=', value: query.bookId });
+  if (query.overdue) {
+    where.push({ field: 'status', op: 'in', value: ['APPROVED', 'OVERDUE'] });
+    where.push({ field: 'dueAt', op: '<', value: now });
+  }
+  try {
+    const page = await deps.containers.views.query<RentalView>({
+      partitionKey: query.memberId,
+      where,
+      orderBy: [{ field: 'order' }],
+      limit: query.limit,
+      continuation: query.continuation,
+    });
+    return ok({
+      items: page.items.map((r) => {
+        const entry: BoardEntry = {
+          rentalId: r.rentalId,
+          memberId: r.memberId,
+          memberName: r.memberName,
+          bookId: r.bookId,
+          bookTitle: r.bookTitle,
+          status: r.status,
+          requestedAt: r.requestedAt,
+          ...loanStanding(r, now, deps.policy.feeTimeZone),
+        };
+        if (r.reason !== undefined) entry.reason = r.reason;
+        if (r.dueAt !== undefined) entry.dueAt = r.dueAt;
+        if (r.returnedAt !== undefined) entry.returnedAt = r.returnedAt;
+        return entry;
+      }),
+      continuation: page.continuation ?? null,
+    });
+  } catch (err) {
+    if (isDocumentError(err, 400))
+      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
+    throw err;
+  }
+}
+
+async function allPages<T extends Doc>(
+  deps: AppDeps,
+  spec: { partitionKey: string; where: Filter[]; orderBy: { field: string }[] },
+): Promise<Stored<T>[]> {
+  const items: Stored<T>[] = [];
+  let continuation: string | undefined;
+  do {
+    const page = await deps.containers.views.query<T>({ ...spec, limit: 1000, continuation });
+    items.push(...page.items);
+    continuation = page.continuation;
+  } while (continuation);
+  return items;
+}

@@ -1,0 +1,84 @@
+// The relay given every change twice and out of order (as a change feed may redeliver after a
+// failure) publishes each event once, each aggregate's in the order written.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddedClock } from '../../local/adapters/clock';
+import { embeddedContainers } from '../../local/adapters/documents';
+import { embeddedEventPublisher } from '../../local/adapters/events';
+import type { StoredDocument } from '../../local/documents/types';
+import type { LocalHost } from '../../local/host/host';
+import { relayBookOutbox, relayMemberOutbox } from '../../shared/app/outbox';
+import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
+import { librarian, library, startHost } from '../rentals/support-host';
+import { container } from '../views/support-store-access';
+import { hubEvents } from './support-events';
+
+let host: LocalHost;
+let lib: ReturnType<typeof library>;
+
+beforeAll(async () => {
+  // This host runs without its relays: the test hands them the changes itself.
+  process.env['AzureWebJobs.outbox-relay-members.Disabled'] = 'true';
+  process.env['AzureWebJobs.outbox-relay-books.Disabled'] = 'true';
+  host = await startHost();
+  lib = library(host.url);
+});
+afterAll(async () => {
+  await host?.stop();
+});
+
+const deps = () => ({
+  containers: embeddedContainers(DATABASE_ID, containerDefinitions),
+  clock: embeddedClock,
+  policy: { loanDays: 7, feeTimeZone: 'Asia/Seoul' },
+});
+
+describe('the outbox relay, given changes twice and out of order', () => {
+  it('publishes each event once, in order per aggregate', async () => {
+    const delivered: { members: StoredDocument[]; books: StoredDocument[] } = { members: [], books: [] };
+    const lsn = { members: 0, books: 0 };
+    const collect = () => {
+      for (const name of ['members', 'books'] as const) {
+        const page = container(name).readChangeFeed(lsn[name], 1000);
+        delivered[name].push(...page.items);
+        lsn[name] = page.lastLsn;
+      }
+    };
+    const book = await lib.addBook({ price: 100, copies: 1 });
+    const memberId = await lib.addMember(300);
+    collect();
+    const rented = await lib.rent(memberId, book.id);
+    collect();
+    await lib.returnBook(rented.body.id);
+    collect();
+    await lib.api('PATCH', `/api/books/${book.id}`, { token: librarian, body: { price: 150 } });
+    collect();
+    expect(await hubEvents(host)).toEqual([]);
+
+    const twiceReversed = <T>(items: T[]) => [...items].reverse().concat([...items].reverse());
+    const publisher = embeddedEventPublisher;
+    const first = await relayMemberOutbox(deps(), publisher, twiceReversed(delivered.members));
+    const firstBooks = await relayBookOutbox(deps(), publisher, twiceReversed(delivered.books));
+    // And once more, as a redelivery after a crash would.
+    const again = await relayMemberOutbox(deps(), publisher, delivered.members);
+    const againBooks = await relayBookOutbox(deps(), publisher, delivered.books);
+    expect([first.published, firstBooks.published, again.published, againBooks.published]).toEqual([
+      6, 2, 0, 0,
+    ]);
+
+    const events = await hubEvents(host);
+    expect(new Set(events.map((e) => e.body.id)).size).toBe(events.length);
+    const types = (subject: string) =>
+      events.filter((e) => e.body.subject === subject).map((e) => e.body.type);
+    expect(types(`rentals/${rented.body.id}`)).toEqual([
+      'rentbook.rental.requested',
+      'rentbook.rental.approved',
+      'rentbook.rental.returned',
+    ]);
+    expect(types(`members/${memberId}`)).toEqual([
+      'rentbook.member.registered',
+      'rentbook.points.deposited',
+      'rentbook.points.debited',
+    ]);
+    expect(types(`books/${book.id}`)).toEqual(['rentbook.book.registered', 'rentbook.book.updated']);
+  });
+});
