@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { Pool } from 'undici';
 import { HOST_NODE_FLAGS } from '../local/host/node-flags';
+import { parseCommandLine, usageError, type Command } from '../scripts/lib/command-line';
 import { signLocalToken } from '../shared/local-token';
 import { summarize } from './stats';
 import { measureCommitsPerSec } from './storage-ceiling';
@@ -28,22 +28,31 @@ interface Rental {
 }
 
 const root = path.resolve(__dirname, '../..');
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '20' },
-    concurrency: { type: 'string', default: '32' },
-    'contention-seconds': { type: 'string', default: '5' },
-    // Writes a V8 CPU profile of the host to this directory (open it in Chrome DevTools).
-    'profile-dir': { type: 'string' },
-  },
+const command: Command = {
+  name: 'bench',
+  usage: 'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--profile-dir DIR]',
+  help: `
+Starts the local host on a fresh data file, loads books and one member per client, drives the
+clients through rent → return, then runs a contention case (every client racing for a book with
+3 copies). Prints JSON lines; the last one holds the figures.
+
+  --seconds N              how long to drive rent → return (default 20)
+  --concurrency N          clients at once (default 32)
+  --contention-seconds N   how long the contention case runs (default 5)
+  --profile-dir DIR        write a V8 CPU profile of the host there (open it in Chrome DevTools)
+  --help                   this text`,
+};
+const values = parseCommandLine(command, {
+  seconds: { type: 'string', default: '20' },
+  concurrency: { type: 'string', default: '32' },
+  'contention-seconds': { type: 'string', default: '5' },
+  'profile-dir': { type: 'string' },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const contentionSeconds = Number(values['contention-seconds']);
-if (!(seconds > 0) || !(concurrency >= 1)) {
-  process.stderr.write('bench: --seconds and --concurrency must be positive numbers\n');
-  process.exit(2);
-}
+if (!(seconds > 0) || !(concurrency >= 1))
+  usageError(command, '--seconds and --concurrency must be positive numbers.');
 
 const BOOKS = 200;
 const COPIES = 1000;
@@ -106,7 +115,7 @@ async function main(): Promise<void> {
   const host = await startHost(path.join(dir, 'bench.db'), secret, masterKey);
   let stopped = false;
   const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });
-  const librarian = `Bearer ${signLocalToken(secret, { librarian: 'bench' })}`;
+  const librarian = `Bearer ${await signLocalToken(secret, { librarian: 'bench' })}`;
 
   async function call<T>(
     method: 'GET' | 'POST',
@@ -150,7 +159,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
       const m = await call<{ id: string }>('POST', '/api/members', librarian, { name: `Bench member ${i}` });
       if (m.status !== 201) throw new Error(`creating a member answered ${m.status}`);
-      const auth = `Bearer ${signLocalToken(secret, { member: m.json.id })}`;
+      const auth = `Bearer ${await signLocalToken(secret, { member: m.json.id })}`;
       const d = await call('POST', `/api/members/${m.json.id}/points`, auth, { amount: DEPOSIT });
       if (d.status !== 200) throw new Error(`depositing answered ${d.status}`);
       members.push({ id: m.json.id, auth });
@@ -192,7 +201,10 @@ async function main(): Promise<void> {
     // after each answer until the view shows it (every 5 ms): the projection lag.
     const probeMember = (await call<{ id: string }>('POST', '/api/members', librarian, { name: 'Probe' }))
       .json.id;
-    const probe = { id: probeMember, auth: `Bearer ${signLocalToken(secret, { member: probeMember })}` };
+    const probe = {
+      id: probeMember,
+      auth: `Bearer ${await signLocalToken(secret, { member: probeMember })}`,
+    };
     await call('POST', `/api/members/${probe.id}/points`, probe.auth, { amount: DEPOSIT });
     const lagMs: number[] = [];
     async function viewShows(check: (page: Mypage) => boolean, stopAt: number): Promise<number | undefined> {

@@ -2,13 +2,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { addBook } from '../shared/app/catalog';
 import { appDeps } from './lib/composition';
-import { handled, json, readBody, requireLibrarian, respond } from './lib/http';
+import { handled, identify, json, readBody, respond } from './lib/http';
 import { newBookBody } from './lib/schemas';
 
 async function booksCreate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  requireLibrarian(request);
+  const caller = await identify(request);
   const body = await readBody(request, newBookBody);
-  return respond(await addBook(appDeps(), body), (book) =>
+  return respond(await addBook(appDeps(), caller, body), (book) =>
     json(201, book, { Location: `/api/books/${book.id}`, ETag: book.etag }),
   );
 }

@@ -2,11 +2,11 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { removeBook } from '../shared/app/catalog';
 import { appDeps } from './lib/composition';
-import { handled, noContent, requireLibrarian, respond } from './lib/http';
+import { handled, identify, noContent, respond } from './lib/http';
 
 async function booksDelete(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  requireLibrarian(request);
-  return respond(await removeBook(appDeps(), request.params.bookId), noContent);
+  const caller = await identify(request);
+  return respond(await removeBook(appDeps(), caller, request.params.bookId), noContent);
 }
 
 app.http('books-delete', {

@@ -2,10 +2,11 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getBook } from '../shared/app/catalog';
 import { appDeps } from './lib/composition';
-import { handled, json, respond } from './lib/http';
+import { handled, identify, json, respond } from './lib/http';
 
 async function booksGet(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const outcome = await getBook(appDeps(), request.params.bookId);
+  const caller = await identify(request);
+  const outcome = await getBook(appDeps(), caller, request.params.bookId);
   return respond(outcome, (book) => json(200, book, { ETag: book.etag }));
 }
 

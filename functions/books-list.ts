@@ -2,12 +2,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { listBooks } from '../shared/app/catalog';
 import { appDeps } from './lib/composition';
-import { handled, json, readQuery, respond } from './lib/http';
+import { handled, identify, json, readQuery, respond } from './lib/http';
 import { bookListQuery } from './lib/schemas';
 
 async function booksList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const caller = await identify(request);
   const query = readQuery(request, bookListQuery);
-  return respond(await listBooks(appDeps(), query), (page) => json(200, page));
+  return respond(await listBooks(appDeps(), caller, query), (page) => json(200, page));
 }
 
 app.http('books-list', {

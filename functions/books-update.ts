@@ -2,20 +2,19 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { editBook } from '../shared/app/catalog';
 import { appDeps } from './lib/composition';
-import { handled, json, readBody, requireLibrarian, respond } from './lib/http';
+import { handled, identify, json, readBody, respond } from './lib/http';
 import { bookEditBody } from './lib/schemas';
 
 async function booksUpdate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  requireLibrarian(request);
+  const caller = await identify(request);
   const edit = await readBody(request, bookEditBody);
   // `If-Match: *` asks for no version check, as in HTTP.
   const ifMatch = request.headers.get('if-match') ?? undefined;
-  const outcome = await editBook(
-    appDeps(),
-    request.params.bookId,
+  const outcome = await editBook(appDeps(), caller, {
+    bookId: request.params.bookId,
     edit,
-    ifMatch === '*' ? undefined : ifMatch,
-  );
+    ifMatch: ifMatch === '*' ? undefined : ifMatch,
+  });
   return respond(outcome, (book) => json(200, book, { ETag: book.etag }));
 }
 

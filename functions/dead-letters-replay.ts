@@ -4,14 +4,14 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { replayDeadLetters } from '../shared/app/dead-letters';
 import { appDeps } from './lib/composition';
 import { consumers } from './lib/consumers';
-import { handled, json, requireLibrarian } from './lib/http';
+import { handled, identify, json, respond } from './lib/http';
 
 async function deadLettersReplay(
   request: HttpRequest,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  requireLibrarian(request);
-  return json(200, await replayDeadLetters(appDeps(), consumers));
+  const caller = await identify(request);
+  return respond(await replayDeadLetters(appDeps(), caller, consumers), (result) => json(200, result));
 }
 
 app.http('dead-letters-replay', {

@@ -2,14 +2,14 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { rentalHistory } from '../shared/app/members';
 import { appDeps } from './lib/composition';
-import { authenticate, handled, json, readQuery, respond } from './lib/http';
+import { handled, identify, json, readQuery, respond } from './lib/http';
 import { rentalHistoryQuery } from './lib/schemas';
 
 async function memberRentalsList(
   request: HttpRequest,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const caller = authenticate(request);
+  const caller = await identify(request);
   const query = readQuery(request, rentalHistoryQuery);
   return respond(await rentalHistory(appDeps(), caller, request.params.memberId, query), (page) =>
     json(200, page),

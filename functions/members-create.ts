@@ -2,13 +2,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { registerMember } from '../shared/app/members';
 import { appDeps } from './lib/composition';
-import { handled, json, readBody, requireLibrarian, respond } from './lib/http';
+import { handled, identify, json, readBody, respond } from './lib/http';
 import { newMemberBody } from './lib/schemas';
 
 async function membersCreate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  requireLibrarian(request);
-  const { name, phone } = await readBody(request, newMemberBody);
-  return respond(await registerMember(appDeps(), name, phone), (member) =>
+  const caller = await identify(request);
+  const body = await readBody(request, newMemberBody);
+  return respond(await registerMember(appDeps(), caller, body), (member) =>
     json(201, member, { Location: `/api/members/${member.id}` }),
   );
 }

@@ -2,10 +2,10 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getMember } from '../shared/app/members';
 import { appDeps } from './lib/composition';
-import { authenticate, handled, json, respond } from './lib/http';
+import { handled, identify, json, respond } from './lib/http';
 
 async function membersGet(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authenticate(request);
+  const caller = await identify(request);
   return respond(await getMember(appDeps(), caller, request.params.memberId), (member) => json(200, member));
 }
 

@@ -3,10 +3,10 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getMypage } from '../shared/app/views';
 import { appDeps } from './lib/composition';
-import { authenticate, handled, json, respond } from './lib/http';
+import { handled, identify, json, respond } from './lib/http';
 
 async function mypageGet(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authenticate(request);
+  const caller = await identify(request);
   return respond(await getMypage(appDeps(), caller, request.params.memberId), (page) => json(200, page));
 }
 

@@ -2,11 +2,11 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { checkPoints } from '../shared/app/members';
 import { appDeps } from './lib/composition';
-import { authenticate, handled, json, readQuery, respond } from './lib/http';
+import { handled, identify, json, readQuery, respond } from './lib/http';
 import { pointsCheckQuery } from './lib/schemas';
 
 async function pointsCheck(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authenticate(request);
+  const caller = await identify(request);
   const { amount } = readQuery(request, pointsCheckQuery);
   return respond(await checkPoints(appDeps(), caller, request.params.memberId, amount), (check) =>
     json(200, check),

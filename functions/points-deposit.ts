@@ -2,14 +2,18 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { depositPoints } from '../shared/app/members';
 import { appDeps } from './lib/composition';
-import { authenticate, handled, json, readBody, readIdempotencyKey, respond } from './lib/http';
+import { handled, identify, json, readBody, readIdempotencyKey, respond } from './lib/http';
 import { depositBody } from './lib/schemas';
 
 async function pointsDeposit(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authenticate(request);
+  const caller = await identify(request);
   const key = readIdempotencyKey(request);
   const { amount } = await readBody(request, depositBody);
-  const outcome = await depositPoints(appDeps(), caller, request.params.memberId, amount, key);
+  const outcome = await depositPoints(appDeps(), caller, {
+    memberId: request.params.memberId,
+    amount,
+    idempotencyKey: key,
+  });
   return respond(outcome, (balance) => json(200, balance));
 }
 

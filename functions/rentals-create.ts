@@ -7,15 +7,7 @@ import type { DurableClient } from 'durable-functions';
 import { findRental, requestRental } from '../shared/app/rentals';
 import type { Rental } from '../shared/domain/rental';
 import { appDeps } from './lib/composition';
-import {
-  authenticate,
-  handled,
-  json,
-  problem,
-  problemResponse,
-  readBody,
-  readIdempotencyKey,
-} from './lib/http';
+import { handled, identify, json, problem, problemResponse, readBody, readIdempotencyKey } from './lib/http';
 import { startRentalSaga } from './lib/rental-saga-client';
 import { rentalBody } from './lib/schemas';
 
@@ -26,7 +18,7 @@ async function rentalsCreate(
   client: DurableClient,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const caller = authenticate(request);
+  const caller = await identify(request);
   const key = readIdempotencyKey(request);
   const body = await readBody(request, rentalBody);
   const outcome = await requestRental(appDeps(), caller, body, key);

@@ -2,10 +2,10 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getRental } from '../shared/app/rentals';
 import { appDeps } from './lib/composition';
-import { authenticate, handled, json, respond } from './lib/http';
+import { handled, identify, json, respond } from './lib/http';
 
 async function rentalsGet(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authenticate(request);
+  const caller = await identify(request);
   const outcome = await getRental(appDeps(), caller, request.params.rentalId);
   return respond(outcome, (rental) => json(200, rental));
 }

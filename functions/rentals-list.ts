@@ -3,13 +3,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { rentalBoard } from '../shared/app/views';
 import { appDeps } from './lib/composition';
-import { handled, json, readQuery, requireLibrarian, respond } from './lib/http';
+import { handled, identify, json, readQuery, respond } from './lib/http';
 import { rentalBoardQuery } from './lib/schemas';
 
 async function rentalsList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  requireLibrarian(request);
+  const caller = await identify(request);
   const query = readQuery(request, rentalBoardQuery);
-  return respond(await rentalBoard(appDeps(), query), (page) => json(200, page));
+  return respond(await rentalBoard(appDeps(), caller, query), (page) => json(200, page));
 }
 
 app.http('rentals-list', {

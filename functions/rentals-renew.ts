@@ -2,10 +2,10 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { renewRental } from '../shared/app/renewals';
 import { appDeps } from './lib/composition';
-import { authenticate, handled, json, respond } from './lib/http';
+import { handled, identify, json, respond } from './lib/http';
 
 async function rentalsRenew(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authenticate(request);
+  const caller = await identify(request);
   return respond(await renewRental(appDeps(), caller, request.params.rentalId), (rental) =>
     json(200, rental),
   );

@@ -2,10 +2,10 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { returnRental } from '../shared/app/returns';
 import { appDeps } from './lib/composition';
-import { authenticate, handled, json, respond } from './lib/http';
+import { handled, identify, json, respond } from './lib/http';
 
 async function rentalsReturn(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authenticate(request);
+  const caller = await identify(request);
   return respond(await returnRental(appDeps(), caller, request.params.rentalId), (rental) =>
     json(200, rental),
   );

@@ -3,7 +3,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
-import { handled, json, requireLibrarian } from './lib/http';
+import { mayRebuildViews } from '../shared/app/views';
+import { handled, identify, json, problemResponse } from './lib/http';
 import { startViewsRebuild, viewsRebuildStatus } from './lib/views-rebuild-client';
 
 async function viewsRebuildStart(
@@ -11,7 +12,8 @@ async function viewsRebuildStart(
   client: DurableClient,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  requireLibrarian(request);
+  const allowed = mayRebuildViews(await identify(request));
+  if (!allowed.ok) return problemResponse(allowed.problem);
   const id = await startViewsRebuild(client);
   const statusUrl = `/api/views/rebuild/${id}`;
   const status = (await viewsRebuildStatus(client, id)) ?? { id, status: 'running', progress: null };

@@ -2,7 +2,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
-import { handled, json, problem, requireLibrarian } from './lib/http';
+import { mayRebuildViews } from '../shared/app/views';
+import { handled, identify, json, problem, problemResponse } from './lib/http';
 import { viewsRebuildStatus } from './lib/views-rebuild-client';
 
 async function viewsRebuildStatusGet(
@@ -10,7 +11,8 @@ async function viewsRebuildStatusGet(
   client: DurableClient,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  requireLibrarian(request);
+  const allowed = mayRebuildViews(await identify(request));
+  if (!allowed.ok) return problemResponse(allowed.problem);
   const status = await viewsRebuildStatus(client, request.params.id);
   if (!status)
     return problem(404, 'rebuild-not-found', `There is no views rebuild with id ${request.params.id}.`);

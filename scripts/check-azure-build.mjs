@@ -8,9 +8,25 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+// The options helper every tool uses, from the build this check needs anyway.
+import commandLine from '../dist/scripts/lib/command-line.js';
+
+const { keep } = commandLine.parseCommandLine(
+  {
+    name: 'check-azure-build',
+    usage: 'usage: node scripts/check-azure-build.mjs [--keep]',
+    help: `
+Builds the package the Functions host would get in Azure (the files .funcignore lets through,
+production dependencies only) and loads every function from it with Azure settings. Prints one JSON
+line; exits non-zero when anything is wrong. Run npm run build first.
+
+  --keep           keep the package directory (its path is printed on stderr)
+  --help           this text`,
+  },
+  { keep: { type: 'boolean', default: false } },
+);
 
 const root = path.resolve(import.meta.dirname, '..');
-const keep = process.argv.includes('--keep');
 
 /** The .funcignore rules this project uses: anchored paths (`/dir/`, `/file`) and `*.ext` anywhere. */
 function ignoreRules() {

@@ -4,6 +4,22 @@
 // os/cpu/libc, so npm ci accepts the lock and skips them on platforms they are not for.
 // Run after any `npm install` that rewrites the lock: `node scripts/complete-lockfile.mjs`.
 import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+
+// Options as the other tools take them (scripts/lib/command-line.ts, which needs a build this does not).
+const usage = 'usage: node scripts/complete-lockfile.mjs';
+try {
+  if (parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, strict: true }).values.help) {
+    process.stdout.write(
+      `${usage}\n\nAdds the platform builds of rollup that the registry leaves out to package-lock.json,\n` +
+        'so that npm ci accepts the lock. Run it after any npm install that rewrites the lock.\n',
+    );
+    process.exit(0);
+  }
+} catch (err) {
+  process.stderr.write(`complete-lockfile: ${err.message}\n${usage}\n`);
+  process.exit(2);
+}
 
 const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8'));
 const packages = lock.packages;

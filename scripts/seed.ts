@@ -1,9 +1,10 @@
 // `npm run seed -- [--url URL] [--books N] [--members N] [--points N] [--db FILE] [--force]`: loads a
-// demo catalog and members into a running host through the API (so every rule applies), with a
+// demo catalog and members into the running host through the API (so every rule applies), with a
 // progress bar for large loads. Signs its librarian token with the secret the host uses.
-import { parseArgs } from 'node:util';
+import { Presets, SingleBar } from 'cli-progress';
 import { resolveLocalAuthSecret } from '../local/host/auth-secret';
 import { signLocalToken } from '../shared/local-token';
+import { failure, hostToTalkTo, parseCommandLine, usageError, type Command } from './lib/command-line';
 
 const catalog: { title: string; author: string; isbn: string | null; price: number; copies: number }[] = [
   { title: '채식주의자', author: '한강', isbn: '9788936433598', price: 300, copies: 3 },
@@ -39,62 +40,61 @@ const catalog: { title: string; author: string; isbn: string | null; price: numb
 ];
 const names = ['김민지', '이서준', '박지우', '최하은', '정도윤', '강서연', 'Alex Kim', 'Jamie Park'];
 
-const usage = 'usage: seed [--url URL] [--books N] [--members N] [--points N] [--db FILE] [--force]';
-
-function fail(message: string): never {
-  process.stderr.write(`seed: ${message}\n${usage}\n`);
-  process.exit(2);
+interface MemberPage {
+  items: { id: string; name: string }[];
+  continuation: string | null;
 }
 
-/** A one-line progress bar on a terminal; a line per tenth otherwise, for large loads only. */
-function progress(label: string, total: number): (done: number) => void {
-  let lastTenth = -1;
-  if (!process.stderr.isTTY && total < 100) return () => undefined;
-  return (done) => {
-    if (process.stderr.isTTY) {
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      process.stderr.write(
-        `\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`,
-      );
-      if (done === total) process.stderr.write('\n');
-    } else {
-      const tenth = Math.floor((done / total) * 10);
-      if (tenth !== lastTenth) {
-        lastTenth = tenth;
-        process.stderr.write(`${label}: ${done}/${total}\n`);
-      }
-    }
-  };
+/** How many existing members a run that loads nothing lists. */
+const LISTED = 100;
+
+const command: Command = {
+  name: 'seed',
+  usage: 'usage: seed [--url URL] [--books N] [--members N] [--points N] [--db FILE] [--force]',
+  help: `
+Loads a demo catalog and members, each with points, into the running host through its API, and
+prints every member it created (id and name). When the catalog already has books it loads nothing
+and prints the members there are.
+
+  --books N        books to register (default ${catalog.length}; more repeat the demo titles)
+  --members N      members to register (default ${names.length})
+  --points N       points deposited for each new member (default 5000)
+  --force          load even when the catalog already has books
+  --db FILE        the host's data file (default .data/local.db): the host running on it is the one
+                   loaded, and the librarian token is signed with the secret kept beside it
+  --url URL        the host to load instead, such as http://127.0.0.1:7071
+  --help           this text`,
+};
+
+/** A progress bar on stderr: redrawn on a terminal; for large loads, a line every two seconds otherwise. */
+function progress(label: string, total: number): SingleBar {
+  const bar = new SingleBar(
+    { format: `${label} [{bar}] {value}/{total}`, noTTYOutput: total >= 100, notTTYSchedule: 2000 },
+    Presets.legacy,
+  );
+  bar.start(total, 0);
+  return bar;
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? '7071'}` },
-        books: { type: 'string', default: String(catalog.length) },
-        members: { type: 'string', default: String(names.length) },
-        points: { type: 'string', default: '5000' },
-        db: { type: 'string', default: '.data/local.db' },
-        force: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    fail((err as Error).message);
-  }
+  const values = parseCommandLine(command, {
+    url: { type: 'string' },
+    books: { type: 'string', default: String(catalog.length) },
+    members: { type: 'string', default: String(names.length) },
+    points: { type: 'string', default: '5000' },
+    db: { type: 'string', default: '.data/local.db' },
+    force: { type: 'boolean', default: false },
+  });
   const count = (name: string, v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number, 0 or more.`);
+    if (!Number.isInteger(n) || n < 0) usageError(command, `--${name} must be a whole number, 0 or more.`);
     return n;
   };
   const bookCount = count('books', values.books);
   const memberCount = count('members', values.members);
   const points = count('points', values.points);
-  const base = values.url.replace(/\/+$/, '');
-  const auth = `Bearer ${signLocalToken(resolveLocalAuthSecret(values.db), { librarian: 'seed' })}`;
+  const base = hostToTalkTo(command, values);
+  const auth = `Bearer ${await signLocalToken(resolveLocalAuthSecret(values.db), { librarian: 'seed' })}`;
 
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
@@ -105,22 +105,29 @@ async function main(): Promise<void> {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
-      fail(`no host answers at ${base}: start it first (npm start).`);
+      failure(command, `no host answers at ${base}: start it first (npm start).`);
     }
     const text = await res.text();
     if (res.status === 401)
-      fail(`the host refused the token: start it with the same --db or LOCAL_AUTH_SECRET.`);
-    if (!res.ok) fail(`${method} ${path} answered ${res.status}: ${text}`);
+      failure(command, 'the host refused the token: start it with the same --db or LOCAL_AUTH_SECRET.');
+    if (!res.ok) failure(command, `${method} ${path} answered ${res.status}: ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
   const existing = await call<{ items: unknown[] }>('GET', '/api/books?limit=1');
   if (existing.items.length && !values.force) {
-    process.stdout.write('The catalog already has books; nothing loaded (use --force to add more).\n');
+    const there = await call<MemberPage>('GET', `/api/members?limit=${LISTED}`);
+    process.stdout.write(
+      'The catalog already has books; nothing loaded (use --force to add more).\n' +
+        (there.items.length ? 'Members:\n' : 'No members yet.\n'),
+    );
+    printMembers(there.items);
+    if (there.continuation)
+      process.stdout.write(`  ... the first ${LISTED}; GET /api/members lists the rest, page by page.\n`);
     return;
   }
 
-  const showBooks = progress('books', bookCount);
+  const books = progress('books', bookCount);
   for (let i = 0; i < bookCount; i++) {
     const demo = catalog[i % catalog.length];
     const round = Math.floor(i / catalog.length);
@@ -129,21 +136,27 @@ async function main(): Promise<void> {
       '/api/books',
       round ? { ...demo, title: `${demo.title} (${round + 1})`, isbn: null } : demo,
     );
-    showBooks(i + 1);
+    books.increment();
   }
-  const showMembers = progress('members', memberCount);
+  books.stop();
+  const members = progress('members', memberCount);
   const created: { id: string; name: string }[] = [];
   for (let i = 0; i < memberCount; i++) {
     const name = names[i % names.length] + (i >= names.length ? ` ${Math.floor(i / names.length) + 1}` : '');
     const member = await call<{ id: string; name: string }>('POST', '/api/members', { name });
     if (points > 0) await call('POST', `/api/members/${member.id}/points`, { amount: points });
     created.push(member);
-    showMembers(i + 1);
+    members.increment();
   }
+  members.stop();
   process.stdout.write(`Loaded ${bookCount} books and ${memberCount} members with ${points} points each.\n`);
-  for (const m of created.slice(0, 3)) {
-    process.stdout.write(`  ${m.name}: ${m.id}   token: npm run -s token -- --member ${m.id}\n`);
-  }
+  printMembers(created);
+}
+
+function printMembers(members: { id: string; name: string }[]): void {
+  for (const m of members) process.stdout.write(`  ${m.id}  ${m.name}\n`);
+  if (members.length)
+    process.stdout.write(`A member's token: npm run -s token -- --member ${members[0].id}\n`);
 }
 
 void main();

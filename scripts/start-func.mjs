@@ -7,6 +7,23 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+// The options helper every tool uses, from the build this command runs after.
+import commandLine from '../dist/scripts/lib/command-line.js';
+
+commandLine.parseCommandLine(
+  {
+    name: 'start:func',
+    usage: 'usage: start:func',
+    help: `
+Runs the app on Azure's own Functions host (Core Tools, \`func start\`) with the storage and Durable Task
+Scheduler emulators beside it, after checking that each is there; says what is missing otherwise.
+Needs: \`func\` v4 on PATH, Azurite on 127.0.0.1:10000-10002, the Durable Task Scheduler emulator on
+127.0.0.1:8080, and a local.settings.json (copy local.settings.example.json). \`npm start\` needs none.
+
+  --help           this text`,
+  },
+  {},
+);
 
 const problems = [];
 if (spawnSync('func', ['--version'], { stdio: 'ignore' }).error)

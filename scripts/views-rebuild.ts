@@ -3,6 +3,7 @@
 // is done; prints the final status as JSON. The token is signed with the local secret (as
 // `npm run token` does): LOCAL_AUTH_SECRET, or the one kept beside the data file.
 import { parseArgs } from 'node:util';
+import { Presets, SingleBar } from 'cli-progress';
 import { resolveLocalAuthSecret } from '../local/host/auth-secret';
 import { signLocalToken } from '../shared/local-token';
 
@@ -20,13 +21,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function bar(p: Status['progress']): string {
-  if (!p || p.members === 0) return '[                              ] counting members';
-  const width = 30;
-  const filled = Math.round((p.done / p.members) * width);
-  return `[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${p.done}/${p.members} members, ${p.items} view items`;
-}
-
 async function main(): Promise<void> {
   let values;
   try {
@@ -40,19 +34,30 @@ async function main(): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
-  const token = signLocalToken(resolveLocalAuthSecret(values.db), { librarian: 'views-rebuild' });
+  const token = await signLocalToken(resolveLocalAuthSecret(values.db), { librarian: 'views-rebuild' });
   const headers = { Authorization: `Bearer ${token}` };
   const started = await fetch(`${values.url}/api/views/rebuild`, { method: 'POST', headers });
   if (started.status !== 202) fail(`the app answered ${started.status}: ${await started.text()}`);
   let status = (await started.json()) as Status;
   const statusUrl = new URL(status.statusUrl ?? `/api/views/rebuild/${status.id}`, values.url);
-  const tty = process.stderr.isTTY;
+  // On stderr: redrawn on a terminal, a line every two seconds otherwise (as `npm run seed` shows its).
+  const bar = new SingleBar(
+    { format: 'members [{bar}] {value}/{total}', noTTYOutput: true, notTTYSchedule: 2000 },
+    Presets.legacy,
+  );
+  bar.start(status.progress?.members ?? 0, 0);
+  const show = (p: Status['progress']) => {
+    if (!p) return;
+    bar.setTotal(p.members);
+    bar.update(p.done);
+  };
+  show(status.progress);
   while (status.status === 'running') {
-    if (tty) process.stderr.write(`\r${bar(status.progress)}`);
     await new Promise((r) => setTimeout(r, 250));
     status = (await (await fetch(statusUrl, { headers })).json()) as Status;
+    show(status.progress);
   }
-  process.stderr.write(`${tty ? '\r' : ''}${bar(status.progress)}\n`);
+  bar.stop();
   process.stdout.write(JSON.stringify(status) + '\n');
   if (status.status !== 'completed') process.exit(1);
 }

@@ -1,8 +1,12 @@
 // Local bearer tokens: a JWT (HS256) signed with the local secret, standing in for App Service
 // Authentication when the app runs on the local host. `npm run token` makes them.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+//
+// jose 5, not 6: jose 6 is ESM-only, and this CommonJS app could load it only through require(esm),
+// which is on by default from Node 20.19 and 22.12 but not in 20.18, the oldest Node we support.
+// jose 5 ships a CommonJS build with the same API; moving to 6 later changes no code here.
+import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
-import type { Caller } from './app/caller';
+import type { SignedIn } from './app/authorization';
 
 export const LOCAL_TOKEN_ISSUER = 'rentbook-local';
 
@@ -19,35 +23,27 @@ const claims = z.discriminatedUnion('role', [
 export type LocalTokenClaims = z.infer<typeof claims>;
 
 /** A token for a member (acting as itself) or a librarian (`name` tells librarians apart). */
-export function signLocalToken(secret: string, who: { member: string } | { librarian: string }): string {
+export function signLocalToken(
+  secret: string,
+  who: { member: string } | { librarian: string },
+): Promise<string> {
   const body: LocalTokenClaims =
     'member' in who
       ? { iss: LOCAL_TOKEN_ISSUER, role: 'member', sub: who.member, memberId: who.member }
       : { iss: LOCAL_TOKEN_ISSUER, role: 'librarian', sub: who.librarian };
-  const head = encode({ alg: 'HS256', typ: 'JWT' });
-  const payload = encode(body);
-  return `${head}.${payload}.${sign(secret, `${head}.${payload}`)}`;
+  return new SignJWT(body).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key(secret));
 }
 
 /** The caller a token names, or undefined when it is malformed or not signed with `secret`. */
-export function verifyLocalToken(secret: string, token: string): Caller | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  const [head, payload, signature] = parts;
-  const expected = Buffer.from(sign(secret, `${head}.${payload}`));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  let header: unknown;
-  let body: unknown;
+export async function verifyLocalToken(secret: string, token: string): Promise<SignedIn | undefined> {
+  let payload: unknown;
   try {
-    header = decode(head);
-    body = decode(payload);
+    // Only HS256: never let the token choose how it is checked.
+    ({ payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'] }));
   } catch {
     return undefined;
   }
-  // Only HS256: never let the token choose how it is checked.
-  if ((header as { alg?: unknown } | null)?.alg !== 'HS256') return undefined;
-  const parsed = claims.safeParse(body);
+  const parsed = claims.safeParse(payload);
   if (!parsed.success) return undefined;
   const c = parsed.data;
   return c.role === 'member'
@@ -55,14 +51,6 @@ export function verifyLocalToken(secret: string, token: string): Caller | undefi
     : { role: 'librarian', subject: `librarian:${c.sub}` };
 }
 
-function sign(secret: string, data: string): string {
-  return createHmac('sha256', secret).update(data).digest('base64url');
-}
-
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-function decode(part: string): unknown {
-  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+function key(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
 }

@@ -1,8 +1,11 @@
 // The AsyncAPI 3.0 description of the domain events on the Event Hub `rentbook-events`: one message
-// per event type, its payload the JSON Schema of that type's zod schema (shared/app/events.ts), so
-// the document and what is published cannot drift apart (a test checks published events against it).
+// per event type, its payload the JSON Schema of that type's zod schema (shared/app/events.ts, made
+// by the same mechanism as the OpenAPI document's: ./api-schema.ts), so the document and what is
+// published cannot drift apart (a test checks published events against it).
 import { EVENT_TYPES, EVENTS_HUB, eventSchemas } from '../../shared/app/events';
-import { jsonSchema } from './json-schema';
+import { schemaComponents } from './api-schema';
+
+const schemas = schemaComponents(eventSchemas);
 
 const messages = Object.fromEntries(
   EVENT_TYPES.map((type) => [
@@ -12,7 +15,7 @@ const messages = Object.fromEntries(
       title: type,
       summary: `CloudEvents 1.0 (structured JSON), type ${type}`,
       contentType: 'application/json',
-      payload: jsonSchema(eventSchemas[type]),
+      payload: { $ref: `#/components/schemas/${type}` },
     },
   ]),
 );
@@ -57,5 +60,5 @@ export const asyncApiDocument = {
       messages: EVENT_TYPES.map((type) => ({ $ref: `#/channels/rentbookEvents/messages/${type}` })),
     },
   },
-  components: { messages },
+  components: { schemas, messages },
 };

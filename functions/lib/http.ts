@@ -2,7 +2,7 @@
 // zod, the caller behind a request, and the wrapper that turns thrown problems into responses.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import type { Caller } from '../../shared/app/caller';
+import { ANONYMOUS, type Caller, type SignedIn } from '../../shared/app/authorization';
 import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
 import { isDocumentError } from '../../shared/app/ports';
 import type { AuthConfig } from '../../shared/config';
@@ -14,6 +14,7 @@ export const PROBLEM_TYPE_PREFIX = 'urn:rentbook:problem:';
 
 const statusOf: Record<ProblemKind, number> = {
   invalid: 400,
+  unauthenticated: 401,
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
@@ -59,10 +60,12 @@ export function problem(
   detail: string,
   headers: Record<string, string> = {},
 ): HttpResponseInit {
+  // RFC 9110: a 401 names the scheme the client should sign in with.
+  const challenge: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
   return {
     status,
     jsonBody: { type: PROBLEM_TYPE_PREFIX + code, title: titles[status] ?? 'Error', status, detail },
-    headers: { 'Content-Type': 'application/problem+json', ...headers },
+    headers: { 'Content-Type': 'application/problem+json', ...challenge, ...headers },
   };
 }
 
@@ -86,15 +89,7 @@ export function handled<A extends [...unknown[], InvocationContext]>(
     try {
       return await handler(...args);
     } catch (err) {
-      if (err instanceof HttpProblem) {
-        // RFC 9110: a 401 names the scheme the client should sign in with.
-        return problem(
-          err.status,
-          err.code,
-          err.detail,
-          err.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
-        );
-      }
+      if (err instanceof HttpProblem) return problem(err.status, err.code, err.detail);
       // The store stayed throttled through its client's retries: answer at once and say when to retry.
       if (isDocumentError(err, 429) || isDocumentError(err, 503))
         return problem(503, 'busy', 'The service is busy. Try again in a moment.', { 'Retry-After': '1' });
@@ -146,21 +141,9 @@ export function readIdempotencyKey(request: HttpRequest): string | undefined {
   return parsed.data;
 }
 
-/** The signed-in caller; 401 when there is none. */
-export function authenticate(request: HttpRequest): Caller {
-  const caller = resolveCaller(request, appConfig().auth);
-  if (!caller) {
-    throw new HttpProblem(401, 'unauthenticated', 'Sign in first: this route needs a member or librarian.');
-  }
-  return caller;
-}
-
-/** A signed-in librarian; 401 without a caller, 403 for a member. */
-export function requireLibrarian(request: HttpRequest): Caller {
-  const caller = authenticate(request);
-  if (caller.role !== 'librarian')
-    throw new HttpProblem(403, 'librarian-only', 'Only a librarian may do this.');
-  return caller;
+/** Who is calling: the signed-in caller, or anonymous. What it may do is the use case's to ask. */
+export async function identify(request: HttpRequest): Promise<Caller> {
+  return (await resolveCaller(request, appConfig().auth)) ?? ANONYMOUS;
 }
 
 /**
@@ -168,7 +151,7 @@ export function requireLibrarian(request: HttpRequest): Caller {
  * `x-ms-client-principal` (and strips that header from outside requests), so it is trusted only
  * when the platform's auth is on. Locally, a bearer token signed with the local secret.
  */
-export function resolveCaller(request: HttpRequest, auth: AuthConfig): Caller | undefined {
+export async function resolveCaller(request: HttpRequest, auth: AuthConfig): Promise<SignedIn | undefined> {
   if (auth.appService) return principalCaller(request, auth.memberIdClaim);
   const header = request.headers.get('authorization');
   const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
@@ -183,7 +166,7 @@ const principal = z.object({
 
 // Roles are app roles (`librarian`, `member`) in the principal's role claims; a member's id is in
 // the configured claim.
-function principalCaller(request: HttpRequest, memberIdClaim: string): Caller | undefined {
+function principalCaller(request: HttpRequest, memberIdClaim: string): SignedIn | undefined {
   const encoded = request.headers.get('x-ms-client-principal');
   if (!encoded) return undefined;
   let decoded: unknown;

@@ -1,57 +1,320 @@
-// The OpenAPI 3.1 description of the HTTP API. A test compares its paths and methods with the
-// routes the functions register, so the two cannot drift apart.
-import { REJECTION_REASONS } from '../../shared/domain/rental';
-import { rentalBoardOperation, viewPaths } from './openapi-views';
+// The OpenAPI 3.1 description of the HTTP API, generated from the zod schemas the handlers read
+// requests with and the response schemas of ./schemas.ts. A test compares its paths with the routes
+// the functions register, and the live API's requests and responses with its schemas.
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { ruleOf, type Action } from '../../shared/app/authorization';
+import { z } from './api-schema';
+import {
+  book,
+  bookEditBody,
+  bookListQuery,
+  bookPage,
+  depositBody,
+  feePaymentBody,
+  feesBalance,
+  health,
+  member,
+  memberListQuery,
+  memberPage,
+  newBookBody,
+  newMemberBody,
+  pointsBalance,
+  pointsCheck,
+  pointsCheckQuery,
+  problem,
+  rental,
+  rentalBody,
+  rentalHistoryQuery,
+  rentalPage,
+  mypage,
+  rebuildStatus,
+  rentalBoardPage,
+  rentalBoardQuery,
+  replayResult,
+} from './schemas';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/Problem${s}` }]));
-const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
-const ok = (description: string, schema: unknown, headers?: Record<string, unknown>) => ({
+const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412, 422] as const;
+type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
+
+const registry = new OpenAPIRegistry();
+
+registry.registerComponent('securitySchemes', 'bearer', {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+  description: 'On the local host: `npm run token -- --member <id>` or `npm run token -- --librarian`.',
+});
+registry.registerComponent('securitySchemes', 'appServiceAuthentication', {
+  type: 'apiKey',
+  in: 'header',
+  name: 'x-ms-client-principal',
+  description: 'In Azure: set by App Service Authentication in front of the app, never by clients.',
+});
+for (const status of PROBLEM_STATUSES) {
+  registry.registerComponent('responses', `Problem${status}`, {
+    description: 'A problem (RFC 9457)',
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  });
+}
+registry.register('Problem', problem);
+
+const signedIn: Record<string, string[]>[] = [{ bearer: [] }, { appServiceAuthentication: [] }];
+const anyone: RouteConfig['security'] = [];
+
+const problems = (...statuses: ProblemStatus[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { $ref: `#/components/responses/Problem${s}` }]));
+const answer = (description: string, schema: z.ZodTypeAny, headers?: z.AnyZodObject) => ({
   description,
-  content: jsonContent(schema),
+  content: { 'application/json': { schema } },
   ...(headers ? { headers } : {}),
 });
-const pathParam = (name: string, description: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  description,
-  schema: { type: 'string' },
-});
-const idempotencyKey = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: false,
-  description:
-    'Repeat a request with the same key to get the first answer again; nothing happens twice. ' +
-    'The key is bound to its first request: with another request it is 422 idempotency-key-reused.',
-  schema: { type: 'string', minLength: 1, maxLength: 200 },
-};
-const limit = {
-  name: 'limit',
-  in: 'query',
-  schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-};
-const continuation = {
-  name: 'continuation',
-  in: 'query',
-  description: 'The `continuation` of the previous page.',
-  schema: { type: 'string' },
-};
-const location = { Location: { description: 'The URL of the resource', schema: { type: 'string' } } };
-// What a librarian may set on a book, when registering it and when editing it.
-const bookFields = {
-  title: { type: 'string', minLength: 1, maxLength: 200 },
-  author: { type: 'string', minLength: 1, maxLength: 200 },
-  isbn: { type: ['string', 'null'] },
-  price: { type: 'integer', minimum: 0 },
-  copies: { type: 'integer', minimum: 1 },
-};
-const signedIn = [{ bearer: [] }, { appServiceAuthentication: [] }];
-const anyone: unknown[] = [];
+const jsonBody = (schema: z.ZodTypeAny) => ({ required: true, content: { 'application/json': { schema } } });
 
-export const openApiDocument = {
+const who = { librarian: ' (librarian)', 'member-or-librarian': ' (the member or a librarian)', anyone: '' };
+
+/**
+ * A route served by a use case: who may call it, and the 401/403 answers that follow, come from the
+ * authorization rule of its action, so the document cannot promise what the policy does not do.
+ */
+function useCase(action: Action, route: RouteConfig): RouteConfig {
+  const rule = ruleOf(action);
+  if (rule === 'anyone') return { ...route, security: anyone };
+  return {
+    ...route,
+    summary: route.summary + who[rule],
+    responses: { ...route.responses, ...problems(401, 403) },
+  };
+}
+
+const location = z.object({ Location: z.string().describe('The URL of the resource') });
+const etag = z.object({ ETag: z.string().describe("The book's version, for If-Match") });
+const idempotencyKey = z.object({
+  'Idempotency-Key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe(
+      'Repeat a request with the same key to get the first answer again; nothing happens twice. ' +
+        'The key is bound to its first request: with another request it is 422 idempotency-key-reused.',
+    ),
+});
+const bookId = z.object({ bookId: z.string().describe('The book') });
+const memberId = z.object({ memberId: z.string().describe('The member') });
+const rentalId = z.object({ rentalId: z.string().describe('The rental') });
+
+const routes: RouteConfig[] = [
+  {
+    method: 'get',
+    path: '/health',
+    operationId: 'health',
+    summary: 'The app is up',
+    security: anyone,
+    responses: { 200: answer('Up', health) },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This document',
+    security: anyone,
+    responses: { 200: answer('The OpenAPI document', z.object({}).passthrough()) },
+  },
+  useCase('books.browse', {
+    method: 'get',
+    path: '/books',
+    operationId: 'listBooks',
+    summary: 'List or search the catalog',
+    request: { query: bookListQuery },
+    responses: { 200: answer('A page of books', bookPage), ...problems(400) },
+  }),
+  useCase('books.add', {
+    method: 'post',
+    path: '/books',
+    operationId: 'createBook',
+    summary: 'Register a book',
+    request: { body: jsonBody(newBookBody) },
+    responses: { 201: answer('Registered', book, location.merge(etag)), ...problems(400) },
+  }),
+  useCase('books.browse', {
+    method: 'get',
+    path: '/books/{bookId}',
+    operationId: 'getBook',
+    summary: 'One book with its live availability',
+    request: { params: bookId },
+    responses: { 200: answer('The book', book, etag), ...problems(404) },
+  }),
+  useCase('books.edit', {
+    method: 'patch',
+    path: '/books/{bookId}',
+    operationId: 'updateBook',
+    summary: 'Edit a book',
+    request: {
+      params: bookId,
+      headers: z.object({
+        'If-Match': z.string().optional().describe("The book's etag; `*` for no version check"),
+      }),
+      body: jsonBody(bookEditBody),
+    },
+    responses: { 200: answer('Edited', book, etag), ...problems(400, 404, 409, 412) },
+  }),
+  useCase('books.remove', {
+    method: 'delete',
+    path: '/books/{bookId}',
+    operationId: 'deleteBook',
+    summary: 'Remove a book with no copy on loan',
+    request: { params: bookId },
+    responses: { 204: { description: 'Removed' }, ...problems(404, 409) },
+  }),
+  useCase('members.register', {
+    method: 'post',
+    path: '/members',
+    operationId: 'createMember',
+    summary: 'Register a member',
+    request: { body: jsonBody(newMemberBody) },
+    responses: { 201: answer('Registered', member, location), ...problems(400) },
+  }),
+  useCase('members.list', {
+    method: 'get',
+    path: '/members',
+    operationId: 'listMembers',
+    summary: 'List or search members by name',
+    request: { query: memberListQuery },
+    responses: { 200: answer('A page of members', memberPage), ...problems(400) },
+  }),
+  useCase('members.read', {
+    method: 'get',
+    path: '/members/{memberId}',
+    operationId: 'getMember',
+    summary: 'A member',
+    request: { params: memberId },
+    responses: { 200: answer('The member', member), ...problems(404) },
+  }),
+  useCase('points.deposit', {
+    method: 'post',
+    path: '/members/{memberId}/points',
+    operationId: 'depositPoints',
+    summary: 'Deposit points',
+    request: { params: memberId, headers: idempotencyKey, body: jsonBody(depositBody) },
+    responses: { 200: answer('The new balance', pointsBalance), ...problems(400, 404, 422) },
+  }),
+  useCase('fees.pay', {
+    method: 'post',
+    path: '/members/{memberId}/fees/payments',
+    operationId: 'payFees',
+    summary: 'Pay late fees from points',
+    description:
+      'More than is owed, or more than the points cover, is 409 (more-than-owed, insufficient-points) and changes nothing.',
+    request: { params: memberId, headers: idempotencyKey, body: jsonBody(feePaymentBody) },
+    responses: {
+      200: answer('Fees owed and points after the payment', feesBalance),
+      ...problems(400, 404, 409, 422),
+    },
+  }),
+  useCase('points.check', {
+    method: 'get',
+    path: '/members/{memberId}/points/check',
+    operationId: 'checkPoints',
+    summary: 'Does the balance cover an amount?',
+    request: { params: memberId, query: pointsCheckQuery },
+    responses: { 200: answer('The check', pointsCheck), ...problems(400, 404) },
+  }),
+  useCase('rentals.history', {
+    method: 'get',
+    path: '/members/{memberId}/rentals',
+    operationId: 'listMemberRentals',
+    summary: "A member's rental history, newest first",
+    request: { params: memberId, query: rentalHistoryQuery },
+    responses: { 200: answer('A page of rentals', rentalPage), ...problems(400, 404) },
+  }),
+  useCase('rentals.request', {
+    method: 'post',
+    path: '/rentals',
+    operationId: 'rentBook',
+    summary: 'Rent a book: runs the borrow saga and waits a few seconds for its outcome',
+    request: { headers: idempotencyKey, body: jsonBody(rentalBody) },
+    responses: {
+      201: answer('Settled: APPROVED with dueAt, or REJECTED with reason', rental, location),
+      202: answer('Still REQUESTED; poll the Location', rental, location),
+      ...problems(400, 422),
+    },
+  }),
+  useCase('rentals.read', {
+    method: 'get',
+    path: '/rentals/{rentalId}',
+    operationId: 'getRental',
+    summary: 'A rental',
+    request: { params: rentalId },
+    responses: { 200: answer('The rental', rental), ...problems(404) },
+  }),
+  useCase('rentals.return', {
+    method: 'post',
+    path: '/rentals/{rentalId}/return',
+    operationId: 'returnRental',
+    summary: 'Return a rented book; a late return charges a fee',
+    request: { params: rentalId },
+    responses: { 200: answer('RETURNED, with lateDays and fee', rental), ...problems(404, 409) },
+  }),
+  useCase('rentals.renew', {
+    method: 'post',
+    path: '/rentals/{rentalId}/renew',
+    operationId: 'renewRental',
+    summary: 'Renew a loan: the due date moves on by the loan period',
+    description:
+      'At most MAX_RENEWALS times (409 renewal-limit); an overdue loan (409 rental-overdue) or one not on loan (409 not-on-loan) cannot be renewed.',
+    request: { params: rentalId },
+    responses: { 200: answer('The loan with its new dueAt and renewals', rental), ...problems(404, 409) },
+  }),
+  useCase('members.mypage', {
+    method: 'get',
+    path: '/members/{memberId}/mypage',
+    operationId: 'getMypage',
+    summary: "A member's page, from the views the change feed keeps",
+    request: { params: memberId },
+    responses: { 200: answer('The page', mypage), ...problems(404) },
+  }),
+  useCase('rentals.board', {
+    method: 'get',
+    path: '/rentals',
+    operationId: 'rentalBoard',
+    summary: 'The rental board: overdue first, then by due date',
+    request: { query: rentalBoardQuery },
+    responses: { 200: answer('A page of the board', rentalBoardPage), ...problems(400) },
+  }),
+  useCase('views.rebuild', {
+    method: 'post',
+    path: '/views/rebuild',
+    operationId: 'rebuildViews',
+    summary: 'Recompute every view from the write model, in the background',
+    responses: { 202: answer('Started; poll the Location', rebuildStatus, location) },
+  }),
+  useCase('views.rebuild', {
+    method: 'get',
+    path: '/views/rebuild/{id}',
+    operationId: 'getViewsRebuild',
+    summary: 'How far a views rebuild has got',
+    request: { params: z.object({ id: z.string().describe('The rebuild') }) },
+    responses: { 200: answer('Its status', rebuildStatus), ...problems(404) },
+  }),
+  useCase('deadLetters.replay', {
+    method: 'post',
+    path: '/dead-letters/replay',
+    operationId: 'replayDeadLetters',
+    summary: 'Run the changes a consumer failed on again; those that succeed are removed',
+    responses: { 200: answer('What went through', replayResult) },
+  }),
+  {
+    method: 'get',
+    path: '/asyncapi.json',
+    operationId: 'asyncapi',
+    summary: 'The AsyncAPI 3.0 document of the domain events',
+    security: anyone,
+    responses: { 200: answer('The AsyncAPI document', z.object({}).passthrough()) },
+  },
+];
+for (const route of routes) registry.registerPath(route);
+
+export const openApiDocument = new OpenApiGeneratorV31(registry.definitions).generateDocument({
   openapi: '3.1.0',
   info: {
     title: 'rentbook',
@@ -61,357 +324,4 @@ export const openApiDocument = {
   },
   servers: [{ url: '/api' }],
   security: signedIn,
-  paths: {
-    '/health': {
-      get: {
-        operationId: 'health',
-        summary: 'The app is up',
-        security: anyone,
-        responses: { '200': ok('Up', { type: 'object', properties: { status: { const: 'ok' } } }) },
-      },
-    },
-    '/openapi.json': {
-      get: {
-        operationId: 'openapi',
-        summary: 'This document',
-        security: anyone,
-        responses: { '200': ok('The OpenAPI document', { type: 'object' }) },
-      },
-    },
-    '/books': {
-      get: {
-        operationId: 'listBooks',
-        summary: 'List or search the catalog',
-        security: anyone,
-        parameters: [
-          {
-            name: 'q',
-            in: 'query',
-            description: 'Words in the title or author',
-            schema: { type: 'string', maxLength: 200 },
-          },
-          { name: 'status', in: 'query', schema: ref('BookStatus') },
-          limit,
-          continuation,
-        ],
-        responses: { '200': ok('A page of books', ref('BookPage')), ...problems(400) },
-      },
-      post: {
-        operationId: 'createBook',
-        summary: 'Register a book (librarian)',
-        requestBody: { required: true, content: jsonContent(ref('NewBook')) },
-        responses: { '201': ok('Registered', ref('Book'), location), ...problems(400, 401, 403) },
-      },
-    },
-    '/books/{bookId}': {
-      parameters: [pathParam('bookId', 'The book')],
-      get: {
-        operationId: 'getBook',
-        summary: 'One book with its live availability',
-        security: anyone,
-        responses: { '200': ok('The book', ref('Book')), ...problems(404) },
-      },
-      patch: {
-        operationId: 'updateBook',
-        summary: 'Edit a book (librarian)',
-        parameters: [
-          {
-            name: 'If-Match',
-            in: 'header',
-            required: false,
-            description: "The book's etag",
-            schema: { type: 'string' },
-          },
-        ],
-        requestBody: { required: true, content: jsonContent(ref('BookEdit')) },
-        responses: { '200': ok('Edited', ref('Book')), ...problems(400, 401, 403, 404, 409, 412) },
-      },
-      delete: {
-        operationId: 'deleteBook',
-        summary: 'Remove a book with no copy on loan (librarian)',
-        responses: { '204': { description: 'Removed' }, ...problems(401, 403, 404, 409) },
-      },
-    },
-    '/members': {
-      post: {
-        operationId: 'createMember',
-        summary: 'Register a member (librarian)',
-        requestBody: { required: true, content: jsonContent(ref('NewMember')) },
-        responses: { '201': ok('Registered', ref('Member'), location), ...problems(400, 401, 403) },
-      },
-    },
-    '/members/{memberId}': {
-      parameters: [pathParam('memberId', 'The member')],
-      get: {
-        operationId: 'getMember',
-        summary: 'A member (self or librarian)',
-        responses: { '200': ok('The member', ref('Member')), ...problems(401, 403, 404) },
-      },
-    },
-    '/members/{memberId}/points': {
-      parameters: [pathParam('memberId', 'The member')],
-      post: {
-        operationId: 'depositPoints',
-        summary: 'Deposit points (self or librarian)',
-        parameters: [idempotencyKey],
-        requestBody: { required: true, content: jsonContent(ref('Deposit')) },
-        responses: { '200': ok('The new balance', ref('Balance')), ...problems(400, 401, 403, 404, 422) },
-      },
-    },
-    '/members/{memberId}/fees/payments': {
-      parameters: [pathParam('memberId', 'The member')],
-      post: {
-        operationId: 'payFees',
-        summary: 'Pay late fees from points (self or librarian)',
-        description:
-          'More than is owed, or more than the points cover, is 409 (more-than-owed, insufficient-points) and changes nothing.',
-        parameters: [idempotencyKey],
-        requestBody: { required: true, content: jsonContent(ref('FeePayment')) },
-        responses: {
-          '200': ok('Fees owed and points after the payment', ref('FeesBalance')),
-          ...problems(400, 401, 403, 404, 409, 422),
-        },
-      },
-    },
-    '/members/{memberId}/points/check': {
-      parameters: [pathParam('memberId', 'The member')],
-      get: {
-        operationId: 'checkPoints',
-        summary: 'Does the balance cover an amount? (self or librarian)',
-        parameters: [
-          { name: 'amount', in: 'query', required: true, schema: { type: 'integer', minimum: 0 } },
-        ],
-        responses: { '200': ok('The check', ref('PointsCheck')), ...problems(400, 401, 403, 404) },
-      },
-    },
-    '/members/{memberId}/rentals': {
-      parameters: [pathParam('memberId', 'The member')],
-      get: {
-        operationId: 'listMemberRentals',
-        summary: "A member's rental history, newest first (self or librarian)",
-        parameters: [{ name: 'status', in: 'query', schema: ref('RentalStatus') }, limit, continuation],
-        responses: { '200': ok('A page of rentals', ref('RentalPage')), ...problems(400, 401, 403, 404) },
-      },
-    },
-    '/rentals': {
-      get: rentalBoardOperation,
-      post: {
-        operationId: 'rentBook',
-        summary: 'Rent a book: runs the borrow saga and waits a few seconds for its outcome',
-        parameters: [idempotencyKey],
-        requestBody: { required: true, content: jsonContent(ref('RentalRequest')) },
-        responses: {
-          '201': ok('Settled: APPROVED with dueAt, or REJECTED with reason', ref('Rental'), location),
-          '202': ok('Still REQUESTED; poll the Location', ref('Rental'), location),
-          ...problems(400, 401, 403, 422),
-        },
-      },
-    },
-    '/rentals/{rentalId}': {
-      parameters: [pathParam('rentalId', 'The rental')],
-      get: {
-        operationId: 'getRental',
-        summary: 'A rental (owner or librarian)',
-        responses: { '200': ok('The rental', ref('Rental')), ...problems(401, 403, 404) },
-      },
-    },
-    ...viewPaths,
-    '/rentals/{rentalId}/return': {
-      parameters: [pathParam('rentalId', 'The rental')],
-      post: {
-        operationId: 'returnRental',
-        summary: 'Return a rented book; a late return charges a fee (owner or librarian)',
-        responses: {
-          '200': ok('RETURNED, with lateDays and fee', ref('Rental')),
-          ...problems(401, 403, 404, 409),
-        },
-      },
-    },
-    '/rentals/{rentalId}/renew': {
-      parameters: [pathParam('rentalId', 'The rental')],
-      post: {
-        operationId: 'renewRental',
-        summary: 'Renew a loan: the due date moves on by the loan period (owner or librarian)',
-        description:
-          'At most MAX_RENEWALS times (409 renewal-limit); an overdue loan (409 rental-overdue) or one not on loan (409 not-on-loan) cannot be renewed.',
-        responses: {
-          '200': ok('The loan with its new dueAt and renewals', ref('Rental')),
-          ...problems(401, 403, 404, 409),
-        },
-      },
-    },
-  },
-  components: {
-    securitySchemes: {
-      bearer: {
-        type: 'http',
-        scheme: 'bearer',
-        bearerFormat: 'JWT',
-        description: 'On the local host: `npm run token -- --member <id>` or `npm run token -- --librarian`.',
-      },
-      appServiceAuthentication: {
-        type: 'apiKey',
-        in: 'header',
-        name: 'x-ms-client-principal',
-        description: 'In Azure: set by App Service Authentication in front of the app, never by clients.',
-      },
-    },
-    responses: Object.fromEntries(
-      [400, 401, 403, 404, 409, 412, 422].map((s) => [
-        `Problem${s}`,
-        {
-          description: 'A problem (RFC 9457)',
-          content: { 'application/problem+json': { schema: ref('Problem') } },
-        },
-      ]),
-    ),
-    schemas: {
-      BookStatus: { type: 'string', enum: ['AVAILABLE', 'RENTED', 'UNAVAILABLE'] },
-      RentalStatus: { type: 'string', enum: ['REQUESTED', 'APPROVED', 'REJECTED', 'OVERDUE', 'RETURNED'] },
-      Book: {
-        type: 'object',
-        required: ['id', 'title', 'author', 'isbn', 'price', 'copies', 'available', 'status', 'etag'],
-        properties: {
-          id: { type: 'string' },
-          title: { type: 'string' },
-          author: { type: 'string' },
-          isbn: { type: ['string', 'null'] },
-          price: { type: 'integer', minimum: 0, description: 'Points per rental' },
-          copies: { type: 'integer', minimum: 1 },
-          available: { type: 'integer', minimum: 0 },
-          status: ref('BookStatus'),
-          etag: { type: 'string' },
-        },
-      },
-      NewBook: {
-        type: 'object',
-        required: ['title', 'author', 'price', 'copies'],
-        additionalProperties: false,
-        properties: { ...bookFields, withdrawn: { type: 'boolean', default: false } },
-      },
-      BookEdit: {
-        type: 'object',
-        minProperties: 1,
-        additionalProperties: false,
-        properties: { ...bookFields, withdrawn: { type: 'boolean' } },
-      },
-      BookPage: {
-        type: 'object',
-        required: ['items'],
-        properties: {
-          items: { type: 'array', items: ref('Book') },
-          continuation: { type: ['string', 'null'] },
-        },
-      },
-      Member: {
-        type: 'object',
-        required: ['id', 'name', 'phone', 'points', 'feesOwed'],
-        properties: {
-          id: { type: 'string' },
-          name: { type: 'string' },
-          phone: { type: ['string', 'null'] },
-          points: { type: 'integer', minimum: 0 },
-          feesOwed: { type: 'integer', minimum: 0, description: 'Late fees owed, KRW' },
-        },
-      },
-      NewMember: {
-        type: 'object',
-        required: ['name'],
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string', minLength: 1, maxLength: 100 },
-          phone: { type: ['string', 'null'] },
-        },
-      },
-      Deposit: {
-        type: 'object',
-        required: ['amount'],
-        additionalProperties: false,
-        properties: { amount: { type: 'integer', minimum: 1 } },
-      },
-      FeePayment: {
-        type: 'object',
-        required: ['amount'],
-        additionalProperties: false,
-        properties: { amount: { type: 'integer', minimum: 1, description: 'KRW, paid with as many points' } },
-      },
-      FeesBalance: {
-        type: 'object',
-        required: ['memberId', 'feesOwed', 'points'],
-        properties: {
-          memberId: { type: 'string' },
-          feesOwed: { type: 'integer', minimum: 0 },
-          points: { type: 'integer', minimum: 0 },
-        },
-      },
-      Balance: {
-        type: 'object',
-        required: ['memberId', 'points'],
-        properties: { memberId: { type: 'string' }, points: { type: 'integer' } },
-      },
-      PointsCheck: {
-        type: 'object',
-        required: ['memberId', 'points', 'amount', 'sufficient'],
-        properties: {
-          memberId: { type: 'string' },
-          points: { type: 'integer' },
-          amount: { type: 'integer' },
-          sufficient: { type: 'boolean' },
-        },
-      },
-      RentalRequest: {
-        type: 'object',
-        required: ['bookId'],
-        additionalProperties: false,
-        properties: {
-          bookId: { type: 'string' },
-          memberId: {
-            type: 'string',
-            description: "A librarian renting for a member; a member's own id otherwise",
-          },
-        },
-      },
-      Rental: {
-        type: 'object',
-        required: ['id', 'memberId', 'bookId', 'bookTitle', 'price', 'status', 'requestedAt'],
-        properties: {
-          id: { type: 'string' },
-          memberId: { type: 'string' },
-          bookId: { type: 'string' },
-          bookTitle: { type: ['string', 'null'] },
-          price: { type: 'integer' },
-          status: ref('RentalStatus'),
-          reason: {
-            type: 'string',
-            enum: [...REJECTION_REASONS],
-          },
-          requestedAt: { type: 'string', format: 'date-time' },
-          approvedAt: { type: 'string', format: 'date-time' },
-          dueAt: { type: 'string', format: 'date-time' },
-          returnedAt: { type: 'string', format: 'date-time' },
-          lateDays: { type: 'integer', minimum: 0 },
-          fee: { type: 'integer', minimum: 0, description: 'Late fee charged at return, KRW' },
-          renewals: { type: 'integer', minimum: 0, description: 'Times the loan was renewed' },
-        },
-      },
-      RentalPage: {
-        type: 'object',
-        required: ['items'],
-        properties: {
-          items: { type: 'array', items: ref('Rental') },
-          continuation: { type: ['string', 'null'] },
-        },
-      },
-      Problem: {
-        type: 'object',
-        required: ['type', 'title', 'status', 'detail'],
-        properties: {
-          type: { type: 'string', description: 'A stable URN: urn:rentbook:problem:<code>' },
-          title: { type: 'string' },
-          status: { type: 'integer' },
-          detail: { type: 'string' },
-        },
-      },
-    },
-  },
-} as const;
+});

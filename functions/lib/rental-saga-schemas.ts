@@ -3,30 +3,16 @@
 // with a key), so its input is not trusted; activities check theirs too, and fail naming the
 // activity and the field rather than acting on a wrong shape.
 import { z } from 'zod';
-import { isValidPrice } from '../../shared/domain/book';
-import { REJECTION_REASONS, RENTAL_STATUSES } from '../../shared/domain/rental';
+import { REJECTION_REASONS } from '../../shared/domain/rental';
+import { rental } from './schemas';
+
+export { rental };
 
 const id = z.string().min(1).max(200);
 const time = z.string().datetime({ offset: true });
 
 /** The saga's input: where the recorded rental is (its id is the instance id). Extra fields are dropped. */
 export const sagaStart = z.object({ memberId: id, bookId: id });
-
-export const rental = z.object({
-  id,
-  memberId: id,
-  bookId: id,
-  bookTitle: z.string().nullable(),
-  price: z.number().refine(isValidPrice, 'must be a whole number of points, 0 or more'),
-  status: z.enum(RENTAL_STATUSES),
-  reason: z.enum(REJECTION_REASONS).optional(),
-  requestedAt: time,
-  approvedAt: time.optional(),
-  dueAt: time.optional(),
-  returnedAt: time.optional(),
-  lateDays: z.number().int().nonnegative().optional(),
-  fee: z.number().int().nonnegative().optional(),
-});
 
 export const eligibilityInput = sagaStart.extend({ rentalId: id });
 export const approveInput = z.object({ rental, approvedAt: time });

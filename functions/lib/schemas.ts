@@ -1,6 +1,18 @@
-// Request shapes, checked with zod before any use case runs. The rules themselves (what a valid
-// price or phone is) live in the domain; these schemas only apply them to the wire format.
-import { z } from 'zod';
+// The API's shapes: requests, checked with zod before any use case runs, and responses. The OpenAPI
+// document is generated from them (./openapi-document.ts); each response schema is checked against
+// the type the use case returns. The rules themselves (what a valid price or phone is) live in the
+// domain; these schemas only apply them to the wire format.
+import type { BookPage } from '../../shared/app/catalog';
+import type {
+  FeesBalance,
+  MemberPage,
+  PointsBalance,
+  PointsCheck,
+  RentalPage,
+} from '../../shared/app/members';
+import type { ReplayResult } from '../../shared/app/dead-letters';
+import type { Book } from '../../shared/app/records';
+import type { BoardPage, Mypage } from '../../shared/app/views';
 import {
   BOOK_STATUSES,
   isValidCopies,
@@ -8,14 +20,30 @@ import {
   isValidPrice,
   isValidText,
 } from '../../shared/domain/book';
-import { isValidName, isValidPhone } from '../../shared/domain/member';
+import { isValidName, isValidPhone, type Member } from '../../shared/domain/member';
 import { isValidAmount, isValidDeposit } from '../../shared/domain/points';
-import { RENTAL_STATUSES } from '../../shared/domain/rental';
+import { REJECTION_REASONS, RENTAL_STATUSES, type Rental } from '../../shared/domain/rental';
+import { z } from './api-schema';
+import type { RebuildStatus } from './views-rebuild-client';
 
-const text = z.string().refine(isValidText, 'must be 1 to 200 characters');
-const isbn = z.string().refine(isValidIsbn, 'must be an ISBN-10 or ISBN-13').nullable();
-const price = z.number().refine(isValidPrice, 'must be a whole number of points, 0 or more');
-const copies = z.number().refine(isValidCopies, 'must be a whole number, at least 1');
+// Refinements are code, not JSON Schema: `.openapi` says what each one amounts to in the document.
+const text = z
+  .string()
+  .refine(isValidText, 'must be 1 to 200 characters')
+  .openapi({ minLength: 1, maxLength: 200 });
+const isbn = z
+  .string()
+  .refine(isValidIsbn, 'must be an ISBN-10 or ISBN-13')
+  .nullable()
+  .openapi({ description: 'ISBN-10 or ISBN-13' });
+const price = z
+  .number()
+  .refine(isValidPrice, 'must be a whole number of points, 0 or more')
+  .openapi({ type: 'integer', minimum: 0, description: 'Points per rental' });
+const copies = z
+  .number()
+  .refine(isValidCopies, 'must be a whole number, at least 1')
+  .openapi({ type: 'integer', minimum: 1 });
 
 export const newBookBody = z
   .object({
@@ -26,148 +54,282 @@ export const newBookBody = z
     copies,
     withdrawn: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .openapi('NewBook');
 
 export const bookEditBody = z
   .object({ title: text, author: text, isbn, price, copies, withdrawn: z.boolean() })
   .partial()
   .strict()
-  .refine((edit) => Object.keys(edit).length > 0, 'give at least one field to change');
+  .refine((edit) => Object.keys(edit).length > 0, 'give at least one field to change')
+  .openapi('BookEdit', { minProperties: 1 });
 
 export const newMemberBody = z
   .object({
-    name: z.string().refine(isValidName, 'must be 1 to 100 characters'),
-    phone: z.string().refine(isValidPhone, 'must be a phone number').nullable().default(null),
+    name: z
+      .string()
+      .refine(isValidName, 'must be 1 to 100 characters')
+      .openapi({ minLength: 1, maxLength: 100 }),
+    phone: z
+      .string()
+      .refine(isValidPhone, 'must be a phone number')
+      .nullable()
+      .default(null)
+      .openapi({ description: 'Digits with optional +, spaces, dashes and parentheses' }),
   })
-  .strict();
+  .strict()
+  .openapi('NewMember');
 
 export const depositBody = z
-  .object({ amount: z.number().refine(isValidDeposit, 'must be a whole number of points, at least 1') })
-  .strict();
+  .object({
+    amount: z
+      .number()
+      .refine(isValidDeposit, 'must be a whole number of points, at least 1')
+      .openapi({ type: 'integer', minimum: 1 }),
+  })
+  .strict()
+  .openapi('Deposit');
+
+const wholeNumber = (message: string) => z.string().regex(/^\d+$/, message).transform(Number);
 
 export const feePaymentBody = z
-  .object({ amount: z.number().refine(isValidDeposit, 'must be a whole amount, at least 1') })
-  .strict();
+  .object({
+    amount: z
+      .number()
+      .refine(isValidDeposit, 'must be a whole amount, at least 1')
+      .openapi({ type: 'integer', minimum: 1, description: 'KRW, paid with as many points' }),
+  })
+  .strict()
+  .openapi('FeePayment');
 
 export const pointsCheckQuery = z.object({
-  amount: z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number, 0 or more')
-    .transform(Number)
-    .refine(isValidAmount, 'is too large'),
+  amount: wholeNumber('must be a whole number, 0 or more')
+    .refine(isValidAmount, 'is too large')
+    .openapi({ type: 'integer', minimum: 0 }),
 });
 
 export const rentalBody = z
-  .object({ bookId: z.string().min(1).max(100), memberId: z.string().min(1).max(100).optional() })
-  .strict();
+  .object({
+    bookId: z.string().min(1).max(100),
+    memberId: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: "A librarian renting for a member; a member's own id otherwise" }),
+  })
+  .strict()
+  .openapi('RentalRequest');
 
-const limit = z
-  .string()
-  .regex(/^\d+$/, 'must be a whole number')
-  .transform(Number)
+const limit = wholeNumber('must be a whole number')
   .refine((n) => n >= 1 && n <= 100, 'must be 1 to 100')
-  .default('20');
+  .default('20')
+  .openapi({ type: 'integer', minimum: 1, maximum: 100, description: 'Page size; 20 when not given' });
+
+const continuation = z
+  .string()
+  .min(1)
+  .optional()
+  .openapi({ description: 'The `continuation` of the previous page.' });
+
+const bookStatus = z.enum(BOOK_STATUSES).openapi('BookStatus');
+const rentalStatus = z.enum(RENTAL_STATUSES).openapi('RentalStatus');
 
 export const bookListQuery = z.object({
-  q: z.string().max(200).optional(),
-  status: z.enum(BOOK_STATUSES).optional(),
+  q: z.string().max(200).optional().openapi({ description: 'Words in the title, author or ISBN' }),
+  status: bookStatus.optional(),
   limit,
-  continuation: z.string().min(1).optional(),
+  continuation,
+});
+
+export const memberListQuery = z.object({
+  q: z.string().max(100).optional().openapi({ description: 'Words in the name' }),
+  limit,
+  continuation,
 });
 
 export const rentalHistoryQuery = z.object({
-  status: z.enum(RENTAL_STATUSES).optional(),
+  status: rentalStatus.optional(),
   limit,
-  continuation: z.string().min(1).optional(),
+  continuation,
 });
 
+// Responses. `satisfies` ties each to the type its use case returns, so they cannot drift apart.
+const count = (minimum: number) => z.number().int().min(minimum);
+const instant = z.string().datetime({ offset: true });
+const recordId = z.string().min(1).max(200);
+
+export const book = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    author: z.string(),
+    isbn: z.string().nullable(),
+    price: count(0).describe('Points per rental'),
+    copies: count(1),
+    available: count(0),
+    status: bookStatus,
+    etag: z.string(),
+  })
+  .openapi('Book') satisfies z.ZodType<Book>;
+
+/** One page of a list; `continuation` asks for the next (null on the last page). */
+const page = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ items: z.array(item), continuation: z.string().nullable() });
+
+export const bookPage = page(book).openapi('BookPage') satisfies z.ZodType<BookPage>;
+
+export const member = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    phone: z.string().nullable(),
+    points: count(0),
+    feesOwed: count(0).describe('Late fees owed, KRW'),
+  })
+  .openapi('Member') satisfies z.ZodType<Member>;
+
+export const memberPage = page(member).openapi('MemberPage') satisfies z.ZodType<MemberPage>;
+
+export const pointsBalance = z
+  .object({ memberId: z.string(), points: z.number().int() })
+  .openapi('Balance') satisfies z.ZodType<PointsBalance>;
+
+export const feesBalance = z
+  .object({ memberId: z.string(), feesOwed: count(0), points: count(0) })
+  .openapi('FeesBalance') satisfies z.ZodType<FeesBalance>;
+
+export const pointsCheck = z
+  .object({
+    memberId: z.string(),
+    points: z.number().int(),
+    amount: z.number().int(),
+    sufficient: z.boolean(),
+  })
+  .openapi('PointsCheck') satisfies z.ZodType<PointsCheck>;
+
+/** A rental as the API answers it, and as the borrow saga's activities accept it (./rental-saga-schemas.ts). */
+export const rental = z
+  .object({
+    id: recordId,
+    memberId: recordId,
+    bookId: recordId,
+    bookTitle: z.string().nullable(),
+    price: price.describe('Points charged, fixed when the rental was recorded'),
+    status: rentalStatus,
+    reason: z.enum(REJECTION_REASONS).optional(),
+    requestedAt: instant,
+    approvedAt: instant.optional(),
+    dueAt: instant.optional(),
+    returnedAt: instant.optional(),
+    lateDays: count(0).optional(),
+    fee: count(0).optional().describe('Late fee charged at return, KRW'),
+    renewals: count(0).optional().describe('Times the loan was renewed'),
+  })
+  .openapi('Rental') satisfies z.ZodType<Rental>;
+
+export const rentalPage = page(rental).openapi('RentalPage') satisfies z.ZodType<RentalPage>;
+
+/** RFC 9457: every error answer. */
+export const problem = z
+  .object({
+    type: z.string().describe('A stable URN: urn:rentbook:problem:<code>'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+  })
+  .openapi('Problem');
+
+export const health = z.object({ status: z.literal('ok') });
+
+// ---- The read models, their rebuild and the dead letters ----
+
 export const rentalBoardQuery = z.object({
-  status: z.enum(RENTAL_STATUSES).optional(),
+  status: rentalStatus.optional(),
   overdue: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
-    .optional(),
-  memberId: z.string().min(1).max(100).optional(),
-  bookId: z.string().min(1).max(100).optional(),
+    .optional()
+    .openapi({ description: 'true: only loans past their due time' }),
+  memberId: recordId.optional(),
+  bookId: recordId.optional(),
   limit,
-  continuation: z.string().min(1).optional(),
+  continuation,
 });
 
-// ---- Answers of the view, rebuild and dead-letter routes (documented from these schemas) ----
-
-const isoTime = z.string().datetime();
-const rentalStatus = z.enum(RENTAL_STATUSES);
-
-export const mypageReply = z.object({
-  memberId: z.string(),
-  name: z.string(),
-  points: z.number().int(),
-  feesOwed: z.number().int(),
-  onLoan: z.number().int().min(0),
-  loans: z.array(
-    z.object({
-      rentalId: z.string(),
-      bookId: z.string(),
-      bookTitle: z.string().nullable(),
-      rentedAt: isoTime,
-      dueAt: isoTime,
-      overdue: z.boolean(),
-      feeIfReturnedNow: z.number().int().min(0),
-    }),
-  ),
-  pending: z.array(
-    z.object({
-      rentalId: z.string(),
-      bookId: z.string(),
-      bookTitle: z.string().nullable(),
-      requestedAt: isoTime,
-    }),
-  ),
-  history: z
-    .array(
+export const mypage = z
+  .object({
+    memberId: z.string(),
+    name: z.string(),
+    points: z.number().int(),
+    feesOwed: z.number().int(),
+    onLoan: count(0),
+    loans: z.array(
       z.object({
         rentalId: z.string(),
         bookId: z.string(),
         bookTitle: z.string().nullable(),
-        status: rentalStatus,
-        reason: z.string().optional(),
-        requestedAt: isoTime,
-        returnedAt: isoTime.optional(),
-        lateDays: z.number().int().optional(),
-        fee: z.number().int().optional(),
+        rentedAt: instant,
+        dueAt: instant,
+        overdue: z.boolean(),
+        feeIfReturnedNow: count(0).describe('The late fee a return now would be charged, KRW'),
       }),
-    )
-    .describe('Settled rentals, newest first, the last 20'),
-  updatedAt: isoTime,
-});
+    ),
+    pending: z.array(
+      z.object({
+        rentalId: z.string(),
+        bookId: z.string(),
+        bookTitle: z.string().nullable(),
+        requestedAt: instant,
+      }),
+    ),
+    history: z
+      .array(
+        z.object({
+          rentalId: z.string(),
+          bookId: z.string(),
+          bookTitle: z.string().nullable(),
+          status: rentalStatus,
+          reason: z.enum(REJECTION_REASONS).optional(),
+          requestedAt: instant,
+          returnedAt: instant.optional(),
+          lateDays: count(0).optional(),
+          fee: count(0).optional(),
+        }),
+      )
+      .describe('Settled rentals, newest first, the last 20'),
+    updatedAt: instant,
+  })
+  .openapi('Mypage') satisfies z.ZodType<Mypage>;
 
-export const rentalBoardReply = z.object({
-  items: z.array(
-    z.object({
+export const rentalBoardPage = page(
+  z
+    .object({
       rentalId: z.string(),
       memberId: z.string(),
       memberName: z.string().nullable(),
       bookId: z.string(),
       bookTitle: z.string().nullable(),
       status: rentalStatus,
-      reason: z.string().optional(),
-      requestedAt: isoTime,
-      dueAt: isoTime.optional(),
-      returnedAt: isoTime.optional(),
+      reason: z.enum(REJECTION_REASONS).optional(),
+      requestedAt: instant,
+      dueAt: instant.optional(),
+      returnedAt: instant.optional(),
       overdue: z.boolean(),
-      feeIfReturnedNow: z.number().int().min(0),
-    }),
-  ),
-  continuation: z.string().nullable(),
-});
+      feeIfReturnedNow: count(0),
+    })
+    .openapi('BoardEntry'),
+).openapi('RentalBoardPage') satisfies z.ZodType<BoardPage>;
 
-export const rebuildStatusReply = z.object({
-  id: z.string(),
-  status: z.enum(['running', 'completed', 'failed']),
-  progress: z
-    .object({ members: z.number().int(), done: z.number().int(), items: z.number().int() })
-    .nullable(),
-  statusUrl: z.string().optional(),
-});
+export const rebuildStatus = z
+  .object({
+    id: z.string(),
+    status: z.enum(['running', 'completed', 'failed']),
+    progress: z.object({ members: count(0), done: count(0), items: count(0) }).nullable(),
+    statusUrl: z.string().optional(),
+  })
+  .openapi('ViewsRebuild') satisfies z.ZodType<RebuildStatus>;
 
-export const replayReply = z.object({ replayed: z.number().int(), failed: z.number().int() });
+export const replayResult = z
+  .object({ replayed: count(0), failed: count(0) })
+  .openapi('DeadLetterReplay') satisfies z.ZodType<ReplayResult>;

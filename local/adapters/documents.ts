@@ -52,11 +52,11 @@ class EmbeddedContainer implements DocumentContainer {
   ) {}
 
   read<T extends Doc>(partitionKey: string, id: string): Promise<Stored<T> | undefined> {
-    return this.run((c) => c.read(partitionKey, id) as Stored<T> | undefined);
+    return this.run((c) => c.read<T>(partitionKey, id));
   }
 
   create<T extends Doc>(doc: T): Promise<Stored<T>> {
-    return this.run((c) => c.create(doc as T & Record<string, unknown>) as unknown as Stored<T>);
+    return this.run((c) => c.create(doc));
   }
 
   replace<T extends Doc>(
@@ -65,13 +65,11 @@ class EmbeddedContainer implements DocumentContainer {
     doc: T,
     options?: WriteOptions,
   ): Promise<Stored<T>> {
-    return this.run(
-      (c) => c.replace(partitionKey, id, doc as T & Record<string, unknown>, options) as unknown as Stored<T>,
-    );
+    return this.run((c) => c.replace(partitionKey, id, doc, options));
   }
 
   upsert<T extends Doc>(doc: T, options?: WriteOptions): Promise<Stored<T>> {
-    return this.run((c) => c.upsert(doc as T & Record<string, unknown>, options) as unknown as Stored<T>);
+    return this.run((c) => c.upsert(doc, options));
   }
 
   delete(partitionKey: string, id: string, options?: WriteOptions): Promise<void> {
@@ -84,7 +82,7 @@ class EmbeddedContainer implements DocumentContainer {
     operations: PatchOperation[],
     options?: PatchOptions,
   ): Promise<Stored<T>> {
-    return this.run((c) => c.patch(partitionKey, id, operations, options) as unknown as Stored<T>);
+    return this.run((c) => c.patch<T>(partitionKey, id, operations, options));
   }
 
   batch(partitionKey: string, operations: BatchOperation[]): Promise<BatchResult[]> {
@@ -92,7 +90,7 @@ class EmbeddedContainer implements DocumentContainer {
   }
 
   query<T extends Doc>(spec: QuerySpec): Promise<Page<T>> {
-    return this.run((c) => c.query(spec) as unknown as Page<T>);
+    return this.run((c) => c.query<T>(spec));
   }
 
   // Resolved on each call: a test may stop one host and start another in the same process, and

@@ -1,26 +1,17 @@
 // The app's message-sender and dead-letter ports over the local host's queue store (the Service Bus
 // stand-in). The store is synchronous; the ports are async like the Service Bus SDK.
 import type { DeadLetter, DeadLetterReceiver, MessageSender } from '../../shared/app/ports';
+import { deadLetterQueueOf as deadLetterQueue } from '../queues/entities';
 import type { QueueStore } from '../queues/types';
 import { getService } from '../host/services';
 
 const store = (): QueueStore => getService<QueueStore>('serviceBus');
-const deadLetterQueue = (queue: string): string => `${queue}/$deadletterqueue`;
 
 export const embeddedMessageSender: MessageSender = {
   async send(queue, messages) {
     if (messages.length === 0) return;
-    store().send(
-      queue,
-      messages.map((m) => ({
-        messageId: m.messageId,
-        body: m.body,
-        ...(m.contentType !== undefined ? { contentType: m.contentType } : {}),
-        ...(m.scheduledEnqueueTimeUtc !== undefined
-          ? { scheduledEnqueueTimeUtc: m.scheduledEnqueueTimeUtc }
-          : {}),
-      })),
-    );
+    // The port's messages are the store's with fewer fields.
+    store().send(queue, messages);
   },
 };
 

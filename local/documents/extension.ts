@@ -143,15 +143,21 @@ class FeedProcessor {
   private stopped = false;
 
   private readonly invoker: RetryingInvoker;
+  private readonly host: HostContext;
+  private readonly store: DocumentStore;
+  private readonly leases: Leases;
+  readonly fn: RegisteredFunction;
+  readonly config: FeedConfig;
 
-  constructor(
-    private readonly host: HostContext,
-    private readonly store: DocumentStore,
-    private readonly leases: Leases,
-    readonly fn: RegisteredFunction,
-    readonly config: FeedConfig,
-  ) {
-    this.invoker = new RetryingInvoker(host);
+  constructor(parts: {
+    host: HostContext;
+    store: DocumentStore;
+    leases: Leases;
+    fn: RegisteredFunction;
+    config: FeedConfig;
+  }) {
+    ({ host: this.host, store: this.store, leases: this.leases, fn: this.fn, config: this.config } = parts);
+    this.invoker = new RetryingInvoker(parts.host);
   }
 
   start(): void {
@@ -296,7 +302,9 @@ export const createCosmosExtension: ExtensionFactory = (host) => {
     inputTypes: ['cosmosDB'],
     outputTypes: ['cosmosDB'],
     addFunction(fn) {
-      processors.push(new FeedProcessor(host, store, leases, fn, readTriggerConfig(fn, host.settings)));
+      processors.push(
+        new FeedProcessor({ host, store, leases, fn, config: readTriggerConfig(fn, host.settings) }),
+      );
     },
     describe(fn) {
       const p = processors.find((x) => x.fn === fn);

@@ -1,6 +1,15 @@
 // The document store's contract: the part of Cosmos DB (NoSQL API) the app relies on, with its
 // semantics (partitioned containers, etags, conditional writes, single-partition atomic batches,
 // a LatestVersion change feed). The API is synchronous because SQLite is; adapters make it async.
+import type {
+  BatchOperation,
+  BatchResult as PortBatchResult,
+  Doc,
+  PatchOperation,
+  PatchOptions,
+  QuerySpec,
+  WriteOptions,
+} from '../../shared/app/ports';
 
 /** System properties on every stored item, as Cosmos adds them. */
 export interface SystemProperties {
@@ -15,10 +24,11 @@ export interface SystemProperties {
   ttl?: number;
 }
 
-export type StoredDocument = SystemProperties & Record<string, unknown>;
-
 /** A document to write: any JSON object with a string `id`. System properties are ignored on input. */
-export type NewDocument = { id: string } & Record<string, unknown>;
+export type NewDocument = Doc & Record<string, unknown>;
+
+/** A document as stored: what was written (`T`), with the system properties. */
+export type StoredDocument<T extends Doc = NewDocument> = T & SystemProperties;
 
 export interface ContainerDefinition {
   id: string;
@@ -46,68 +56,31 @@ export class DocumentStoreError extends Error {
   }
 }
 
-export interface WriteOptions {
-  /** Only write when the stored item's `_etag` equals this; else 412. */
-  ifMatch?: string;
-}
-
-export type FilterOp =
-  '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'startsWith' | 'contains' | 'exists' | 'notExists';
-
 /**
- * `field` is a dotted path (`status`, `due.at`, `items.0`). Values of different JSON types never match
- * (`"5"` is not `5`). `contains` is a substring test on a string field and an element test on an array
- * field (Cosmos CONTAINS / ARRAY_CONTAINS); `exists` is true for `null` too (Cosmos IS_DEFINED).
+ * Filters, patches, batches, queries and write options are the app's port types: the store serves
+ * that port. A filter's `field` is a dotted path (`status`, `due.at`, `items.0`). Values of
+ * different JSON types never match (`"5"` is not `5`). `contains` is a substring test on a string
+ * field and an element test on an array field (Cosmos CONTAINS / ARRAY_CONTAINS); `exists` is true
+ * for `null` too (Cosmos IS_DEFINED). A query's page size is 1..1000 (default 100).
  */
-export interface Filter {
-  field: string;
-  op: FilterOp;
-  value?: unknown;
-}
+export type {
+  BatchOperation,
+  Filter,
+  FilterOp,
+  PatchOperation,
+  PatchOptions,
+  QuerySpec,
+  WriteOptions,
+} from '../../shared/app/ports';
 
-export type PatchOperation =
-  | { op: 'set' | 'add' | 'replace'; path: string; value: unknown }
-  | { op: 'incr'; path: string; value: number }
-  | { op: 'remove'; path: string };
-
-export interface PatchOptions extends WriteOptions {
-  /** All filters must hold on the stored item, else 412 (Cosmos' patch filter predicate). */
-  condition?: Filter[];
-}
-
-export type BatchOperation =
-  | { operationType: 'Create'; resourceBody: NewDocument }
-  | { operationType: 'Upsert'; resourceBody: NewDocument; ifMatch?: string }
-  | { operationType: 'Replace'; id: string; resourceBody: NewDocument; ifMatch?: string }
-  | { operationType: 'Delete'; id: string; ifMatch?: string }
-  | { operationType: 'Read'; id: string }
-  | {
-      operationType: 'Patch';
-      id: string;
-      operations: PatchOperation[];
-      condition?: Filter[];
-      ifMatch?: string;
-    };
-
-export interface BatchResult {
+export interface BatchResult extends PortBatchResult {
   statusCode: DocumentStatus;
   resourceBody?: StoredDocument;
   eTag?: string;
 }
 
-export interface QuerySpec {
-  /** Restrict to one partition (cheap); omit for a cross-partition query. */
-  partitionKey?: string;
-  where?: Filter[];
-  orderBy?: { field: string; direction?: 'asc' | 'desc' }[];
-  /** Page size, 1..1000 (default 100). */
-  limit?: number;
-  /** Opaque token from a previous page. */
-  continuation?: string;
-}
-
-export interface QueryPage {
-  items: StoredDocument[];
+export interface QueryPage<T extends Doc = NewDocument> {
+  items: StoredDocument<T>[];
   /** Present when more items follow. */
   continuation?: string;
 }
@@ -123,29 +96,29 @@ export interface DocumentContainer {
   readonly databaseId: string;
   readonly definition: ContainerDefinition;
   /** 409 when an item with this id exists in that partition. */
-  create(doc: NewDocument): StoredDocument;
-  /** undefined when absent or expired. */
-  read(partitionKey: string, id: string): StoredDocument | undefined;
+  create<T extends Doc>(doc: T): StoredDocument<T>;
+  /** undefined when absent or expired. Typed reads are the caller's claim about what the container holds. */
+  read<T extends Doc = NewDocument>(partitionKey: string, id: string): StoredDocument<T> | undefined;
   /** 404 when absent; 412 on a stale `ifMatch`. */
-  replace(partitionKey: string, id: string, doc: NewDocument, options?: WriteOptions): StoredDocument;
+  replace<T extends Doc>(partitionKey: string, id: string, doc: T, options?: WriteOptions): StoredDocument<T>;
   /** 412 on a stale `ifMatch` (and 404 when `ifMatch` is given but the item is absent). */
-  upsert(doc: NewDocument, options?: WriteOptions): StoredDocument;
+  upsert<T extends Doc>(doc: T, options?: WriteOptions): StoredDocument<T>;
   /** 404 when absent; 412 on a stale `ifMatch`. */
   delete(partitionKey: string, id: string, options?: WriteOptions): void;
   /** 404 when absent; 412 on a stale `ifMatch` or a failed condition; 400 on a bad path or incr of a non-number. */
-  patch(
+  patch<T extends Doc = NewDocument>(
     partitionKey: string,
     id: string,
     operations: PatchOperation[],
     options?: PatchOptions,
-  ): StoredDocument;
+  ): StoredDocument<T>;
   /**
    * Atomic transactional batch within one partition (at most 100 operations): all succeed or none
    * is applied. On failure the failing operation carries its status and every other one 424.
    * Never throws for a failed operation; throws 400 for a malformed batch (size, wrong partition).
    */
   batch(partitionKey: string, operations: BatchOperation[]): BatchResult[];
-  query(spec: QuerySpec): QueryPage;
+  query<T extends Doc = NewDocument>(spec: QuerySpec): QueryPage<T>;
   /** Changes after `afterLsn` (0 = from the beginning), at most `maxItems`. */
   readChangeFeed(afterLsn: number, maxItems: number): ChangeFeedPage;
   /** The newest `_lsn` written so far (0 if none): "start from now". */

@@ -62,7 +62,11 @@ export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
       });
       orchestrators.forEach((n) => engine!.registerOrchestrator(n));
       activities.forEach((n) => engine!.registerActivity(n));
-      const dispatch = addDurableRoutes(host.routes, engine, hub, systemKey, () => host.baseUrl());
+      const dispatch = addDurableRoutes(host.routes, engine, {
+        hub,
+        systemKey,
+        baseUrl: () => host.baseUrl(),
+      });
       // LOCAL_DURABLE_CLIENT_TRANSPORT=http keeps the client on real sockets (the default answers
       // this host's durable API in-process: same handlers, no round trip).
       const transport = host.settings.LOCAL_DURABLE_CLIENT_TRANSPORT ?? 'in-process';

@@ -84,6 +84,17 @@ export interface Action {
   compoundActions?: Action[];
 }
 
+/** A new (not yet played) history event of `type` at `atMs`. */
+export function historyEvent(type: number, atMs: number, fields: Partial<HistoryEvent> = {}): HistoryEvent {
+  return {
+    EventType: type,
+    EventId: -1,
+    IsPlayed: false,
+    Timestamp: new Date(atMs).toISOString(),
+    ...fields,
+  };
+}
+
 /** What an orchestrator invocation returns (`OrchestratorState`), or carries after `$OutOfProcData$:`. */
 export interface OrchestratorResult {
   isDone: boolean;

@@ -72,11 +72,9 @@ type Params = Record<string, string>;
 export function addDurableRoutes(
   routes: InternalRoutes,
   engine: DurableEngine,
-  hub: string,
-  systemKey: string,
-  baseUrl: () => string,
-  statusHoldMs = STATUS_HOLD_MS,
+  api: { hub: string; systemKey: string; baseUrl: () => string; statusHoldMs?: number },
 ): DurableDispatch {
+  const { hub, systemKey, baseUrl, statusHoldMs = STATUS_HOLD_MS } = api;
   const query = requiredQuery(hub, systemKey);
   const checkStatus = (id: string): InternalResponse => {
     const payload = managementUrls(`${baseUrl()}/${WEBHOOK_PATH}`, id, query);

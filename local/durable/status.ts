@@ -21,18 +21,18 @@ export interface InstanceStatus {
   historyEvents?: Record<string, unknown>[];
 }
 
-export function toStatus(row: InstanceRow, o: StatusOptions, historyJsons?: string[]): InstanceStatus {
+export function toStatus(row: InstanceRow, options: StatusOptions, historyJsons?: string[]): InstanceStatus {
   const status: InstanceStatus = {
     name: row.name,
     instanceId: row.instance_id,
     runtimeStatus: row.status,
-    input: o.showInput === false ? null : parse(row.input),
+    input: options.showInput === false ? null : parse(row.input),
     customStatus: parse(row.custom_status),
     output: parse(row.output),
     createdTime: statusTime(row.created_at),
     lastUpdatedTime: statusTime(row.updated_at),
   };
-  if (historyJsons) status.historyEvents = friendlyHistory(historyJsons, o.showHistoryOutput === true);
+  if (historyJsons) status.historyEvents = friendlyHistory(historyJsons, options.showHistoryOutput === true);
   return status;
 }
 

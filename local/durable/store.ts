@@ -2,6 +2,7 @@
 // the messages waiting for each instance (events, durable timers with a due time) and the
 // activity work items (the outbox). Everything one turn produces commits in one transaction.
 import type { Database, Statement } from 'better-sqlite3';
+import { prepareStatements } from '../host/db';
 
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated';
 
@@ -65,76 +66,61 @@ CREATE TABLE IF NOT EXISTS durable_activities (
 CREATE INDEX IF NOT EXISTS durable_activities_by_instance ON durable_activities (hub, instance_id);
 `;
 
+const STATEMENTS = {
+  getInstance: 'SELECT * FROM durable_instances WHERE hub = ? AND instance_id = ?',
+  insertInstance: `INSERT OR REPLACE INTO durable_instances
+    (hub, instance_id, name, execution_id, status, input, output, custom_status, created_at, updated_at, parent, engine)
+    VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`,
+  updateTurn: `UPDATE durable_instances SET status = ?, custom_status = ?, output = ?, updated_at = ?,
+    engine = ?, execution_id = ?, input = ? WHERE hub = ? AND instance_id = ?`,
+  deleteInstance: 'DELETE FROM durable_instances WHERE hub = ? AND instance_id = ?',
+  history: 'SELECT events FROM durable_history WHERE hub = ? AND instance_id = ? ORDER BY turn',
+  appendHistory: 'INSERT INTO durable_history (hub, instance_id, turn, events) VALUES (?, ?, ?, ?)',
+  deleteHistory: 'DELETE FROM durable_history WHERE hub = ? AND instance_id = ?',
+  insertMessage: `INSERT INTO durable_messages (hub, instance_id, execution_id, visible_at, event)
+    VALUES (?, ?, ?, ?, ?)`,
+  deleteMessage: 'DELETE FROM durable_messages WHERE id = ?',
+  deleteMessages: 'DELETE FROM durable_messages WHERE hub = ? AND instance_id = ?',
+  messages: 'SELECT * FROM durable_messages WHERE hub = ? AND instance_id = ? ORDER BY id',
+  insertActivity: `INSERT INTO durable_activities (hub, instance_id, execution_id, task_id, name, input)
+    VALUES (?, ?, ?, ?, ?, ?)`,
+  deleteActivity: 'DELETE FROM durable_activities WHERE id = ?',
+  deleteActivities: 'DELETE FROM durable_activities WHERE hub = ? AND instance_id = ?',
+  activities: 'SELECT * FROM durable_activities WHERE hub = ? ORDER BY id',
+  live: `SELECT * FROM durable_instances WHERE hub = ? AND status IN ('Pending', 'Running')`,
+};
+
 export class DurableStore {
-  private readonly s: {
-    getInstance: Statement;
-    insertInstance: Statement;
-    updateTurn: Statement;
-    updateStatus: Statement;
-    deleteInstance: Statement;
-    history: Statement;
-    appendHistory: Statement;
-    deleteHistory: Statement;
-    insertMessage: Statement;
-    deleteMessage: Statement;
-    deleteMessages: Statement;
-    messages: Statement;
-    insertActivity: Statement;
-    deleteActivity: Statement;
-    deleteActivities: Statement;
-    activities: Statement;
-    live: Statement;
-  };
+  private readonly runInTransaction: (fn: () => unknown) => unknown;
+  private readonly statements: Record<keyof typeof STATEMENTS, Statement>;
 
   constructor(
     readonly db: Database,
     readonly hub: string,
   ) {
     db.exec(SCHEMA);
-    const p = (sql: string): Statement => db.prepare(sql);
-    this.s = {
-      getInstance: p('SELECT * FROM durable_instances WHERE hub = ? AND instance_id = ?'),
-      insertInstance: p(`INSERT OR REPLACE INTO durable_instances
-        (hub, instance_id, name, execution_id, status, input, output, custom_status, created_at, updated_at, parent, engine)
-        VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`),
-      updateTurn: p(`UPDATE durable_instances SET status = ?, custom_status = ?, output = ?, updated_at = ?,
-        engine = ?, execution_id = ?, input = ? WHERE hub = ? AND instance_id = ?`),
-      updateStatus: p(`UPDATE durable_instances SET status = ?, output = ?, updated_at = ?
-        WHERE hub = ? AND instance_id = ?`),
-      deleteInstance: p('DELETE FROM durable_instances WHERE hub = ? AND instance_id = ?'),
-      history: p('SELECT events FROM durable_history WHERE hub = ? AND instance_id = ? ORDER BY turn'),
-      appendHistory: p('INSERT INTO durable_history (hub, instance_id, turn, events) VALUES (?, ?, ?, ?)'),
-      deleteHistory: p('DELETE FROM durable_history WHERE hub = ? AND instance_id = ?'),
-      insertMessage: p(`INSERT INTO durable_messages (hub, instance_id, execution_id, visible_at, event)
-        VALUES (?, ?, ?, ?, ?)`),
-      deleteMessage: p('DELETE FROM durable_messages WHERE id = ?'),
-      deleteMessages: p('DELETE FROM durable_messages WHERE hub = ? AND instance_id = ?'),
-      messages: p('SELECT * FROM durable_messages WHERE hub = ? AND instance_id = ? ORDER BY id'),
-      insertActivity: p(`INSERT INTO durable_activities (hub, instance_id, execution_id, task_id, name, input)
-        VALUES (?, ?, ?, ?, ?, ?)`),
-      deleteActivity: p('DELETE FROM durable_activities WHERE id = ?'),
-      deleteActivities: p('DELETE FROM durable_activities WHERE hub = ? AND instance_id = ?'),
-      activities: p('SELECT * FROM durable_activities WHERE hub = ? ORDER BY id'),
-      live: p(`SELECT * FROM durable_instances WHERE hub = ? AND status IN ('Pending', 'Running')`),
-    };
+    // One transaction function for every call (better-sqlite3 nests it as a savepoint when needed).
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
+    this.statements = prepareStatements(db, STATEMENTS);
   }
 
+  /** Runs `fn` as one transaction: a savepoint of the connection's group commit when that is on. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.runInTransaction(fn) as T;
   }
 
   getInstance(instanceId: string): InstanceRow | undefined {
-    return this.s.getInstance.get(this.hub, instanceId) as InstanceRow | undefined;
+    return this.statements.getInstance.get(this.hub, instanceId) as InstanceRow | undefined;
   }
 
   liveInstances(): InstanceRow[] {
-    return this.s.live.all(this.hub) as InstanceRow[];
+    return this.statements.live.all(this.hub) as InstanceRow[];
   }
 
   /** Creates the instance, or replaces a finished one of the same id (its history and messages go). */
   createInstance(row: Omit<InstanceRow, 'output' | 'custom_status' | 'updated_at'>): void {
     this.clearInstance(row.instance_id);
-    this.s.insertInstance.run(
+    this.statements.insertInstance.run(
       this.hub,
       row.instance_id,
       row.name,
@@ -150,7 +136,7 @@ export class DurableStore {
 
   updateAfterTurn(
     instanceId: string,
-    v: {
+    update: {
       status: RuntimeStatus;
       customStatus: string | null;
       output: string | null;
@@ -160,38 +146,34 @@ export class DurableStore {
       input: string | null;
     },
   ): void {
-    this.s.updateTurn.run(
-      v.status,
-      v.customStatus,
-      v.output,
-      v.now,
-      v.engine,
-      v.executionId,
-      v.input,
+    this.statements.updateTurn.run(
+      update.status,
+      update.customStatus,
+      update.output,
+      update.now,
+      update.engine,
+      update.executionId,
+      update.input,
       this.hub,
       instanceId,
     );
   }
 
-  setStatus(instanceId: string, status: RuntimeStatus, output: string | null, now: number): void {
-    this.s.updateStatus.run(status, output, now, this.hub, instanceId);
-  }
-
   /** History events of the current execution, as stored JSON texts, oldest first. */
   history(instanceId: string): string[] {
     const out: string[] = [];
-    for (const { events } of this.s.history.all(this.hub, instanceId) as { events: string }[]) {
+    for (const { events } of this.statements.history.all(this.hub, instanceId) as { events: string }[]) {
       for (const e of JSON.parse(events) as unknown[]) out.push(JSON.stringify(e));
     }
     return out;
   }
 
   appendHistory(instanceId: string, turn: number, eventJsons: string[]): void {
-    this.s.appendHistory.run(this.hub, instanceId, turn, `[${eventJsons.join(',')}]`);
+    this.statements.appendHistory.run(this.hub, instanceId, turn, `[${eventJsons.join(',')}]`);
   }
 
   clearHistory(instanceId: string): void {
-    this.s.deleteHistory.run(this.hub, instanceId);
+    this.statements.deleteHistory.run(this.hub, instanceId);
   }
 
   insertMessage(
@@ -201,45 +183,52 @@ export class DurableStore {
     eventJson: string,
   ): number {
     return Number(
-      this.s.insertMessage.run(this.hub, instanceId, executionId, visibleAt, eventJson).lastInsertRowid,
-    );
-  }
-
-  deleteMessage(id: number): void {
-    this.s.deleteMessage.run(id);
-  }
-
-  deleteMessages(instanceId: string): void {
-    this.s.deleteMessages.run(this.hub, instanceId);
-  }
-
-  messages(instanceId: string): MessageRow[] {
-    return this.s.messages.all(this.hub, instanceId) as MessageRow[];
-  }
-
-  insertActivity(a: Omit<ActivityRow, 'id'>): number {
-    return Number(
-      this.s.insertActivity.run(this.hub, a.instance_id, a.execution_id, a.task_id, a.name, a.input)
+      this.statements.insertMessage.run(this.hub, instanceId, executionId, visibleAt, eventJson)
         .lastInsertRowid,
     );
   }
 
+  deleteMessage(id: number): void {
+    this.statements.deleteMessage.run(id);
+  }
+
+  deleteMessages(instanceId: string): void {
+    this.statements.deleteMessages.run(this.hub, instanceId);
+  }
+
+  messages(instanceId: string): MessageRow[] {
+    return this.statements.messages.all(this.hub, instanceId) as MessageRow[];
+  }
+
+  insertActivity(activity: Omit<ActivityRow, 'id'>): number {
+    return Number(
+      this.statements.insertActivity.run(
+        this.hub,
+        activity.instance_id,
+        activity.execution_id,
+        activity.task_id,
+        activity.name,
+        activity.input,
+      ).lastInsertRowid,
+    );
+  }
+
   deleteActivity(id: number): void {
-    this.s.deleteActivity.run(id);
+    this.statements.deleteActivity.run(id);
   }
 
   deleteActivities(instanceId: string): void {
-    this.s.deleteActivities.run(this.hub, instanceId);
+    this.statements.deleteActivities.run(this.hub, instanceId);
   }
 
   activities(): ActivityRow[] {
-    return this.s.activities.all(this.hub) as ActivityRow[];
+    return this.statements.activities.all(this.hub) as ActivityRow[];
   }
 
   /** Removes an instance and everything it owns. */
   purge(instanceId: string): void {
     this.clearInstance(instanceId);
-    this.s.deleteInstance.run(this.hub, instanceId);
+    this.statements.deleteInstance.run(this.hub, instanceId);
   }
 
   query(filter: InstanceFilter): InstanceRow[] {
@@ -280,8 +269,8 @@ export class DurableStore {
   }
 
   private clearInstance(instanceId: string): void {
-    this.s.deleteHistory.run(this.hub, instanceId);
-    this.s.deleteMessages.run(this.hub, instanceId);
-    this.s.deleteActivities.run(this.hub, instanceId);
+    this.statements.deleteHistory.run(this.hub, instanceId);
+    this.statements.deleteMessages.run(this.hub, instanceId);
+    this.statements.deleteActivities.run(this.hub, instanceId);
   }
 }

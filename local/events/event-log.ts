@@ -1,7 +1,9 @@
 // The event log (Event Hubs stand-in) in the host's SQLite file. One row per event, keyed by
 // (hub, partition, sequence number); per-partition counters and checkpoints in their own tables.
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
+import { prepareStatements } from '../host/db';
+import { ListenerRegistry } from '../host/listeners';
 import { partitionForKey } from './partition-key';
 import type {
   Checkpoint,
@@ -14,7 +16,6 @@ import type {
   PartitionInfo,
   StoredEvent,
 } from './types';
-import { connectionListeners } from '../host/listeners';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -76,95 +77,208 @@ interface PartitionRow {
   last_enqueued_ms: number | null;
 }
 
+const STATEMENTS = {
+  hub: 'SELECT partition_count, retention_ms FROM eh_hubs WHERE name = ?',
+  hubs: 'SELECT name, retention_ms FROM eh_hubs',
+  insertHub: 'INSERT INTO eh_hubs (name, partition_count, retention_ms, created_ms) VALUES (?, ?, ?, ?)',
+  setRetention: 'UPDATE eh_hubs SET retention_ms = ? WHERE name = ?',
+  insertPartition:
+    'INSERT OR IGNORE INTO eh_partitions (hub, partition, next_seq, next_offset) VALUES (?, ?, 0, 0)',
+  partition:
+    'SELECT next_seq, next_offset, last_offset, last_enqueued_ms FROM eh_partitions WHERE hub = ? AND partition = ?',
+  advancePartition: `UPDATE eh_partitions SET next_seq = @seq, next_offset = @offset, last_offset = @last, last_enqueued_ms = @now
+     WHERE hub = @hub AND partition = @partition`,
+  insertEvent: `INSERT INTO eh_events (hub, partition, seq, offset, enqueued_ms, partition_key, message_id, body, properties)
+     VALUES (@hub, @partition, @seq, @offset, @now, @partitionKey, @messageId, @body, @properties)`,
+  read: `SELECT partition, seq, offset, enqueued_ms, partition_key, message_id, body, properties FROM eh_events
+     WHERE hub = ? AND partition = ? AND seq > ? ORDER BY seq LIMIT ?`,
+  firstSeq: 'SELECT MIN(seq) AS seq FROM eh_events WHERE hub = ? AND partition = ?',
+  firstAtOrAfter:
+    'SELECT MIN(seq) AS seq FROM eh_events WHERE hub = ? AND partition = ? AND enqueued_ms >= ?',
+  purge: 'DELETE FROM eh_events WHERE hub = ? AND enqueued_ms < ?',
+  oldest: 'SELECT MIN(enqueued_ms) AS t FROM eh_events WHERE hub = ?',
+  checkpoint:
+    'SELECT seq, offset, updated_ms FROM eh_checkpoints WHERE hub = ? AND consumer_group = ? AND partition = ?',
+  setCheckpoint: `INSERT INTO eh_checkpoints (hub, consumer_group, partition, seq, offset, updated_ms)
+     VALUES (@hub, @consumerGroup, @partition, @seq, @offset, @now)
+     ON CONFLICT (hub, consumer_group, partition) DO UPDATE
+     SET seq = excluded.seq, offset = excluded.offset, updated_ms = excluded.updated_ms`,
+};
+
 export function createEventLog(db: Database, clock: Clock, options: EventLogOptions = {}): EventLog {
-  db.exec(SCHEMA);
-  const defaultPartitionCount = options.defaultPartitionCount ?? 4;
-  const defaultRetentionMs = options.defaultRetentionMs ?? DAY_MS;
-  const configured = options.hubs ?? {};
+  const log = new SqliteEventLog(db, clock, options);
+  // Events may have aged out while the host was down; this also arms the timer for the next purge.
+  log.purgeExpired();
+  return log;
+}
 
-  const q = {
-    hub: db.prepare('SELECT partition_count, retention_ms FROM eh_hubs WHERE name = ?'),
-    hubs: db.prepare('SELECT name, retention_ms FROM eh_hubs'),
-    insertHub: db.prepare(
-      'INSERT INTO eh_hubs (name, partition_count, retention_ms, created_ms) VALUES (?, ?, ?, ?)',
-    ),
-    setRetention: db.prepare('UPDATE eh_hubs SET retention_ms = ? WHERE name = ?'),
-    insertPartition: db.prepare(
-      'INSERT OR IGNORE INTO eh_partitions (hub, partition, next_seq, next_offset) VALUES (?, ?, 0, 0)',
-    ),
-    partition: db.prepare(
-      'SELECT next_seq, next_offset, last_offset, last_enqueued_ms FROM eh_partitions WHERE hub = ? AND partition = ?',
-    ),
-    advancePartition: db.prepare(
-      `UPDATE eh_partitions SET next_seq = ?, next_offset = ?, last_offset = ?, last_enqueued_ms = ?
-       WHERE hub = ? AND partition = ?`,
-    ),
-    insertEvent: db.prepare(
-      `INSERT INTO eh_events (hub, partition, seq, offset, enqueued_ms, partition_key, message_id, body, properties)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    read: db.prepare(
-      `SELECT partition, seq, offset, enqueued_ms, partition_key, message_id, body, properties FROM eh_events
-       WHERE hub = ? AND partition = ? AND seq > ? ORDER BY seq LIMIT ?`,
-    ),
-    firstSeq: db.prepare('SELECT MIN(seq) AS seq FROM eh_events WHERE hub = ? AND partition = ?'),
-    firstAtOrAfter: db.prepare(
-      'SELECT MIN(seq) AS seq FROM eh_events WHERE hub = ? AND partition = ? AND enqueued_ms >= ?',
-    ),
-    purge: db.prepare('DELETE FROM eh_events WHERE hub = ? AND enqueued_ms < ?'),
-    oldest: db.prepare('SELECT MIN(enqueued_ms) AS t FROM eh_events WHERE hub = ?'),
-    checkpoint: db.prepare(
-      'SELECT seq, offset, updated_ms FROM eh_checkpoints WHERE hub = ? AND consumer_group = ? AND partition = ?',
-    ),
-    setCheckpoint: db.prepare(
-      `INSERT INTO eh_checkpoints (hub, consumer_group, partition, seq, offset, updated_ms) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (hub, consumer_group, partition) DO UPDATE
-       SET seq = excluded.seq, offset = excluded.offset, updated_ms = excluded.updated_ms`,
-    ),
-  };
+class SqliteEventLog implements EventLog {
+  private readonly statements: Record<keyof typeof STATEMENTS, Statement>;
+  private readonly listeners: ListenerRegistry<[partitionIds: string[]]>;
+  private readonly inTransaction: (fn: () => void) => void;
+  private readonly hubs = new Map<string, HubInfo>();
+  private readonly roundRobin = new Map<string, number>();
+  private readonly defaultPartitionCount: number;
+  private readonly defaultRetentionMs: number;
+  private readonly configured: Record<string, HubOptions>;
+  private cancelPurge: (() => void) | undefined;
+  private purgeAt = Infinity;
+  private closed = false;
 
-  const hubs = new Map<string, HubInfo>();
-  const listeners = connectionListeners<(partitionIds: string[]) => void>(db, 'event-log');
-  const unsubscribers = new Set<() => void>();
-  const roundRobin = new Map<string, number>();
-  let cancelPurge: (() => void) | undefined;
-  let purgeAt = Infinity;
-  let closed = false;
+  constructor(
+    db: Database,
+    private readonly clock: Clock,
+    options: EventLogOptions,
+  ) {
+    db.exec(SCHEMA);
+    this.statements = prepareStatements(db, STATEMENTS);
+    this.listeners = new ListenerRegistry(db, 'event-log');
+    this.inTransaction = db.transaction((fn: () => void) => fn());
+    this.defaultPartitionCount = options.defaultPartitionCount ?? 4;
+    this.defaultRetentionMs = options.defaultRetentionMs ?? DAY_MS;
+    this.configured = options.hubs ?? {};
+  }
 
-  function hub(name: string): HubInfo {
-    const known = hubs.get(name);
+  hubNames(): string[] {
+    return (this.statements.hubs.all() as { name: string }[]).map((h) => h.name);
+  }
+
+  hub(name: string): HubInfo {
+    const known = this.hubs.get(name);
     if (known) return known;
     if (!name) throw new Error('An event hub needs a name.');
-    const wanted: HubOptions = configured[name] ?? {};
-    let row = q.hub.get(name) as { partition_count: number; retention_ms: number } | undefined;
-    db.transaction(() => {
+    const { statements } = this;
+    const wanted: HubOptions = this.configured[name] ?? {};
+    let row = statements.hub.get(name) as { partition_count: number; retention_ms: number } | undefined;
+    this.inTransaction(() => {
       if (!row) {
         row = {
-          partition_count: wanted.partitionCount ?? defaultPartitionCount,
-          retention_ms: wanted.retentionMs ?? defaultRetentionMs,
+          partition_count: wanted.partitionCount ?? this.defaultPartitionCount,
+          retention_ms: wanted.retentionMs ?? this.defaultRetentionMs,
         };
         if (!Number.isInteger(row.partition_count) || row.partition_count < 1) {
           throw new RangeError(`Event hub "${name}": partition count must be a positive integer.`);
         }
-        q.insertHub.run(name, row.partition_count, row.retention_ms, clock.now());
+        statements.insertHub.run(name, row.partition_count, row.retention_ms, this.clock.now());
       } else if (wanted.retentionMs !== undefined && wanted.retentionMs !== row.retention_ms) {
         // Retention can change on a live hub; the partition count cannot (Basic/Standard tiers).
         row.retention_ms = wanted.retentionMs;
-        q.setRetention.run(row.retention_ms, name);
+        statements.setRetention.run(row.retention_ms, name);
       }
-      for (let p = 0; p < row.partition_count; p++) q.insertPartition.run(name, p);
-    })();
+      for (let p = 0; p < row.partition_count; p++) statements.insertPartition.run(name, p);
+    });
     const info: HubInfo = {
       name,
       partitionCount: row!.partition_count,
       retentionMs: row!.retention_ms,
       partitionIds: Array.from({ length: row!.partition_count }, (_, p) => String(p)),
     };
-    hubs.set(name, info);
+    this.hubs.set(name, info);
     return info;
   }
 
-  function partitionNumber(info: HubInfo, partitionId: string): number {
+  append(hubName: string, events: NewEvent[]): StoredEvent[] {
+    const info = this.hub(hubName);
+    if (events.length === 0) return [];
+    let stored: StoredEvent[] = [];
+    this.inTransaction(() => (stored = this.store(info, events)));
+    this.schedulePurge(stored[0].enqueuedTimeUtc + info.retentionMs);
+    this.listeners.notify(info.name, [...new Set(stored.map((e) => e.partitionId))]);
+    return stored;
+  }
+
+  read(hubName: string, partitionId: string, afterSequenceNumber: number, maxCount: number): StoredEvent[] {
+    const info = this.hub(hubName);
+    const partition = this.partitionNumber(info, partitionId);
+    const rows = this.statements.read.all(info.name, partition, afterSequenceNumber, maxCount) as EventRow[];
+    return rows.map((row) => toEvent(info.name, row));
+  }
+
+  sequenceNumberBefore(hubName: string, partitionId: string, timeMs: number): number {
+    const info = this.hub(hubName);
+    const p = this.partitionNumber(info, partitionId);
+    const first = (this.statements.firstAtOrAfter.get(info.name, p, timeMs) as { seq: number | null }).seq;
+    if (first !== null) return first - 1;
+    return (this.statements.partition.get(info.name, p) as PartitionRow).next_seq - 1;
+  }
+
+  partition(hubName: string, partitionId: string): PartitionInfo {
+    const info = this.hub(hubName);
+    const p = this.partitionNumber(info, partitionId);
+    const row = this.statements.partition.get(info.name, p) as PartitionRow;
+    const first = (this.statements.firstSeq.get(info.name, p) as { seq: number | null }).seq;
+    return {
+      hub: info.name,
+      partitionId: String(p),
+      beginningSequenceNumber: first ?? row.next_seq,
+      lastSequenceNumber: row.next_seq - 1,
+      lastOffset: row.last_offset ?? -1,
+      ...(row.last_enqueued_ms !== null ? { lastEnqueuedTimeUtc: row.last_enqueued_ms } : {}),
+      isEmpty: first === null,
+    };
+  }
+
+  getCheckpoint(hubName: string, consumerGroup: string, partitionId: string): Checkpoint | undefined {
+    const info = this.hub(hubName);
+    const row = this.statements.checkpoint.get(
+      info.name,
+      consumerGroup,
+      this.partitionNumber(info, partitionId),
+    ) as { seq: number; offset: number; updated_ms: number } | undefined;
+    if (!row) return undefined;
+    return {
+      hub: info.name,
+      consumerGroup,
+      partitionId,
+      sequenceNumber: row.seq,
+      offset: row.offset,
+      updatedAt: row.updated_ms,
+    };
+  }
+
+  setCheckpoint(
+    hubName: string,
+    consumerGroup: string,
+    partitionId: string,
+    event: { sequenceNumber: number; offset: number },
+  ): void {
+    const info = this.hub(hubName);
+    this.statements.setCheckpoint.run({
+      hub: info.name,
+      consumerGroup,
+      partition: this.partitionNumber(info, partitionId),
+      seq: event.sequenceNumber,
+      offset: event.offset,
+      now: this.clock.now(),
+    });
+  }
+
+  subscribe(hubName: string, listener: (partitionIds: string[]) => void): () => void {
+    return this.listeners.subscribe(hubName, listener);
+  }
+
+  purgeExpired(): number {
+    const now = this.clock.now();
+    let removed = 0;
+    let next = Infinity;
+    const hubs = this.statements.hubs.all() as { name: string; retention_ms: number }[];
+    for (const { name, retention_ms } of hubs) {
+      removed += this.statements.purge.run(name, now - retention_ms).changes;
+      const oldest = (this.statements.oldest.get(name) as { t: number | null }).t;
+      if (oldest !== null) next = Math.min(next, oldest + retention_ms);
+    }
+    if (next < Infinity) this.schedulePurge(next);
+    return removed;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.cancelPurge?.();
+    this.cancelPurge = undefined;
+    this.listeners.close();
+  }
+
+  private partitionNumber(info: HubInfo, partitionId: string): number {
     const p = Number(partitionId);
     if (!Number.isInteger(p) || p < 0 || p >= info.partitionCount) {
       throw new RangeError(`Event hub "${info.name}" has no partition "${partitionId}".`);
@@ -172,205 +286,96 @@ export function createEventLog(db: Database, clock: Clock, options: EventLogOpti
     return p;
   }
 
-  function toEvent(hubName: string, r: EventRow): StoredEvent {
-    return {
-      hub: hubName,
-      partitionId: String(r.partition),
-      sequenceNumber: r.seq,
-      offset: r.offset,
-      enqueuedTimeUtc: r.enqueued_ms,
-      ...(r.partition_key !== null ? { partitionKey: r.partition_key } : {}),
-      ...(r.message_id !== null ? { messageId: r.message_id } : {}),
-      body: JSON.parse(r.body) as unknown,
-      properties: r.properties ? (JSON.parse(r.properties) as Record<string, unknown>) : {},
-    };
-  }
-
-  const appendTx = db.transaction((info: HubInfo, events: NewEvent[]): StoredEvent[] => {
-    const now = clock.now();
+  /** Writes the events (inside the caller's transaction) and advances their partitions' counters. */
+  private store(info: HubInfo, events: NewEvent[]): StoredEvent[] {
+    const now = this.clock.now();
     // Events without a key all go to one partition per call: Event Hubs places a keyless batch on a
     // single partition of its choosing; we choose round-robin so load spreads across calls.
     let keyless: number | undefined;
     const counters = new Map<number, { seq: number; offset: number; last: number }>();
     const stored: StoredEvent[] = [];
     for (const e of events) {
-      let p: number;
+      let partition: number;
       if (e.partitionKey !== undefined && e.partitionKey !== null) {
-        p = partitionForKey(e.partitionKey, info.partitionCount);
+        partition = partitionForKey(e.partitionKey, info.partitionCount);
       } else {
         if (keyless === undefined) {
-          const next = roundRobin.get(info.name) ?? 0;
+          const next = this.roundRobin.get(info.name) ?? 0;
           keyless = next % info.partitionCount;
-          roundRobin.set(info.name, keyless + 1);
+          this.roundRobin.set(info.name, keyless + 1);
         }
-        p = keyless;
+        partition = keyless;
       }
-      let counter = counters.get(p);
+      let counter = counters.get(partition);
       if (!counter) {
-        const row = q.partition.get(info.name, p) as PartitionRow;
+        const row = this.statements.partition.get(info.name, partition) as PartitionRow;
         counter = { seq: row.next_seq, offset: row.next_offset, last: row.next_offset };
-        counters.set(p, counter);
+        counters.set(partition, counter);
       }
-      const body = JSON.stringify(e.body ?? null);
-      const properties =
-        e.properties && Object.keys(e.properties).length > 0 ? JSON.stringify(e.properties) : null;
-      q.insertEvent.run(
-        info.name,
-        p,
-        counter.seq,
-        counter.offset,
-        now,
-        e.partitionKey ?? null,
-        e.messageId ?? null,
-        body,
-        properties,
-      );
-      stored.push({
+      const row = {
         hub: info.name,
-        partitionId: String(p),
-        sequenceNumber: counter.seq,
+        partition,
+        seq: counter.seq,
         offset: counter.offset,
-        enqueuedTimeUtc: now,
-        ...(e.partitionKey !== undefined && e.partitionKey !== null ? { partitionKey: e.partitionKey } : {}),
-        ...(e.messageId !== undefined ? { messageId: e.messageId } : {}),
-        body: JSON.parse(body) as unknown,
-        properties: properties ? (JSON.parse(properties) as Record<string, unknown>) : {},
-      });
+        now,
+        partitionKey: e.partitionKey ?? null,
+        messageId: e.messageId ?? null,
+        body: JSON.stringify(e.body ?? null),
+        properties:
+          e.properties && Object.keys(e.properties).length > 0 ? JSON.stringify(e.properties) : null,
+      };
+      this.statements.insertEvent.run(row);
+      stored.push(
+        toEvent(info.name, {
+          ...row,
+          enqueued_ms: now,
+          partition_key: row.partitionKey,
+          message_id: row.messageId,
+        }),
+      );
       counter.last = counter.offset;
       counter.seq += 1;
       // Offsets are byte positions, as in Event Hubs: the next event starts after this one's body.
-      counter.offset += Buffer.byteLength(body) + (properties ? Buffer.byteLength(properties) : 0);
+      counter.offset +=
+        Buffer.byteLength(row.body) + (row.properties ? Buffer.byteLength(row.properties) : 0);
     }
-    for (const [p, c] of counters) q.advancePartition.run(c.seq, c.offset, c.last, now, info.name, p);
+    for (const [partition, c] of counters) {
+      this.statements.advancePartition.run({
+        seq: c.seq,
+        offset: c.offset,
+        last: c.last,
+        now,
+        hub: info.name,
+        partition,
+      });
+    }
     return stored;
-  });
+  }
 
-  function notify(hubName: string, partitionIds: string[]): void {
-    const set = listeners.get(hubName);
-    if (!set || set.size === 0) return;
-    setImmediate(() => {
-      for (const l of [...set]) l(partitionIds);
+  private schedulePurge(atMs: number): void {
+    if (this.closed || atMs >= this.purgeAt) return;
+    this.cancelPurge?.();
+    this.purgeAt = atMs;
+    this.cancelPurge = this.clock.at(atMs, () => {
+      this.cancelPurge = undefined;
+      this.purgeAt = Infinity;
+      this.purgeExpired();
     });
   }
+}
 
-  function schedulePurge(atMs: number): void {
-    if (closed || atMs >= purgeAt) return;
-    cancelPurge?.();
-    purgeAt = atMs;
-    cancelPurge = clock.at(atMs, () => {
-      cancelPurge = undefined;
-      purgeAt = Infinity;
-      purgeExpired();
-    });
-  }
-
-  function purgeExpired(): number {
-    const now = clock.now();
-    let removed = 0;
-    let next = Infinity;
-    for (const { name, retention_ms } of q.hubs.all() as { name: string; retention_ms: number }[]) {
-      removed += q.purge.run(name, now - retention_ms).changes;
-      const oldest = (q.oldest.get(name) as { t: number | null }).t;
-      if (oldest !== null) next = Math.min(next, oldest + retention_ms);
-    }
-    if (next < Infinity) schedulePurge(next);
-    return removed;
-  }
-
-  const log: EventLog = {
-    hub,
-    hubNames() {
-      return (q.hubs.all() as { name: string }[]).map((h) => h.name);
-    },
-    append(hubName, events) {
-      const info = hub(hubName);
-      if (events.length === 0) return [];
-      const stored = appendTx(info, events);
-      schedulePurge(stored[0].enqueuedTimeUtc + info.retentionMs);
-      notify(info.name, [...new Set(stored.map((e) => e.partitionId))]);
-      return stored;
-    },
-    read(hubName, partitionId, afterSequenceNumber, maxCount) {
-      const info = hub(hubName);
-      const rows = q.read.all(
-        info.name,
-        partitionNumber(info, partitionId),
-        afterSequenceNumber,
-        maxCount,
-      ) as EventRow[];
-      return rows.map((r) => toEvent(info.name, r));
-    },
-    sequenceNumberBefore(hubName, partitionId, timeMs) {
-      const info = hub(hubName);
-      const p = partitionNumber(info, partitionId);
-      const first = (q.firstAtOrAfter.get(info.name, p, timeMs) as { seq: number | null }).seq;
-      if (first !== null) return first - 1;
-      return (q.partition.get(info.name, p) as PartitionRow).next_seq - 1;
-    },
-    partition(hubName, partitionId): PartitionInfo {
-      const info = hub(hubName);
-      const p = partitionNumber(info, partitionId);
-      const row = q.partition.get(info.name, p) as PartitionRow;
-      const first = (q.firstSeq.get(info.name, p) as { seq: number | null }).seq;
-      return {
-        hub: info.name,
-        partitionId: String(p),
-        beginningSequenceNumber: first ?? row.next_seq,
-        lastSequenceNumber: row.next_seq - 1,
-        lastOffset: row.last_offset ?? -1,
-        ...(row.last_enqueued_ms !== null ? { lastEnqueuedTimeUtc: row.last_enqueued_ms } : {}),
-        isEmpty: first === null,
-      };
-    },
-    getCheckpoint(hubName, consumerGroup, partitionId): Checkpoint | undefined {
-      const info = hub(hubName);
-      const row = q.checkpoint.get(info.name, consumerGroup, partitionNumber(info, partitionId)) as
-        { seq: number; offset: number; updated_ms: number } | undefined;
-      if (!row) return undefined;
-      return {
-        hub: info.name,
-        consumerGroup,
-        partitionId,
-        sequenceNumber: row.seq,
-        offset: row.offset,
-        updatedAt: row.updated_ms,
-      };
-    },
-    setCheckpoint(hubName, consumerGroup, partitionId, event) {
-      const info = hub(hubName);
-      q.setCheckpoint.run(
-        info.name,
-        consumerGroup,
-        partitionNumber(info, partitionId),
-        event.sequenceNumber,
-        event.offset,
-        clock.now(),
-      );
-    },
-    subscribe(hubName, listener) {
-      let set = listeners.get(hubName);
-      if (!set) listeners.set(hubName, (set = new Set()));
-      const entry = (ids: string[]): void => listener(ids);
-      set.add(entry);
-      const unsubscribe = (): void => {
-        set.delete(entry);
-        unsubscribers.delete(unsubscribe);
-      };
-      unsubscribers.add(unsubscribe);
-      return unsubscribe;
-    },
-    purgeExpired,
-    close() {
-      closed = true;
-      cancelPurge?.();
-      cancelPurge = undefined;
-      for (const u of [...unsubscribers]) u();
-    },
+function toEvent(hubName: string, row: EventRow): StoredEvent {
+  return {
+    hub: hubName,
+    partitionId: String(row.partition),
+    sequenceNumber: row.seq,
+    offset: row.offset,
+    enqueuedTimeUtc: row.enqueued_ms,
+    ...(row.partition_key !== null ? { partitionKey: row.partition_key } : {}),
+    ...(row.message_id !== null ? { messageId: row.message_id } : {}),
+    body: JSON.parse(row.body) as unknown,
+    properties: row.properties ? (JSON.parse(row.properties) as Record<string, unknown>) : {},
   };
-
-  // Events may have aged out while the host was down; this also arms the timer for the next purge.
-  purgeExpired();
-  return log;
 }
 
 /** The producer the app's embedded adapter hands to use cases (async, like the real SDK). */

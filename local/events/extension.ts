@@ -13,6 +13,7 @@
 // - `retry` policies on the function re-run a failed batch before the checkpoint, as the host does.
 import { z } from 'zod';
 import { parseIsoDuration } from '../host/clock';
+import { readExtensionSettings } from '../host/extension-settings';
 import { RetryingInvoker } from '../host/retry-policy';
 import { publishService, withdrawService } from '../host/services';
 import type {
@@ -54,34 +55,23 @@ const localSettingSchema = hubSchema.extend({ hubs: z.record(hubSchema).default(
 
 export type EventHubsHostJson = z.infer<typeof hostJsonSchema>;
 
-function parseJson(text: string, setting: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new Error(`App setting ${setting} must be JSON.`);
-  }
-}
-
 export function readEventHubsConfig(host: Pick<HostContext, 'hostJson' | 'settings'>): {
   hostJson: EventHubsHostJson;
   hubs: { defaultPartitionCount?: number; defaultRetentionMs?: number; hubs: Record<string, HubOptions> };
 } {
-  const parsed = hostJsonSchema.safeParse(host.hostJson.extensions?.eventHubs ?? {});
-  if (!parsed.success) throw new Error(`host.json extensions.eventHubs: ${parsed.error.issues[0].message}`);
-  const raw = host.settings.LOCAL_EVENT_HUBS;
-  let local: z.infer<typeof localSettingSchema> = { hubs: {} };
-  if (raw) {
-    const result = localSettingSchema.safeParse(parseJson(raw, 'LOCAL_EVENT_HUBS'));
-    if (!result.success) throw new Error(`App setting LOCAL_EVENT_HUBS: ${result.error.issues[0].message}`);
-    local = result.data;
-  }
+  const { hostJson, local } = readExtensionSettings(host, {
+    section: 'eventHubs',
+    hostJson: hostJsonSchema,
+    appSetting: 'LOCAL_EVENT_HUBS',
+    local: localSettingSchema,
+  });
   const toOptions = (h: z.infer<typeof hubSchema>): HubOptions => ({
     ...(h.partitionCount !== undefined ? { partitionCount: h.partitionCount } : {}),
     ...(h.retention !== undefined ? { retentionMs: parseIsoDuration(h.retention) } : {}),
   });
   const defaults = toOptions(local);
   return {
-    hostJson: parsed.data,
+    hostJson,
     hubs: {
       defaultPartitionCount: defaults.partitionCount,
       defaultRetentionMs: defaults.retentionMs,

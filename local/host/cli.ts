@@ -76,6 +76,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${host.describeFunctions()}\nData file: ${dataFile}\n`);
   if (host.clock.controllable)
     process.stdout.write(`Dev features on: POST ${host.url}/admin/clock {"advanceBy":"P8D"}\n`);
+  // Counted from the start of the process: with `npm start`, the build check is included.
+  process.stdout.write(`Started in ${(performance.now() / 1000).toFixed(1)} s\n`);
   process.stdout.write(`Listening on ${host.url}\n`);
 }
 

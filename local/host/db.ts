@@ -1,7 +1,7 @@
 // One SQLite file holds all of the host's state (WAL mode; `:memory:` for tests).
 import fs from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 
 export interface OpenOptions {
   /** Commit the writes of one event-loop turn together (see GroupCommit). */
@@ -66,7 +66,8 @@ export function closeDatabase(db: Database): void {
  * group commits when the turn ends. One commit then carries the writes of many requests, which is
  * where a write-heavy host spends its time otherwise. A killed process loses the open group
  * whole — as if it had died a moment earlier — and since nothing leaves the process before the
- * group commits (`committed`), no one has been told of those writes.
+ * group commits (`committed`), no one has been told of those writes. This is the only batching of
+ * writes: the stores and the durable engine write at once, each write its own transaction.
  */
 class GroupCommit {
   private open = false;
@@ -152,4 +153,14 @@ export function writeState(db: Database, key: string, value: string): void {
   db.prepare(
     'INSERT INTO host_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
   ).run(key, value);
+}
+
+/** Prepares a store's statements once, by name. */
+export function prepareStatements<K extends string>(
+  db: Database,
+  sql: Record<K, string>,
+): Record<K, Statement> {
+  return Object.fromEntries(
+    Object.entries<string>(sql).map(([name, text]) => [name, db.prepare(text)]),
+  ) as Record<K, Statement>;
 }

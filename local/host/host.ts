@@ -6,6 +6,7 @@ import { HostClock, isValidClockOffset, parseIsoDuration } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { defaultExtensions } from './extensions';
 import { HostHttpServer, httpSettings } from './http-server';
+import { removeHostRecord, writeHostRecord } from './host-record';
 import { resolveHostKeys, type HostKeys } from './keys';
 import { createLogger, type Logger, type LogLevel } from './logger';
 import { hostProblem } from './problem';
@@ -51,20 +52,37 @@ const CLOCK_OFFSET_KEY = 'clock.offsetMs';
 export class LocalHost {
   readonly functions: FunctionListing[] = [];
   private stopped = false;
+  /** Whether this host wrote the record the command-line tools find it by (`host-record.ts`). */
+  private recorded = false;
 
-  private constructor(
-    readonly db: Database,
-    readonly clock: HostClock,
-    readonly worker: Worker,
-    readonly log: Logger,
-    private readonly core: CoreApi,
-    private readonly http: HostHttpServer,
-    private readonly extensions: HostExtension[],
-    readonly dbFile: string,
-    /** The master key and the system keys (LOCAL_MASTER_KEY, LOCAL_DURABLE_SYSTEM_KEY, or kept beside the data file). */
-    readonly keys: HostKeys,
-    private readonly withdrawAdapters: () => void,
-  ) {}
+  readonly db: Database;
+  readonly clock: HostClock;
+  readonly worker: Worker;
+  readonly log: Logger;
+  readonly dbFile: string;
+  /** The master key and the system keys (LOCAL_MASTER_KEY, LOCAL_DURABLE_SYSTEM_KEY, or kept beside the data file). */
+  readonly keys: HostKeys;
+  private readonly core: CoreApi;
+  private readonly http: HostHttpServer;
+  private readonly extensions: HostExtension[];
+  private readonly withdrawAdapters: () => void;
+
+  private constructor(parts: {
+    db: Database;
+    clock: HostClock;
+    worker: Worker;
+    log: Logger;
+    core: CoreApi;
+    http: HostHttpServer;
+    extensions: HostExtension[];
+    dbFile: string;
+    keys: HostKeys;
+    withdrawAdapters: () => void;
+  }) {
+    ({ db: this.db, clock: this.clock, worker: this.worker, log: this.log, dbFile: this.dbFile } = parts);
+    ({ keys: this.keys, core: this.core, http: this.http, extensions: this.extensions } = parts);
+    this.withdrawAdapters = parts.withdrawAdapters;
+  }
 
   get url(): string {
     return this.http.url;
@@ -164,11 +182,16 @@ export class LocalHost {
         await ext.output(fn, name, binding, value);
       },
     }));
-    const http = (late.http = new HostHttpServer(worker, log, routePrefix, limits, guard, () =>
-      committed(db),
-    ));
+    const http = (late.http = new HostHttpServer({
+      worker,
+      log,
+      routePrefix,
+      limits,
+      guard,
+      committed: () => committed(db),
+    }));
 
-    const host = new LocalHost(
+    const host = new LocalHost({
       db,
       clock,
       worker,
@@ -179,7 +202,7 @@ export class LocalHost {
       dbFile,
       keys,
       withdrawAdapters,
-    );
+    });
     try {
       for (const fn of worker.functions.values()) {
         // As in Azure: app setting `AzureWebJobs.<name>.Disabled` = true keeps a function from running.
@@ -212,6 +235,8 @@ export class LocalHost {
       await http.listen(options.port ?? 7071);
       await core.runHooks('appStart', { hookData: {}, appHookData: {} });
       for (const ext of extensions) await ext.start?.();
+      writeHostRecord(dbFile, host.url);
+      host.recorded = true;
     } catch (err) {
       await host.stop();
       throw err;
@@ -236,6 +261,7 @@ export class LocalHost {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.recorded) removeHostRecord(this.dbFile, this.url);
     for (const ext of [...this.extensions].reverse()) {
       try {
         await ext.stop?.();

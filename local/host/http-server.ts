@@ -88,15 +88,25 @@ export class HostHttpServer implements InternalRoutes {
   private waiting: (() => void)[] = [];
   private listeningPort = 0;
 
-  constructor(
-    private readonly worker: Worker,
-    private readonly log: Logger,
-    readonly routePrefix: string,
-    private readonly limits: HttpLimits,
-    private readonly guard: RequestGuard,
-    /** Resolves once the writes made so far are committed: no response goes out before that. */
-    private readonly committed: () => Promise<void> = () => Promise.resolve(),
-  ) {
+  readonly routePrefix: string;
+  private readonly worker: Worker;
+  private readonly log: Logger;
+  private readonly limits: HttpLimits;
+  private readonly guard: RequestGuard;
+  /** Resolves once the writes made so far are committed: no response goes out before that. */
+  private readonly committed: () => Promise<void>;
+
+  constructor(parts: {
+    worker: Worker;
+    log: Logger;
+    routePrefix: string;
+    limits: HttpLimits;
+    guard: RequestGuard;
+    committed?: () => Promise<void>;
+  }) {
+    ({ worker: this.worker, log: this.log, routePrefix: this.routePrefix } = parts);
+    ({ limits: this.limits, guard: this.guard } = parts);
+    this.committed = parts.committed ?? (() => Promise.resolve());
     // A request without Host reaches the guard (and gets problem+json) rather than Node's bare 400.
     this.server = http.createServer({ requireHostHeader: false }, (req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 65_000;
@@ -209,7 +219,7 @@ export class HostHttpServer implements InternalRoutes {
         const allow = [...new Set(matches.flatMap((m) => [...(m.r.methods ?? [])]))].join(', ');
         return this.sendProblem(res, 405, `${method} is not allowed here; use ${allow}.`, { Allow: allow });
       }
-      await this.invokeFunction(hit.r.fn, hit.params ?? {}, url, method, req, res);
+      await this.invokeFunction({ fn: hit.r.fn, params: hit.params ?? {}, url, method }, req, res);
     } catch (err) {
       this.log.error(`HTTP ${req.method} ${req.url} failed`, err);
       if (!res.headersSent) this.sendProblem(res, 500, 'The host failed to answer; see its log.');
@@ -232,13 +242,11 @@ export class HostHttpServer implements InternalRoutes {
   }
 
   private async invokeFunction(
-    fn: RegisteredFunction,
-    params: Record<string, string>,
-    url: URL,
-    method: string,
+    call: { fn: RegisteredFunction; params: Record<string, string>; url: URL; method: string },
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
+    const { fn, params, url, method } = call;
     const { maxConcurrentRequests: maxRun, maxOutstandingRequests: maxOut } = this.limits;
     if (maxOut >= 0 && this.running + this.waiting.length >= maxOut) {
       // What the Functions host does when its HTTP queue is full (host.json http.maxOutstandingRequests).

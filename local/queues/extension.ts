@@ -11,6 +11,7 @@
 // - receivers wake on new messages, and on the host clock for scheduled messages and lock expiry.
 import { z } from 'zod';
 import { parseIsoDuration } from '../host/clock';
+import { readExtensionSettings } from '../host/extension-settings';
 import { publishService, withdrawService } from '../host/services';
 import type { ExtensionFactory, HostContext, RegisteredFunction } from '../host/types';
 import { createQueueStore, subscriptionPath } from './queue-store';
@@ -59,29 +60,18 @@ function toQueueOptions(e: z.infer<typeof entitySchema>): QueueOptions {
   };
 }
 
-function parseJson(text: string, setting: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new Error(`App setting ${setting} must be JSON.`);
-  }
-}
-
 export function readServiceBusConfig(host: Pick<HostContext, 'hostJson' | 'settings'>) {
-  const parsed = hostJsonSchema.safeParse(host.hostJson.extensions?.serviceBus ?? {});
-  if (!parsed.success) throw new Error(`host.json extensions.serviceBus: ${parsed.error.issues[0].message}`);
-  const raw = host.settings.LOCAL_SERVICE_BUS;
-  let local: z.infer<typeof localSettingSchema> = { entities: {} };
-  if (raw) {
-    const result = localSettingSchema.safeParse(parseJson(raw, 'LOCAL_SERVICE_BUS'));
-    if (!result.success) throw new Error(`App setting LOCAL_SERVICE_BUS: ${result.error.issues[0].message}`);
-    local = result.data;
-  }
+  const { hostJson, local } = readExtensionSettings(host, {
+    section: 'serviceBus',
+    hostJson: hostJsonSchema,
+    appSetting: 'LOCAL_SERVICE_BUS',
+    local: localSettingSchema,
+  });
   return {
-    maxConcurrentCalls: parsed.data.maxConcurrentCalls,
-    autoCompleteMessages: parsed.data.autoCompleteMessages,
-    autoRenewMs: parseTimeSpan(parsed.data.maxAutoLockRenewalDuration),
-    maxMessageBatchSize: parsed.data.maxMessageBatchSize,
+    maxConcurrentCalls: hostJson.maxConcurrentCalls,
+    autoCompleteMessages: hostJson.autoCompleteMessages,
+    autoRenewMs: parseTimeSpan(hostJson.maxAutoLockRenewalDuration),
+    maxMessageBatchSize: hostJson.maxMessageBatchSize,
     store: {
       defaults: toQueueOptions(local),
       entities: Object.fromEntries(Object.entries(local.entities).map(([n, e]) => [n, toQueueOptions(e)])),
@@ -154,76 +144,86 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
   const unsubscribe: (() => void)[] = [];
   let stopping = false;
 
-  function schedule(r: Receiver): void {
-    if (stopping || r.scheduled) return;
-    r.scheduled = true;
+  function schedule(receiver: Receiver): void {
+    if (stopping || receiver.scheduled) return;
+    receiver.scheduled = true;
     setImmediate(() => {
-      r.scheduled = false;
-      pump(r);
+      receiver.scheduled = false;
+      pump(receiver);
     });
   }
 
-  function pump(r: Receiver): void {
+  function pump(receiver: Receiver): void {
     if (stopping) return;
-    const limit = r.many ? 1 : config.maxConcurrentCalls;
+    const limit = receiver.many ? 1 : config.maxConcurrentCalls;
     try {
-      while (r.inFlight < limit) {
+      while (receiver.inFlight < limit) {
         // One receive fills every free slot (one transaction, as the SDK's prefetch would).
-        const received = store.receive(r.entity, r.many ? config.maxMessageBatchSize : limit - r.inFlight, {
-          autoRenewMs: config.autoRenewMs,
-        });
+        const received = store.receive(
+          receiver.entity,
+          receiver.many ? config.maxMessageBatchSize : limit - receiver.inFlight,
+          {
+            autoRenewMs: config.autoRenewMs,
+          },
+        );
         if (received.length === 0) break;
-        for (const messages of r.many ? [received] : received.map((m) => [m])) {
-          r.inFlight++;
-          const task: Promise<void> = dispatch(r, messages).finally(() => {
-            r.inFlight--;
-            r.tasks.delete(task);
-            schedule(r);
+        for (const messages of receiver.many ? [received] : received.map((m) => [m])) {
+          receiver.inFlight++;
+          const task: Promise<void> = dispatch(receiver, messages).finally(() => {
+            receiver.inFlight--;
+            receiver.tasks.delete(task);
+            schedule(receiver);
           });
-          r.tasks.add(task);
+          receiver.tasks.add(task);
         }
       }
       // Wake when the next scheduled message is due or a lock runs out.
-      r.cancelTimer?.();
-      r.cancelTimer = undefined;
-      const next = store.nextVisibleAt(r.entity);
-      if (next !== undefined) r.cancelTimer = host.clock.at(next, () => schedule(r));
+      receiver.cancelTimer?.();
+      receiver.cancelTimer = undefined;
+      const next = store.nextVisibleAt(receiver.entity);
+      if (next !== undefined) receiver.cancelTimer = host.clock.at(next, () => schedule(receiver));
     } catch (err) {
-      host.log.error(`Service Bus trigger "${r.fn.name}" could not receive from "${r.entity}"`, err);
+      host.log.error(
+        `Service Bus trigger "${receiver.fn.name}" could not receive from "${receiver.entity}"`,
+        err,
+      );
     }
   }
 
-  function settle(r: Receiver, messages: ReceivedMessage[], how: 'complete' | 'abandon'): void {
+  function settle(receiver: Receiver, messages: ReceivedMessage[], how: 'complete' | 'abandon'): void {
     for (const m of messages) {
       try {
-        store[how](r.entity, m.lockToken);
+        store[how](receiver.entity, m.lockToken);
       } catch (err) {
         if (err instanceof MessageLockLostError) {
           host.log.warn(
-            `Service Bus function "${r.fn.name}": could not ${how} message ${m.messageId}: its lock expired ` +
+            `Service Bus function "${receiver.fn.name}": could not ${how} message ${m.messageId}: its lock expired ` +
               `(it may be delivered again).`,
           );
         } else {
-          host.log.error(`Service Bus function "${r.fn.name}": could not ${how} message ${m.messageId}`, err);
+          host.log.error(
+            `Service Bus function "${receiver.fn.name}": could not ${how} message ${m.messageId}`,
+            err,
+          );
         }
       }
     }
   }
 
-  async function dispatch(r: Receiver, messages: ReceivedMessage[]): Promise<void> {
+  async function dispatch(receiver: Receiver, messages: ReceivedMessage[]): Promise<void> {
     try {
-      await host.worker.invoke(r.fn.name, {
-        trigger: r.many ? messages.map((m) => m.body) : messages[0].body,
-        triggerMetadata: serviceBusTriggerMetadata(messages, r.many),
+      await host.worker.invoke(receiver.fn.name, {
+        trigger: receiver.many ? messages.map((m) => m.body) : messages[0].body,
+        triggerMetadata: serviceBusTriggerMetadata(messages, receiver.many),
       });
     } catch (err) {
-      host.log.error(`Service Bus function "${r.fn.name}" failed; abandoning its message(s)`, err);
-      settle(r, messages, 'abandon');
+      host.log.error(`Service Bus function "${receiver.fn.name}" failed; abandoning its message(s)`, err);
+      settle(receiver, messages, 'abandon');
       return;
     }
     // With autoCompleteMessages off the function settles by itself; unsettled messages come back
     // when their lock expires.
-    if (config.autoCompleteMessages) settle(r, messages, 'complete');
+    if (config.autoCompleteMessages) settle(receiver, messages, 'complete');
   }
 
   function outputEntity(binding: Record<string, unknown>): string {
@@ -268,25 +268,25 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
       });
     },
     describe(fn) {
-      const r = receivers.find((x) => x.fn === fn);
-      return r ? `${r.entity}${r.many ? ', cardinality many' : ''}` : '';
+      const receiver = receivers.find((x) => x.fn === fn);
+      return receiver ? `${receiver.entity}${receiver.many ? ', cardinality many' : ''}` : '';
     },
     async output(_fn, _name, binding, value) {
       const messages = toMessages(value);
       if (messages.length > 0) store.send(outputEntity(binding), messages);
     },
     start() {
-      for (const r of receivers) {
-        unsubscribe.push(store.subscribe(r.entity, () => schedule(r)));
-        schedule(r);
+      for (const receiver of receivers) {
+        unsubscribe.push(store.subscribe(receiver.entity, () => schedule(receiver)));
+        schedule(receiver);
       }
     },
     async stop() {
       stopping = true;
       for (const u of unsubscribe.splice(0)) u();
-      for (const r of receivers) r.cancelTimer?.();
+      for (const receiver of receivers) receiver.cancelTimer?.();
       // Messages in hand are settled as their functions finish; none are taken after this.
-      await Promise.all(receivers.flatMap((r) => [...r.tasks]));
+      await Promise.all(receivers.flatMap((receiver) => [...receiver.tasks]));
       store.close();
       withdrawService('serviceBus', store);
     },

@@ -109,7 +109,7 @@ export interface QueueStore {
   /** The entity (a queue is created on first use; a `.../$deadletterqueue` reports its parent's). */
   entity(name: string): EntityInfo;
   /** Stores the messages in one transaction. A topic copies each message into every subscription. */
-  send(entity: string, messages: OutgoingMessage[]): SendResult;
+  send(entity: string, messages: readonly OutgoingMessage[]): SendResult;
   /** Peek-lock receive of up to `maxCount` messages that are visible now, oldest first. */
   receive(entity: string, maxCount: number, options?: ReceiveOptions): ReceivedMessage[];
   complete(entity: string, lockToken: string): void;
@@ -136,17 +136,7 @@ export interface QueueStore {
   close(): void;
 }
 
-/** What the app uses to send messages (Service Bus sender). */
+/** What the app uses to send messages (Service Bus sender); it also serves the app's MessageSender port. */
 export interface MessageSender {
-  send(
-    queue: string,
-    messages: {
-      body: unknown;
-      messageId?: string;
-      scheduledEnqueueTimeUtc?: Date;
-      applicationProperties?: Record<string, unknown>;
-      correlationId?: string;
-      contentType?: string;
-    }[],
-  ): Promise<void>;
+  send(queue: string, messages: readonly OutgoingMessage[]): Promise<void>;
 }

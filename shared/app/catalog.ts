@@ -9,6 +9,7 @@ import {
   type BookStatus,
   type NewBook,
 } from '../domain/book';
+import { denial, type Caller } from './authorization';
 import { newEvent, type DomainEvent } from './events';
 import { newId } from './ids';
 import { withBookEvent } from './outbox';
@@ -54,7 +55,9 @@ const statusFilters: Record<BookStatus, Filter[]> = {
   ],
 };
 
-export async function listBooks(deps: AppDeps, query: BookQuery): Promise<Outcome<BookPage>> {
+export async function listBooks(deps: AppDeps, caller: Caller, query: BookQuery): Promise<Outcome<BookPage>> {
+  const denied = denial(caller, 'books.browse');
+  if (denied) return denied;
   const where: Filter[] = [
     { field: 'type', op: '=', value: 'book' },
     ...(query.status ? statusFilters[query.status] : []),
@@ -76,12 +79,16 @@ export async function listBooks(deps: AppDeps, query: BookQuery): Promise<Outcom
   }
 }
 
-export async function getBook(deps: AppDeps, bookId: string): Promise<Outcome<Book>> {
+export async function getBook(deps: AppDeps, caller: Caller, bookId: string): Promise<Outcome<Book>> {
+  const denied = denial(caller, 'books.browse');
+  if (denied) return denied;
   const doc = await readBook(deps, bookId);
   return doc ? ok(toBook(doc)) : bookNotFound(bookId);
 }
 
-export async function addBook(deps: AppDeps, input: NewBook): Promise<Outcome<Book>> {
+export async function addBook(deps: AppDeps, caller: Caller, input: NewBook): Promise<Outcome<Book>> {
+  const denied = denial(caller, 'books.add');
+  if (denied) return denied;
   const book = newBook(input);
   const id = newId(deps.clock);
   const at = nowIso(deps.clock);
@@ -98,6 +105,13 @@ export async function addBook(deps: AppDeps, input: NewBook): Promise<Outcome<Bo
   return ok(toBook(doc));
 }
 
+export interface BookChange {
+  bookId: string;
+  edit: BookEdit;
+  /** The etag of the version the librarian saw, if the edit must apply to that version only. */
+  ifMatch?: string;
+}
+
 /**
  * Applies a librarian's edit. With `ifMatch` the edit is refused (412) unless the book is still
  * the version the librarian saw; without it, a concurrent change (say, a copy lent) is re-read
@@ -105,10 +119,11 @@ export async function addBook(deps: AppDeps, input: NewBook): Promise<Outcome<Bo
  */
 export async function editBook(
   deps: AppDeps,
-  bookId: string,
-  edit: BookEdit,
-  ifMatch?: string,
+  caller: Caller,
+  { bookId, edit, ifMatch }: BookChange,
 ): Promise<Outcome<Book>> {
+  const denied = denial(caller, 'books.edit');
+  if (denied) return denied;
   for (let attempt = 1; ; attempt++) {
     const doc = await readBook(deps, bookId);
     if (!doc) return bookNotFound(bookId);
@@ -142,7 +157,9 @@ export async function editBook(
 }
 
 /** Removes a book that has no copy on loan. Removing an absent book is a 404. */
-export async function removeBook(deps: AppDeps, bookId: string): Promise<Outcome<null>> {
+export async function removeBook(deps: AppDeps, caller: Caller, bookId: string): Promise<Outcome<null>> {
+  const denied = denial(caller, 'books.remove');
+  if (denied) return denied;
   for (let attempt = 1; ; attempt++) {
     const doc = await readBook(deps, bookId);
     if (!doc) return bookNotFound(bookId);

@@ -3,7 +3,9 @@
 // what it failed on here (container `dead-letters`, partition key `/consumer`) instead of losing
 // it; an admin replays them once the cause is mended. Consumers are idempotent and order-safe, so
 // replaying an item that is by now old changes nothing.
+import { denial, type Caller } from './authorization';
 import { newId } from './ids';
+import { ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Doc } from './ports';
 import { nowIso } from './time';
 
@@ -52,8 +54,11 @@ export interface ReplayResult {
 /** Replays every dead letter through its consumer, oldest first; each one that succeeds is removed. */
 export async function replayDeadLetters(
   deps: AppDeps,
+  caller: Caller,
   consumers: Readonly<Record<string, (items: unknown[]) => Promise<unknown>>>,
-): Promise<ReplayResult> {
+): Promise<Outcome<ReplayResult>> {
+  const denied = denial(caller, 'deadLetters.replay');
+  if (denied) return denied;
   const { deadLetters } = deps.containers;
   const result: ReplayResult = { replayed: 0, failed: 0 };
   let continuation: string | undefined;
@@ -87,5 +92,5 @@ export async function replayDeadLetters(
     }
     continuation = page.continuation;
   } while (continuation);
-  return result;
+  return ok(result);
 }

@@ -4,7 +4,7 @@
 // first request's outcome. Repeating the same request still gets the first answer: the use cases
 // derive what they create from (caller, key).
 import { createHash } from 'node:crypto';
-import type { Caller } from './caller';
+import type { Caller } from './authorization';
 import { idFromKey } from './ids';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps } from './ports';

@@ -1,42 +1,37 @@
 // Identifiers. Time-ordered ones for new things; derived ones where a retried request must land on
 // the same thing (an `Idempotency-Key` repeated by the same caller).
-import { createHash, randomBytes } from 'node:crypto';
+import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import type { Clock } from './ports';
 
-let lastMs = -1;
-let sequence = 0;
+// uuid 11, not 12+: 12 is ESM-only and this app is CommonJS on Node 20.18+ (see shared/local-token.ts).
+
+// The sequence uuid's own v7 keeps only for Date.now(); kept here because the time is the clock's.
+const last = { ms: -1, seq: 0 };
 
 /**
- * A new UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, a 12-bit sequence that keeps ids
- * made in the same millisecond in order (method 3 of §6.2), 62 random bits. Ids made one after
+ * A new UUID version 7 (RFC 9562): the clock's Unix milliseconds, then a counter that keeps ids
+ * made in the same millisecond in order (method 1 of §6.2), then random bits. Ids made one after
  * another sort one after another, so a store keyed by them (Cosmos, the local store's B-trees)
- * writes new items side by side instead of at random places: random v4 ids dirtied a different
- * page per write. The time is the clock's (a dev host's clock may be moved; ids then stay
- * ordered, only the time in them is the clock's).
+ * writes new items side by side instead of at random places. A dev host's clock may be moved
+ * back; ids then stay ordered, only the time in them runs ahead of the clock.
  */
 export function newId(clock: Clock): string {
-  let ms = Math.max(Math.floor(clock.now()), lastMs);
-  if (ms === lastMs) {
-    sequence++;
-    // 4096 ids in one millisecond: borrow the next millisecond rather than break the order.
-    if (sequence > 0xfff) {
-      ms++;
-      sequence = 0;
-    }
-  } else sequence = 0;
-  lastMs = ms;
-  const random = randomBytes(8);
-  random[0] = (random[0] & 0x3f) | 0x80; // the RFC 9562 variant
-  const time = ms.toString(16).padStart(12, '0');
-  const hex = random.toString('hex');
-  const version = (0x7000 | sequence).toString(16);
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-${version}-${hex.slice(0, 4)}-${hex.slice(4, 16)}`;
+  const ms = Math.floor(clock.now());
+  if (ms > last.ms) {
+    last.ms = ms;
+    last.seq = 0;
+  } else if (++last.seq > 0xffffffff) {
+    // 2^32 ids in one millisecond: borrow the next millisecond rather than break the order.
+    last.ms++;
+    last.seq = 0;
+  }
+  return uuidv7({ msecs: last.ms, seq: last.seq });
 }
 
-/** A UUID-shaped id that is the same for the same caller, scope and key, and differs otherwise. */
+// The namespace of rentbook's derived ids (RFC 9562 version 5 names are hashed within it).
+const RENTBOOK_NAMESPACE = 'a3f1c2d4-6b7e-4f80-9a1b-2c3d4e5f6a7b';
+
+/** A UUID (version 5) that is the same for the same caller, scope and key, and differs otherwise. */
 export function idFromKey(scope: string, subject: string, key: string): string {
-  const h = createHash('sha256')
-    .update(JSON.stringify([scope, subject, key]))
-    .digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  return uuidv5(JSON.stringify([scope, subject, key]), RENTBOOK_NAMESPACE);
 }

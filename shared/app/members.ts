@@ -3,14 +3,22 @@
 import { feePaymentRefusal, newMember, type Member } from '../domain/member';
 import { isSufficient } from '../domain/points';
 import type { Rental, RentalStatus } from '../domain/rental';
-import { forbidden, mayActFor, type Caller } from './caller';
+import { denial, type Caller } from './authorization';
 import { newEvent } from './events';
 import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
 import { outboxCreate } from './outbox';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Filter } from './ports';
-import { ledgerId, toMember, toRental, type LedgerDoc, type MemberDoc, type RentalDoc } from './records';
+import {
+  ledgerId,
+  memberSearchText,
+  toMember,
+  toRental,
+  type LedgerDoc,
+  type MemberDoc,
+  type RentalDoc,
+} from './records';
 import { nowIso } from './time';
 
 export interface PointsBalance {
@@ -27,6 +35,26 @@ export interface FeesBalance extends PointsBalance {
   feesOwed: number;
 }
 
+export interface FeePayment {
+  memberId: string;
+  /** KRW, paid with as many points. */
+  amount: number;
+  /** A repeated request with the same key (from the same caller) pays once. */
+  idempotencyKey?: string;
+}
+
+export interface MemberQuery {
+  /** Words to find in the name (case-insensitive). */
+  q?: string;
+  limit: number;
+  continuation?: string;
+}
+
+export interface MemberPage {
+  items: Member[];
+  continuation: string | null;
+}
+
 export interface RentalHistoryQuery {
   status?: RentalStatus;
   limit: number;
@@ -41,11 +69,18 @@ export interface RentalPage {
 // A deposit races only with other writes to the same member; losing this often in a row is a fault.
 const MAX_ATTEMPTS = 20;
 
+export interface NewMember {
+  name: string;
+  phone: string | null;
+}
+
 export async function registerMember(
   deps: AppDeps,
-  name: string,
-  phone: string | null,
+  caller: Caller,
+  { name, phone }: NewMember,
 ): Promise<Outcome<Member>> {
+  const denied = denial(caller, 'members.register');
+  if (denied) return denied;
   const member = newMember(newId(deps.clock), name, phone);
   const at = nowIso(deps.clock);
   const doc: MemberDoc = {
@@ -53,6 +88,7 @@ export async function registerMember(
     type: 'member',
     memberId: member.id,
     name: member.name,
+    search: memberSearchText(member),
     phone: member.phone,
     points: member.points,
     feesOwed: member.feesOwed,
@@ -74,10 +110,44 @@ export async function registerMember(
   return ok(toMember(doc));
 }
 
+/** Members by name, page by page: librarians find whom to act for. */
+export async function listMembers(
+  deps: AppDeps,
+  caller: Caller,
+  query: MemberQuery,
+): Promise<Outcome<MemberPage>> {
+  const denied = denial(caller, 'members.list');
+  if (denied) return denied;
+  const where: Filter[] = [{ field: 'type', op: '=', value: 'member' }];
+  const q = query.q?.trim().toLowerCase();
+  if (q) where.push({ field: 'search', op: 'contains', value: q });
+  try {
+    const page = await deps.containers.members.query<MemberDoc>({
+      where,
+      orderBy: [{ field: 'name' }],
+      limit: query.limit,
+      continuation: query.continuation,
+    });
+    return ok({ items: page.items.map(toMember), continuation: page.continuation ?? null });
+  } catch (err) {
+    if (isDocumentError(err, 400))
+      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
+    throw err;
+  }
+}
+
 export async function getMember(deps: AppDeps, caller: Caller, memberId: string): Promise<Outcome<Member>> {
-  if (!mayActFor(caller, memberId)) return forbidden();
+  const denied = denial(caller, 'members.read', { memberId });
+  if (denied) return denied;
   const doc = await readMember(deps, memberId);
   return doc ? ok(toMember(doc)) : memberNotFound(memberId);
+}
+
+export interface Deposit {
+  memberId: string;
+  amount: number;
+  /** A repeated request with the same key (from the same caller) credits the points once. */
+  idempotencyKey?: string;
 }
 
 /**
@@ -89,11 +159,10 @@ export async function getMember(deps: AppDeps, caller: Caller, memberId: string)
 export async function depositPoints(
   deps: AppDeps,
   caller: Caller,
-  memberId: string,
-  amount: number,
-  idempotencyKey?: string,
+  { memberId, amount, idempotencyKey }: Deposit,
 ): Promise<Outcome<PointsBalance>> {
-  if (!mayActFor(caller, memberId)) return forbidden();
+  const denied = denial(caller, 'points.deposit', { memberId });
+  if (denied) return denied;
   if (idempotencyKey) {
     const route = `POST /members/${memberId}/points`;
     const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, { route, body: { amount } });
@@ -163,11 +232,10 @@ export async function depositPoints(
 export async function payFees(
   deps: AppDeps,
   caller: Caller,
-  memberId: string,
-  amount: number,
-  idempotencyKey?: string,
+  { memberId, amount, idempotencyKey }: FeePayment,
 ): Promise<Outcome<FeesBalance>> {
-  if (!mayActFor(caller, memberId)) return forbidden();
+  const denied = denial(caller, 'fees.pay', { memberId });
+  if (denied) return denied;
   if (idempotencyKey) {
     const route = `POST /members/${memberId}/fees/payments`;
     const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, { route, body: { amount } });
@@ -258,7 +326,8 @@ export async function checkPoints(
   memberId: string,
   amount: number,
 ): Promise<Outcome<PointsCheck>> {
-  if (!mayActFor(caller, memberId)) return forbidden();
+  const denied = denial(caller, 'points.check', { memberId });
+  if (denied) return denied;
   const member = await readMember(deps, memberId);
   if (!member) return memberNotFound(memberId);
   return ok({ memberId, points: member.points, amount, sufficient: isSufficient(member.points, amount) });
@@ -271,7 +340,8 @@ export async function rentalHistory(
   memberId: string,
   query: RentalHistoryQuery,
 ): Promise<Outcome<RentalPage>> {
-  if (!mayActFor(caller, memberId)) return forbidden();
+  const denied = denial(caller, 'rentals.history', { memberId });
+  if (denied) return denied;
   if (!(await readMember(deps, memberId))) return memberNotFound(memberId);
   const where: Filter[] = [{ field: 'type', op: '=', value: 'rental' }];
   if (query.status) where.push({ field: 'status', op: '=', value: query.status });

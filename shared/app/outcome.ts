@@ -3,6 +3,7 @@
 
 export type ProblemKind =
   | 'invalid'
+  | 'unauthenticated'
   | 'forbidden'
   | 'not-found'
   | 'conflict'

@@ -37,6 +37,8 @@ export interface MemberDoc extends Doc {
   type: 'member';
   memberId: string;
   name: string;
+  /** Lower-case name: what `q` searches. */
+  search: string;
   phone: string | null;
   points: number;
   feesOwed: number;
@@ -123,6 +125,10 @@ export function toBook(doc: Stored<BookDoc>): Book {
     status: bookStatus(doc),
     etag: bookEtag(doc),
   };
+}
+
+export function memberSearchText(member: Pick<Member, 'name'>): string {
+  return member.name.toLowerCase();
 }
 
 /**

@@ -1,7 +1,7 @@
 // Renewing a loan: the due date moves on by the loan period from the current due date, up to
 // `maxRenewals` times, and not once the loan is overdue.
 import { renewalRefusal, dueDate, type Rental } from '../domain/rental';
-import { forbidden, mayActFor, type Caller } from './caller';
+import { denial, type Caller } from './authorization';
 import { rentalEvent } from './events';
 import { outboxCreate } from './outbox';
 import { fail, ok, type Outcome } from './outcome';
@@ -20,11 +20,14 @@ const MAX_ATTEMPTS = 20;
  * A WAITING hold on the book will refuse a renewal too; holds are not built yet, so it is not checked.
  */
 export async function renewRental(deps: AppDeps, caller: Caller, rentalId: string): Promise<Outcome<Rental>> {
+  const denied = denial(caller, 'rentals.renew');
+  if (denied) return denied;
   const { members } = deps.containers;
   let doc: Stored<RentalDoc> | undefined = await findRentalDoc(deps, rentalId);
   for (let attempt = 1; ; attempt++) {
     if (!doc) return rentalNotFound(rentalId);
-    if (!mayActFor(caller, doc.memberId)) return forbidden();
+    const refused = denial(caller, 'rentals.renew', doc);
+    if (refused) return refused;
     const now = nowIso(deps.clock);
     const refusal = renewalRefusal(doc, now, deps.policy.maxRenewals);
     if (refusal === 'not-on-loan') {

@@ -2,7 +2,7 @@
 // (functions/rental-saga.ts over ./rental-saga-steps.ts); this module records what is asked, and
 // the saga goes ahead only on what was recorded (docs/decisions/0004-saga-trusts-the-record.md).
 import type { Rental } from '../domain/rental';
-import { forbidden, mayActFor, type Caller } from './caller';
+import { denial, type Caller } from './authorization';
 import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
 import { fail, ok, type Outcome } from './outcome';
@@ -26,10 +26,11 @@ export async function requestRental(
   idempotencyKey?: string,
 ): Promise<Outcome<Rental>> {
   const memberId = input.memberId ?? (caller.role === 'member' ? caller.memberId : undefined);
+  const denied = denial(caller, 'rentals.request', memberId === undefined ? undefined : { memberId });
+  if (denied) return denied;
   if (memberId === undefined) {
     return fail('invalid', 'member-id-required', 'A librarian renting for a member must give memberId.');
   }
-  if (!mayActFor(caller, memberId)) return forbidden();
   if (idempotencyKey) {
     const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, {
       route: 'POST /rentals',
@@ -64,10 +65,11 @@ export async function requestRental(
 }
 
 export async function getRental(deps: AppDeps, caller: Caller, rentalId: string): Promise<Outcome<Rental>> {
+  const denied = denial(caller, 'rentals.read');
+  if (denied) return denied;
   const rental = await findRental(deps, rentalId);
   if (!rental) return rentalNotFound(rentalId);
-  if (!mayActFor(caller, rental.memberId)) return forbidden();
-  return ok(rental);
+  return denial(caller, 'rentals.read', rental) ?? ok(rental);
 }
 
 /**

@@ -2,7 +2,7 @@
 // the member, and a late fee (by whole calendar days late) is added to what the member owes.
 import { lateDays, lateFee } from '../domain/fees';
 import { isOnLoan, type Rental } from '../domain/rental';
-import { forbidden, mayActFor, type Caller } from './caller';
+import { denial, type Caller } from './authorization';
 import { fail, ok, type Outcome } from './outcome';
 import type { AppDeps, BatchOperation, PatchOperation, Stored } from './ports';
 import { findRentalDoc, rentalNotFound } from './rentals';
@@ -25,11 +25,14 @@ export async function returnRental(
   caller: Caller,
   rentalId: string,
 ): Promise<Outcome<Rental>> {
+  const denied = denial(caller, 'rentals.return');
+  if (denied) return denied;
   const { members } = deps.containers;
   let doc: Stored<RentalDoc> | undefined = await findRentalDoc(deps, rentalId);
   for (let attempt = 1; ; attempt++) {
     if (!doc) return rentalNotFound(rentalId);
-    if (!mayActFor(caller, doc.memberId)) return forbidden();
+    const refused = denial(caller, 'rentals.return', doc);
+    if (refused) return refused;
     if (!isOnLoan(doc.status) || doc.dueAt === undefined) return notOnLoan(doc);
     const returnedAt = nowIso(deps.clock);
     const days = lateDays(doc.dueAt, returnedAt, deps.policy.feeTimeZone);

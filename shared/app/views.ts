@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { loanStanding } from '../domain/fees';
 import { boardOrder, RENTAL_STATUSES, type RejectionReason, type RentalStatus } from '../domain/rental';
-import { forbidden, mayActFor, type Caller } from './caller';
+import { denial, type Caller } from './authorization';
 import { memberNotFound } from './members';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Doc, type Filter, type Stored } from './ports';
@@ -152,6 +152,11 @@ export async function rebuildMemberViews(deps: AppDeps, memberId: string): Promi
     continuation = page.continuation;
   } while (continuation);
   return written;
+}
+
+/** Whether `caller` may rebuild the views or follow a rebuild (librarians). */
+export function mayRebuildViews(caller: Caller): Outcome<null> {
+  return denial(caller, 'views.rebuild') ?? ok(null);
 }
 
 /** How many members there are (a rebuild's total). */
@@ -308,7 +313,8 @@ export interface Mypage {
  * gets it empty; 404 only when there is no such member.
  */
 export async function getMypage(deps: AppDeps, caller: Caller, memberId: string): Promise<Outcome<Mypage>> {
-  if (!mayActFor(caller, memberId)) return forbidden();
+  const denied = denial(caller, 'members.mypage', { memberId });
+  if (denied) return denied;
   const { views } = deps.containers;
   const member = await views.read<MemberView>(memberId, memberId);
   if (!member) {
@@ -423,7 +429,13 @@ export interface BoardPage {
 }
 
 /** The librarian's rental board: overdue first, then by due date; then open requests, then the rest. */
-export async function rentalBoard(deps: AppDeps, query: BoardQuery): Promise<Outcome<BoardPage>> {
+export async function rentalBoard(
+  deps: AppDeps,
+  caller: Caller,
+  query: BoardQuery,
+): Promise<Outcome<BoardPage>> {
+  const denied = denial(caller, 'rentals.board');
+  if (denied) return denied;
   const now = nowIso(deps.clock);
   const where: Filter[] = [{ field: 'kind', op: '=', value: 'rental' }];
   if (query.status) where.push({ field: 'status', op: '=', value: query.status });

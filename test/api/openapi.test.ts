@@ -1,7 +1,7 @@
 // The OpenAPI document and the registered HTTP functions describe the same routes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHost } from '../../local/host/host';
-import { repoRoot, startHost } from '../helpers/hosts';
+import { registeredHttpRoutes, repoRoot, startHost } from '../helpers/hosts';
 
 let host: LocalHost;
 beforeAll(async () => {
@@ -11,17 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.stop();
 });
-
-/** `GET /api/books/{bookId}` for each method of each HTTP function, constraints dropped. */
-function registeredRoutes(): string[] {
-  return host.functions
-    .filter((f) => f.trigger === 'httpTrigger')
-    .flatMap((f) => {
-      const [, methods, path] = /^\[([^\]]+)\] (\S+)$/.exec(f.detail)!;
-      return methods.split(',').map((m) => `${m} ${path.replace(/\{(\w+)(:[^}]*)?\??\}/g, '{$1}')}`);
-    })
-    .sort();
-}
 
 describe('OpenAPI document', () => {
   it('is served at /api/openapi.json without sign-in', async () => {
@@ -44,7 +33,7 @@ describe('OpenAPI document', () => {
           .map((m) => `${m.toUpperCase()} ${prefix}${path}`),
       )
       .sort();
-    expect(documented).toEqual(registeredRoutes());
+    expect(documented).toEqual(registeredHttpRoutes(host));
   });
 
   it('resolves every $ref it uses', async () => {

@@ -6,7 +6,9 @@ import { CosmosClient } from '@azure/cosmos';
 import type { LocalHost } from '../../local/host/host';
 import { getService } from '../../local/host/services';
 import type { DocumentStore } from '../../local/documents/types';
-import { library, librarian, startHost, type BookReply } from '../rentals/support-host';
+import type { BookPage } from '../../shared/app/catalog';
+import type { Book } from '../../shared/app/records';
+import { library, librarian, startHost } from '../rentals/support-host';
 import { EMULATOR_KEY, startCosmosEmulator, type RunningServer } from './cosmos-emulator';
 
 let emulator: RunningServer;
@@ -33,17 +35,17 @@ it('a librarian creates, lists, reads and updates books, stored in Cosmos DB thr
   const emma = await lib.addBook({ title: 'Emma', author: 'Jane Austen', price: 200, copies: 1 });
   expect(dune).toMatchObject({ title: 'Dune', copies: 2, available: 2, status: 'AVAILABLE' });
 
-  const list = await lib.api<{ items: BookReply[] }>('GET', '/api/books?limit=10');
+  const list = await lib.api<BookPage>('GET', '/api/books?limit=10');
   expect(list.status).toBe(200);
   expect(list.body.items.map((b) => b.title)).toEqual(['Dune', 'Emma']);
-  const found = await lib.api<{ items: BookReply[] }>('GET', '/api/books?q=austen');
+  const found = await lib.api<BookPage>('GET', '/api/books?q=austen');
   expect(found.body.items.map((b) => b.id)).toEqual([emma.id]);
 
-  const read = await lib.api<BookReply>('GET', `/api/books/${dune.id}`);
+  const read = await lib.api<Book>('GET', `/api/books/${dune.id}`);
   expect(read.status).toBe(200);
   expect(read.body).toMatchObject({ id: dune.id, title: 'Dune', etag: dune.etag });
 
-  const edited = await lib.api<BookReply>('PATCH', `/api/books/${dune.id}`, {
+  const edited = await lib.api<Book>('PATCH', `/api/books/${dune.id}`, {
     token: librarian,
     body: { copies: 5, price: 350 },
     headers: { 'If-Match': dune.etag },

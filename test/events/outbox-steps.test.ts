@@ -1,7 +1,7 @@
 // A step that runs again (an activity retried, a return raced) never writes a second event, and a
 // step that changes nothing writes none: the outbox holds one event per fact.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Caller } from '../../shared/app/caller';
+import type { Caller } from '../../shared/app/authorization';
 import { addBook } from '../../shared/app/catalog';
 import { depositPoints, registerMember } from '../../shared/app/members';
 import type { OutboxDoc } from '../../shared/app/outbox';
@@ -41,11 +41,11 @@ async function outbox(memberId: string): Promise<string[]> {
 
 describe('the outbox of a member', () => {
   it('holds one event per fact however often each step runs', async () => {
-    const memberId = value(await registerMember(deps, 'Kim', null)).id;
-    value(await depositPoints(deps, librarian, memberId, 500, 'key-1'));
-    value(await depositPoints(deps, librarian, memberId, 500, 'key-1'));
+    const memberId = value(await registerMember(deps, librarian, { name: 'Kim', phone: null })).id;
+    value(await depositPoints(deps, librarian, { memberId, amount: 500, idempotencyKey: 'key-1' }));
+    value(await depositPoints(deps, librarian, { memberId, amount: 500, idempotencyKey: 'key-1' }));
     const bookId = value(
-      await addBook(deps, {
+      await addBook(deps, librarian, {
         title: 'Dune',
         author: 'H',
         isbn: null,
@@ -82,10 +82,10 @@ describe('the outbox of a member', () => {
   });
 
   it('a refund is one event, even when the compensation runs twice', async () => {
-    const memberId = value(await registerMember(deps, 'Lee', null)).id;
-    value(await depositPoints(deps, librarian, memberId, 500));
+    const memberId = value(await registerMember(deps, librarian, { name: 'Lee', phone: null })).id;
+    value(await depositPoints(deps, librarian, { memberId, amount: 500 }));
     const bookId = value(
-      await addBook(deps, {
+      await addBook(deps, librarian, {
         title: 'Dune',
         author: 'H',
         isbn: null,

@@ -6,14 +6,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { idFromKey } from '../../shared/app/ids';
-import {
-  call,
-  eventually,
-  librarian,
-  memberToken,
-  TEST_SECRET,
-  type RentalReply,
-} from '../rentals/support-host';
+import { call, eventually, librarian, memberToken, TEST_SECRET } from '../rentals/support-host';
+import type { Rental as RentalReply } from '../../shared/domain/rental';
 import { repoRoot, spawnHost, type ChildHost } from '../helpers/hosts';
 import { hubEvents, type LoggedEvent } from './support-events';
 

@@ -103,3 +103,14 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** `GET /api/books/{bookId}` for each method of each HTTP function the host serves, constraints dropped. */
+export function registeredHttpRoutes(host: LocalHost): string[] {
+  return host.functions
+    .filter((f) => f.trigger === 'httpTrigger')
+    .flatMap((f) => {
+      const [, methods, route] = /^\[([^\]]+)\] (\S+)$/.exec(f.detail)!;
+      return methods.split(',').map((m) => `${m} ${route.replace(/\{(\w+)(:[^}]*)?\??\}/g, '{$1}')}`);
+    })
+    .sort();
+}

@@ -21,15 +21,15 @@ function principal(claims: { typ: string; val: string }[], roleTyp = 'roles'): s
 }
 
 describe('App Service Authentication', () => {
-  it('a principal with the librarian app role is a librarian', () => {
+  it('a principal with the librarian app role is a librarian', async () => {
     const req = request({
       'x-ms-client-principal': principal([{ typ: 'roles', val: 'librarian' }]),
       'x-ms-client-principal-id': 'oid-1',
     });
-    expect(resolveCaller(req, appService)).toEqual({ role: 'librarian', subject: 'librarian:oid-1' });
+    expect(await resolveCaller(req, appService)).toEqual({ role: 'librarian', subject: 'librarian:oid-1' });
   });
 
-  it('a member is known by the configured claim; without it there is no caller', () => {
+  it('a member is known by the configured claim; without it there is no caller', async () => {
     const claims = [
       { typ: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role', val: 'member' },
       { typ: 'member_id', val: 'm1' },
@@ -38,74 +38,89 @@ describe('App Service Authentication', () => {
       'x-ms-client-principal': principal(claims, 'unused'),
       'x-ms-client-principal-id': 'oid-2',
     });
-    expect(resolveCaller(req, appService)).toEqual({ role: 'member', subject: 'member:m1', memberId: 'm1' });
+    expect(await resolveCaller(req, appService)).toEqual({
+      role: 'member',
+      subject: 'member:m1',
+      memberId: 'm1',
+    });
     const noId = request({
       'x-ms-client-principal': principal([{ typ: 'roles', val: 'member' }]),
       'x-ms-client-principal-id': 'oid-2',
     });
-    expect(resolveCaller(noId, appService)).toBeUndefined();
+    expect(await resolveCaller(noId, appService)).toBeUndefined();
   });
 
-  it('a principal without a role, or a header that is not base64 JSON, is no caller', () => {
+  it('a principal without a role, or a header that is not base64 JSON, is no caller', async () => {
     const id = { 'x-ms-client-principal-id': 'oid-3' };
     expect(
-      resolveCaller(
+      await resolveCaller(
         request({ ...id, 'x-ms-client-principal': principal([{ typ: 'name', val: 'x' }]) }),
         appService,
       ),
     ).toBeUndefined();
-    expect(resolveCaller(request({ ...id, 'x-ms-client-principal': '%%%' }), appService)).toBeUndefined();
+    expect(
+      await resolveCaller(request({ ...id, 'x-ms-client-principal': '%%%' }), appService),
+    ).toBeUndefined();
   });
 
-  it('is not trusted when the platform auth is off: anyone could send the header', () => {
+  it('is not trusted when the platform auth is off: anyone could send the header', async () => {
     const req = request({
       'x-ms-client-principal': principal([{ typ: 'roles', val: 'librarian' }]),
       'x-ms-client-principal-id': 'oid-1',
     });
-    expect(resolveCaller(req, local)).toBeUndefined();
+    expect(await resolveCaller(req, local)).toBeUndefined();
   });
 
-  it('ignores local bearer tokens when the platform auth is on', () => {
-    const token = signLocalToken(SECRET, { librarian: 'x' });
+  it('ignores local bearer tokens when the platform auth is on', async () => {
+    const token = await signLocalToken(SECRET, { librarian: 'x' });
     expect(
-      resolveCaller(request({ authorization: `Bearer ${token}` }), { ...appService, localSecret: SECRET }),
+      await resolveCaller(request({ authorization: `Bearer ${token}` }), {
+        ...appService,
+        localSecret: SECRET,
+      }),
     ).toBeUndefined();
   });
 });
 
 describe('local bearer tokens', () => {
-  it('a token names a member or a librarian', () => {
-    const member = signLocalToken(SECRET, { member: 'm7' });
-    expect(resolveCaller(request({ authorization: `Bearer ${member}` }), local)).toEqual({
+  it('a token names a member or a librarian', async () => {
+    const member = await signLocalToken(SECRET, { member: 'm7' });
+    expect(await resolveCaller(request({ authorization: `Bearer ${member}` }), local)).toEqual({
       role: 'member',
       subject: 'member:m7',
       memberId: 'm7',
     });
-    const librarian = signLocalToken(SECRET, { librarian: 'desk-2' });
-    expect(verifyLocalToken(SECRET, librarian)).toEqual({ role: 'librarian', subject: 'librarian:desk-2' });
+    const librarian = await signLocalToken(SECRET, { librarian: 'desk-2' });
+    expect(await verifyLocalToken(SECRET, librarian)).toEqual({
+      role: 'librarian',
+      subject: 'librarian:desk-2',
+    });
   });
 
-  it('refuses a token signed with another secret, tampered with, or of another algorithm', () => {
+  it('refuses a token signed with another secret, tampered with, or of another algorithm', async () => {
     expect(
-      verifyLocalToken(SECRET, signLocalToken('another-secret-entirely', { member: 'm7' })),
+      await verifyLocalToken(SECRET, await signLocalToken('another-secret-entirely', { member: 'm7' })),
     ).toBeUndefined();
-    const [head, , sig] = signLocalToken(SECRET, { member: 'm7' }).split('.');
+    const [head, , sig] = (await signLocalToken(SECRET, { member: 'm7' })).split('.');
     const promoted = Buffer.from(
       JSON.stringify({ iss: 'rentbook-local', role: 'librarian', sub: 'm7' }),
     ).toString('base64url');
-    expect(verifyLocalToken(SECRET, `${head}.${promoted}.${sig}`)).toBeUndefined();
+    expect(await verifyLocalToken(SECRET, `${head}.${promoted}.${sig}`)).toBeUndefined();
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const body = Buffer.from(JSON.stringify({ iss: 'rentbook-local', role: 'librarian', sub: 'x' })).toString(
       'base64url',
     );
-    expect(verifyLocalToken(SECRET, `${none}.${body}.`)).toBeUndefined();
-    expect(verifyLocalToken(SECRET, 'not-a-token')).toBeUndefined();
+    expect(await verifyLocalToken(SECRET, `${none}.${body}.`)).toBeUndefined();
+    expect(await verifyLocalToken(SECRET, 'not-a-token')).toBeUndefined();
   });
 
-  it('without a local secret, no token is accepted', () => {
-    const token = signLocalToken(SECRET, { member: 'm7' });
+  it('without a local secret, no token is accepted', async () => {
+    const token = await signLocalToken(SECRET, { member: 'm7' });
     expect(
-      resolveCaller(request({ authorization: `Bearer ${token}` }), { ...local, localSecret: undefined }),
+      await resolveCaller(request({ authorization: `Bearer ${token}` }), {
+        ...local,
+        localSecret: undefined,
+      }),
     ).toBeUndefined();
   });
 });

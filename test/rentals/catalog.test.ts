@@ -1,12 +1,14 @@
 // The catalog through HTTP: anyone browses; librarians register, edit and remove books.
 import { describe, expect, it } from 'vitest';
-import { libraryHost, librarian, memberToken, type BookReply } from './support-host';
+import { libraryHost, librarian, memberToken } from './support-host';
+import type { Book } from '../../shared/app/records';
+import type { BookPage } from '../../shared/app/catalog';
 
 const ctx = libraryHost();
 
 describe('registering a book', () => {
   it('a librarian registers a book → 201 with Location and every copy available', async () => {
-    const reply = await ctx.lib.api<BookReply>('POST', '/api/books', {
+    const reply = await ctx.lib.api<Book>('POST', '/api/books', {
       token: librarian,
       body: { title: 'Pachinko', author: 'Min Jin Lee', isbn: '978-1-4555-6393-7', price: 400, copies: 2 },
     });
@@ -33,14 +35,11 @@ describe('registering a book', () => {
     [{ title: 'T', author: 'A', price: 1, copies: 0 }, 'copies'],
     [{ title: 'T', author: 'A', price: 1, copies: 1, isbn: '123' }, 'isbn'],
   ])('bad input %j → 400 naming %s, and no book is added', async (body, field) => {
-    const before = (await ctx.lib.api<{ items: BookReply[] }>('GET', '/api/books?limit=100')).body.items
-      .length;
+    const before = (await ctx.lib.api<BookPage>('GET', '/api/books?limit=100')).body.items.length;
     const reply = await ctx.lib.api<{ detail: string }>('POST', '/api/books', { token: librarian, body });
     expect(reply.status).toBe(400);
     expect(reply.body.detail).toContain(field);
-    expect(
-      (await ctx.lib.api<{ items: BookReply[] }>('GET', '/api/books?limit=100')).body.items,
-    ).toHaveLength(before);
+    expect((await ctx.lib.api<BookPage>('GET', '/api/books?limit=100')).body.items).toHaveLength(before);
   });
 
   it('a body that is not JSON → 400', async () => {
@@ -62,8 +61,7 @@ describe('browsing', () => {
     const memberId = await ctx.lib.addMember(0);
     expect((await ctx.lib.rent(memberId, c.id)).body.status).toBe('APPROVED');
 
-    const q = (query: string) =>
-      ctx.lib.api<{ items: BookReply[]; continuation: string | null }>('GET', `/api/books?${query}`);
+    const q = (query: string) => ctx.lib.api<BookPage>('GET', `/api/books?${query}`);
     const found = await q(`q=${tag.toUpperCase()}`);
     expect(found.status).toBe(200);
     expect(found.body.items.map((x) => [x.id, x.status])).toEqual([
@@ -98,7 +96,7 @@ describe('browsing', () => {
 describe('editing a book', () => {
   it('a librarian edits with the current etag → 200; with a stale etag → 412 and nothing changes', async () => {
     const book = await ctx.lib.addBook({ price: 100, copies: 2 });
-    const edited = await ctx.lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
+    const edited = await ctx.lib.api<Book>('PATCH', `/api/books/${book.id}`, {
       token: librarian,
       body: { price: 150 },
       headers: { 'If-Match': book.etag },
@@ -127,7 +125,7 @@ describe('editing a book', () => {
     });
     expect(tooFew.status).toBe(409);
     expect(tooFew.body.type).toBe('urn:rentbook:problem:copies-on-loan');
-    const exact = await ctx.lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
+    const exact = await ctx.lib.api<Book>('PATCH', `/api/books/${book.id}`, {
       token: librarian,
       body: { copies: 2 },
     });
@@ -136,7 +134,7 @@ describe('editing a book', () => {
 
   it('withdrawing a book makes it UNAVAILABLE; an empty or unknown edit → 400; an unknown book → 404', async () => {
     const book = await ctx.lib.addBook({ price: 0, copies: 1 });
-    const withdrawn = await ctx.lib.api<BookReply>('PATCH', `/api/books/${book.id}`, {
+    const withdrawn = await ctx.lib.api<Book>('PATCH', `/api/books/${book.id}`, {
       token: librarian,
       body: { withdrawn: true },
     });

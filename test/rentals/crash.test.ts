@@ -5,8 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { idFromKey } from '../../shared/app/ids';
-import { call, eventually, librarian, memberToken, TEST_SECRET, type RentalReply } from './support-host';
+import { call, eventually, librarian, memberToken, TEST_SECRET } from './support-host';
 import { repoRoot, spawnHost, type ChildHost } from '../helpers/hosts';
+import type { Rental } from '../../shared/domain/rental';
+import type { RentalPage } from '../../shared/app/members';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-crash-'));
 const dbFile = path.join(dir, 'local.db');
@@ -68,7 +70,7 @@ describe('a host killed mid-stream and restarted on the same file', () => {
       bookId: bookIds[Math.floor(i / memberIds.length) % bookIds.length],
     }));
     const rent = (base: string, a: Ask) =>
-      call<RentalReply>(base, 'POST', '/api/rentals', {
+      call<Rental>(base, 'POST', '/api/rentals', {
         token: memberToken(a.memberId),
         body: { bookId: a.bookId },
         headers: { 'Idempotency-Key': a.key },
@@ -97,12 +99,12 @@ describe('a host killed mid-stream and restarted on the same file', () => {
     ({ child, url } = await startChild());
     for (const a of lost) expect([201, 202]).toContain((await rent(url, a)).status);
 
-    const finals = new Map<string, RentalReply>();
+    const finals = new Map<string, Rental>();
     for (const a of asks) {
       const id = rentalIdOf(a);
       const rental = await eventually(
         async () => {
-          const r = await call<RentalReply>(url, 'GET', `/api/rentals/${id}`, { token: librarian });
+          const r = await call<Rental>(url, 'GET', `/api/rentals/${id}`, { token: librarian });
           expect(r.status).toBe(200);
           return r.body.status === 'REQUESTED' ? undefined : r.body;
         },
@@ -127,14 +129,9 @@ describe('a host killed mid-stream and restarted on the same file', () => {
         token: librarian,
       });
       expect(member.body.points).toBe(1000 - spent);
-      const history = await call<{ items: RentalReply[] }>(
-        url,
-        'GET',
-        `/api/members/${memberId}/rentals?limit=100`,
-        {
-          token: librarian,
-        },
-      );
+      const history = await call<RentalPage>(url, 'GET', `/api/members/${memberId}/rentals?limit=100`, {
+        token: librarian,
+      });
       // One rental per ask: no retry started a second one.
       expect(history.body.items.map((r) => r.id).sort()).toEqual(
         asks

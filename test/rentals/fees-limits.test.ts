@@ -2,16 +2,11 @@
 // (FEES_OUTSTANDING), the loan limit (LOAN_LIMIT) and a book already on loan (ALREADY_ON_LOAN), also
 // when one member's requests race. Default settings: MAX_LOANS 5, FEE_BLOCK_THRESHOLD 2000.
 import { describe, expect, it } from 'vitest';
+import type { Member } from '../../shared/domain/member';
+import type { Rental as RentalReply } from '../../shared/domain/rental';
 import { about, hubEvents } from '../events/support-events';
 import { views } from '../views/support-views';
-import {
-  eventually,
-  librarian,
-  libraryHost,
-  memberToken,
-  type MemberReply,
-  type RentalReply,
-} from './support-host';
+import { eventually, librarian, libraryHost, memberToken, type Token } from './support-host';
 
 const ctx = libraryHost();
 
@@ -25,7 +20,6 @@ interface FeesReply {
 
 interface ProblemReply {
   type: string;
-  status: number;
   detail: string;
 }
 
@@ -58,7 +52,7 @@ async function memberOwing(fees: number, points: number): Promise<string> {
   return memberId;
 }
 
-function pay(memberId: string, amount: unknown, options: { token?: string; key?: string } = {}) {
+function pay(memberId: string, amount: unknown, options: { token?: Token; key?: string } = {}) {
   return ctx.lib.api<FeesReply & ProblemReply>('POST', `/api/members/${memberId}/fees/payments`, {
     token: options.token ?? memberToken(memberId),
     body: { amount },
@@ -287,8 +281,7 @@ describe('the member as the API shows it', () => {
     const memberId = await ctx.lib.addMember(1000);
     const book = await ctx.lib.addBook({ price: 100, copies: 1 });
     await rentSettled(memberId, book.id);
-    const member = (await ctx.lib.api<MemberReply>('GET', `/api/members/${memberId}`, { token: librarian }))
-      .body;
+    const member = (await ctx.lib.api<Member>('GET', `/api/members/${memberId}`, { token: librarian })).body;
     expect(Object.keys(member).sort()).toEqual(['feesOwed', 'id', 'name', 'phone', 'points']);
   });
 });

@@ -1,13 +1,14 @@
 // Members and points through HTTP: registering, self-or-librarian access, deposits with
 // idempotency keys, and the point check.
 import { describe, expect, it } from 'vitest';
-import { libraryHost, librarian, memberToken, type MemberReply } from './support-host';
+import { libraryHost, librarian, memberToken } from './support-host';
+import type { Member } from '../../shared/domain/member';
 
 const ctx = libraryHost();
 
 describe('registering a member', () => {
   it('a librarian registers a member → 201, no points, no fees', async () => {
-    const reply = await ctx.lib.api<MemberReply>('POST', '/api/members', {
+    const reply = await ctx.lib.api<Member>('POST', '/api/members', {
       token: librarian,
       body: { name: 'Lee Jiwoo', phone: '010-5555-1234' },
     });
@@ -43,7 +44,7 @@ describe('a member sees only itself', () => {
     const me = await ctx.lib.addMember(0, 'Me');
     const other = await ctx.lib.addMember(0, 'Other');
     expect(
-      (await ctx.lib.api<MemberReply>('GET', `/api/members/${me}`, { token: memberToken(me) })).body.name,
+      (await ctx.lib.api<Member>('GET', `/api/members/${me}`, { token: memberToken(me) })).body.name,
     ).toBe('Me');
     const forbidden = await ctx.lib.api<{ type: string }>('GET', `/api/members/${other}`, {
       token: memberToken(me),
@@ -53,7 +54,7 @@ describe('a member sees only itself', () => {
     expect((await ctx.lib.api('GET', `/api/members/${other}`, { token: librarian })).status).toBe(200);
     expect((await ctx.lib.api('GET', '/api/members/nobody', { token: librarian })).status).toBe(404);
     expect((await ctx.lib.api('GET', `/api/members/${me}`)).status).toBe(401);
-    const [head, , signature] = memberToken(me).split('.');
+    const [head, , signature] = (await memberToken(me)).split('.');
     const forged = `${head}.${Buffer.from(JSON.stringify({ iss: 'rentbook-local', role: 'librarian', sub: 'x' })).toString('base64url')}.${signature}`;
     expect((await ctx.lib.api('GET', `/api/members/${me}`, { token: forged })).status).toBe(401);
   });

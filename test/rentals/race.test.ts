@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { getService } from '../../local/host/services';
 import type { DocumentStore } from '../../local/documents/types';
 import { containerDefinitions, DATABASE_ID, type LedgerDoc } from '../../shared/app/records';
-import { libraryHost, eventually, type RentalReply } from './support-host';
+import { libraryHost, eventually } from './support-host';
+import type { Rental } from '../../shared/domain/rental';
 
 const ctx = libraryHost();
 
 /** The rental once the saga has settled it (a 202 is followed up with GETs). */
-async function settled(reply: { status: number; body: RentalReply }): Promise<RentalReply> {
+async function settled(reply: { status: number; body: Rental }): Promise<Rental> {
   if (reply.status === 201) return reply.body;
   expect(reply.status).toBe(202);
   return eventually(async () => {

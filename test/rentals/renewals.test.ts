@@ -1,9 +1,10 @@
 // Renewing a loan through HTTP: the due date moves on by LOAN_DAYS (7) from the current due date, at
 // most MAX_RENEWALS (2) times, never once overdue; concurrent renewals never pass the cap.
 import { describe, expect, it } from 'vitest';
+import type { Rental as RentalReply } from '../../shared/domain/rental';
 import { about, hubEvents } from '../events/support-events';
 import { views } from '../views/support-views';
-import { eventually, librarian, libraryHost, memberToken, type RentalReply } from './support-host';
+import { eventually, librarian, libraryHost, memberToken } from './support-host';
 
 const ctx = libraryHost();
 
@@ -11,7 +12,6 @@ const DAY = 24 * 60 * 60 * 1000;
 
 interface ProblemReply {
   type: string;
-  status: number;
 }
 
 /** A member with one APPROVED loan. */

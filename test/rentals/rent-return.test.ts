@@ -1,6 +1,8 @@
 // Seed scenarios for renting and returning, through HTTP on the local host.
 import { describe, expect, it } from 'vitest';
-import { libraryHost, librarian, memberToken, type RentalReply } from './support-host';
+import { libraryHost, librarian, memberToken } from './support-host';
+import type { Rental } from '../../shared/domain/rental';
+import type { RentalPage } from '../../shared/app/members';
 
 const ctx = libraryHost();
 
@@ -62,7 +64,7 @@ describe('renting a book', () => {
     const memberId = await ctx.lib.addMember(500);
     const reply = await ctx.lib.rent(memberId, 'no-such-book');
     expect(reply.body).toMatchObject({ status: 'REJECTED', reason: 'BOOK_NOT_FOUND', bookTitle: null });
-    const history = await ctx.lib.api<{ items: RentalReply[] }>('GET', `/api/members/${memberId}/rentals`, {
+    const history = await ctx.lib.api<RentalPage>('GET', `/api/members/${memberId}/rentals`, {
       token: memberToken(memberId),
     });
     expect(history.body.items.map((r) => r.id)).toEqual([reply.body.id]);
@@ -70,7 +72,7 @@ describe('renting a book', () => {
 
   it('a librarian renting for a member that does not exist → REJECTED MEMBER_NOT_FOUND', async () => {
     const book = await ctx.lib.addBook({ price: 100, copies: 1 });
-    const reply = await ctx.lib.api<RentalReply>('POST', '/api/rentals', {
+    const reply = await ctx.lib.api<Rental>('POST', '/api/rentals', {
       token: librarian,
       body: { bookId: book.id, memberId: 'no-such-member' },
     });
@@ -89,7 +91,7 @@ describe('renting a book', () => {
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect((await ctx.lib.book(book.id)).available).toBe(1);
-    const forMember = await ctx.lib.api<RentalReply>('POST', '/api/rentals', {
+    const forMember = await ctx.lib.api<Rental>('POST', '/api/rentals', {
       token: librarian,
       body: { bookId: book.id, memberId },
     });
@@ -212,11 +214,11 @@ describe('rentals and history', () => {
     await ctx.lib.returnBook(second.id);
 
     const mine = memberToken(memberId);
-    const all = await ctx.lib.api<{ items: RentalReply[] }>('GET', `/api/members/${memberId}/rentals`, {
+    const all = await ctx.lib.api<RentalPage>('GET', `/api/members/${memberId}/rentals`, {
       token: mine,
     });
     expect(all.body.items.map((r) => r.id)).toEqual([third.id, second.id, first.id]);
-    const returned = await ctx.lib.api<{ items: RentalReply[] }>(
+    const returned = await ctx.lib.api<RentalPage>(
       'GET',
       `/api/members/${memberId}/rentals?status=RETURNED`,
       {
@@ -224,15 +226,13 @@ describe('rentals and history', () => {
       },
     );
     expect(returned.body.items.map((r) => r.id)).toEqual([second.id]);
-    const page = await ctx.lib.api<{ items: RentalReply[]; continuation: string }>(
-      'GET',
-      `/api/members/${memberId}/rentals?limit=2`,
-      { token: mine },
-    );
+    const page = await ctx.lib.api<RentalPage>('GET', `/api/members/${memberId}/rentals?limit=2`, {
+      token: mine,
+    });
     expect(page.body.items.map((r) => r.id)).toEqual([third.id, second.id]);
-    const next = await ctx.lib.api<{ items: RentalReply[]; continuation: string | null }>(
+    const next = await ctx.lib.api<RentalPage>(
       'GET',
-      `/api/members/${memberId}/rentals?limit=2&continuation=${encodeURIComponent(page.body.continuation)}`,
+      `/api/members/${memberId}/rentals?limit=2&continuation=${encodeURIComponent(page.body.continuation!)}`,
       { token: mine },
     );
     expect(next.body).toEqual({ items: [expect.objectContaining({ id: first.id })], continuation: null });

@@ -1,7 +1,7 @@
 // The borrow saga's steps on the real document store: each is idempotent (a repeat changes
 // nothing) and conditional (no oversell, no negative balance).
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Caller } from '../../shared/app/caller';
+import type { Caller } from '../../shared/app/authorization';
 import { addBook, getBook } from '../../shared/app/catalog';
 import { depositPoints, getMember, registerMember } from '../../shared/app/members';
 import type { AppDeps } from '../../shared/app/ports';
@@ -34,14 +34,21 @@ function value<T>(outcome: { ok: true; value: T } | { ok: false }): T {
 }
 
 async function memberWith(points: number): Promise<string> {
-  const member = value(await registerMember(deps, 'Kim', null));
-  if (points > 0) value(await depositPoints(deps, librarian, member.id, points));
+  const member = value(await registerMember(deps, librarian, { name: 'Kim', phone: null }));
+  if (points > 0) value(await depositPoints(deps, librarian, { memberId: member.id, amount: points }));
   return member.id;
 }
 
 async function bookWith(copies: number, price: number): Promise<string> {
   return value(
-    await addBook(deps, { title: 'Dune', author: 'Herbert', isbn: null, price, copies, withdrawn: false }),
+    await addBook(deps, librarian, {
+      title: 'Dune',
+      author: 'Herbert',
+      isbn: null,
+      price,
+      copies,
+      withdrawn: false,
+    }),
   ).id;
 }
 
@@ -54,7 +61,7 @@ const check = (rental: Rental, start: Partial<{ memberId: string; bookId: string
   checkEligibility(deps, rental.id, { memberId: rental.memberId, bookId: rental.bookId, ...start });
 
 const points = async (memberId: string) => value(await getMember(deps, librarian, memberId)).points;
-const available = async (bookId: string) => value(await getBook(deps, bookId)).available;
+const available = async (bookId: string) => value(await getBook(deps, librarian, bookId)).available;
 
 describe('check eligibility', () => {
   it('finds the REQUESTED rental the request recorded, with the title and price, and says it can go ahead', async () => {
@@ -174,7 +181,14 @@ describe('reserve and release a copy', () => {
   it('a withdrawn book → BOOK_UNAVAILABLE; an unknown book → BOOK_NOT_FOUND', async () => {
     const memberId = await memberWith(0);
     const withdrawn = value(
-      await addBook(deps, { title: 'Old', author: 'A', isbn: null, price: 0, copies: 1, withdrawn: true }),
+      await addBook(deps, librarian, {
+        title: 'Old',
+        author: 'A',
+        isbn: null,
+        price: 0,
+        copies: 1,
+        withdrawn: true,
+      }),
     ).id;
     expect(await reserveCopy(deps, await requested(memberId, withdrawn))).toEqual({
       ok: false,

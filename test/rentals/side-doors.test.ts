@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { readState } from '../../local/host/db';
 import { rawRequest } from '../helpers/raw-http';
-import { eventually, librarian, libraryHost, memberToken, type RentalReply } from './support-host';
+import type { RentalPage } from '../../shared/app/members';
+import type { Rental } from '../../shared/domain/rental';
+import { eventually, librarian, libraryHost, memberToken } from './support-host';
 
 const ctx = libraryHost();
 
@@ -32,7 +34,7 @@ async function world(memberIds: string[], bookIds: string[]) {
       memberIds.map(
         async (id) =>
           (
-            await ctx.lib.api<{ items: RentalReply[] }>('GET', `/api/members/${id}/rentals`, {
+            await ctx.lib.api<RentalPage>('GET', `/api/members/${id}/rentals`, {
               token: librarian,
             })
           ).body.items,
@@ -210,7 +212,7 @@ describe('idempotency keys', () => {
     const second = await ctx.lib.addMember(1000);
     const book = await ctx.lib.addBook({ price: 300, copies: 5 });
     const rent = (memberId: string) =>
-      ctx.lib.api<RentalReply & { type?: string }>('POST', '/api/rentals', {
+      ctx.lib.api<Rental & { type?: string }>('POST', '/api/rentals', {
         token: librarian,
         body: { bookId: book.id, memberId },
         headers: { 'Idempotency-Key': 'K' },
@@ -237,7 +239,7 @@ describe('idempotency keys', () => {
     const memberId = await ctx.lib.addMember(1000);
     const book = await ctx.lib.addBook({ price: 300, copies: 5 });
     const send = (body: string) =>
-      ctx.lib.api<RentalReply>('POST', '/api/rentals', {
+      ctx.lib.api<Rental>('POST', '/api/rentals', {
         token: librarian,
         body,
         headers: { 'Idempotency-Key': 'spelling', 'Content-Type': 'application/json' },
@@ -260,7 +262,7 @@ describe("the host's own answers on the app", () => {
     const huge = await rawRequest(ctx.host.url, {
       method: 'POST',
       path: '/api/rentals',
-      headers: { Authorization: `Bearer ${memberToken(memberId)}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${await memberToken(memberId)}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ bookId: book.id, padding: 'x'.repeat(2 * 1024 * 1024) }),
     });
     expectProblem(huge, 413);

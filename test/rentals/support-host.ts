@@ -5,12 +5,18 @@ import type { LocalHost } from '../../local/host/host';
 import { repoRoot, startHost as startTestHost } from '../helpers/hosts';
 
 export { repoRoot };
+import type { Book } from '../../shared/app/records';
+import type { Member } from '../../shared/domain/member';
+import type { Rental } from '../../shared/domain/rental';
 import { signLocalToken } from '../../shared/local-token';
 
 export const TEST_SECRET = 'rental-tests-local-secret-0123456789';
 
-export const librarian = signLocalToken(TEST_SECRET, { librarian: 'test-librarian' });
-export const memberToken = (memberId: string): string => signLocalToken(TEST_SECRET, { member: memberId });
+/** A bearer token, or one being signed (signing is asynchronous); calls wait for it. */
+export type Token = string | Promise<string>;
+
+export const librarian: Token = signLocalToken(TEST_SECRET, { librarian: 'test-librarian' });
+export const memberToken = (memberId: string): Token => signLocalToken(TEST_SECRET, { member: memberId });
 
 export async function startHost(): Promise<LocalHost> {
   // The app reads its settings once, when it loads.
@@ -38,7 +44,7 @@ export interface Reply<T = Record<string, unknown>> {
 }
 
 export interface CallOptions {
-  token?: string;
+  token?: Token;
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -51,7 +57,7 @@ export async function call<T = Record<string, unknown>>(
   options: CallOptions = {},
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  if (options.token) headers.Authorization = `Bearer ${await options.token}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(`${baseUrl}${route}`, {
     method,
@@ -67,43 +73,6 @@ export async function call<T = Record<string, unknown>>(
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-export interface BookReply {
-  id: string;
-  title: string;
-  author: string;
-  isbn: string | null;
-  price: number;
-  copies: number;
-  available: number;
-  status: string;
-  etag: string;
-}
-
-export interface MemberReply {
-  id: string;
-  name: string;
-  phone: string | null;
-  points: number;
-  feesOwed: number;
-}
-
-export interface RentalReply {
-  id: string;
-  memberId: string;
-  bookId: string;
-  bookTitle: string | null;
-  price: number;
-  status: string;
-  reason?: string;
-  requestedAt: string;
-  approvedAt?: string;
-  dueAt?: string;
-  returnedAt?: string;
-  lateDays?: number;
-  fee?: number;
-  renewals?: number;
-}
-
 /** The API as the seed scenarios use it. */
 export function library(baseUrl: string) {
   const api = <T>(method: string, route: string, options?: CallOptions) =>
@@ -117,7 +86,7 @@ export function library(baseUrl: string) {
       copies: number;
       withdrawn?: boolean;
     }) {
-      const reply = await api<BookReply>('POST', '/api/books', {
+      const reply = await api<Book>('POST', '/api/books', {
         token: librarian,
         body: { title: 'Dune', author: 'Frank Herbert', ...fields },
       });
@@ -125,10 +94,10 @@ export function library(baseUrl: string) {
       return reply.body;
     },
     async book(bookId: string) {
-      return (await api<BookReply>('GET', `/api/books/${bookId}`)).body;
+      return (await api<Book>('GET', `/api/books/${bookId}`)).body;
     },
     async addMember(points = 0, name = 'Kim Minsu') {
-      const reply = await api<MemberReply>('POST', '/api/members', { token: librarian, body: { name } });
+      const reply = await api<Member>('POST', '/api/members', { token: librarian, body: { name } });
       if (reply.status !== 201) throw new Error(`addMember: ${reply.status} ${JSON.stringify(reply.body)}`);
       if (points > 0) {
         const deposit = await api('POST', `/api/members/${reply.body.id}/points`, {
@@ -140,21 +109,21 @@ export function library(baseUrl: string) {
       return reply.body.id;
     },
     async member(memberId: string) {
-      return (await api<MemberReply>('GET', `/api/members/${memberId}`, { token: librarian })).body;
+      return (await api<Member>('GET', `/api/members/${memberId}`, { token: librarian })).body;
     },
     /** A member rents a book (as itself). */
     rent(memberId: string, bookId: string, headers?: Record<string, string>) {
-      return api<RentalReply>('POST', '/api/rentals', {
+      return api<Rental>('POST', '/api/rentals', {
         token: memberToken(memberId),
         body: { bookId },
         headers,
       });
     },
     returnBook(rentalId: string, token = librarian) {
-      return api<RentalReply>('POST', `/api/rentals/${rentalId}/return`, { token });
+      return api<Rental>('POST', `/api/rentals/${rentalId}/return`, { token });
     },
     async rental(rentalId: string) {
-      return (await api<RentalReply>('GET', `/api/rentals/${rentalId}`, { token: librarian })).body;
+      return (await api<Rental>('GET', `/api/rentals/${rentalId}`, { token: librarian })).body;
     },
   };
 }

@@ -1,5 +1,5 @@
 // Reading the views through HTTP, polling (with a deadline) until they show what a test expects.
-import { eventually, librarian, memberToken, type Reply } from '../rentals/support-host';
+import { eventually, librarian, memberToken, type Reply, type Token } from '../rentals/support-host';
 
 export interface MypageReply {
   memberId: string;
@@ -44,7 +44,7 @@ export interface BoardEntryReply {
 type Api = <T>(
   method: string,
   route: string,
-  options?: { token?: string; body?: unknown },
+  options?: { token?: Token; body?: unknown },
 ) => Promise<Reply<T>>;
 
 export function views(api: Api) {

@@ -1,0 +1,210 @@
+// The borrow saga, branch by branch, replayed by the real `durable-functions` library over scripted
+// histories: what it asks for next, in order, and what it ends with. No host and no store.
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sagaActivities as step, RENTAL_SAGA } from '../../functions/lib/rental-saga-client';
+import type { Rental } from '../../shared/domain/rental';
+import { describeAction, loadOrchestrator, ScriptedHistory, type Turn } from '../helpers/orchestration';
+
+const requested: Rental = {
+  id: 'r-1',
+  memberId: 'm-1',
+  bookId: 'b-1',
+  bookTitle: 'Dune',
+  price: 300,
+  status: 'REQUESTED',
+  requestedAt: '2030-01-01T09:00:00.000Z',
+};
+const rejected = (reason: string) => ({ ...requested, status: 'REJECTED', reason });
+const approved = { ...requested, status: 'APPROVED', approvedAt: 'x', dueAt: 'y' };
+const ok = { result: { ok: true } };
+// The saga's retry policy: five attempts per step before it counts as failed.
+const ATTEMPTS = 5;
+
+let run: (history: ScriptedHistory) => Promise<Turn>;
+
+beforeAll(async () => {
+  run = await loadOrchestrator(path.resolve(__dirname, '../../functions/rental-saga.ts'), RENTAL_SAGA);
+});
+
+const story = (turn: Turn) => turn.actions.map(describeAction);
+/** The story so far: the rental is eligible. */
+const eligible = () =>
+  new ScriptedHistory(requested).activity(step.checkEligibility, { result: { rental: requested } });
+/** The story so far: eligible, points taken, a copy held. */
+const reserved = () => eligible().activity(step.debitPoints, ok).activity(step.reserveCopy, ok);
+const call = (name: string) => `call ${name}`;
+
+describe('the borrow saga', () => {
+  it('an eligible rental: points, then a copy, then approval at the current time', async () => {
+    const history = reserved();
+    const waiting = await run(history);
+    expect(waiting.isDone).toBe(false);
+    expect(story(waiting)).toEqual([
+      call(step.checkEligibility),
+      call(step.debitPoints),
+      call(step.reserveCopy),
+      call(step.approve),
+    ]);
+    // Time comes from the replay, not the machine: the start of the turn that asked for approval.
+    expect(waiting.actions[3].input).toEqual({ rental: requested, approvedAt: history.now.toISOString() });
+
+    const done = await run(history.activity(step.approve, { result: approved }));
+    expect(done).toMatchObject({ isDone: true, output: approved });
+  });
+
+  it('starts from the record alone: the first step gets where the rental is, never a price or status', async () => {
+    const forged = { ...requested, price: -1_000_000, status: 'APPROVED' };
+    const waiting = await run(new ScriptedHistory(forged));
+    expect(story(waiting)).toEqual([call(step.checkEligibility)]);
+    expect(waiting.actions[0].input).toEqual({ rentalId: 'scripted', memberId: 'm-1', bookId: 'b-1' });
+  });
+
+  it('no recorded rental for the instance: the saga fails, and no step after the check runs', async () => {
+    const refused = 'No rental scripted of book b-1 was requested for member m-1.';
+    await expect(
+      run(new ScriptedHistory(requested).activity(step.checkEligibility, { result: { refused } })),
+    ).rejects.toThrow(refused);
+  });
+
+  it('an ineligible member or book: rejected at once with the reason, nothing to undo', async () => {
+    const done = await run(
+      new ScriptedHistory(requested)
+        .activity(step.checkEligibility, { result: { rental: requested, reason: 'MEMBER_NOT_FOUND' } })
+        .activity(step.reject, { result: rejected('MEMBER_NOT_FOUND') }),
+    );
+    expect(story(done)).toEqual([call(step.checkEligibility), call(step.reject)]);
+    expect(done.actions[1].input).toEqual({ rental: requested, reason: 'MEMBER_NOT_FOUND' });
+    expect(done).toMatchObject({ isDone: true, output: rejected('MEMBER_NOT_FOUND') });
+  });
+
+  it('a rental settled already (a repeated start): its outcome, and no step runs again', async () => {
+    const done = await run(
+      new ScriptedHistory(requested).activity(step.checkEligibility, { result: { rental: approved } }),
+    );
+    expect(story(done)).toEqual([call(step.checkEligibility)]);
+    expect(done).toMatchObject({ isDone: true, output: approved });
+  });
+
+  it('too few points: rejected INSUFFICIENT_POINTS, no refund of a debit that never happened', async () => {
+    const done = await run(
+      eligible()
+        .activity(step.debitPoints, { result: { ok: false, reason: 'INSUFFICIENT_POINTS' } })
+        .activity(step.reject, { result: rejected('INSUFFICIENT_POINTS') }),
+    );
+    expect(story(done)).toEqual([call(step.checkEligibility), call(step.debitPoints), call(step.reject)]);
+    expect(done).toMatchObject({ isDone: true, output: rejected('INSUFFICIENT_POINTS') });
+  });
+
+  it('no copy left: the points are refunded, then the rental is rejected BOOK_RENTED', async () => {
+    const done = await run(
+      eligible()
+        .activity(step.debitPoints, ok)
+        .activity(step.reserveCopy, { result: { ok: false, reason: 'BOOK_RENTED' } })
+        .activity(step.refundPoints, ok)
+        .activity(step.reject, { result: rejected('BOOK_RENTED') }),
+    );
+    expect(story(done)).toEqual([
+      call(step.checkEligibility),
+      call(step.debitPoints),
+      call(step.reserveCopy),
+      call(step.refundPoints),
+      call(step.reject),
+    ]);
+    expect(done.actions[4].input).toEqual({ rental: requested, reason: 'BOOK_RENTED' });
+    expect(done).toMatchObject({ isDone: true, output: rejected('BOOK_RENTED') });
+  });
+
+  it('a step failing through its retries before approval: everything undone, newest first, PROCESSING_FAILED', async () => {
+    const done = await run(
+      eligible()
+        .activity(step.debitPoints, ok)
+        .activity(step.reserveCopy, { fails: 'store unavailable' }, ATTEMPTS)
+        .activity(step.releaseCopy, ok)
+        .activity(step.refundPoints, ok)
+        .activity(step.reject, { result: rejected('PROCESSING_FAILED') }),
+    );
+    expect(story(done)).toEqual([
+      call(step.checkEligibility),
+      call(step.debitPoints),
+      call(step.reserveCopy),
+      call(step.releaseCopy),
+      call(step.refundPoints),
+      call(step.reject),
+    ]);
+    expect(done).toMatchObject({ isDone: true, output: rejected('PROCESSING_FAILED') });
+  });
+
+  it('retries a failing step with the policy: a step that succeeds on its third attempt goes on', async () => {
+    const waiting = await run(eligible().activity(step.debitPoints, ok, 3));
+    expect(story(waiting)).toEqual([
+      call(step.checkEligibility),
+      call(step.debitPoints),
+      call(step.reserveCopy),
+    ]);
+    expect(waiting.actions[1].retryOptions).toMatchObject({ maxNumberOfAttempts: ATTEMPTS });
+  });
+
+  it('approval failing after it took effect: the rental is read, and it stands as approved', async () => {
+    const done = await run(
+      reserved()
+        .activity(step.approve, { fails: 'timeout' }, ATTEMPTS)
+        .activity(step.read, { result: approved }),
+    );
+    expect(story(done)).toEqual([
+      call(step.checkEligibility),
+      call(step.debitPoints),
+      call(step.reserveCopy),
+      call(step.approve),
+      call(step.read),
+    ]);
+    expect(done).toMatchObject({ isDone: true, output: approved });
+  });
+
+  it('approval failing before it took effect: the copy goes back, the points are refunded, PROCESSING_FAILED', async () => {
+    const done = await run(
+      reserved()
+        .activity(step.approve, { fails: 'timeout' }, ATTEMPTS)
+        .activity(step.read, { result: requested })
+        .activity(step.releaseCopy, ok)
+        .activity(step.refundPoints, ok)
+        .activity(step.reject, { result: rejected('PROCESSING_FAILED') }),
+    );
+    expect(story(done).slice(4)).toEqual([
+      call(step.read),
+      call(step.releaseCopy),
+      call(step.refundPoints),
+      call(step.reject),
+    ]);
+    expect(done).toMatchObject({ isDone: true, output: rejected('PROCESSING_FAILED') });
+  });
+
+  it('compensation never gives up: a failing refund waits on a durable timer, longer each round, and runs again', async () => {
+    const history = eligible()
+      .activity(step.debitPoints, ok)
+      .activity(step.reserveCopy, { result: { ok: false, reason: 'BOOK_RENTED' } })
+      .activity(step.refundPoints, { fails: 'store unavailable' }, ATTEMPTS);
+    const first = await run(history);
+    const firstWait = new Date(history.now.getTime() + 2_000);
+    expect(first.isDone).toBe(false);
+    expect(story(first).slice(3)).toEqual([call(step.refundPoints), `timer ${firstWait.toISOString()}`]);
+
+    history.timer(firstWait).activity(step.refundPoints, { fails: 'store unavailable' }, ATTEMPTS);
+    const second = await run(history);
+    const secondWait = new Date(history.now.getTime() + 4_000);
+    expect(story(second).slice(3)).toEqual([
+      call(step.refundPoints),
+      `timer ${firstWait.toISOString()}`,
+      call(step.refundPoints),
+      `timer ${secondWait.toISOString()}`,
+    ]);
+
+    history
+      .timer(secondWait)
+      .activity(step.refundPoints, ok)
+      .activity(step.reject, { result: rejected('BOOK_RENTED') });
+    const done = await run(history);
+    expect(story(done).slice(7)).toEqual([call(step.refundPoints), call(step.reject)]);
+    expect(done).toMatchObject({ isDone: true, output: rejected('BOOK_RENTED') });
+  });
+});

@@ -1,0 +1,213 @@
+// Who may call what: every route × (anonymous, the member itself, another member, a librarian),
+// over HTTP on the local host. The table is written out by hand, not derived from the policy, so a
+// rule that changes by accident fails here.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registeredHttpRoutes } from '../helpers/hosts';
+import { libraryHost, librarian, memberToken, type Token } from './support-host';
+import type { Rental } from '../../shared/domain/rental';
+
+// Each caller's request to a rental route gets a fresh loan of `self`, and refused ones stay on loan:
+// more than the default five. The app reads its settings when it loads, in the host started below.
+process.env.MAX_LOANS = '50';
+const ctx = libraryHost();
+
+type Who = 'anonymous' | 'self' | 'other' | 'librarian';
+const callers: Who[] = ['anonymous', 'self', 'other', 'librarian'];
+
+/** What the fixture holds: `self` owns the data the member routes are asked about. */
+interface Fixture {
+  self: string;
+  other: string;
+  bookId: string;
+  rentalId: string;
+}
+
+interface Row {
+  /** As the host lists it: `POST /api/rentals/{rentalId}/return`. */
+  route: string;
+  /** The request's path and body; called anew for each caller, so writes get fresh targets. */
+  request: (f: Fixture) => Promise<{ path: string; body?: unknown }> | { path: string; body?: unknown };
+  expected: Record<Who, number>;
+}
+
+const anyone = (ok: number): Record<Who, number> => ({ anonymous: ok, self: ok, other: ok, librarian: ok });
+const librarianOnly = (ok: number): Record<Who, number> => ({
+  anonymous: 401,
+  self: 403,
+  other: 403,
+  librarian: ok,
+});
+const memberOrLibrarian = (ok: number): Record<Who, number> => ({
+  anonymous: 401,
+  self: ok,
+  other: 403,
+  librarian: ok,
+});
+
+const newBook = { title: 'Table', author: 'Test', price: 0, copies: 1 };
+
+const rows: Row[] = [
+  { route: 'GET /api/health', request: () => ({ path: '/api/health' }), expected: anyone(200) },
+  { route: 'GET /api/openapi.json', request: () => ({ path: '/api/openapi.json' }), expected: anyone(200) },
+  { route: 'GET /api/books', request: () => ({ path: '/api/books' }), expected: anyone(200) },
+  {
+    route: 'GET /api/books/{bookId}',
+    request: (f) => ({ path: `/api/books/${f.bookId}` }),
+    expected: anyone(200),
+  },
+  {
+    route: 'POST /api/books',
+    request: () => ({ path: '/api/books', body: newBook }),
+    expected: librarianOnly(201),
+  },
+  {
+    route: 'PATCH /api/books/{bookId}',
+    request: (f) => ({ path: `/api/books/${f.bookId}`, body: { copies: 50 } }),
+    expected: librarianOnly(200),
+  },
+  {
+    route: 'DELETE /api/books/{bookId}',
+    request: async () => ({ path: `/api/books/${(await ctx.lib.addBook(newBook)).id}` }),
+    expected: librarianOnly(204),
+  },
+  {
+    route: 'POST /api/members',
+    request: () => ({ path: '/api/members', body: { name: 'Lee' } }),
+    expected: librarianOnly(201),
+  },
+  {
+    route: 'GET /api/members',
+    request: () => ({ path: '/api/members?q=lee' }),
+    expected: librarianOnly(200),
+  },
+  {
+    route: 'GET /api/members/{memberId}',
+    request: (f) => ({ path: `/api/members/${f.self}` }),
+    expected: memberOrLibrarian(200),
+  },
+  {
+    route: 'POST /api/members/{memberId}/points',
+    request: (f) => ({ path: `/api/members/${f.self}/points`, body: { amount: 10 } }),
+    expected: memberOrLibrarian(200),
+  },
+  {
+    route: 'GET /api/members/{memberId}/points/check',
+    request: (f) => ({ path: `/api/members/${f.self}/points/check?amount=1` }),
+    expected: memberOrLibrarian(200),
+  },
+  {
+    route: 'GET /api/members/{memberId}/rentals',
+    request: (f) => ({ path: `/api/members/${f.self}/rentals` }),
+    expected: memberOrLibrarian(200),
+  },
+  {
+    route: 'POST /api/rentals',
+    request: (f) => ({ path: '/api/rentals', body: { bookId: f.bookId, memberId: f.self } }),
+    expected: memberOrLibrarian(201),
+  },
+  {
+    route: 'GET /api/rentals/{rentalId}',
+    request: (f) => ({ path: `/api/rentals/${f.rentalId}` }),
+    expected: memberOrLibrarian(200),
+  },
+  {
+    route: 'POST /api/rentals/{rentalId}/return',
+    request: async (f) => ({ path: `/api/rentals/${(await approvedRental(f)).id}/return` }),
+    expected: memberOrLibrarian(200),
+  },
+  {
+    route: 'POST /api/rentals/{rentalId}/renew',
+    request: async (f) => ({ path: `/api/rentals/${(await approvedRental(f)).id}/renew` }),
+    expected: memberOrLibrarian(200),
+  },
+  {
+    // `self` owes no fees: past the policy, a payment is refused as more than is owed (409).
+    route: 'POST /api/members/{memberId}/fees/payments',
+    request: (f) => ({ path: `/api/members/${f.self}/fees/payments`, body: { amount: 10 } }),
+    expected: memberOrLibrarian(409),
+  },
+  {
+    route: 'GET /api/asyncapi.json',
+    request: () => ({ path: '/api/asyncapi.json' }),
+    expected: anyone(200),
+  },
+  {
+    route: 'GET /api/members/{memberId}/mypage',
+    request: (f) => ({ path: `/api/members/${f.self}/mypage` }),
+    expected: memberOrLibrarian(200),
+  },
+  { route: 'GET /api/rentals', request: () => ({ path: '/api/rentals' }), expected: librarianOnly(200) },
+  {
+    route: 'POST /api/views/rebuild',
+    request: () => ({ path: '/api/views/rebuild' }),
+    expected: librarianOnly(202),
+  },
+  {
+    route: 'GET /api/views/rebuild/{id}',
+    request: async () => {
+      const started = await ctx.lib.api<{ id: string }>('POST', '/api/views/rebuild', { token: librarian });
+      return { path: `/api/views/rebuild/${started.body.id}` };
+    },
+    expected: librarianOnly(200),
+  },
+  {
+    route: 'POST /api/dead-letters/replay',
+    request: () => ({ path: '/api/dead-letters/replay' }),
+    expected: librarianOnly(200),
+  },
+];
+
+let fixture: Fixture;
+const tokens: Record<Who, Token | undefined> = {
+  anonymous: undefined,
+  self: undefined,
+  other: undefined,
+  librarian,
+};
+
+// A book of its own for each loan: a member has one copy of a book at a time.
+async function approvedRental(f: Fixture): Promise<Rental> {
+  const book = await ctx.lib.addBook({ title: 'Loan', author: 'Test', price: 0, copies: 1 });
+  const rented = await ctx.lib.rent(f.self, book.id);
+  if (rented.body.status !== 'APPROVED') throw new Error(`rent: ${rented.status} ${rented.body.status}`);
+  return rented.body;
+}
+
+beforeAll(async () => {
+  const self = await ctx.lib.addMember(0, 'Self');
+  const other = await ctx.lib.addMember(0, 'Other');
+  const bookId = (await ctx.lib.addBook({ price: 0, copies: 50 })).id;
+  tokens.self = memberToken(self);
+  tokens.other = memberToken(other);
+  const partial = { self, other, bookId, rentalId: '' };
+  fixture = { ...partial, rentalId: (await approvedRental(partial)).id };
+});
+
+describe('authorization, route by route', () => {
+  it('the table names every route the app serves', () => {
+    expect(rows.map((r) => r.route).sort()).toEqual(registeredHttpRoutes(ctx.host));
+  });
+
+  for (const row of rows) {
+    it(`${row.route}: anonymous ${row.expected.anonymous}, self ${row.expected.self}, other ${row.expected.other}, librarian ${row.expected.librarian}`, async () => {
+      const method = row.route.split(' ')[0];
+      const got: Record<string, number> = {};
+      const types: string[] = [];
+      for (const who of callers) {
+        const { path, body } = await row.request(fixture);
+        const reply = await ctx.lib.api<{ type?: string }>(method, path, { token: tokens[who], body });
+        got[who] = reply.status;
+        if (reply.status === 401 || reply.status === 403) types.push(`${who}: ${reply.body.type}`);
+        // RFC 9110: a 401 names the scheme to sign in with.
+        if (reply.status === 401) expect(reply.headers.get('www-authenticate')).toBe('Bearer');
+      }
+      expect(got).toEqual(row.expected);
+      // Refusals are problem+json with a stable type that says why.
+      for (const line of types) {
+        expect(line).toMatch(
+          /^anonymous: urn:rentbook:problem:unauthenticated$|: urn:rentbook:problem:(forbidden|librarian-only)$/,
+        );
+      }
+    });
+  }
+});
