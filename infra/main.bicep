@@ -51,6 +51,14 @@ param functionInstanceMemoryMB int = 2048
 @maxValue(365)
 param loanDays int = 7
 param feeTimeZone string = 'Asia/Seoul'
+@minValue(1)
+@maxValue(100)
+param maxLoans int = 5
+@minValue(0)
+param feeBlockThreshold int = 2000
+@minValue(0)
+@maxValue(100)
+param maxRenewals int = 2
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -223,6 +231,9 @@ module api 'app/api.bicep' = {
       AUTH_MEMBER_ID_CLAIM: authMemberIdClaim
       LOAN_DAYS: string(loanDays)
       FEE_TIME_ZONE: feeTimeZone
+      MAX_LOANS: string(maxLoans)
+      FEE_BLOCK_THRESHOLD: string(feeBlockThreshold)
+      MAX_RENEWALS: string(maxRenewals)
     }
   }
 }

@@ -72,7 +72,13 @@ export function appDeps(): AppDeps {
   deps = {
     containers,
     clock: injectedAdapter('clock') ?? systemClock,
-    policy: { loanDays: config.loanDays, feeTimeZone: config.feeTimeZone },
+    policy: {
+      loanDays: config.loanDays,
+      feeTimeZone: config.feeTimeZone,
+      maxLoans: config.maxLoans,
+      feeBlockThreshold: config.feeBlockThreshold,
+      maxRenewals: config.maxRenewals,
+    },
   };
   return deps;
 }

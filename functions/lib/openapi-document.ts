@@ -10,6 +10,8 @@ import {
   bookListQuery,
   bookPage,
   depositBody,
+  feePaymentBody,
+  feesBalance,
   health,
   member,
   memberListQuery,
@@ -196,6 +198,19 @@ const routes: RouteConfig[] = [
     request: { params: memberId, headers: idempotencyKey, body: jsonBody(depositBody) },
     responses: { 200: answer('The new balance', pointsBalance), ...problems(400, 404, 422) },
   }),
+  useCase('fees.pay', {
+    method: 'post',
+    path: '/members/{memberId}/fees/payments',
+    operationId: 'payFees',
+    summary: 'Pay late fees from points',
+    description:
+      'More than is owed, or more than the points cover, is 409 (more-than-owed, insufficient-points) and changes nothing.',
+    request: { params: memberId, headers: idempotencyKey, body: jsonBody(feePaymentBody) },
+    responses: {
+      200: answer('Fees owed and points after the payment', feesBalance),
+      ...problems(400, 404, 409, 422),
+    },
+  }),
   useCase('points.check', {
     method: 'get',
     path: '/members/{memberId}/points/check',
@@ -239,6 +254,16 @@ const routes: RouteConfig[] = [
     summary: 'Return a rented book; a late return charges a fee',
     request: { params: rentalId },
     responses: { 200: answer('RETURNED, with lateDays and fee', rental), ...problems(404, 409) },
+  }),
+  useCase('rentals.renew', {
+    method: 'post',
+    path: '/rentals/{rentalId}/renew',
+    operationId: 'renewRental',
+    summary: 'Renew a loan: the due date moves on by the loan period',
+    description:
+      'At most MAX_RENEWALS times (409 renewal-limit); an overdue loan (409 rental-overdue) or one not on loan (409 not-on-loan) cannot be renewed.',
+    request: { params: rentalId },
+    responses: { 200: answer('The loan with its new dueAt and renewals', rental), ...problems(404, 409) },
   }),
   useCase('members.mypage', {
     method: 'get',

@@ -3,7 +3,13 @@
 // the type the use case returns. The rules themselves (what a valid price or phone is) live in the
 // domain; these schemas only apply them to the wire format.
 import type { BookPage } from '../../shared/app/catalog';
-import type { MemberPage, PointsBalance, PointsCheck, RentalPage } from '../../shared/app/members';
+import type {
+  FeesBalance,
+  MemberPage,
+  PointsBalance,
+  PointsCheck,
+  RentalPage,
+} from '../../shared/app/members';
 import type { ReplayResult } from '../../shared/app/dead-letters';
 import type { Book } from '../../shared/app/records';
 import type { BoardPage, Mypage } from '../../shared/app/views';
@@ -85,6 +91,16 @@ export const depositBody = z
   .openapi('Deposit');
 
 const wholeNumber = (message: string) => z.string().regex(/^\d+$/, message).transform(Number);
+
+export const feePaymentBody = z
+  .object({
+    amount: z
+      .number()
+      .refine(isValidDeposit, 'must be a whole amount, at least 1')
+      .openapi({ type: 'integer', minimum: 1, description: 'KRW, paid with as many points' }),
+  })
+  .strict()
+  .openapi('FeePayment');
 
 export const pointsCheckQuery = z.object({
   amount: wholeNumber('must be a whole number, 0 or more')
@@ -179,6 +195,10 @@ export const pointsBalance = z
   .object({ memberId: z.string(), points: z.number().int() })
   .openapi('Balance') satisfies z.ZodType<PointsBalance>;
 
+export const feesBalance = z
+  .object({ memberId: z.string(), feesOwed: count(0), points: count(0) })
+  .openapi('FeesBalance') satisfies z.ZodType<FeesBalance>;
+
 export const pointsCheck = z
   .object({
     memberId: z.string(),
@@ -204,6 +224,7 @@ export const rental = z
     returnedAt: instant.optional(),
     lateDays: count(0).optional(),
     fee: count(0).optional().describe('Late fee charged at return, KRW'),
+    renewals: count(0).optional().describe('Times the loan was renewed'),
   })
   .openapi('Rental') satisfies z.ZodType<Rental>;
 

@@ -34,6 +34,8 @@ const rules = {
   'rentals.request': 'member-or-librarian',
   'rentals.read': 'member-or-librarian',
   'rentals.return': 'member-or-librarian',
+  'rentals.renew': 'member-or-librarian',
+  'fees.pay': 'member-or-librarian',
   'members.mypage': 'member-or-librarian',
   'rentals.board': 'librarian',
   'views.rebuild': 'librarian',

@@ -35,6 +35,8 @@ export const eventData = {
   'rentbook.points.deposited': z.object({ memberId: id, amount: count, points: count }),
   'rentbook.points.debited': z.object({ memberId: id, rentalId: id, amount: count }),
   'rentbook.points.refunded': z.object({ memberId: id, rentalId: id, amount: count }),
+  // Fees paid from points: the amount, and what is owed and left afterwards.
+  'rentbook.fee.paid': z.object({ memberId: id, amount: count, feesOwed: count, points: count }),
   'rentbook.rental.requested': rentalRef.extend({
     bookTitle: z.string().nullable(),
     price: count,
@@ -43,6 +45,7 @@ export const eventData = {
   'rentbook.rental.approved': rentalRef.extend({ approvedAt: time, dueAt: time }),
   'rentbook.rental.rejected': rentalRef.extend({ reason: z.string() }),
   'rentbook.rental.returned': rentalRef.extend({ returnedAt: time, lateDays: count, fee: count }),
+  'rentbook.rental.renewed': rentalRef.extend({ renewedAt: time, dueAt: time, renewals: count }),
 } as const;
 
 export type EventType = keyof typeof eventData;
@@ -108,18 +111,25 @@ export function newEvent<T extends EventType>(
 /** A rental event; its facts beyond the rental's ids come in `data`. */
 export function rentalEvent(type: 'rentbook.rental.requested', rental: Rental): DomainEvent;
 export function rentalEvent<
-  T extends 'rentbook.rental.approved' | 'rentbook.rental.rejected' | 'rentbook.rental.returned',
+  T extends
+    | 'rentbook.rental.approved'
+    | 'rentbook.rental.rejected'
+    | 'rentbook.rental.returned'
+    | 'rentbook.rental.renewed',
 >(
   type: T,
   rental: Rental,
   data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId'>,
   at: string,
+  /** Tells apart facts of one type that a rental can have more than once (the nth renewal). */
+  factKey?: string,
 ): DomainEvent;
 export function rentalEvent(
   type: EventType,
   rental: Rental,
   data?: Record<string, unknown>,
   at?: string,
+  factKey = '',
 ): DomainEvent {
   const ids = { rentalId: rental.id, memberId: rental.memberId, bookId: rental.bookId };
   const subject = `rentals/${rental.id}`;
@@ -131,5 +141,8 @@ export function rentalEvent(
       requestedAt: rental.requestedAt,
     });
   }
-  return newEvent(type, subject, '', at ?? rental.requestedAt, { ...ids, ...data } as EventData<typeof type>);
+  return newEvent(type, subject, factKey, at ?? rental.requestedAt, {
+    ...ids,
+    ...data,
+  } as EventData<typeof type>);
 }

@@ -1,6 +1,6 @@
 // Members and their points: librarians register members; a member (or a librarian for it) sees
 // the member, deposits points, checks the balance and reads the rental history.
-import { newMember, type Member } from '../domain/member';
+import { feePaymentRefusal, newMember, type Member } from '../domain/member';
 import { isSufficient } from '../domain/points';
 import type { Rental, RentalStatus } from '../domain/rental';
 import { denial, type Caller } from './authorization';
@@ -29,6 +29,18 @@ export interface PointsBalance {
 export interface PointsCheck extends PointsBalance {
   amount: number;
   sufficient: boolean;
+}
+
+export interface FeesBalance extends PointsBalance {
+  feesOwed: number;
+}
+
+export interface FeePayment {
+  memberId: string;
+  /** KRW, paid with as many points. */
+  amount: number;
+  /** A repeated request with the same key (from the same caller) pays once. */
+  idempotencyKey?: string;
 }
 
 export interface MemberQuery {
@@ -80,6 +92,8 @@ export async function registerMember(
     phone: member.phone,
     points: member.points,
     feesOwed: member.feesOwed,
+    onLoan: 0,
+    loans: {},
     createdAt: at,
     version: 1,
   };
@@ -204,6 +218,104 @@ export async function depositPoints(
     if (credited.statusCode === 404) return memberNotFound(memberId);
     if (credited.statusCode !== 412 || attempt >= MAX_ATTEMPTS) {
       throw new Error(`Deposit batch failed: ${created.statusCode}/${credited.statusCode}`);
+    }
+  }
+}
+
+/**
+ * Pays late fees from points. Refused (409, nothing changes) when the amount is more than is owed or
+ * than the points cover, judged on the member as read; the ledger entry, the new balances (written
+ * only if the member is still as read: etag) and the `rentbook.fee.paid` event are one batch. With an
+ * idempotency key, bound to the request as for deposits, the payment happens once and a repeat gets
+ * the first answer again.
+ */
+export async function payFees(
+  deps: AppDeps,
+  caller: Caller,
+  { memberId, amount, idempotencyKey }: FeePayment,
+): Promise<Outcome<FeesBalance>> {
+  const denied = denial(caller, 'fees.pay', { memberId });
+  if (denied) return denied;
+  if (idempotencyKey) {
+    const route = `POST /members/${memberId}/fees/payments`;
+    const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, { route, body: { amount } });
+    if (!bound.ok) return bound;
+  }
+  const members = deps.containers.members;
+  const entryId = ledgerId(
+    'fee-payment',
+    idempotencyKey ? idFromKey('fee-payment', caller.subject, idempotencyKey) : newId(deps.clock),
+  );
+  const answered = async (): Promise<Outcome<FeesBalance> | undefined> => {
+    const earlier = await members.read<LedgerDoc>(memberId, entryId);
+    return (
+      earlier && ok({ memberId, feesOwed: earlier.feesOwedAfter ?? 0, points: earlier.pointsAfter ?? 0 })
+    );
+  };
+  if (idempotencyKey) {
+    const earlier = await answered();
+    if (earlier) return earlier;
+  }
+  for (let attempt = 1; ; attempt++) {
+    const member = await readMember(deps, memberId);
+    if (!member) return memberNotFound(memberId);
+    const refusal = feePaymentRefusal(member, amount);
+    if (refusal === 'more-than-owed') {
+      return fail(
+        'conflict',
+        'more-than-owed',
+        `Member ${memberId} owes ${member.feesOwed} in fees; ${amount} is more than that.`,
+      );
+    }
+    if (refusal === 'insufficient-points') {
+      return fail(
+        'conflict',
+        'insufficient-points',
+        `Member ${memberId} has ${member.points} points; paying ${amount} needs more.`,
+      );
+    }
+    const points = member.points - amount;
+    const feesOwed = member.feesOwed - amount;
+    const at = nowIso(deps.clock);
+    const entry: LedgerDoc = {
+      id: entryId,
+      type: 'ledger',
+      memberId,
+      kind: 'fee-payment',
+      amount,
+      at,
+      pointsAfter: points,
+      feesOwedAfter: feesOwed,
+    };
+    const event = newEvent('rentbook.fee.paid', `members/${memberId}`, entryId, at, {
+      memberId,
+      amount,
+      feesOwed,
+      points,
+    });
+    const [created, paid] = await members.batch(memberId, [
+      { operationType: 'Create', resourceBody: { ...entry } },
+      {
+        operationType: 'Patch',
+        id: memberId,
+        operations: [
+          { op: 'set', path: '/points', value: points },
+          { op: 'set', path: '/feesOwed', value: feesOwed },
+          { op: 'incr', path: '/version', value: 1 },
+        ],
+        ifMatch: member._etag,
+      },
+      outboxCreate(memberId, memberId, event),
+    ]);
+    if (created.statusCode < 300) return ok({ memberId, feesOwed, points });
+    if (created.statusCode === 409) {
+      // The same key won a concurrent race: answer what it answered.
+      const earlier = await answered();
+      if (earlier) return earlier;
+    }
+    if (paid.statusCode === 404) return memberNotFound(memberId);
+    if (paid.statusCode !== 412 || attempt >= MAX_ATTEMPTS) {
+      throw new Error(`Fee payment batch failed: ${created.statusCode}/${paid.statusCode}`);
     }
   }
 }

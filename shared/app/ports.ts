@@ -4,6 +4,8 @@
 // etags for optimistic concurrency, patch with a filter condition, and transactional batches
 // within one partition.
 
+import type { BorrowingLimits } from '../domain/rental';
+
 /** Every stored item has a string id, unique within its partition. */
 export interface Doc {
   id: string;
@@ -145,8 +147,10 @@ export interface Clock {
 }
 
 /** Settings the use cases need (validated in shared/config.ts). */
-export interface RentalPolicy {
+export interface RentalPolicy extends BorrowingLimits {
   loanDays: number;
+  /** Times one loan may be renewed. */
+  maxRenewals: number;
   feeTimeZone: string;
 }
 

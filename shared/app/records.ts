@@ -42,6 +42,13 @@ export interface MemberDoc extends Doc {
   phone: string | null;
   points: number;
   feesOwed: number;
+  /**
+   * Books on loan, and which: kept by the saga's debit (added), its refund and the return (removed),
+   * so one conditional patch can enforce the borrowing limits however many rents race.
+   */
+  onLoan?: number;
+  /** By `memberLoanKey(bookId)`: the rental holding a copy of that book. */
+  loans?: Record<string, { rentalId: string; bookId: string }>;
   createdAt: string;
   /** Grows by one with every write: how the views tell a newer version from an older one. */
   version?: number;
@@ -54,7 +61,7 @@ export interface RentalDoc extends Doc, Rental {
   version?: number;
 }
 
-export type LedgerKind = 'debit' | 'refund' | 'deposit';
+export type LedgerKind = 'debit' | 'refund' | 'deposit' | 'fee-payment';
 
 /**
  * `members`, partition key `/memberId`: one points movement. Its id is its idempotency key
@@ -69,6 +76,10 @@ export interface LedgerDoc extends Doc {
   rentalId?: string;
   /** The balance right after this movement (the answer a repeated deposit gives again). */
   pointsAfter?: number;
+  /** A fee payment: the fees owed right after it. */
+  feesOwedAfter?: number;
+  /** A debit that also recorded the loan on the member (`MemberDoc.loans`): its key there. */
+  memberLoanKey?: string;
 }
 
 /**
@@ -155,6 +166,7 @@ export function toRental(doc: RentalDoc): Rental {
   if (doc.returnedAt !== undefined) rental.returnedAt = doc.returnedAt;
   if (doc.lateDays !== undefined) rental.lateDays = doc.lateDays;
   if (doc.fee !== undefined) rental.fee = doc.fee;
+  if (doc.renewals !== undefined) rental.renewals = doc.renewals;
   return rental;
 }
 
@@ -196,6 +208,11 @@ export const containerDefinitions: Record<'members' | 'books' | 'views' | 'deadL
       indexedPaths: ['consumer', 'failedAt'],
     },
   };
+
+/** The key of a book's entry in a member's `loans` map: a plain identifier, so it works as a query field. */
+export function memberLoanKey(bookId: string): string {
+  return 'b' + createHash('sha256').update(bookId).digest('hex').slice(0, 32);
+}
 
 /** The key of a rental's entry in a book's `loans` map: a plain identifier, so it works as a query field. */
 export function loanKey(rentalId: string): string {

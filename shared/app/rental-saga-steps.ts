@@ -3,14 +3,22 @@
 // a repeated step finds its own earlier effect and reports the same outcome without redoing it.
 // Domain outcomes (a rejection) are returned; infrastructure faults are thrown, so the
 // orchestrator's retry policy runs the step again.
-import { dueDate, ineligibility, type RejectionReason, type Rental } from '../domain/rental';
+import {
+  borrowerIneligibility,
+  dueDate,
+  ineligibility,
+  type BorrowerStanding,
+  type RejectionReason,
+  type Rental,
+} from '../domain/rental';
 import { newEvent, rentalEvent, type DomainEvent } from './events';
 import { outboxCreate } from './outbox';
-import { isDocumentError, type AppDeps } from './ports';
+import { isDocumentError, type AppDeps, type PatchOperation } from './ports';
 import {
   isBook,
   ledgerId,
   loanKey,
+  memberLoanKey,
   toRental,
   type BookDoc,
   type LedgerDoc,
@@ -63,16 +71,34 @@ export async function checkEligibility(
   }
   const rental = toRental(recorded);
   if (rental.status !== 'REQUESTED') return { rental };
-  const reason = ineligibility(member?.type === 'member' ? member : undefined, book, rental.price);
+  const standing = member?.type === 'member' ? borrowerStanding(member, rental.bookId) : undefined;
+  const reason = ineligibility(standing, book, rental.price, deps.policy);
   return reason ? { rental, reason } : { rental };
 }
 
+function borrowerStanding(member: MemberDoc, bookId: string): BorrowerStanding {
+  return {
+    points: member.points,
+    feesOwed: member.feesOwed,
+    onLoan: member.onLoan ?? 0,
+    holdsBook: member.loans?.[memberLoanKey(bookId)] !== undefined,
+  };
+}
+
+// A debit refused for a reason that no longer shows when read (the member changed in between) is
+// tried again; losing this often in a row is a fault.
+const MAX_DEBIT_ATTEMPTS = 20;
+
 /**
- * Step 2: takes the price from the member's points, never below zero. The ledger entry
- * `debit:<rentalId>` and the balance change are one batch in the member's partition, so the
- * debit happens once however often the step runs.
+ * Step 2: takes the price from the member's points and records the loan on the member, in one
+ * conditional patch: points cover the price, fees owed are within `feeBlockThreshold`, fewer than
+ * `maxLoans` books are on loan and none of them is this book. However many rents of one member race,
+ * no limit can be passed. The ledger entry `debit:<rentalId>` is in the same batch, so the debit
+ * happens once however often the step runs. When a condition fails, the member is read to tell why.
  */
 export async function debitPoints(deps: AppDeps, rental: Rental): Promise<StepOutcome> {
+  const { maxLoans, feeBlockThreshold } = deps.policy;
+  const bookKey = memberLoanKey(rental.bookId);
   const entry: LedgerDoc = {
     id: ledgerId('debit', rental.id),
     type: 'ledger',
@@ -81,25 +107,91 @@ export async function debitPoints(deps: AppDeps, rental: Rental): Promise<StepOu
     amount: rental.price,
     rentalId: rental.id,
     at: nowIso(deps.clock),
+    memberLoanKey: bookKey,
   };
-  const [created, debited] = await deps.containers.members.batch(rental.memberId, [
-    { operationType: 'Create', resourceBody: { ...entry } },
-    {
-      operationType: 'Patch',
-      id: rental.memberId,
-      operations: [
-        { op: 'incr', path: '/points', value: -rental.price },
+  for (let attempt = 1; ; attempt++) {
+    const [created, debited] = await deps.containers.members.batch(rental.memberId, [
+      { operationType: 'Create', resourceBody: { ...entry } },
+      {
+        operationType: 'Patch',
+        id: rental.memberId,
+        operations: [
+          { op: 'incr', path: '/points', value: -rental.price },
+          { op: 'incr', path: '/onLoan', value: 1 },
+          { op: 'set', path: `/loans/${bookKey}`, value: { rentalId: rental.id, bookId: rental.bookId } },
+          { op: 'incr', path: '/version', value: 1 },
+        ],
+        condition: [
+          { field: 'points', op: '>=', value: rental.price },
+          { field: 'feesOwed', op: '<=', value: feeBlockThreshold },
+          { field: 'onLoan', op: '<', value: maxLoans },
+          { field: `loans.${bookKey}`, op: 'notExists' },
+        ],
+      },
+      outboxCreate(
+        rental.memberId,
+        rental.memberId,
+        pointsEvent('rentbook.points.debited', rental, entry.at),
+      ),
+    ]);
+    if (created.statusCode < 300) return { ok: true };
+    if (created.statusCode === 409) return { ok: true };
+    if (debited.statusCode === 404) return { ok: false, reason: 'MEMBER_NOT_FOUND' };
+    if (debited.statusCode !== 412) {
+      throw new Error(
+        `Debit batch for rental ${rental.id} failed: ${created.statusCode}/${debited.statusCode}`,
+      );
+    }
+    const member = await deps.containers.members.read<MemberDoc>(rental.memberId, rental.memberId);
+    if (member?.type !== 'member') return { ok: false, reason: 'MEMBER_NOT_FOUND' };
+    if (member.onLoan === undefined || member.loans === undefined) await recordMemberLoans(deps, member);
+    const standing = borrowerStanding(member, rental.bookId);
+    const reason =
+      borrowerIneligibility(standing, deps.policy) ??
+      (member.points < rental.price ? 'INSUFFICIENT_POINTS' : undefined);
+    if (reason) return { ok: false, reason };
+    if (attempt >= MAX_DEBIT_ATTEMPTS) throw new Error(`Debit for rental ${rental.id} kept losing races`);
+  }
+}
+
+/**
+ * A member stored before loans were kept on the member document gets them once, from its rentals
+ * on loan, so the debit's conditions can hold. Written only while still absent (a concurrent first
+ * rent may do the same).
+ */
+async function recordMemberLoans(deps: AppDeps, member: MemberDoc): Promise<void> {
+  const { members } = deps.containers;
+  const loans: NonNullable<MemberDoc['loans']> = {};
+  let continuation: string | undefined;
+  do {
+    const page = await members.query<RentalDoc>({
+      partitionKey: member.memberId,
+      where: [
+        { field: 'type', op: '=', value: 'rental' },
+        { field: 'status', op: 'in', value: ['APPROVED', 'OVERDUE'] },
+      ],
+      limit: 1000,
+      continuation,
+    });
+    for (const r of page.items) loans[memberLoanKey(r.bookId)] = { rentalId: r.id, bookId: r.bookId };
+    continuation = page.continuation;
+  } while (continuation);
+  try {
+    await members.patch<MemberDoc>(
+      member.memberId,
+      member.memberId,
+      [
+        { op: 'set', path: '/loans', value: loans },
+        { op: 'set', path: '/onLoan', value: Object.keys(loans).length },
         { op: 'incr', path: '/version', value: 1 },
       ],
-      condition: [{ field: 'points', op: '>=', value: rental.price }],
-    },
-    outboxCreate(rental.memberId, rental.memberId, pointsEvent('rentbook.points.debited', rental, entry.at)),
-  ]);
-  if (created.statusCode < 300) return { ok: true };
-  if (created.statusCode === 409) return { ok: true };
-  if (debited.statusCode === 412) return { ok: false, reason: 'INSUFFICIENT_POINTS' };
-  if (debited.statusCode === 404) return { ok: false, reason: 'MEMBER_NOT_FOUND' };
-  throw new Error(`Debit batch for rental ${rental.id} failed: ${created.statusCode}/${debited.statusCode}`);
+      { condition: [{ field: 'loans', op: 'notExists' }] },
+    );
+  } catch (err) {
+    if (!isDocumentError(err, 412)) throw err;
+  }
+  member.loans = loans;
+  member.onLoan = Object.keys(loans).length;
 }
 
 /**
@@ -194,10 +286,19 @@ export async function releaseCopy(deps: AppDeps, rental: Rental): Promise<void> 
 }
 
 /**
- * Compensates step 2: gives the price back, once. One batch: the debit must exist (Read), the
- * refund must not (Create `refund:<rentalId>`), and the balance grows.
+ * Compensates step 2: gives the price back and takes the loan off the member, once. One batch: the
+ * debit must exist (Read), the refund must not (Create `refund:<rentalId>`), and the balance grows.
  */
 export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void> {
+  const debit = await deps.containers.members.read<LedgerDoc>(rental.memberId, ledgerId('debit', rental.id));
+  // No debit: nothing to undo. A debit that recorded the loan on the member takes it off again.
+  if (!debit) return;
+  const loanOperations: PatchOperation[] = debit.memberLoanKey
+    ? [
+        { op: 'incr', path: '/onLoan', value: -1 },
+        { op: 'remove', path: `/loans/${debit.memberLoanKey}` },
+      ]
+    : [];
   const entry: LedgerDoc = {
     id: ledgerId('refund', rental.id),
     type: 'ledger',
@@ -215,15 +316,16 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void>
       id: rental.memberId,
       operations: [
         { op: 'incr', path: '/points', value: rental.price },
+        ...loanOperations,
         { op: 'incr', path: '/version', value: 1 },
       ],
     },
     outboxCreate(rental.memberId, rental.memberId, pointsEvent('rentbook.points.refunded', rental, entry.at)),
   ]);
-  const [debit, refund] = results;
-  if (debit.statusCode < 300 && refund.statusCode < 300) return;
+  const [debitRead, refund] = results;
+  if (debitRead.statusCode < 300 && refund.statusCode < 300) return;
   // No debit to undo, or already refunded.
-  if (debit.statusCode === 404 || refund.statusCode === 409) return;
+  if (debitRead.statusCode === 404 || refund.statusCode === 409) return;
   throw new Error(
     `Refund batch for rental ${rental.id} failed: ${results.map((r) => r.statusCode).join('/')}`,
   );

@@ -1,15 +1,15 @@
-// Returning a book: the copy goes back on the shelf, the rental becomes RETURNED, and a late fee
-// (by whole calendar days late) is added to what the member owes.
+// Returning a book: the copy goes back on the shelf, the rental becomes RETURNED, the loan comes off
+// the member, and a late fee (by whole calendar days late) is added to what the member owes.
 import { lateDays, lateFee } from '../domain/fees';
 import { isOnLoan, type Rental } from '../domain/rental';
 import { denial, type Caller } from './authorization';
 import { fail, ok, type Outcome } from './outcome';
-import type { AppDeps, BatchOperation, Stored } from './ports';
+import type { AppDeps, BatchOperation, PatchOperation, Stored } from './ports';
 import { findRentalDoc, rentalNotFound } from './rentals';
 import { outboxCreate } from './outbox';
 import { rentalEvent } from './events';
 import { releaseCopy } from './rental-saga-steps';
-import { toRental, type RentalDoc } from './records';
+import { memberLoanKey, toRental, type MemberDoc, type RentalDoc } from './records';
 import { nowIso } from './time';
 
 // Only a concurrent change to the same rental (say, the overdue timer) makes the write retry.
@@ -38,6 +38,18 @@ export async function returnRental(
     const days = lateDays(doc.dueAt, returnedAt, deps.policy.feeTimeZone);
     const fee = lateFee(days);
     await releaseCopy(deps, doc);
+    // The loan comes off the member too, when the debit recorded it there (only this return, which
+    // the rental's etag makes the one return, can take it off).
+    const bookKey = memberLoanKey(doc.bookId);
+    const member: MemberDoc | undefined = await members.read<MemberDoc>(doc.memberId, doc.memberId);
+    const memberOperations: PatchOperation[] = [];
+    if (fee > 0) memberOperations.push({ op: 'incr', path: '/feesOwed', value: fee });
+    if (member?.loans?.[bookKey]?.rentalId === doc.id) {
+      memberOperations.push(
+        { op: 'incr', path: '/onLoan', value: -1 },
+        { op: 'remove', path: `/loans/${bookKey}` },
+      );
+    }
     const operations: BatchOperation[] = [
       {
         operationType: 'Patch',
@@ -57,14 +69,11 @@ export async function returnRental(
         rentalEvent('rentbook.rental.returned', doc, { returnedAt, lateDays: days, fee }, returnedAt),
       ),
     ];
-    if (fee > 0) {
+    if (memberOperations.length > 0) {
       operations.push({
         operationType: 'Patch',
         id: doc.memberId,
-        operations: [
-          { op: 'incr', path: '/feesOwed', value: fee },
-          { op: 'incr', path: '/version', value: 1 },
-        ],
+        operations: [...memberOperations, { op: 'incr', path: '/version', value: 1 }],
       });
     }
     const [returned, , charged] = await members.batch(doc.memberId, operations);

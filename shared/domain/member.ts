@@ -26,3 +26,13 @@ export function isValidPhone(phone: string): boolean {
 export function newMember(id: string, name: string, phone: string | null): Member {
   return { id, name: name.trim(), phone, points: 0, feesOwed: 0 };
 }
+
+/** Paying fees from points: refused (with why) when it is more than is owed or than the points cover. */
+export function feePaymentRefusal(
+  member: { points: number; feesOwed: number },
+  amount: number,
+): 'more-than-owed' | 'insufficient-points' | undefined {
+  if (amount > member.feesOwed) return 'more-than-owed';
+  if (amount > member.points) return 'insufficient-points';
+  return undefined;
+}

@@ -156,9 +156,27 @@ describe('OpenAPI schemas against the API', () => {
     await exchange('GET', '/rentals/{rentalId}', `/api/rentals/${rentalId}`, {
       token: memberToken('someone-else'),
     });
+    const renewed = await exchange('POST', '/rentals/{rentalId}/renew', `/api/rentals/${rentalId}/renew`, {
+      token: me,
+    });
+    expect(renewed.body.renewals).toBe(1);
     await exchange('DELETE', '/books/{bookId}', `/api/books/${bookId}`, { token: librarian });
+    // Two days late: the return charges a fee, which is then paid.
+    ctx.host.clock.set(Date.parse(renewed.body.dueAt as string) + 2 * 24 * 60 * 60 * 1000);
     await exchange('POST', '/rentals/{rentalId}/return', `/api/rentals/${rentalId}/return`, { token: me });
     await exchange('POST', '/rentals/{rentalId}/return', `/api/rentals/${rentalId}/return`, { token: me });
+    await exchange('POST', '/rentals/{rentalId}/renew', `/api/rentals/${rentalId}/renew`, { token: me });
+    const paid = await exchange(
+      'POST',
+      '/members/{memberId}/fees/payments',
+      `/api/members/${memberId}/fees/payments`,
+      { token: me, body: { amount: 300 } },
+    );
+    expect(paid.body.feesOwed).toBe(200);
+    await exchange('POST', '/members/{memberId}/fees/payments', `/api/members/${memberId}/fees/payments`, {
+      token: me,
+      body: { amount: 1000 },
+    });
     await exchange(
       'GET',
       '/members/{memberId}/rentals',

@@ -6,6 +6,9 @@ import { registeredHttpRoutes } from '../helpers/hosts';
 import { libraryHost, librarian, memberToken, type Token } from './support-host';
 import type { Rental } from '../../shared/domain/rental';
 
+// Each caller's request to a rental route gets a fresh loan of `self`, and refused ones stay on loan:
+// more than the default five. The app reads its settings when it loads, in the host started below.
+process.env.MAX_LOANS = '50';
 const ctx = libraryHost();
 
 type Who = 'anonymous' | 'self' | 'other' | 'librarian';
@@ -113,6 +116,17 @@ const rows: Row[] = [
     expected: memberOrLibrarian(200),
   },
   {
+    route: 'POST /api/rentals/{rentalId}/renew',
+    request: async (f) => ({ path: `/api/rentals/${(await approvedRental(f)).id}/renew` }),
+    expected: memberOrLibrarian(200),
+  },
+  {
+    // `self` owes no fees: past the policy, a payment is refused as more than is owed (409).
+    route: 'POST /api/members/{memberId}/fees/payments',
+    request: (f) => ({ path: `/api/members/${f.self}/fees/payments`, body: { amount: 10 } }),
+    expected: memberOrLibrarian(409),
+  },
+  {
     route: 'GET /api/asyncapi.json',
     request: () => ({ path: '/api/asyncapi.json' }),
     expected: anyone(200),
@@ -151,8 +165,10 @@ const tokens: Record<Who, Token | undefined> = {
   librarian,
 };
 
+// A book of its own for each loan: a member has one copy of a book at a time.
 async function approvedRental(f: Fixture): Promise<Rental> {
-  const rented = await ctx.lib.rent(f.self, f.bookId);
+  const book = await ctx.lib.addBook({ title: 'Loan', author: 'Test', price: 0, copies: 1 });
+  const rented = await ctx.lib.rent(f.self, book.id);
   if (rented.body.status !== 'APPROVED') throw new Error(`rent: ${rented.status} ${rented.body.status}`);
   return rented.body;
 }

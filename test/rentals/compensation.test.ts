@@ -28,7 +28,13 @@ describe('the last copy is taken between the debit and the reservation', () => {
     const deps = {
       containers: embeddedContainers(DATABASE_ID, containerDefinitions),
       clock: embeddedClock,
-      policy: { loanDays: 7, feeTimeZone: 'Asia/Seoul' },
+      policy: {
+        loanDays: 7,
+        feeTimeZone: 'Asia/Seoul',
+        maxLoans: 5,
+        feeBlockThreshold: 2000,
+        maxRenewals: 2,
+      },
     };
     let rivalReserved: Promise<unknown> | undefined;
     const stop = members.onChange(() => {

@@ -7,6 +7,9 @@ describe('app settings', () => {
     expect(loadConfig({})).toEqual({
       loanDays: 7,
       feeTimeZone: 'Asia/Seoul',
+      maxLoans: 5,
+      feeBlockThreshold: 2000,
+      maxRenewals: 2,
       auth: { appService: false, memberIdClaim: 'member_id', localSecret: undefined },
       azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },
     });
@@ -81,6 +84,12 @@ describe('app settings', () => {
   it.each([
     [{ LOAN_DAYS: 'seven' }, 'LOAN_DAYS'],
     [{ LOAN_DAYS: '0' }, 'LOAN_DAYS'],
+    [{ MAX_LOANS: '0' }, 'MAX_LOANS'],
+    [{ MAX_RENEWALS: '-1' }, 'MAX_RENEWALS'],
+    [{ MAX_RENEWALS: 'two' }, 'MAX_RENEWALS'],
+    [{ MAX_LOANS: 'five' }, 'MAX_LOANS'],
+    [{ FEE_BLOCK_THRESHOLD: '-1' }, 'FEE_BLOCK_THRESHOLD'],
+    [{ FEE_BLOCK_THRESHOLD: '12.5' }, 'FEE_BLOCK_THRESHOLD'],
     [{ FEE_TIME_ZONE: 'Seoul' }, 'FEE_TIME_ZONE'],
     [{ WEBSITE_AUTH_ENABLED: 'yes' }, 'WEBSITE_AUTH_ENABLED'],
     [{ LOCAL_AUTH_SECRET: 'short' }, 'LOCAL_AUTH_SECRET'],

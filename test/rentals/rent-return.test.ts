@@ -204,12 +204,13 @@ describe('rentals and history', () => {
   it('a member sees its own rentals newest first, filtered by status; another member gets 403', async () => {
     const memberId = await ctx.lib.addMember(1000);
     const other = await ctx.lib.addMember(0);
-    const book = await ctx.lib.addBook({ price: 100, copies: 3 });
-    const first = (await ctx.lib.rent(memberId, book.id)).body;
+    const books = [];
+    for (let i = 0; i < 3; i++) books.push(await ctx.lib.addBook({ price: 100, copies: 1 }));
+    const first = (await ctx.lib.rent(memberId, books[0].id)).body;
     ctx.host.clock.advance(60_000);
-    const second = (await ctx.lib.rent(memberId, book.id)).body;
+    const second = (await ctx.lib.rent(memberId, books[1].id)).body;
     ctx.host.clock.advance(60_000);
-    const third = (await ctx.lib.rent(memberId, book.id)).body;
+    const third = (await ctx.lib.rent(memberId, books[2].id)).body;
     await ctx.lib.returnBook(second.id);
 
     const mine = memberToken(memberId);

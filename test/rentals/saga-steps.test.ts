@@ -15,6 +15,7 @@ import {
   releaseCopy,
   reserveCopy,
 } from '../../shared/app/rental-saga-steps';
+import { memberLoanKey, type MemberDoc } from '../../shared/app/records';
 import { requestRental } from '../../shared/app/rentals';
 import type { Rental } from '../../shared/domain/rental';
 import { storeDeps } from './support-store';
@@ -221,5 +222,43 @@ describe('approve and reject', () => {
     const rejected = await rejectRental(deps, rental, 'BOOK_RENTED');
     expect(rejected).toMatchObject({ status: 'REJECTED', reason: 'BOOK_RENTED' });
     expect(await rejectRental(deps, rental, 'PROCESSING_FAILED')).toEqual(rejected);
+  });
+});
+
+describe('the loan kept on the member (borrowing limits)', () => {
+  const memberDoc = (memberId: string) => deps.containers.members.read<MemberDoc>(memberId, memberId);
+
+  it('the debit records the loan once; the refund takes it off once', async () => {
+    const memberId = await memberWith(1000);
+    const bookId = await bookWith(1, 300);
+    const rental = await requested(memberId, bookId);
+    await debitPoints(deps, rental);
+    await debitPoints(deps, rental);
+    expect(await memberDoc(memberId)).toMatchObject({
+      onLoan: 1,
+      loans: { [memberLoanKey(bookId)]: { rentalId: rental.id, bookId } },
+    });
+    await refundPoints(deps, rental);
+    await refundPoints(deps, rental);
+    expect(await memberDoc(memberId)).toMatchObject({ onLoan: 0, loans: {}, points: 1000 });
+  });
+
+  it('a member stored without loan bookkeeping gets it from its rentals on loan, then the limits hold', async () => {
+    const memberId = await memberWith(1000);
+    const onLoan = await requested(memberId, await bookWith(1, 100));
+    // As stored before the member kept its loans: an approved rental, no onLoan and no loans.
+    await deps.containers.members.patch(memberId, onLoan.id, [
+      { op: 'set', path: '/status', value: 'APPROVED' },
+      { op: 'set', path: '/dueAt', value: '2026-03-08T00:00:00.000Z' },
+    ]);
+    await deps.containers.members.patch(memberId, memberId, [
+      { op: 'remove', path: '/onLoan' },
+      { op: 'remove', path: '/loans' },
+    ]);
+    const again = await requested(memberId, onLoan.bookId);
+    expect(await debitPoints(deps, again)).toEqual({ ok: false, reason: 'ALREADY_ON_LOAN' });
+    const other = await requested(memberId, await bookWith(1, 100));
+    expect(await debitPoints(deps, other)).toEqual({ ok: true });
+    expect(await memberDoc(memberId)).toMatchObject({ onLoan: 2, points: 900 });
   });
 });

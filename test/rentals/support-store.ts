@@ -24,7 +24,13 @@ export function storeDeps(startAt = Date.parse('2026-03-01T00:00:00.000Z')): {
     deps: {
       containers: embeddedContainers(DATABASE_ID, containerDefinitions),
       clock: embeddedClock,
-      policy: { loanDays: 7, feeTimeZone: 'Asia/Seoul' },
+      policy: {
+        loanDays: 7,
+        feeTimeZone: 'Asia/Seoul',
+        maxLoans: 5,
+        feeBlockThreshold: 2000,
+        maxRenewals: 2,
+      },
     },
   };
 }

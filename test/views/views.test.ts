@@ -115,10 +115,12 @@ describe('the rental board', () => {
     const v = views(lib.api);
     const book = await lib.addBook({ title: 'Board book', price: 0, copies: 5 });
     const memberId = await lib.addMember(0, 'Park Seo');
+    // A member has one copy of a book at a time: the second loan is another member's.
+    const otherId = await lib.addMember(0, 'Choi Min');
     const first = await lib.rent(memberId, book.id);
     await lib.api('POST', '/admin/clock', { body: { advanceBy: 'P8D' } });
-    const second = await lib.rent(memberId, book.id);
-    await v.boardEntryWhen(second.body.id, memberId, (e) => e.status === 'APPROVED');
+    const second = await lib.rent(otherId, book.id);
+    await v.boardEntryWhen(second.body.id, otherId, (e) => e.status === 'APPROVED');
     const page = await v.board(`?bookId=${book.id}&status=APPROVED`);
     expect(page.body.items.map((e) => [e.rentalId, e.overdue])).toEqual([
       [first.body.id, true],
