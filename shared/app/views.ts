@@ -8,7 +8,13 @@
 // - the time-dependent parts (overdue, the fee if returned now) are computed when read.
 import { z } from 'zod';
 import { loanStanding } from '../domain/fees';
-import { boardOrder, RENTAL_STATUSES, type RejectionReason, type RentalStatus } from '../domain/rental';
+import {
+  boardOrder,
+  RENTAL_STATUSES,
+  type RejectionReason,
+  type Rental,
+  type RentalStatus,
+} from '../domain/rental';
 import { denial, type Caller } from './authorization';
 import { memberNotFound } from './members';
 import { fail, ok, type Outcome } from './outcome';
@@ -34,21 +40,11 @@ export interface MemberView extends ViewItem {
   feesOwed: number;
 }
 
-export interface RentalView extends ViewItem {
+/** A rental as its member's views and the board show it: the rental's own fields, one type. */
+export interface RentalView extends ViewItem, Omit<Rental, 'id' | 'memberId' | 'renewals'> {
   kind: 'rental';
   rentalId: string;
-  bookId: string;
-  bookTitle: string | null;
   memberName: string | null;
-  price: number;
-  status: RentalStatus;
-  reason?: RejectionReason;
-  requestedAt: string;
-  approvedAt?: string;
-  dueAt?: string;
-  returnedAt?: string;
-  lateDays?: number;
-  fee?: number;
   /** The board's sort key (domain `boardOrder`). */
   order: string;
 }
