@@ -2,6 +2,7 @@
 // message naming the setting, instead of failing on some later request.
 import { z } from 'zod';
 import { isKnownTimeZone } from './domain/fees';
+import { DEFAULT_HOLD_DAYS } from './domain/hold';
 import {
   DEFAULT_FEE_BLOCK_THRESHOLD,
   DEFAULT_LOAN_DAYS,
@@ -18,6 +19,10 @@ export interface AppConfig {
   feeBlockThreshold: number;
   /** Times one loan may be renewed. */
   maxRenewals: number;
+  /** Days a copy is kept for a member whose hold is READY. */
+  holdDays: number;
+  /** When the `holds-expiry` timer runs (NCRONTAB, six fields). */
+  holdsExpirySchedule: string;
   auth: AuthConfig;
   /** The Azure services configured; each one given replaces the local host's stand-in for its port. */
   azure: AzureConfig;
@@ -84,6 +89,16 @@ const settings = z.object({
     .min(0, 'must be 0 or more')
     .max(100, 'must be at most 100')
     .default(DEFAULT_MAX_RENEWALS),
+  HOLD_DAYS: z.coerce
+    .number({ invalid_type_error: 'must be a whole number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1')
+    .max(60, 'must be at most 60')
+    .default(DEFAULT_HOLD_DAYS),
+  HOLDS_EXPIRY_SCHEDULE: z
+    .string()
+    .regex(/^\S+( \S+){5}$/, 'must be an NCRONTAB expression of six fields, such as 0 0 * * * *')
+    .default('0 0 * * * *'),
   FEE_TIME_ZONE: z
     .string()
     .refine(isKnownTimeZone, 'must be an IANA time zone such as Asia/Seoul')
@@ -223,6 +238,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     maxLoans: s.MAX_LOANS,
     feeBlockThreshold: s.FEE_BLOCK_THRESHOLD,
     maxRenewals: s.MAX_RENEWALS,
+    holdDays: s.HOLD_DAYS,
+    holdsExpirySchedule: s.HOLDS_EXPIRY_SCHEDULE,
     auth: {
       appService: s.WEBSITE_AUTH_ENABLED,
       memberIdClaim: s.AUTH_MEMBER_ID_CLAIM,

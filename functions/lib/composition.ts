@@ -78,6 +78,7 @@ export function appDeps(): AppDeps {
       maxLoans: config.maxLoans,
       feeBlockThreshold: config.feeBlockThreshold,
       maxRenewals: config.maxRenewals,
+      holdDays: config.holdDays,
     },
   };
   return deps;

@@ -3,6 +3,7 @@
 // the type the use case returns. The rules themselves (what a valid price or phone is) live in the
 // domain; these schemas only apply them to the wire format.
 import type { BookPage } from '../../shared/app/catalog';
+import type { BookHolds } from '../../shared/app/holds';
 import type {
   FeesBalance,
   MemberPage,
@@ -20,6 +21,7 @@ import {
   isValidPrice,
   isValidText,
 } from '../../shared/domain/book';
+import { HOLD_STATUSES, type Hold } from '../../shared/domain/hold';
 import { isValidName, isValidPhone, type Member } from '../../shared/domain/member';
 import { isValidAmount, isValidDeposit } from '../../shared/domain/points';
 import { REJECTION_REASONS, RENTAL_STATUSES, type Rental } from '../../shared/domain/rental';
@@ -120,6 +122,19 @@ export const rentalBody = z
   })
   .strict()
   .openapi('RentalRequest');
+
+export const holdBody = z
+  .object({
+    memberId: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: "A librarian placing a hold for a member; a member's own id otherwise" }),
+  })
+  .strict()
+  .default({})
+  .openapi('HoldRequest');
 
 const limit = wholeNumber('must be a whole number')
   .refine((n) => n >= 1 && n <= 100, 'must be 1 to 100')
@@ -227,6 +242,26 @@ export const rental = z
     renewals: count(0).optional().describe('Times the loan was renewed'),
   })
   .openapi('Rental') satisfies z.ZodType<Rental>;
+
+const holdStatus = z.enum(HOLD_STATUSES).openapi('HoldStatus');
+
+export const hold = z
+  .object({
+    id: recordId,
+    bookId: recordId,
+    memberId: recordId,
+    status: holdStatus,
+    position: count(0)
+      .nullable()
+      .describe('WAITING: 1 for the next copy, 2 after that, ...; READY: 0; ended: null'),
+    placedAt: instant,
+    readyUntil: instant.optional().describe('READY: the copy is kept until then'),
+  })
+  .openapi('Hold') satisfies z.ZodType<Hold>;
+
+export const bookHolds = z
+  .object({ bookId: z.string(), items: z.array(hold).describe('First in line first') })
+  .openapi('HoldQueue') satisfies z.ZodType<BookHolds>;
 
 export const rentalPage = page(rental).openapi('RentalPage') satisfies z.ZodType<RentalPage>;
 

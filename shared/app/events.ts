@@ -26,6 +26,8 @@ const bookFields = z.object({
 
 const rentalRef = z.object({ rentalId: id, memberId: id, bookId: id });
 
+const holdRef = z.object({ holdId: id, bookId: id, memberId: id, bookTitle: z.string() });
+
 /** The `data` of each event type. */
 export const eventData = {
   'rentbook.book.registered': bookFields,
@@ -46,6 +48,13 @@ export const eventData = {
   'rentbook.rental.rejected': rentalRef.extend({ reason: z.string() }),
   'rentbook.rental.returned': rentalRef.extend({ returnedAt: time, lateDays: count, fee: count }),
   'rentbook.rental.renewed': rentalRef.extend({ renewedAt: time, dueAt: time, renewals: count }),
+  // A hold's life: placed (WAITING, its place in the queue), ready (a copy is kept for the member
+  // until readyUntil), then fulfilled (the member rented it), cancelled or expired.
+  'rentbook.hold.placed': holdRef.extend({ placedAt: time, position: count }),
+  'rentbook.hold.ready': holdRef.extend({ readyUntil: time }),
+  'rentbook.hold.fulfilled': holdRef.extend({ rentalId: id }),
+  'rentbook.hold.cancelled': holdRef,
+  'rentbook.hold.expired': holdRef,
 } as const;
 
 export type EventType = keyof typeof eventData;

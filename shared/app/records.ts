@@ -2,6 +2,7 @@
 // document becomes what the API shows.
 import { createHash } from 'node:crypto';
 import { bookStatus, type BookState, type BookStatus } from '../domain/book';
+import type { QueuedHold } from '../domain/hold';
 import type { Member } from '../domain/member';
 import type { Rental } from '../domain/rental';
 import type { BookOutbox } from './outbox';
@@ -19,6 +20,17 @@ export interface BookDoc extends Doc, BookState {
   createdAt: string;
   /** Events written with the book and not relayed yet (see ./outbox.ts). */
   outbox?: BookOutbox;
+  /**
+   * The hold queue, by `memberHoldKey(memberId)`: present only while someone holds the book, so a
+   * rent or return of a book no one holds is one conditional patch (docs/decisions/0008-holds.md).
+   */
+  holds?: Record<string, QueuedHold>;
+  /** The `seq` of the last hold placed on this book. */
+  holdSeq?: number;
+  /** Grows by one with every change of the queue: how the holds view tells newer from older. */
+  holdsVersion?: number;
+  /** The earliest `readyUntil` of a READY hold: what the `holds-expiry` timer finds due books by. */
+  nextReadyUntil?: string;
 }
 
 /** `books`: what a removed book leaves until its `rentbook.book.removed` event is relayed. */
@@ -59,6 +71,17 @@ export interface RentalDoc extends Doc, Rental {
   type: 'rental';
   /** Grows by one with every write: how the views tell a newer version from an older one. */
   version?: number;
+}
+
+/**
+ * `members`, partition key `/memberId`: where a hold was placed (id = holdId), so a hold is found by
+ * its id. The hold itself (its status, its place) is in its book's queue.
+ */
+export interface HoldDoc extends Doc {
+  type: 'hold';
+  memberId: string;
+  bookId: string;
+  placedAt: string;
 }
 
 export type LedgerKind = 'debit' | 'refund' | 'deposit' | 'fee-payment';
@@ -193,7 +216,8 @@ export const containerDefinitions: Record<'members' | 'books' | 'views' | 'deadL
       id: 'books',
       partitionKeyPath: '/id',
       defaultTtl: -1,
-      indexedPaths: ['title', 'withdrawn', 'available'],
+      // `nextReadyUntil`: the books whose READY holds are due, for the `holds-expiry` timer.
+      indexedPaths: ['title', 'withdrawn', 'available', 'nextReadyUntil'],
     },
     // The read models (./views.ts), kept by change-feed projectors.
     views: {
@@ -212,6 +236,11 @@ export const containerDefinitions: Record<'members' | 'books' | 'views' | 'deadL
 /** The key of a book's entry in a member's `loans` map: a plain identifier, so it works as a query field. */
 export function memberLoanKey(bookId: string): string {
   return 'b' + createHash('sha256').update(bookId).digest('hex').slice(0, 32);
+}
+
+/** The key of a member's entry in a book's `holds` map: a plain identifier, so it works as a query field. */
+export function memberHoldKey(memberId: string): string {
+  return 'm' + createHash('sha256').update(memberId).digest('hex').slice(0, 32);
 }
 
 /** The key of a rental's entry in a book's `loans` map: a plain identifier, so it works as a query field. */

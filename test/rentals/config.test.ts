@@ -10,6 +10,8 @@ describe('app settings', () => {
       maxLoans: 5,
       feeBlockThreshold: 2000,
       maxRenewals: 2,
+      holdDays: 3,
+      holdsExpirySchedule: '0 0 * * * *',
       auth: { appService: false, memberIdClaim: 'member_id', localSecret: undefined },
       azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },
     });
