@@ -59,6 +59,12 @@ param feeBlockThreshold int = 2000
 @minValue(0)
 @maxValue(100)
 param maxRenewals int = 2
+@description('Days a copy is kept for a member whose hold is READY.')
+@minValue(1)
+@maxValue(60)
+param holdDays int = 3
+@description('When the holds-expiry timer runs (NCRONTAB, six fields).')
+param holdsExpirySchedule string = '0 0 * * * *'
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -234,6 +240,8 @@ module api 'app/api.bicep' = {
       MAX_LOANS: string(maxLoans)
       FEE_BLOCK_THRESHOLD: string(feeBlockThreshold)
       MAX_RENEWALS: string(maxRenewals)
+      HOLD_DAYS: string(holdDays)
+      HOLDS_EXPIRY_SCHEDULE: holdsExpirySchedule
     }
   }
 }

@@ -264,6 +264,31 @@ describe('OpenAPI schemas against the API', () => {
     }
   });
 
+  it('every answer of a hold story matches its documented schema', async () => {
+    const book = await ctx.lib.addBook({ price: 0, copies: 1 });
+    const [borrower, holder] = [await ctx.lib.addMember(0), await ctx.lib.addMember(0)];
+    expect((await ctx.lib.rent(borrower, book.id)).body.status).toBe('APPROVED');
+    const placed = await exchange('POST', '/books/{bookId}/holds', `/api/books/${book.id}/holds`, {
+      token: librarian,
+      body: { memberId: holder },
+      headers: { 'Idempotency-Key': 'hold-story' },
+    });
+    expect(placed.body).toMatchObject({ status: 'WAITING', position: 1 });
+    await exchange('POST', '/books/{bookId}/holds', `/api/books/${book.id}/holds`, {
+      token: memberToken(holder),
+    });
+    await exchange('POST', '/books/{bookId}/holds', '/api/books/nope/holds', { token: memberToken(holder) });
+    await exchange('GET', '/books/{bookId}/holds', `/api/books/${book.id}/holds`, { token: librarian });
+    await exchange('GET', '/books/{bookId}/holds', '/api/books/nope/holds', { token: librarian });
+    await exchange('DELETE', '/holds/{holdId}', `/api/holds/${placed.body.id as string}`, {
+      token: memberToken(holder),
+    });
+    await exchange('DELETE', '/holds/{holdId}', `/api/holds/${placed.body.id as string}`, {
+      token: memberToken(holder),
+    });
+    await exchange('DELETE', '/holds/{holdId}', '/api/holds/nope', { token: librarian });
+  });
+
   it('every documented answer was seen, but for 202 (a saga slower than five seconds)', () => {
     const documented = Object.entries(doc.paths).flatMap(([template, item]) =>
       Object.entries(item).flatMap(([method, op]) =>

@@ -127,6 +127,27 @@ const rows: Row[] = [
     expected: memberOrLibrarian(409),
   },
   {
+    route: 'POST /api/books/{bookId}/holds',
+    request: async (f) => ({ path: `/api/books/${await lentBook(f)}/holds`, body: { memberId: f.self } }),
+    expected: memberOrLibrarian(201),
+  },
+  {
+    route: 'GET /api/books/{bookId}/holds',
+    request: (f) => ({ path: `/api/books/${f.bookId}/holds` }),
+    expected: librarianOnly(200),
+  },
+  {
+    route: 'DELETE /api/holds/{holdId}',
+    request: async (f) => {
+      const placed = await ctx.lib.api<{ id: string }>('POST', `/api/books/${await lentBook(f)}/holds`, {
+        token: librarian,
+        body: { memberId: f.self },
+      });
+      return { path: `/api/holds/${placed.body.id}` };
+    },
+    expected: memberOrLibrarian(200),
+  },
+  {
     route: 'GET /api/asyncapi.json',
     request: () => ({ path: '/api/asyncapi.json' }),
     expected: anyone(200),
@@ -171,6 +192,14 @@ async function approvedRental(f: Fixture): Promise<Rental> {
   const rented = await ctx.lib.rent(f.self, book.id);
   if (rented.body.status !== 'APPROVED') throw new Error(`rent: ${rented.status} ${rented.body.status}`);
   return rented.body;
+}
+
+// A book whose one copy `other` has on loan: `self` may hold it.
+async function lentBook(f: Fixture): Promise<string> {
+  const book = await ctx.lib.addBook({ title: 'Held', author: 'Test', price: 0, copies: 1 });
+  const rented = await ctx.lib.rent(f.other, book.id);
+  if (rented.body.status !== 'APPROVED') throw new Error(`rent: ${rented.status} ${rented.body.status}`);
+  return book.id;
 }
 
 beforeAll(async () => {
