@@ -333,6 +333,18 @@ export const mypage = z
         }),
       )
       .describe('Settled rentals, newest first, the last 20'),
+    holds: z
+      .array(
+        z.object({
+          holdId: z.string(),
+          bookId: z.string(),
+          bookTitle: z.string(),
+          status: z.enum(['WAITING', 'READY']),
+          position: count(0).describe('WAITING: 1 for the next copy, 2 after that, ...; READY: 0'),
+          readyUntil: instant.optional().describe('READY: the copy is kept until then'),
+        }),
+      )
+      .describe('Holds waiting or ready, oldest first'),
     updatedAt: instant,
   })
   .openapi('Mypage') satisfies z.ZodType<Mypage>;

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Rental } from '../../shared/domain/rental';
 import { about, hubEvents, type LoggedEvent } from '../events/support-events';
+import { views } from '../views/support-views';
 import { eventually, librarian, libraryHost, memberToken, type Token } from '../rentals/support-host';
 
 const ctx = libraryHost();
@@ -348,6 +349,46 @@ describe('racing for a kept copy', () => {
       [holds[2].id, 'READY'],
     ]);
     expect(await ctx.lib.book(book.id)).toMatchObject({ available: 1, copies: 3 });
+  });
+});
+
+describe('holds on mypage', () => {
+  it('shows each hold with its place, READY with its time once a copy is kept, and no more once collected', async () => {
+    const { book, loan, holders, holds } = await lentWithQueue(2);
+    const v = views(ctx.lib.api);
+    const second = await v.mypageWhen(
+      holders[1],
+      (p) => p.holds.length === 1 && p.holds[0].position === 2,
+      'the second hold on mypage',
+    );
+    expect(second.holds).toEqual([
+      { holdId: holds[1].id, bookId: book.id, bookTitle: 'Wanted', status: 'WAITING', position: 2 },
+    ]);
+    await ctx.lib.returnBook(loan.id);
+    const [ready] = await queue(book.id);
+    const first = await v.mypageWhen(
+      holders[0],
+      (p) => p.holds[0]?.status === 'READY',
+      'the READY hold on mypage',
+    );
+    expect(first.holds).toEqual([
+      {
+        holdId: holds[0].id,
+        bookId: book.id,
+        bookTitle: 'Wanted',
+        status: 'READY',
+        position: 0,
+        readyUntil: ready.readyUntil,
+      },
+    ]);
+    await v.mypageWhen(holders[1], (p) => p.holds[0]?.position === 1, 'the second hold moving up');
+    expect((await rented(holders[0], book.id)).status).toBe('APPROVED');
+    const collected = await v.mypageWhen(
+      holders[0],
+      (p) => p.holds.length === 0 && p.onLoan === 1,
+      'the collected hold gone from mypage',
+    );
+    expect(collected.loans.map((l) => l.bookId)).toEqual([book.id]);
   });
 });
 
