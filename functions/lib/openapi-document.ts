@@ -29,6 +29,10 @@ import {
   rentalBody,
   rentalHistoryQuery,
   rentalPage,
+  review,
+  reviewBody,
+  reviewListQuery,
+  reviewPage,
   mypage,
   rebuildStatus,
   rentalBoardPage,
@@ -73,7 +77,12 @@ const answer = (description: string, schema: z.ZodTypeAny, headers?: z.AnyZodObj
 });
 const jsonBody = (schema: z.ZodTypeAny) => ({ required: true, content: { 'application/json': { schema } } });
 
-const who = { librarian: ' (librarian)', 'member-or-librarian': ' (the member or a librarian)', anyone: '' };
+const who = {
+  librarian: ' (librarian)',
+  member: ' (a member)',
+  'member-or-librarian': ' (the member or a librarian)',
+  anyone: '',
+};
 
 /**
  * A route served by a use case: who may call it, and the 401/403 answers that follow, come from the
@@ -106,6 +115,7 @@ const bookId = z.object({ bookId: z.string().describe('The book') });
 const memberId = z.object({ memberId: z.string().describe('The member') });
 const rentalId = z.object({ rentalId: z.string().describe('The rental') });
 const holdId = z.object({ holdId: z.string().describe('The hold') });
+const reviewId = z.object({ reviewId: z.string().describe('The review') });
 
 const routes: RouteConfig[] = [
   {
@@ -306,6 +316,36 @@ const routes: RouteConfig[] = [
       200: answer('CANCELLED', hold),
       ...problems(404, 409),
     },
+  }),
+  useCase('reviews.post', {
+    method: 'post',
+    path: '/books/{bookId}/reviews',
+    operationId: 'postReview',
+    summary:
+      'Review a book the member has returned; one review per member and book, posting again replaces it',
+    description: 'A member who has not returned the book is refused (403 not-returned).',
+    request: { params: bookId, body: jsonBody(reviewBody) },
+    responses: {
+      201: answer('Posted', review),
+      200: answer('Replaced the earlier review', review),
+      ...problems(400, 404),
+    },
+  }),
+  useCase('reviews.list', {
+    method: 'get',
+    path: '/books/{bookId}/reviews',
+    operationId: 'listReviews',
+    summary: "A book's reviews, newest first",
+    request: { params: bookId, query: reviewListQuery },
+    responses: { 200: answer('A page of reviews', reviewPage), ...problems(400, 404) },
+  }),
+  useCase('reviews.delete', {
+    method: 'delete',
+    path: '/reviews/{reviewId}',
+    operationId: 'deleteReview',
+    summary: 'Remove a review (its author or a librarian)',
+    request: { params: reviewId },
+    responses: { 204: { description: 'Removed' }, ...problems(404) },
   }),
   useCase('members.mypage', {
     method: 'get',

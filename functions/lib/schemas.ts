@@ -4,6 +4,7 @@
 // domain; these schemas only apply them to the wire format.
 import type { BookPage } from '../../shared/app/catalog';
 import type { BookHolds } from '../../shared/app/holds';
+import type { ReviewPage } from '../../shared/app/reviews';
 import type {
   FeesBalance,
   MemberPage,
@@ -24,6 +25,14 @@ import {
 import { HOLD_STATUSES, type Hold } from '../../shared/domain/hold';
 import { isValidName, isValidPhone, type Member } from '../../shared/domain/member';
 import { isValidAmount, isValidDeposit } from '../../shared/domain/points';
+import {
+  isValidRating,
+  isValidReviewText,
+  MAX_RATING,
+  MAX_REVIEW_TEXT,
+  MIN_RATING,
+  type Review,
+} from '../../shared/domain/review';
 import { REJECTION_REASONS, RENTAL_STATUSES, type Rental } from '../../shared/domain/rental';
 import { z } from './api-schema';
 import type { RebuildStatus } from './views-rebuild-client';
@@ -163,6 +172,22 @@ export const memberListQuery = z.object({
   continuation,
 });
 
+export const reviewBody = z
+  .object({
+    rating: z
+      .number()
+      .refine(isValidRating, `must be a whole number from ${MIN_RATING} to ${MAX_RATING}`)
+      .openapi({ type: 'integer', minimum: MIN_RATING, maximum: MAX_RATING }),
+    text: z
+      .string()
+      .refine(isValidReviewText, `must be at most ${MAX_REVIEW_TEXT} characters`)
+      .openapi({ maxLength: MAX_REVIEW_TEXT }),
+  })
+  .strict()
+  .openapi('ReviewRequest');
+
+export const reviewListQuery = z.object({ limit, continuation });
+
 export const rentalHistoryQuery = z.object({
   status: rentalStatus.optional(),
   limit,
@@ -184,6 +209,12 @@ export const book = z
     copies: count(1),
     available: count(0),
     status: bookStatus,
+    rating: z
+      .object({
+        average: z.number().min(MIN_RATING).max(MAX_RATING).nullable().describe('null with no review'),
+        count: count(0),
+      })
+      .describe("The average of the book's reviews, kept from the change feed"),
     etag: z.string(),
   })
   .openapi('Book') satisfies z.ZodType<Book>;
@@ -262,6 +293,20 @@ export const hold = z
 export const bookHolds = z
   .object({ bookId: z.string(), items: z.array(hold).describe('First in line first') })
   .openapi('HoldQueue') satisfies z.ZodType<BookHolds>;
+
+export const review = z
+  .object({
+    id: recordId,
+    bookId: recordId,
+    memberId: recordId,
+    rating: count(MIN_RATING).max(MAX_RATING),
+    text: z.string().max(MAX_REVIEW_TEXT),
+    postedAt: instant,
+    updatedAt: instant,
+  })
+  .openapi('Review') satisfies z.ZodType<Review>;
+
+export const reviewPage = page(review).openapi('ReviewPage') satisfies z.ZodType<ReviewPage>;
 
 export const rentalPage = page(rental).openapi('RentalPage') satisfies z.ZodType<RentalPage>;
 

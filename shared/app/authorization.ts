@@ -15,9 +15,10 @@ export const ANONYMOUS: Caller = { role: 'anonymous', subject: 'anonymous' };
  * Who may take an action:
  * - `anyone`: signed in or not;
  * - `librarian`: librarians only;
+ * - `member`: members only, each for itself;
  * - `member-or-librarian`: the member the data belongs to, or a librarian.
  */
-export type Rule = 'anyone' | 'librarian' | 'member-or-librarian';
+export type Rule = 'anyone' | 'librarian' | 'member' | 'member-or-librarian';
 
 // One line per action. A new route names its action here and asks `denial` in its use case.
 const rules = {
@@ -39,6 +40,9 @@ const rules = {
   'holds.place': 'member-or-librarian',
   'holds.cancel': 'member-or-librarian',
   'holds.list': 'librarian',
+  'reviews.post': 'member',
+  'reviews.list': 'anyone',
+  'reviews.delete': 'member-or-librarian',
   'members.mypage': 'member-or-librarian',
   'rentals.board': 'librarian',
   'views.rebuild': 'librarian',
@@ -73,7 +77,9 @@ export function denial(caller: Caller, action: Action, target?: Target): Outcome
       'Sign in first: this route needs a member or librarian.',
     );
   }
-  if (caller.role === 'librarian') return undefined;
+  if (caller.role === 'librarian') {
+    return rule === 'member' ? fail('forbidden', 'forbidden', 'Only a member may do this.') : undefined;
+  }
   if (rule === 'librarian') return fail('forbidden', 'librarian-only', 'Only a librarian may do this.');
   if (target === undefined || target.memberId === caller.memberId) return undefined;
   return fail('forbidden', 'forbidden', 'A member may act only on its own account and rentals.');

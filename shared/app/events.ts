@@ -55,6 +55,10 @@ export const eventData = {
   'rentbook.hold.fulfilled': holdRef.extend({ rentalId: id }),
   'rentbook.hold.cancelled': holdRef,
   'rentbook.hold.expired': holdRef,
+  // A member's review of a book: posted (first, or again after removal), updated, removed.
+  'rentbook.review.posted': z.object({ reviewId: id, bookId: id, memberId: id, rating: count }),
+  'rentbook.review.updated': z.object({ reviewId: id, bookId: id, memberId: id, rating: count }),
+  'rentbook.review.removed': z.object({ reviewId: id, bookId: id, memberId: id }),
 } as const;
 
 export type EventType = keyof typeof eventData;

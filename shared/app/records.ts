@@ -5,6 +5,7 @@ import { bookStatus, type BookState, type BookStatus } from '../domain/book';
 import type { QueuedHold } from '../domain/hold';
 import type { Member } from '../domain/member';
 import type { Rental } from '../domain/rental';
+import type { Rating, Review } from '../domain/review';
 import type { BookOutbox } from './outbox';
 import type { Doc, Stored } from './ports';
 
@@ -31,6 +32,8 @@ export interface BookDoc extends Doc, BookState {
   holdsVersion?: number;
   /** The earliest `readyUntil` of a READY hold: what the `holds-expiry` timer finds due books by. */
   nextReadyUntil?: string;
+  /** Kept from the reviews by the projector (./reviews.ts); absent: no review yet. */
+  rating?: Rating;
 }
 
 /** `books`: what a removed book leaves until its `rentbook.book.removed` event is relayed. */
@@ -84,6 +87,19 @@ export interface HoldDoc extends Doc {
   placedAt: string;
 }
 
+/**
+ * `members`, partition key `/memberId`: a member's review of a book (id derived from book and member:
+ * one per pair). A removed review stays as a tombstone (`removedAt`, then expires) so the change feed,
+ * which carries no deletions, tells the rating projector.
+ */
+export interface ReviewDoc extends Doc, Review {
+  type: 'review';
+  /** Grows by one with every write; keys the write's event. */
+  version: number;
+  removedAt?: string;
+  ttl?: number;
+}
+
 export type LedgerKind = 'debit' | 'refund' | 'deposit' | 'fee-payment';
 
 /**
@@ -133,6 +149,7 @@ export interface Book {
   copies: number;
   available: number;
   status: BookStatus;
+  rating: Rating;
   etag: string;
 }
 
@@ -146,6 +163,7 @@ export function toBook(doc: Stored<BookDoc>): Book {
     copies: doc.copies,
     available: doc.available,
     status: bookStatus(doc),
+    rating: doc.rating ?? { average: null, count: 0 },
     etag: bookEtag(doc),
   };
 }
@@ -209,8 +227,9 @@ export const containerDefinitions: Record<'members' | 'books' | 'views' | 'deadL
       partitionKeyPath: '/memberId',
       // TTL on, nothing expires unless it says so: sent outbox items do.
       defaultTtl: -1,
-      // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history.
-      indexedPaths: ['id', 'type', 'status', 'requestedAt'],
+      // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history;
+      // `bookId`, `updatedAt`: a book's reviews.
+      indexedPaths: ['id', 'type', 'status', 'requestedAt', 'bookId', 'updatedAt'],
     },
     books: {
       id: 'books',

@@ -20,6 +20,7 @@ import { denial, type Caller } from './authorization';
 import { memberNotFound } from './members';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Doc, type Filter, type Stored } from './ports';
+import { projectRatings } from './reviews';
 import { isBook, type BookDoc, type HoldDoc, type MemberDoc, type RentalDoc } from './records';
 import { nowIso } from './time';
 
@@ -101,6 +102,7 @@ const rentalChange = z.object({
   _ts: ts,
 });
 
+const reviewChange = z.object({ type: z.literal('review'), bookId: z.string().min(1) });
 const queuedHold = z.object({
   holdId: z.string().min(1),
   memberId: z.string().min(1),
@@ -136,10 +138,17 @@ export async function projectMemberChanges(
 ): Promise<ProjectionResult> {
   const result: ProjectionResult = { applied: 0, skipped: 0, invalid: [] };
   const names = new Map<string, string | null>();
+  const reviewed = new Set<string>();
   for (const change of changes) {
     const type =
       typeof change === 'object' && change !== null ? (change as { type?: unknown }).type : undefined;
     let view: View | undefined;
+    if (type === 'review') {
+      const parsed = reviewChange.safeParse(change);
+      if (parsed.success) reviewed.add(parsed.data.bookId);
+      else result.invalid.push(change);
+      continue;
+    }
     if (type === 'member') {
       const parsed = memberChange.safeParse(change);
       if (parsed.success) view = memberView(parsed.data);
@@ -154,6 +163,8 @@ export async function projectMemberChanges(
     if (await applyView(deps, view, 'newer')) result.applied++;
     else result.skipped++;
   }
+  // Books whose reviews changed get their rating recomputed (the catalog's, not a member's view).
+  result.applied += await projectRatings(deps, reviewed);
   return result;
 }
 
