@@ -20,6 +20,8 @@ interface Fixture {
   other: string;
   bookId: string;
   rentalId: string;
+  /** A book `self` has rented and returned: `self` may review it, `other` may not. */
+  returnedBookId: string;
 }
 
 interface Row {
@@ -148,6 +150,28 @@ const rows: Row[] = [
     expected: memberOrLibrarian(200),
   },
   {
+    // Members only: a librarian has no review to post.
+    route: 'POST /api/books/{bookId}/reviews',
+    request: (f) => ({ path: `/api/books/${f.returnedBookId}/reviews`, body: { rating: 4, text: 'Fine.' } }),
+    expected: { anonymous: 401, self: 201, other: 403, librarian: 403 },
+  },
+  {
+    route: 'GET /api/books/{bookId}/reviews',
+    request: (f) => ({ path: `/api/books/${f.returnedBookId}/reviews` }),
+    expected: anyone(200),
+  },
+  {
+    route: 'DELETE /api/reviews/{reviewId}',
+    request: async (f) => {
+      const posted = await ctx.lib.api<{ id: string }>('POST', `/api/books/${f.returnedBookId}/reviews`, {
+        token: memberToken(f.self),
+        body: { rating: 3, text: 'Again.' },
+      });
+      return { path: `/api/reviews/${posted.body.id}` };
+    },
+    expected: memberOrLibrarian(204),
+  },
+  {
     route: 'GET /api/asyncapi.json',
     request: () => ({ path: '/api/asyncapi.json' }),
     expected: anyone(200),
@@ -208,8 +232,10 @@ beforeAll(async () => {
   const bookId = (await ctx.lib.addBook({ price: 0, copies: 50 })).id;
   tokens.self = memberToken(self);
   tokens.other = memberToken(other);
-  const partial = { self, other, bookId, rentalId: '' };
-  fixture = { ...partial, rentalId: (await approvedRental(partial)).id };
+  const partial = { self, other, bookId, rentalId: '', returnedBookId: '' };
+  const returned = await approvedRental(partial);
+  await ctx.lib.returnBook(returned.id);
+  fixture = { ...partial, rentalId: (await approvedRental(partial)).id, returnedBookId: returned.bookId };
 });
 
 describe('authorization, route by route', () => {
@@ -231,10 +257,11 @@ describe('authorization, route by route', () => {
         if (reply.status === 401) expect(reply.headers.get('www-authenticate')).toBe('Bearer');
       }
       expect(got).toEqual(row.expected);
-      // Refusals are problem+json with a stable type that says why.
+      // Refusals are problem+json with a stable type that says why (a member reviewing a book it has
+      // not returned is refused for that).
       for (const line of types) {
         expect(line).toMatch(
-          /^anonymous: urn:rentbook:problem:unauthenticated$|: urn:rentbook:problem:(forbidden|librarian-only)$/,
+          /^anonymous: urn:rentbook:problem:unauthenticated$|: urn:rentbook:problem:(forbidden|librarian-only|not-returned)$/,
         );
       }
     });
