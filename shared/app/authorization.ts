@@ -1,6 +1,6 @@
 // Who may do what: the one place that answers "may this caller do this to that". Every use case
 // asks it before it reads or writes anything; handlers only say who is calling.
-import { fail, type Outcome } from './outcome';
+import { fail, ok, type Outcome } from './outcome';
 
 /** A signed-in caller: a librarian (acts for anyone) or a member (acts for itself). */
 export type SignedIn =
@@ -83,4 +83,18 @@ export function denial(caller: Caller, action: Action, target?: Target): Outcome
   if (rule === 'librarian') return fail('forbidden', 'librarian-only', 'Only a librarian may do this.');
   if (target === undefined || target.memberId === caller.memberId) return undefined;
   return fail('forbidden', 'forbidden', 'A member may act only on its own account and rentals.');
+}
+
+/**
+ * The member a request acts for, once `caller` may take `action` for it: a member's own id unless it
+ * names another, or the member a librarian names (a librarian who names none is refused).
+ */
+export function actingFor(caller: Caller, action: Action, named: string | undefined): Outcome<string> {
+  const memberId = named ?? (caller.role === 'member' ? caller.memberId : undefined);
+  const denied = denial(caller, action, memberId === undefined ? undefined : { memberId });
+  if (denied) return denied;
+  if (memberId === undefined) {
+    return fail('invalid', 'member-id-required', 'A librarian acting for a member must give memberId.');
+  }
+  return ok(memberId);
 }

@@ -20,7 +20,7 @@ import {
   type ShelfChange,
 } from '../domain/hold';
 import type { RejectionReason, Rental } from '../domain/rental';
-import { denial, type Caller } from './authorization';
+import { actingFor, denial, type Caller } from './authorization';
 import { newEvent, type DomainEvent } from './events';
 import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
@@ -197,16 +197,9 @@ export async function placeHold(
   input: { bookId: string; memberId?: string },
   idempotencyKey?: string,
 ): Promise<Outcome<Hold>> {
-  const memberId = input.memberId ?? (caller.role === 'member' ? caller.memberId : undefined);
-  const denied = denial(caller, 'holds.place', memberId === undefined ? undefined : { memberId });
-  if (denied) return denied;
-  if (memberId === undefined) {
-    return fail(
-      'invalid',
-      'member-id-required',
-      'A librarian placing a hold for a member must give memberId.',
-    );
-  }
+  const acting = actingFor(caller, 'holds.place', input.memberId);
+  if (!acting.ok) return acting;
+  const memberId = acting.value;
   if (idempotencyKey) {
     const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, {
       route: 'POST /books/{bookId}/holds',

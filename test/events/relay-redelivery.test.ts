@@ -10,6 +10,7 @@ import { relayBookOutbox, relayMemberOutbox } from '../../shared/app/outbox';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { librarian, library, startHost } from '../rentals/support-host';
 import { container } from '../views/support-store-access';
+import { TEST_POLICY } from '../rentals/support-store';
 import { hubEvents } from './support-events';
 
 let host: LocalHost;
@@ -29,14 +30,7 @@ afterAll(async () => {
 const deps = () => ({
   containers: embeddedContainers(DATABASE_ID, containerDefinitions),
   clock: embeddedClock,
-  policy: {
-    loanDays: 7,
-    feeTimeZone: 'Asia/Seoul',
-    maxLoans: 5,
-    feeBlockThreshold: 2000,
-    maxRenewals: 2,
-    holdDays: 3,
-  },
+  policy: TEST_POLICY,
 });
 
 describe('the outbox relay, given changes twice and out of order', () => {

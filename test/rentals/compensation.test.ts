@@ -9,6 +9,7 @@ import { idFromKey } from '../../shared/app/ids';
 import { reserveCopy } from '../../shared/app/rental-saga-steps';
 import { containerDefinitions, DATABASE_ID, ledgerId, type LedgerDoc } from '../../shared/app/records';
 import { libraryHost } from './support-host';
+import { TEST_POLICY } from './support-store';
 
 const ctx = libraryHost();
 
@@ -28,14 +29,7 @@ describe('the last copy is taken between the debit and the reservation', () => {
     const deps = {
       containers: embeddedContainers(DATABASE_ID, containerDefinitions),
       clock: embeddedClock,
-      policy: {
-        loanDays: 7,
-        feeTimeZone: 'Asia/Seoul',
-        maxLoans: 5,
-        feeBlockThreshold: 2000,
-        maxRenewals: 2,
-        holdDays: 3,
-      },
+      policy: TEST_POLICY,
     };
     let rivalReserved: Promise<unknown> | undefined;
     const stop = members.onChange(() => {

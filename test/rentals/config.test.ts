@@ -1,16 +1,12 @@
 // Settings are read once and checked; a wrong one is named.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config';
+import { TEST_POLICY } from './support-store';
 
 describe('app settings', () => {
   it('default to a 7-day loan, Seoul calendar days, and no platform auth', () => {
     expect(loadConfig({})).toEqual({
-      loanDays: 7,
-      feeTimeZone: 'Asia/Seoul',
-      maxLoans: 5,
-      feeBlockThreshold: 2000,
-      maxRenewals: 2,
-      holdDays: 3,
+      ...TEST_POLICY,
       holdsExpirySchedule: '0 0 * * * *',
       auth: { appService: false, memberIdClaim: 'member_id', localSecret: undefined },
       azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },

@@ -7,6 +7,7 @@ import type { AppDeps } from '../../shared/app/ports';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { requestRental } from '../../shared/app/rentals';
 import { eventually, libraryHost } from './support-host';
+import { TEST_POLICY } from './support-store';
 
 const ctx = libraryHost();
 
@@ -14,14 +15,7 @@ const ctx = libraryHost();
 const deps = (): AppDeps => ({
   containers: embeddedContainers(DATABASE_ID, containerDefinitions),
   clock: embeddedClock,
-  policy: {
-    loanDays: 7,
-    feeTimeZone: 'Asia/Seoul',
-    maxLoans: 5,
-    feeBlockThreshold: 2000,
-    maxRenewals: 2,
-    holdDays: 3,
-  },
+  policy: TEST_POLICY,
 });
 
 describe('a rental recorded but never started', () => {

@@ -6,8 +6,18 @@ import { publishService } from '../../local/host/services';
 import { createDocumentStore } from '../../local/documents/store';
 import { embeddedClock } from '../../local/adapters/clock';
 import { embeddedContainers } from '../../local/adapters/documents';
-import type { AppDeps } from '../../shared/app/ports';
+import type { AppDeps, RentalPolicy } from '../../shared/app/ports';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
+
+/** The settings' defaults, as the use cases get them. */
+export const TEST_POLICY: RentalPolicy = {
+  loanDays: 7,
+  feeTimeZone: 'Asia/Seoul',
+  maxLoans: 5,
+  feeBlockThreshold: 2000,
+  maxRenewals: 2,
+  holdDays: 3,
+};
 
 export function storeDeps(startAt = Date.parse('2026-03-01T00:00:00.000Z')): {
   deps: AppDeps;
@@ -24,14 +34,7 @@ export function storeDeps(startAt = Date.parse('2026-03-01T00:00:00.000Z')): {
     deps: {
       containers: embeddedContainers(DATABASE_ID, containerDefinitions),
       clock: embeddedClock,
-      policy: {
-        loanDays: 7,
-        feeTimeZone: 'Asia/Seoul',
-        maxLoans: 5,
-        feeBlockThreshold: 2000,
-        maxRenewals: 2,
-        holdDays: 3,
-      },
+      policy: TEST_POLICY,
     },
   };
 }

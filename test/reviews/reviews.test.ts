@@ -3,21 +3,13 @@
 // librarian removes one, and the book's rating follows from the change feed.
 import { describe, expect, it } from 'vitest';
 import type { Book } from '../../shared/app/records';
+import type { Review } from '../../shared/domain/review';
 import { about, hubEvents } from '../events/support-events';
 import { eventually, librarian, libraryHost, memberToken, type Token } from '../rentals/support-host';
 
 const ctx = libraryHost();
 
-interface ReviewReply {
-  id: string;
-  bookId: string;
-  memberId: string;
-  rating: number;
-  text: string;
-  postedAt: string;
-  updatedAt: string;
-  type?: string;
-}
+type ReviewReply = Review & { type?: string };
 
 function post(bookId: string, token: Token, body: unknown) {
   return ctx.lib.api<ReviewReply>('POST', `/api/books/${bookId}/reviews`, { token, body });

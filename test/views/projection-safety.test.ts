@@ -9,6 +9,7 @@ import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { projectMemberChanges } from '../../shared/app/views';
 import { eventually, librarian, libraryHost, memberToken } from '../rentals/support-host';
 import { breakViews, container, contentOf } from './support-store-access';
+import { TEST_POLICY } from '../rentals/support-store';
 import { views } from './support-views';
 
 const ctx = libraryHost();
@@ -17,14 +18,7 @@ const ctx = libraryHost();
 const deps = () => ({
   containers: embeddedContainers(DATABASE_ID, containerDefinitions),
   clock: embeddedClock,
-  policy: {
-    loanDays: 7,
-    feeTimeZone: 'Asia/Seoul',
-    maxLoans: 5,
-    feeBlockThreshold: 2000,
-    maxRenewals: 2,
-    holdDays: 3,
-  },
+  policy: TEST_POLICY,
 });
 
 describe('projections delivered twice and out of order', () => {
