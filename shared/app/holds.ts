@@ -77,7 +77,9 @@ function transitionEvent(t: HoldTransition, book: BookDoc, at: string, rentalId?
     case 'READY':
       return newEvent('rentbook.hold.ready', subject, '', at, { ...ref, readyUntil: t.hold.readyUntil! });
     case 'FULFILLED':
-      return newEvent('rentbook.hold.fulfilled', subject, '', at, { ...ref, rentalId: rentalId ?? '' });
+      // Only a rent fulfils a hold (takeCopyForRental), and it names its rental.
+      if (rentalId === undefined) throw new Error(`Hold ${t.hold.holdId} fulfilled by no rental`);
+      return newEvent('rentbook.hold.fulfilled', subject, '', at, { ...ref, rentalId });
     case 'CANCELLED':
       return newEvent('rentbook.hold.cancelled', subject, '', at, ref);
     case 'EXPIRED':
