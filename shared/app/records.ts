@@ -228,8 +228,8 @@ export const containerDefinitions: Record<'members' | 'books' | 'views' | 'deadL
       // TTL on, nothing expires unless it says so: sent outbox items do.
       defaultTtl: -1,
       // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history;
-      // `bookId`, `updatedAt`: a book's reviews.
-      indexedPaths: ['id', 'type', 'status', 'requestedAt', 'bookId', 'updatedAt'],
+      // `bookId`: a book's reviews (one index more on the most written container: kept to one).
+      indexedPaths: ['id', 'type', 'status', 'requestedAt', 'bookId'],
     },
     books: {
       id: 'books',
