@@ -12,7 +12,7 @@ async function viewsRebuildStart(
   client: DurableClient,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const allowed = mayRebuildViews(await identify(request));
+  const allowed = mayRebuildViews(await identify(request, 'views.rebuild'));
   if (!allowed.ok) return problemResponse(allowed.problem);
   const id = await startViewsRebuild(client);
   const statusUrl = `/api/views/rebuild/${id}`;

@@ -11,7 +11,7 @@ async function viewsRebuildStatusGet(
   client: DurableClient,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const allowed = mayRebuildViews(await identify(request));
+  const allowed = mayRebuildViews(await identify(request, 'views.rebuild'));
   if (!allowed.ok) return problemResponse(allowed.problem);
   const status = await viewsRebuildStatus(client, request.params.id);
   if (!status)
