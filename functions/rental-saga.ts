@@ -80,7 +80,8 @@ function* reject(
   for (const compensation of [...done].reverse()) {
     // true when the step's effect was there to undo (false: it never happened, nothing was put back).
     const undone = yield* untilDone(context, step[compensation], rental);
-    if (undone === true) emit(context, { event: 'saga.compensated', rentalId: rental.id, step: compensation });
+    if (undone === true)
+      emit(context, { event: 'saga.compensated', rentalId: rental.id, step: compensation });
   }
   const settled = (yield* untilDone(context, step.reject, { rental, reason })) as Rental;
   if (settled.status === 'REJECTED')

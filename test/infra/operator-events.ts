@@ -47,7 +47,11 @@ export function logQueries(evaluation: Evaluation): LogQuery[] {
       for (const lens of list(find(find(r.body, 'properties'), 'lenses')))
         for (const part of list(find(lens, 'parts'))) {
           const inputs = list(find(find(part, 'metadata'), 'inputs'));
-          const input = (name: string) => find(inputs.find((i) => find(i, 'name') === name), 'value');
+          const input = (name: string) =>
+            find(
+              inputs.find((i) => find(i, 'name') === name),
+              'value',
+            );
           const query = input('Query');
           if (typeof query === 'string')
             queries.push({ where: `dashboard tile "${String(input('PartTitle'))}"`, query });
@@ -100,11 +104,14 @@ export function checkOperatorEvents(evaluation: Evaluation, declared: DeclaredEv
         const type = shape.get(field.name);
         if (!type) problems.push(`${where} reads e.${field.name}, which event "${event}" does not carry`);
         else if (NUMERIC.has(field.as) && type !== 'number')
-          problems.push(`${where} reads e.${field.name} as a number (${field.as}); "${event}" writes a ${type}`);
+          problems.push(
+            `${where} reads e.${field.name} as a number (${field.as}); "${event}" writes a ${type}`,
+          );
       }
     }
   }
   for (const event of declared.keys())
-    if (!read.has(event)) problems.push(`event "${event}" is written by the app but no dashboard tile or alert reads it`);
+    if (!read.has(event))
+      problems.push(`event "${event}" is written by the app but no dashboard tile or alert reads it`);
   return problems;
 }

@@ -277,4 +277,3 @@ describe('a malformed body: who may not call learns nothing of its rules', () =>
     });
   }
 });
-

@@ -51,9 +51,10 @@ export function eventLog(): { logger: LocalHostOptions['logger']; events(): Logg
 }
 
 /** The app on a host of its own for one test file: started before its tests, stopped after. */
-export function libraryHost(
-  options: Partial<LocalHostOptions> = {},
-): { readonly host: LocalHost; readonly lib: ReturnType<typeof library> } {
+export function libraryHost(options: Partial<LocalHostOptions> = {}): {
+  readonly host: LocalHost;
+  readonly lib: ReturnType<typeof library>;
+} {
   const ctx = {} as { host: LocalHost; lib: ReturnType<typeof library> };
   beforeAll(async () => {
     ctx.host = await startHost(options);
