@@ -16,7 +16,7 @@ import type { Eligibility, StepOutcome } from '../shared/app/rental-saga-steps';
 import type { RejectionReason, Rental } from '../shared/domain/rental';
 import { RENTAL_SAGA, sagaActivities as step } from './lib/rental-saga-client';
 import { parseInput, sagaStart } from './lib/rental-saga-schemas';
-import { logEvent, type COMPENSATION_STEPS, type TelemetryEvent } from './lib/telemetry';
+import { logEvent, type COMPENSATION_STEPS, type SAGA_STEPS, type TelemetryEvent } from './lib/telemetry';
 
 // Transient faults (a busy store) get a few quick retries before the saga gives up on a step.
 const retry = new df.RetryOptions(500, 5);
@@ -39,7 +39,7 @@ function* rentalSaga(context: OrchestrationContext): Saga<Rental> {
   if (rental.status !== 'REQUESTED') return rental;
   if (reason) return yield* reject(context, rental, reason, []);
 
-  let running: keyof typeof step = 'debitPoints';
+  let running: (typeof SAGA_STEPS)[number] = 'debitPoints';
   try {
     const debited = (yield call(context, step.debitPoints, rental)) as StepOutcome;
     if (!debited.ok) return yield* reject(context, rental, debited.reason, []);

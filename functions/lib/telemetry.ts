@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { Consumed } from '../../shared/app/dead-letters';
 import { REJECTION_REASONS } from '../../shared/domain/rental';
 
+/** The saga steps that change something and can fail for good (the saga then undoes what was done). */
+export const SAGA_STEPS = ['debitPoints', 'reserveCopy', 'approve'] as const;
 /** The saga steps that undo an earlier one. */
 export const COMPENSATION_STEPS = ['refundPoints', 'releaseCopy'] as const;
 
@@ -15,7 +17,7 @@ export const telemetryEvents = [
   z.object({ event: z.literal('rental.approved'), rentalId: z.string() }),
   z.object({ event: z.literal('rental.rejected'), rentalId: z.string(), reason: z.enum(REJECTION_REASONS) }),
   /** A step kept failing through its retries: the saga undoes what it did and rejects PROCESSING_FAILED. */
-  z.object({ event: z.literal('saga.failed'), rentalId: z.string(), step: z.string() }),
+  z.object({ event: z.literal('saga.failed'), rentalId: z.string(), step: z.enum(SAGA_STEPS) }),
   /** A compensation put back what its step had taken (points refunded, a copy released). */
   z.object({ event: z.literal('saga.compensated'), rentalId: z.string(), step: z.enum(COMPENSATION_STEPS) }),
   /** A projector applied a batch of changes; lagMs: now − the oldest change's `_ts` (one line per batch). */
