@@ -6,7 +6,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, json, respond } from './lib/http';
 
 async function holdsCancel(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'holds.cancel');
   return respond(await cancelHold(appDeps(), caller, request.params.holdId), (hold) => json(200, hold));
 }
 

@@ -5,7 +5,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, json, respond } from './lib/http';
 
 async function holdsList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'holds.list');
   return respond(await listBookHolds(appDeps(), caller, request.params.bookId), (queue) => json(200, queue));
 }
 

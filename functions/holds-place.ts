@@ -7,7 +7,7 @@ import { handled, identify, json, readBody, readIdempotencyKey, respond } from '
 import { holdBody } from './lib/schemas';
 
 async function holdsPlace(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'holds.place');
   const key = readIdempotencyKey(request);
   const body = await readBody(request, holdBody);
   const bookId = request.params.bookId;

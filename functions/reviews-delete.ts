@@ -5,7 +5,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, noContent, respond } from './lib/http';
 
 async function reviewsDelete(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'reviews.delete');
   return respond(await removeReview(appDeps(), caller, request.params.reviewId), noContent);
 }
 

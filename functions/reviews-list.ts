@@ -6,7 +6,7 @@ import { handled, identify, json, readQuery, respond } from './lib/http';
 import { reviewListQuery } from './lib/schemas';
 
 async function reviewsList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'reviews.list');
   const query = readQuery(request, reviewListQuery);
   return respond(await listReviews(appDeps(), caller, request.params.bookId, query), (page) =>
     json(200, page),

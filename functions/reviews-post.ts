@@ -7,7 +7,7 @@ import { handled, identify, json, readBody, respond } from './lib/http';
 import { reviewBody } from './lib/schemas';
 
 async function reviewsPost(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'reviews.post');
   const body = await readBody(request, reviewBody);
   return respond(await postReview(appDeps(), caller, request.params.bookId, body), ({ review, created }) =>
     json(created ? 201 : 200, review),

@@ -4,7 +4,7 @@
 import { app } from '@azure/functions';
 import { DATABASE_ID } from '../shared/app/records';
 import { COSMOS_CONNECTION, PROJECTOR_RETRY } from './lib/change-feed';
-import { consumerHandler, HOLD_VIEWS_PROJECTOR } from './lib/consumers';
+import { HOLD_VIEWS_PROJECTOR, projectorHandler } from './lib/consumers';
 
 app.cosmosDB(HOLD_VIEWS_PROJECTOR, {
   connection: COSMOS_CONNECTION,
@@ -13,5 +13,5 @@ app.cosmosDB(HOLD_VIEWS_PROJECTOR, {
   leaseContainerPrefix: 'holds-',
   startFromBeginning: true,
   retry: PROJECTOR_RETRY,
-  handler: consumerHandler(HOLD_VIEWS_PROJECTOR),
+  handler: projectorHandler(HOLD_VIEWS_PROJECTOR),
 });

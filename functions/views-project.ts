@@ -4,7 +4,7 @@
 import { app } from '@azure/functions';
 import { DATABASE_ID } from '../shared/app/records';
 import { COSMOS_CONNECTION, PROJECTOR_RETRY } from './lib/change-feed';
-import { consumerHandler, VIEWS_PROJECTOR } from './lib/consumers';
+import { projectorHandler, VIEWS_PROJECTOR } from './lib/consumers';
 
 app.cosmosDB(VIEWS_PROJECTOR, {
   connection: COSMOS_CONNECTION,
@@ -13,5 +13,5 @@ app.cosmosDB(VIEWS_PROJECTOR, {
   leaseContainerPrefix: 'views-',
   startFromBeginning: true,
   retry: PROJECTOR_RETRY,
-  handler: consumerHandler(VIEWS_PROJECTOR),
+  handler: projectorHandler(VIEWS_PROJECTOR),
 });

@@ -7,25 +7,37 @@ import { consumeOrDeadLetter } from '../../shared/app/dead-letters';
 import { projectBookChanges, projectMemberChanges, type ProjectionResult } from '../../shared/app/views';
 import { isLastAttempt } from './change-feed';
 import { appDeps } from './composition';
+import { logProjection } from './telemetry';
 
 export const VIEWS_PROJECTOR = 'views-project';
 export const HOLD_VIEWS_PROJECTOR = 'views-project-holds';
 
-export const consumers: Readonly<Record<string, (items: unknown[]) => Promise<unknown>>> = {
+type Projector = typeof VIEWS_PROJECTOR | typeof HOLD_VIEWS_PROJECTOR;
+
+/** The change-feed projectors: each applies what it can, then throws naming the changes that were not valid. */
+const projectors: Record<Projector, (changes: unknown[]) => Promise<ProjectionResult>> = {
   [VIEWS_PROJECTOR]: async (changes) =>
     allApplied(await projectMemberChanges(appDeps(), changes), 'members or rentals'),
   [HOLD_VIEWS_PROJECTOR]: async (changes) =>
     allApplied(await projectBookChanges(appDeps(), changes), 'hold queues'),
 };
 
-/** A trigger's handler for the consumer `name`: past the trigger's retries, what fails is dead-lettered. */
-export function consumerHandler(name: keyof typeof consumers) {
-  return async (items: unknown[], context: InvocationContext): Promise<void> =>
-    consumeOrDeadLetter(appDeps(), name, items, isLastAttempt(context), consumers[name]);
+export const consumers: Readonly<Record<string, (items: unknown[]) => Promise<unknown>>> = projectors;
+
+/**
+ * A projector's change-feed handler: past the trigger's retries, what fails is dead-lettered; each
+ * batch is logged (`projection.applied` with its lag, or `projection.deadlettered`).
+ */
+export function projectorHandler(name: Projector) {
+  return async (changes: unknown[], context: InvocationContext): Promise<void> => {
+    const deps = appDeps();
+    const outcome = await consumeOrDeadLetter(deps, name, changes, isLastAttempt(context), projectors[name]);
+    logProjection(context, name, changes, outcome, deps.clock.now());
+  };
 }
 
-function allApplied({ invalid }: ProjectionResult, what: string): void {
-  if (invalid.length === 0) return;
-  const ids = invalid.map((c) => String((c as { id?: unknown } | null)?.id));
+function allApplied(result: ProjectionResult, what: string): ProjectionResult {
+  if (result.invalid.length === 0) return result;
+  const ids = result.invalid.map((c) => String((c as { id?: unknown } | null)?.id));
   throw new Error(`Not valid ${what}: ${ids.join(', ')}`);
 }

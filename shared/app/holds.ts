@@ -152,25 +152,25 @@ export async function takeCopyForRental(
 /**
  * Gives a rental's copy back where the book has holds (a return or a rent undone): the copy is kept
  * for the first WAITING hold, which becomes READY, or goes on the shelf. Once: only while the rental
- * holds the copy.
+ * holds the copy (true when this call gave it back).
  */
 export async function giveCopyBack(
   deps: AppDeps,
   rental: Pick<Rental, 'id' | 'bookId'>,
   at: string,
-): Promise<void> {
-  await changeBook<void>(
+): Promise<boolean> {
+  return changeBook<boolean>(
     deps,
     rental.bookId,
     (doc) => {
       const key = loanKey(rental.id);
-      if (!doc.loans[key]) return { result: undefined };
+      if (!doc.loans[key]) return { result: false };
       const next = withShelf(doc, copyBack(shelfOf(doc), at, deps.policy.holdDays), at);
       const { [key]: _returned, ...loans } = doc.loans;
       next.loans = loans;
-      return { write: next, result: undefined };
+      return { write: next, result: true };
     },
-    () => undefined,
+    () => false,
   );
 }
 

@@ -279,14 +279,15 @@ export async function readRental(deps: AppDeps, rental: Rental): Promise<Rental>
 /**
  * Compensates step 3, and returns a copy: puts the copy back, once (only while this rental holds
  * it). For a book no one holds, one conditional patch; otherwise the copy goes to the first in the
- * hold queue or on the shelf (./holds.ts).
+ * hold queue or on the shelf (./holds.ts). True when this call put it back; false when the rental
+ * held none (never reserved, or released already).
  */
 export async function releaseCopy(
   deps: AppDeps,
   rental: Pick<Rental, 'id' | 'bookId'>,
   /** When the copy came back (a READY hold counts its days from then). */
   at = nowIso(deps.clock),
-): Promise<void> {
+): Promise<boolean> {
   try {
     await deps.containers.books.patch<BookDoc>(
       rental.bookId,
@@ -302,24 +303,25 @@ export async function releaseCopy(
         ],
       },
     );
-    return;
+    return true;
   } catch (err) {
-    // 404: no such book, nothing to undo. 412: not held (never reserved, or already released), or
+    // 404: no such book, nothing to undo. 412: not held (never reserved, or released already), or
     // the book has holds: the copy may go to one.
-    if (isDocumentError(err, 404)) return;
+    if (isDocumentError(err, 404)) return false;
     if (!isDocumentError(err, 412)) throw err;
   }
-  await giveCopyBack(deps, rental, at);
+  return giveCopyBack(deps, rental, at);
 }
 
 /**
  * Compensates step 2: gives the price back and takes the loan off the member, once. One batch: the
  * debit must exist (Read), the refund must not (Create `refund:<rentalId>`), and the balance grows.
+ * True when the points are back (refunded now or before); false when nothing was debited.
  */
-export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void> {
+export async function refundPoints(deps: AppDeps, rental: Rental): Promise<boolean> {
   const debit = await deps.containers.members.read<LedgerDoc>(rental.memberId, ledgerId('debit', rental.id));
   // No debit: nothing to undo. A debit that recorded the loan on the member takes it off again.
-  if (!debit) return;
+  if (!debit) return false;
   const loanOperations: PatchOperation[] = debit.memberLoanKey
     ? [
         { op: 'incr', path: '/onLoan', value: -1 },
@@ -350,9 +352,10 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void>
     outboxCreate(rental.memberId, rental.memberId, pointsEvent('rentbook.points.refunded', rental, entry.at)),
   ]);
   const [debitRead, refund] = results;
-  if (debitRead.statusCode < 300 && refund.statusCode < 300) return;
-  // No debit to undo, or already refunded.
-  if (debitRead.statusCode === 404 || refund.statusCode === 409) return;
+  if (debitRead.statusCode < 300 && refund.statusCode < 300) return true;
+  // Already refunded (the refund entry is this rental's), or no debit to undo.
+  if (refund.statusCode === 409) return true;
+  if (debitRead.statusCode === 404) return false;
   throw new Error(
     `Refund batch for rental ${rental.id} failed: ${results.map((r) => r.statusCode).join('/')}`,
   );
