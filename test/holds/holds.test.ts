@@ -316,7 +316,8 @@ describe('racing for a kept copy', () => {
     const refused = settled.slice(1).filter((r) => r.status === 'REJECTED');
     expect(approvedOthers).toHaveLength(1);
     expect(refused).toHaveLength(10);
-    expect(new Set(refused.map((r) => r.reason))).toEqual(new Set(['BOOK_RENTED']));
+    // Refused while the kept copy still waits for its holder: BOOK_ON_HOLD; after it: BOOK_RENTED.
+    for (const r of refused) expect(['BOOK_ON_HOLD', 'BOOK_RENTED']).toContain(r.reason);
     expect(await ctx.lib.book(book.id)).toMatchObject({ available: 0, copies: 2 });
     expect(await queue(book.id)).toEqual([]);
     const events = await eventually(async () => {
