@@ -68,6 +68,8 @@ export interface InvokeResult {
   returnData: TypedData | undefined;
   /** Output binding values by binding name (decoded), already handed to their extensions. */
   outputs: Record<string, unknown>;
+  /** What the handler returned (as the postInvocation hooks left it), before any conversion. */
+  result?: unknown;
 }
 
 /** Runs functions through the real `@azure/functions` programming model, as the Node worker does. */

@@ -87,18 +87,21 @@ export class FunctionWorker implements Worker {
     const { context, inputs } = await invocation.getArguments();
 
     const hookData: Record<string, unknown> = {};
+    const appHookData = this.core.appHookData;
     const pre: Record<string, unknown> = {
       invocationContext: context,
       inputs,
       functionCallback: registration.callback,
       hookData,
+      appHookData,
     };
     coreCtx.state = 'preInvocationHooks';
     await this.core.runHooks('preInvocation', pre);
     coreCtx.state = 'invocation';
 
-    let result: unknown;
-    let error: unknown;
+    // As the worker: `result` and `error` are null unless the handler returned or threw something.
+    let result: unknown = null;
+    let error: unknown = null;
     try {
       result = await invocation.invokeFunction(
         context,
@@ -114,6 +117,7 @@ export class FunctionWorker implements Worker {
       result,
       error,
       hookData,
+      appHookData,
     };
     coreCtx.state = 'postInvocationHooks';
     await this.core.runHooks('postInvocation', post);
@@ -133,7 +137,7 @@ export class FunctionWorker implements Worker {
     if (returnBinding && returnBinding.type.toLowerCase() !== 'http' && returnValue !== undefined) {
       await this.bindings.output(fn, '$return', returnBinding, returnValue);
     }
-    return { invocationId, returnValue, returnData, outputs };
+    return { invocationId, returnValue, returnData, outputs, result: post.result };
   }
 
   private userLog(functionName: string, level: string, category: string, message: string): void {
