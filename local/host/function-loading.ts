@@ -58,8 +58,8 @@ export function loadFunctions(parts: {
     const missing = unservedTypes(fn, extensions);
     let error =
       missing.length > 0
-        ? `The binding type(s) '${missing.join(', ')}' are not registered with the local host, which ` +
-          'serves HTTP, timer, Event Hubs, Service Bus, Cosmos DB and Durable (orchestrations, activities, client).'
+        ? `The binding type(s) '${missing.join(', ')}' are not registered with the local host ` +
+          '(it serves HTTP, timer, Event Hubs, Service Bus, Cosmos DB and Durable bindings).'
         : undefined;
     if (type.toLowerCase() === 'httptrigger') {
       const failure = error && `The function '${fn.name}' is in error: ${error}`;
