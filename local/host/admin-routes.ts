@@ -17,25 +17,37 @@ export interface AdminParts {
 }
 
 /**
- * The trigger value the Functions host makes of an admin `input`: the input itself as the event,
- * message or timer (a string stays a string; `@azure/functions` parses JSON text as it does for
- * a delivered one), a list of it for a trigger that takes batches (`cardinality: 'many'`), and for
- * a Cosmos DB trigger the changed documents (the input is a document or an array of them).
+ * The trigger value the Functions host makes of an admin `input`: the input itself as the event
+ * or message (a string stays a string; `@azure/functions` parses JSON text as it does for a
+ * delivered one), a batch of that one for a trigger that takes batches (`cardinality: 'many'`,
+ * its JSON text parsed as the library parses each event of a batch), and for a Cosmos DB trigger
+ * the changed documents (the input is a document or an array of them, as JSON text or JSON).
  */
 export function adminTrigger(fn: RegisteredFunction, input: unknown): unknown {
   const b = fn.trigger.binding;
-  let value = input;
-  if (b.type.toLowerCase() === 'cosmosdbtrigger' && typeof value === 'string') {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      throw new Error(
-        'A Cosmos DB trigger takes the changed documents: a JSON document or an array of them.',
-      );
+  if (b.type.toLowerCase() === 'cosmosdbtrigger') {
+    let docs = input;
+    if (typeof docs === 'string') {
+      try {
+        docs = JSON.parse(docs) as unknown;
+      } catch {
+        throw new Error(
+          'A Cosmos DB trigger takes the changed documents: a JSON document or an array of them.',
+        );
+      }
     }
+    return Array.isArray(docs) ? docs : [docs];
   }
-  const batch = b.type.toLowerCase() === 'cosmosdbtrigger' || String(b.cardinality).toLowerCase() === 'many';
-  return batch && !Array.isArray(value) ? [value] : value;
+  if (String(b.cardinality).toLowerCase() !== 'many') return input;
+  return [typeof input === 'string' ? parsedOrText(input) : input];
+}
+
+function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 export function addAdminRoutes(parts: AdminParts): void {

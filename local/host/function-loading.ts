@@ -59,7 +59,7 @@ export function loadFunctions(parts: {
     let error =
       missing.length > 0
         ? `The binding type(s) '${missing.join(', ')}' are not registered with the local host ` +
-          '(it serves HTTP, timer, Event Hubs, Service Bus, Cosmos DB and Durable bindings).'
+          '(it serves HTTP, timer, Event Hubs, Service Bus, Cosmos DB, and Durable orchestrations, activities and clients).'
         : undefined;
     if (type.toLowerCase() === 'httptrigger') {
       const failure = error && `The function '${fn.name}' is in error: ${error}`;
