@@ -39,6 +39,20 @@ function unservedTypes(fn: RegisteredFunction, extensions: readonly HostExtensio
   return [...missing];
 }
 
+/** Why an extension refuses one of the function's input or output bindings, if it does. */
+function bindingRefusal(fn: RegisteredFunction, extensions: readonly HostExtension[]): string | undefined {
+  for (const b of Object.values(fn.metadata.bindings)) {
+    if (b === fn.trigger.binding || b.type.toLowerCase() === 'http') continue;
+    const ext = extensionFor(extensions, b.direction === 'out' ? 'outputTypes' : 'inputTypes', b.type);
+    try {
+      ext?.checkBinding?.(fn, b);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  return undefined;
+}
+
 export function loadFunctions(parts: {
   functions: Iterable<RegisteredFunction>;
   extensions: readonly HostExtension[];
@@ -60,7 +74,7 @@ export function loadFunctions(parts: {
       missing.length > 0
         ? `The binding type(s) '${missing.join(', ')}' are not registered with the local host ` +
           '(it serves HTTP, timer, Event Hubs, Service Bus, Cosmos DB, and Durable orchestrations, activities and clients).'
-        : undefined;
+        : bindingRefusal(fn, extensions);
     if (type.toLowerCase() === 'httptrigger') {
       const failure = error && `The function '${fn.name}' is in error: ${error}`;
       const { methods, path } = http.addFunction(fn, failure);

@@ -185,10 +185,10 @@ export class LocalHost {
 
     const byType = (kind: 'inputTypes' | 'outputTypes', type: string) => extensionFor(extensions, kind, type);
     const worker = (late.worker = new FunctionWorker(core, log, {
-      input: (fn: RegisteredFunction, name: string, binding: BindingInfo) => {
+      input: (fn, name, binding, data) => {
         const ext = byType('inputTypes', binding.type);
         if (!ext?.input) throw new Error(`No extension serves input bindings of type "${binding.type}".`);
-        return ext.input(fn, name, binding);
+        return ext.input(fn, name, binding, data);
       },
       output: async (fn: RegisteredFunction, name: string, binding: BindingInfo, value: unknown) => {
         const ext = byType('outputTypes', binding.type);

@@ -5,6 +5,7 @@
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { httpBindingData } from './binding-data';
 import type { HttpStreamProxy } from './http-stream';
 import type { Logger } from './logger';
 import { hostProblem, problemDetails } from './problem';
@@ -306,6 +307,7 @@ export class HostHttpServer implements InternalRoutes {
         const result = await this.worker.invoke(fn.name, {
           trigger: { http: rpcHttp },
           triggerIsTypedData: true,
+          bindingData: httpBindingData({ params, query, headers, body }),
         });
         const out = result.outputs['$return'] ?? result.returnValue ?? Object.values(result.outputs)[0];
         response = out as RpcHttpResponse | undefined;

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
+import { httpBindingData } from './binding-data';
 import type { Logger } from './logger';
 import type { RegisteredFunction, Worker } from './types';
 
@@ -137,6 +138,8 @@ export class HttpStreamProxy {
       },
       triggerIsTypedData: true,
       triggerMetadata: { ...call.params, Query: call.query, Headers: call.headers },
+      // The body is the handler's to stream: binding expressions see the route, query and headers.
+      bindingData: httpBindingData({ params: call.params, query: call.query, headers: call.headers }),
       invocationId,
     });
     invocation.catch(() => undefined);

@@ -58,6 +58,8 @@ export interface InvokeOptions {
   triggerMetadata?: Record<string, unknown>;
   retryContext?: { retryCount: number; maxRetryCount: number; exception?: { message?: string } };
   invocationId?: string;
+  /** What binding expressions resolve against (`binding-data.ts`); by default the trigger's metadata and properties. */
+  bindingData?: Readonly<Record<string, unknown>>;
 }
 
 export interface InvokeResult {
@@ -145,8 +147,15 @@ export interface HostExtension {
   readonly outputTypes?: readonly string[];
   /** Called once for each function whose trigger type is in `triggerTypes`, before `start`. */
   addFunction?(fn: RegisteredFunction): void;
-  /** Value of an input binding of a type in `inputTypes`, for one invocation. */
-  input?(fn: RegisteredFunction, bindingName: string, binding: BindingInfo): unknown;
+  /** Value of an input binding of a type in `inputTypes`, for one invocation (`data`: its binding data). */
+  input?(
+    fn: RegisteredFunction,
+    bindingName: string,
+    binding: BindingInfo,
+    data: Readonly<Record<string, unknown>>,
+  ): unknown;
+  /** Checks a non-trigger binding of `fn` at start-up; throws the reason the function cannot run. */
+  checkBinding?(fn: RegisteredFunction, binding: BindingInfo): void;
   /** An output binding's value after a successful invocation (type in `outputTypes`). */
   output?(
     fn: RegisteredFunction,

@@ -2,6 +2,7 @@
 // app's `@azure/functions` registered on the core API, so handlers get the library's own
 // HttpRequest / InvocationContext objects and outputs come back through its converters.
 import { randomUUID } from 'node:crypto';
+import { triggerBindingData, type BindingData } from './binding-data';
 import type { CoreApi } from './core-api';
 import type { Logger } from './logger';
 import { fromTypedData, toTypedData } from './typed-data';
@@ -15,7 +16,7 @@ import type {
 } from './types';
 
 export interface BindingRouter {
-  input(fn: RegisteredFunction, bindingName: string, binding: BindingInfo): unknown;
+  input(fn: RegisteredFunction, bindingName: string, binding: BindingInfo, data: BindingData): unknown;
   output(fn: RegisteredFunction, bindingName: string, binding: BindingInfo, value: unknown): Promise<void>;
 }
 
@@ -58,9 +59,10 @@ export class FunctionWorker implements Worker {
         data: options.triggerIsTypedData ? (options.trigger as TypedData) : toTypedData(options.trigger),
       },
     ];
+    const bindingData = options.bindingData ?? triggerBindingData(options.trigger, options.triggerMetadata);
     for (const [name, binding] of Object.entries(fn.metadata.bindings)) {
       if (binding.direction !== 'in' || name === fn.trigger.name) continue;
-      inputData.push({ name, data: toTypedData(this.bindings.input(fn, name, binding)) });
+      inputData.push({ name, data: toTypedData(this.bindings.input(fn, name, binding, bindingData)) });
     }
     let triggerMetadata: Record<string, TypedData | undefined> | undefined;
     if (options.triggerMetadata) {
