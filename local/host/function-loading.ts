@@ -72,8 +72,7 @@ export function loadFunctions(parts: {
     const missing = unservedTypes(fn, extensions);
     let error =
       missing.length > 0
-        ? `The binding type(s) '${missing.join(', ')}' are not registered with the local host ` +
-          '(it serves HTTP, timer, Event Hubs, Service Bus, Cosmos DB, and Durable orchestrations, activities and clients).'
+        ? `The binding type(s) '${missing.join(', ')}' are not registered with the local host.`
         : bindingRefusal(fn, extensions);
     if (type.toLowerCase() === 'httptrigger') {
       const failure = error && `The function '${fn.name}' is in error: ${error}`;
