@@ -8,6 +8,7 @@ import http, { type IncomingMessage } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TransferProgress as Progress } from '../stream-app/functions/streams';
 import { chunkOf, CHUNK_BYTES } from '../stream-app/pattern';
 import { repoRoot, spawnHost, waitFor, type ChildHost } from '../helpers/hosts';
 import { rawRequest } from '../helpers/raw-http';
@@ -33,14 +34,6 @@ afterAll(async () => {
 });
 
 const getJson = async <T>(p: string): Promise<T> => (await (await fetch(`${host.url}${p}`)).json()) as T;
-
-interface Progress {
-  uploadChunks: number;
-  uploadBytes: number;
-  written: number;
-  done: boolean;
-  sha256?: string;
-}
 
 /** Resolves with `promise`, or fails the test if it has not settled by the deadline. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

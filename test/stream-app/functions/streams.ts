@@ -6,12 +6,16 @@ import { app, HttpResponse, type HttpRequest } from '@azure/functions';
 import { createHash } from 'node:crypto';
 import { chunkOf, CHUNK_BYTES } from '../pattern';
 
-interface Progress {
+/** What `GET /api/stream/progress/{id}` answers. */
+export interface TransferProgress {
   uploadChunks: number;
   uploadBytes: number;
   written: number;
   done: boolean;
   sha256?: string;
+}
+
+interface Progress extends TransferProgress {
   ack?: () => void;
   acked: Promise<void>;
 }
