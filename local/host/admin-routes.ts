@@ -50,6 +50,9 @@ function parsedOrText(text: string): unknown {
   }
 }
 
+/** The triggers the admin API runs with a given input (timers run through their extension). */
+const INPUT_TRIGGERS = new Set(['eventhubtrigger', 'servicebustrigger', 'cosmosdbtrigger']);
+
 export function addAdminRoutes(parts: AdminParts): void {
   const { routes, worker, extensions, functions, clock, log } = parts;
   routes.add('GET', 'admin/host/status', () => ({
@@ -89,6 +92,9 @@ export function addAdminRoutes(parts: AdminParts): void {
     let run: () => Promise<unknown>;
     if (ext?.runNow) run = () => ext.runNow!(fn, input);
     else {
+      // Orchestrations and activities run only from the task hub: never with made-up input from here.
+      if (!INPUT_TRIGGERS.has(type.toLowerCase()))
+        return hostProblem(400, `"${fn.name}" (${type}) cannot be run from the admin API.`);
       if (input === undefined)
         return hostProblem(400, `"${fn.name}" (${type}) needs an "input" to run with.`);
       let trigger: unknown;
