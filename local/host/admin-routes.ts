@@ -90,11 +90,7 @@ export function addAdminRoutes(parts: AdminParts): void {
     }
     const ext = extensionFor(extensions, 'triggerTypes', type);
     let run: () => Promise<unknown>;
-    if (ext?.runNow) run = () => ext.runNow!(fn, input);
-    else {
-      // Orchestrations and activities run only from the task hub: never with made-up input from here.
-      if (!INPUT_TRIGGERS.has(type.toLowerCase()))
-        return hostProblem(400, `"${fn.name}" (${type}) cannot be run from the admin API.`);
+    if (INPUT_TRIGGERS.has(type.toLowerCase())) {
       if (input === undefined)
         return hostProblem(400, `"${fn.name}" (${type}) needs an "input" to run with.`);
       let trigger: unknown;
@@ -103,8 +99,11 @@ export function addAdminRoutes(parts: AdminParts): void {
       } catch (err) {
         return hostProblem(400, (err as Error).message);
       }
-      run = () => worker.invoke(fn.name, { trigger });
-    }
+      // The extension adds the trigger metadata of a delivery where it has one to give.
+      run = ext?.runNow ? () => ext.runNow!(fn, trigger) : () => worker.invoke(fn.name, { trigger });
+    } else if (ext?.runNow) run = () => ext.runNow!(fn, input);
+    // Orchestrations and activities run only from the task hub: never with made-up input from here.
+    else return hostProblem(400, `"${fn.name}" (${type}) cannot be run from the admin API.`);
     // Like the Functions host: accepted at once, the run happens in the background.
     run().catch((err) => log.error(`Admin run of "${fn.name}" failed`, err));
     return { status: 202 };

@@ -163,7 +163,11 @@ export interface HostExtension {
     binding: BindingInfo,
     value: unknown,
   ): void | Promise<void>;
-  /** `POST /admin/functions/{name}` with `{"input": ...}`: run the function now, as the Functions host does. */
+  /**
+   * `POST /admin/functions/{name}` with `{"input": ...}`: run the function now, as the Functions host
+   * does. `input` is the trigger value the admin route made of the given input (`admin-routes.ts`),
+   * or the input itself for a trigger that takes none (a timer).
+   */
   runNow?(fn: RegisteredFunction, input: unknown): Promise<void>;
   /** Extra words for the start-up listing, e.g. the schedule or hub name. */
   describe?(fn: RegisteredFunction): string;

@@ -262,15 +262,15 @@ describe('admin runs of non-HTTP functions', () => {
     fetch(`${host.url}/admin/functions/${name}`, { method: 'POST', body: JSON.stringify(body) });
   const journal = (kind: string) => getJson<unknown[]>(`/api/journal/${kind}`);
 
-  it('runs an Event Hubs, a Service Bus and a Cosmos DB function with the given input (202)', async () => {
+  it('runs an Event Hubs, a Service Bus and a Cosmos DB function with the given input and the metadata of a delivery (202)', async () => {
     expect((await run('eventsIn', { input: '{"orderId":7}' })).status).toBe(202);
     expect((await run('ordersIn', { input: 'plain text' })).status).toBe(202);
     expect((await run('itemsChanged', { input: '[{"id":"admin-a"},{"id":"admin-b"}]' })).status).toBe(202);
     expect(await waitFor(async () => (await journal('eventsIn')).length > 0 && journal('eventsIn'))).toEqual([
-      [{ orderId: 7 }],
+      { events: [{ orderId: 7 }], hub: 'stream-events' },
     ]);
     expect(await waitFor(async () => (await journal('ordersIn')).length > 0 && journal('ordersIn'))).toEqual([
-      { message: 'plain text', functionName: 'ordersIn' },
+      { message: 'plain text', deliveryCount: 1 },
     ]);
     expect(
       await waitFor(

@@ -7,14 +7,17 @@ app.eventHub('eventsIn', {
   eventHubName: 'stream-events',
   connection: 'EventHubConnection',
   cardinality: 'many',
-  handler: (events: unknown[]) => note('eventsIn', events),
+  handler: (events: unknown[], context: InvocationContext) => {
+    const partition = context.triggerMetadata?.partitionContext as { eventHubName?: string } | undefined;
+    note('eventsIn', { events, hub: partition?.eventHubName ?? null });
+  },
 });
 
 app.serviceBusQueue('ordersIn', {
   queueName: 'orders',
   connection: 'ServiceBusConnection',
   handler: (message: unknown, context: InvocationContext) =>
-    note('ordersIn', { message, functionName: context.functionName }),
+    note('ordersIn', { message, deliveryCount: context.triggerMetadata?.deliveryCount ?? null }),
 });
 
 app.cosmosDB('itemsChanged', {
