@@ -59,7 +59,10 @@ export class FunctionWorker implements Worker {
         data: options.triggerIsTypedData ? (options.trigger as TypedData) : toTypedData(options.trigger),
       },
     ];
-    const bindingData = options.bindingData ?? triggerBindingData(options.trigger, options.triggerMetadata);
+    // A trigger given as typed data (HTTP, a change-feed batch) has no properties of its own to offer.
+    const bindingData =
+      options.bindingData ??
+      triggerBindingData(options.triggerIsTypedData ? undefined : options.trigger, options.triggerMetadata);
     for (const [name, binding] of Object.entries(fn.metadata.bindings)) {
       if (binding.direction !== 'in' || name === fn.trigger.name) continue;
       inputData.push({ name, data: toTypedData(this.bindings.input(fn, name, binding, bindingData)) });
