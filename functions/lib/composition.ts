@@ -3,7 +3,15 @@
 // Azure adapter (shared/azure); otherwise by the adapter the local host injected
 // (shared/injected-adapters.ts). Nothing here imports the local host: an Azure build has none of it.
 import { app } from '@azure/functions';
-import type { AppDeps, Clock, Containers, EventPublisher } from '../../shared/app/ports';
+import type {
+  AppDeps,
+  Clock,
+  Containers,
+  DeadLetterReceiver,
+  EventPublisher,
+  MessageSender,
+  NoticeChannel,
+} from '../../shared/app/ports';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { azureAdapters } from '../../shared/azure';
 import {
@@ -12,6 +20,7 @@ import {
   withChargeTally,
   type ChargeTally,
 } from '../../shared/azure/request-charge';
+import { webhookChannel } from '../../shared/webhook-channel';
 import { injectedAdapter, type ContainerSource, type PortAdapters } from '../../shared/injected-adapters';
 import { appConfig } from './settings';
 
@@ -68,6 +77,7 @@ export function appDeps(): AppDeps {
     books: documents.open(DATABASE_ID, containerDefinitions.books),
     views: documents.open(DATABASE_ID, containerDefinitions.views),
     deadLetters: documents.open(DATABASE_ID, containerDefinitions.deadLetters),
+    notices: documents.open(DATABASE_ID, containerDefinitions.notices),
   };
   deps = {
     containers,
@@ -78,6 +88,7 @@ export function appDeps(): AppDeps {
       maxLoans: config.maxLoans,
       feeBlockThreshold: config.feeBlockThreshold,
       maxRenewals: config.maxRenewals,
+      overdueReminderDays: config.overdueReminderDays,
     },
   };
   return deps;
@@ -86,4 +97,21 @@ export function appDeps(): AppDeps {
 /** Where domain events are published (the outbox relay's port). */
 export function appEventPublisher(): EventPublisher {
   return port('events');
+}
+
+/** Where messages go on Service Bus (the notices). */
+export function appMessageSender(): MessageSender {
+  return port('messages');
+}
+
+/** Service Bus dead letters, to list and replay. */
+export function appDeadLetterReceiver(): DeadLetterReceiver {
+  return port('deadLetters');
+}
+
+const channels: NoticeChannel[] = config.noticeWebhookUrl ? [webhookChannel(config.noticeWebhookUrl)] : [];
+
+/** The channels a notice goes out through besides the member's inbox: the webhook, when one is set. */
+export function appNoticeChannels(): readonly NoticeChannel[] {
+  return channels;
 }

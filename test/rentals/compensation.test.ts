@@ -34,6 +34,7 @@ describe('the last copy is taken between the debit and the reservation', () => {
         maxLoans: 5,
         feeBlockThreshold: 2000,
         maxRenewals: 2,
+        overdueReminderDays: 3,
       },
     };
     let rivalReserved: Promise<unknown> | undefined;

@@ -10,6 +10,9 @@ describe('app settings', () => {
       maxLoans: 5,
       feeBlockThreshold: 2000,
       maxRenewals: 2,
+      overdueSchedule: '0 0 * * * *',
+      overdueReminderDays: 3,
+      noticeWebhookUrl: undefined,
       auth: { appService: false, memberIdClaim: 'member_id', localSecret: undefined },
       azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },
     });

@@ -14,7 +14,14 @@ const ctx = libraryHost();
 const deps = (): AppDeps => ({
   containers: embeddedContainers(DATABASE_ID, containerDefinitions),
   clock: embeddedClock,
-  policy: { loanDays: 7, feeTimeZone: 'Asia/Seoul', maxLoans: 5, feeBlockThreshold: 2000, maxRenewals: 2 },
+  policy: {
+    loanDays: 7,
+    feeTimeZone: 'Asia/Seoul',
+    maxLoans: 5,
+    feeBlockThreshold: 2000,
+    maxRenewals: 2,
+    overdueReminderDays: 3,
+  },
 });
 
 describe('a rental recorded but never started', () => {

@@ -30,6 +30,7 @@ export function storeDeps(startAt = Date.parse('2026-03-01T00:00:00.000Z')): {
         maxLoans: 5,
         feeBlockThreshold: 2000,
         maxRenewals: 2,
+        overdueReminderDays: 3,
       },
     },
   };

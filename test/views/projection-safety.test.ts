@@ -17,7 +17,14 @@ const ctx = libraryHost();
 const deps = () => ({
   containers: embeddedContainers(DATABASE_ID, containerDefinitions),
   clock: embeddedClock,
-  policy: { loanDays: 7, feeTimeZone: 'Asia/Seoul', maxLoans: 5, feeBlockThreshold: 2000, maxRenewals: 2 },
+  policy: {
+    loanDays: 7,
+    feeTimeZone: 'Asia/Seoul',
+    maxLoans: 5,
+    feeBlockThreshold: 2000,
+    maxRenewals: 2,
+    overdueReminderDays: 3,
+  },
 });
 
 describe('projections delivered twice and out of order', () => {
