@@ -10,7 +10,7 @@
 import { dueStep, type DueStep } from '../domain/overdue';
 import { rentalEvent, type DomainEvent } from './events';
 import { outboxCreate } from './outbox';
-import type { AppDeps, BatchOperation, PatchOperation, Stored } from './ports';
+import type { AppDeps, BatchOperation, PatchOperation, QuerySpec, Stored } from './ports';
 import type { RentalDoc } from './records';
 import { nowIso } from './time';
 
@@ -29,6 +29,19 @@ export interface OverdueScanResult {
   overdue: number;
 }
 
+/**
+ * The loans whose check time has come: one range on `dueCheckAt`, and nothing else, so an index on
+ * that field alone serves it (the local store's and Cosmos DB's range index alike).
+ */
+export function dueChecks(now: string, continuation?: string): QuerySpec {
+  return {
+    where: [{ field: 'dueCheckAt', op: '<=', value: now }],
+    orderBy: [{ field: 'dueCheckAt' }],
+    limit: PAGE,
+    continuation,
+  };
+}
+
 export async function scanOverdue(deps: AppDeps): Promise<OverdueScanResult> {
   const now = nowIso(deps.clock);
   const result: OverdueScanResult = { checked: 0, dueSoon: 0, markedOverdue: 0, reminders: 0, overdue: 0 };
@@ -36,12 +49,7 @@ export async function scanOverdue(deps: AppDeps): Promise<OverdueScanResult> {
   do {
     // A loan handled below moves its check past `now`, out of this range: paging goes on after the
     // last one read, so nothing is read twice.
-    const page = await deps.containers.members.query<RentalDoc>({
-      where: [{ field: 'dueCheckAt', op: '<=', value: now }],
-      orderBy: [{ field: 'dueCheckAt' }],
-      limit: PAGE,
-      continuation,
-    });
+    const page = await deps.containers.members.query<RentalDoc>(dueChecks(now, continuation));
     const steps = await Promise.all(page.items.map((doc) => lookAt(deps, doc, now)));
     for (const step of steps) {
       if (step === undefined) continue;
