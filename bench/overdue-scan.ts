@@ -4,18 +4,16 @@
 // runs the timer's use case (`scanOverdue`, what functions/overdue-scan.ts runs) on the app's ports
 // over that store: once now (1,000 due), once two days and an hour on (10,000 due), once more right
 // after (none due). Its time should follow the loans due, not the loans stored.
+import { embeddedAppDeps } from '../local/adapters';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { embeddedClock } from '../local/adapters/clock';
-import { embeddedContainers } from '../local/adapters/documents';
 import { createDocumentStore } from '../local/documents/store';
 import { HostClock } from '../local/host/clock';
 import { closeDatabase, commitNow, openDatabase } from '../local/host/db';
 import { publishService, withdrawService } from '../local/host/services';
 import { newId } from '../shared/app/ids';
 import { scanOverdue, type OverdueScanResult } from '../shared/app/overdue';
-import type { AppDeps } from '../shared/app/ports';
 import { containerDefinitions, DATABASE_ID, type RentalDoc } from '../shared/app/records';
 import { firstDueCheck } from '../shared/domain/overdue';
 
@@ -84,18 +82,7 @@ export async function overdueBench(loans: number, print: (o: unknown) => void): 
       seconds: Math.round((performance.now() - loadStart) / 100) / 10,
     });
 
-    const deps: AppDeps = {
-      containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-      clock: embeddedClock,
-      policy: {
-        loanDays: 7,
-        feeTimeZone: 'Asia/Seoul',
-        maxLoans: 5,
-        feeBlockThreshold: 2000,
-        maxRenewals: 2,
-        overdueReminderDays: 3,
-      },
-    };
+    const deps = embeddedAppDeps();
     const runs: OverdueBenchRun[] = [];
     const scan = async (due: number): Promise<void> => {
       const start = performance.now();

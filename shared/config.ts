@@ -1,6 +1,7 @@
 // The app's settings, read and validated once. A wrong setting stops the app at start-up with a
 // message naming the setting, instead of failing on some later request.
 import { z } from 'zod';
+import type { RentalPolicy } from './app/ports';
 import { isKnownTimeZone } from './domain/fees';
 import { DEFAULT_OVERDUE_REMINDER_DAYS } from './domain/overdue';
 import {
@@ -257,5 +258,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       localSecret: s.LOCAL_AUTH_SECRET,
     },
     azure,
+  };
+}
+
+/** The settings the use cases follow (`AppDeps.policy`). */
+export function rentalPolicy(config: AppConfig): RentalPolicy {
+  return {
+    loanDays: config.loanDays,
+    feeTimeZone: config.feeTimeZone,
+    maxLoans: config.maxLoans,
+    feeBlockThreshold: config.feeBlockThreshold,
+    maxRenewals: config.maxRenewals,
+    overdueReminderDays: config.overdueReminderDays,
   };
 }

@@ -22,6 +22,7 @@ import {
 } from '../../shared/azure/request-charge';
 import { webhookChannel } from '../../shared/webhook-channel';
 import { injectedAdapter, type ContainerSource, type PortAdapters } from '../../shared/injected-adapters';
+import { rentalPolicy } from '../../shared/config';
 import { appConfig } from './settings';
 
 const config = appConfig();
@@ -82,14 +83,7 @@ export function appDeps(): AppDeps {
   deps = {
     containers,
     clock: injectedAdapter('clock') ?? systemClock,
-    policy: {
-      loanDays: config.loanDays,
-      feeTimeZone: config.feeTimeZone,
-      maxLoans: config.maxLoans,
-      feeBlockThreshold: config.feeBlockThreshold,
-      maxRenewals: config.maxRenewals,
-      overdueReminderDays: config.overdueReminderDays,
-    },
+    policy: rentalPolicy(config),
   };
   return deps;
 }

@@ -317,12 +317,19 @@ export async function replayNoticeDeadLetters(
   return ok(result);
 }
 
-// Messages and events may arrive as JSON text (as the Functions host hands over some bodies).
+// Messages and events may arrive as JSON text or its UTF-8 bytes (as the Functions host hands over
+// some bodies); anything else is taken as it is.
 function fromJsonText(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
+  const text =
+    typeof value === 'string'
+      ? value
+      : value instanceof Uint8Array
+        ? new TextDecoder().decode(value)
+        : undefined;
+  if (text === undefined) return value;
   try {
-    return JSON.parse(value) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
-    return value;
+    return text;
   }
 }

@@ -2,6 +2,7 @@
 // order sends each notice under its event's id (so Service Bus duplicate detection drops repeats), and
 // the sender given a notice again — past that window, as a new message — adds nothing to the inbox.
 // What is not a domain event, or not a notice, is refused and changes nothing.
+import { embeddedAppDeps } from '../../local/adapters';
 import { describe, expect, it } from 'vitest';
 import { embeddedMessageSender } from '../../local/adapters/messages';
 import { getService } from '../../local/host/services';
@@ -10,7 +11,7 @@ import { composeNotices, deliverNotice, NOTICES_QUEUE } from '../../shared/app/n
 import type { OutgoingMessage } from '../../shared/app/ports';
 import { hubEvents } from '../events/support-events';
 import { eventually, librarian } from '../rentals/support-host';
-import { hostDeps, inbox, inboxWhen, noticesHost } from './support-notices';
+import { inbox, inboxWhen, noticesHost } from './support-notices';
 
 const ctx = noticesHost();
 
@@ -39,7 +40,7 @@ describe('the same event delivered twice and out of order', () => {
       send: async (_queue: string, messages: readonly OutgoingMessage[]) => void sent.push(...messages),
     };
     const twiceReversed = [...events].reverse().concat([...events].reverse());
-    const composed = await composeNotices(hostDeps(), recorder, twiceReversed);
+    const composed = await composeNotices(embeddedAppDeps(), recorder, twiceReversed);
     expect(composed).toEqual({ sent: 4, ignored: 2, invalid: [] });
     expect(new Set(sent.map((m) => m.messageId))).toEqual(new Set(live.map((n) => n.id)));
     // Through the real queue: duplicate detection drops them all (the live consumer sent them already).
@@ -61,7 +62,10 @@ describe('the same event delivered twice and out of order', () => {
       'the queue to drain',
     );
     for (const m of [...sent].reverse()) {
-      expect(await deliverNotice(hostDeps(), [], m.body)).toEqual({ addedToInbox: false, deliveredTo: [] });
+      expect(await deliverNotice(embeddedAppDeps(), [], m.body)).toEqual({
+        addedToInbox: false,
+        deliveredTo: [],
+      });
     }
     expect(await inbox(lib, memberId)).toEqual(live);
     expect(queue.counts(NOTICES_QUEUE).deadLettered).toBe(0);
@@ -84,11 +88,11 @@ describe('the same event delivered twice and out of order', () => {
     const recorder = {
       send: async (_queue: string, messages: readonly OutgoingMessage[]) => void sent.push(...messages),
     };
-    const composed = await composeNotices(hostDeps(), recorder, [forged, 'not json', null]);
+    const composed = await composeNotices(embeddedAppDeps(), recorder, [forged, 'not json', null]);
     expect(composed).toEqual({ sent: 0, ignored: 0, invalid: [forged, 'not json', null] });
     expect(sent).toEqual([]);
     await expect(
-      deliverNotice(hostDeps(), [], { id: 'n1', memberId, kind: 'lost', text: 'x', createdAt: 'now' }),
+      deliverNotice(embeddedAppDeps(), [], { id: 'n1', memberId, kind: 'lost', text: 'x', createdAt: 'now' }),
     ).rejects.toThrow(/Not a notice/);
     expect(await inbox(lib, memberId)).toEqual([]);
     // The sender on the queue refuses it the same way, until it is dead-lettered.

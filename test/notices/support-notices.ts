@@ -1,11 +1,7 @@
 // A host for the notice tests: the app with its log lines kept (the overdue timer's `overdue.scanned`
 // line tells a test that a run has finished), and reading a member's inbox through HTTP.
 import { afterAll, beforeAll } from 'vitest';
-import { embeddedClock } from '../../local/adapters/clock';
-import { embeddedContainers } from '../../local/adapters/documents';
 import type { LocalHost } from '../../local/host/host';
-import type { AppDeps } from '../../shared/app/ports';
-import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { createLogger } from '../../local/host/logger';
 import { repoRoot, startHost } from '../helpers/hosts';
 import { eventually, library, memberToken, TEST_SECRET } from '../rentals/support-host';
@@ -96,20 +92,4 @@ export function inboxWhen(
     30_000,
     what,
   );
-}
-
-/** The app's ports under the running host, for calling its use cases directly (as a redelivery would). */
-export function hostDeps(): AppDeps {
-  return {
-    containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-    clock: embeddedClock,
-    policy: {
-      loanDays: 7,
-      feeTimeZone: 'Asia/Seoul',
-      maxLoans: 5,
-      feeBlockThreshold: 2000,
-      maxRenewals: 2,
-      overdueReminderDays: 3,
-    },
-  };
 }

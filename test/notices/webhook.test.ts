@@ -1,13 +1,14 @@
 // Notices through a webhook that fails: Service Bus delivers the notice again up to the queue's max
 // delivery count, then dead-letters it; a librarian lists it, mends nothing but the webhook, replays,
 // and the webhook gets it once. The webhook is a small server on 127.0.0.1 that fails while told to.
+import { embeddedAppDeps } from '../../local/adapters';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverNotice } from '../../shared/app/notices';
 import { webhookChannel } from '../../shared/webhook-channel';
 import { eventually, librarian, memberToken } from '../rentals/support-host';
-import { hostDeps, inboxWhen, noticesHost } from './support-notices';
+import { inboxWhen, noticesHost } from './support-notices';
 
 interface Received {
   id: string;
@@ -123,7 +124,7 @@ describe('a notice whose webhook fails', () => {
     });
 
     // The same notice delivered again (a redelivery, a second replay): recorded as taken, nothing twice.
-    const again = await deliverNotice(hostDeps(), [webhookChannel(webhookUrl)], letter.notice);
+    const again = await deliverNotice(embeddedAppDeps(), [webhookChannel(webhookUrl)], letter.notice);
     expect(again).toEqual({ addedToInbox: false, deliveredTo: [] });
     expect(webhook.accepted).toHaveLength(1);
     await inboxWhen(lib, memberId, (n) => n.length === 1, 'one notice');

@@ -1,10 +1,9 @@
 // The borrow saga's compensation: the copy is gone after the member's points were taken, so the
 // points come back, exactly once, and the rental ends REJECTED.
+import { embeddedAppDeps } from '../../local/adapters';
 import { describe, expect, it } from 'vitest';
 import type { DocumentStore } from '../../local/documents/types';
 import { getService } from '../../local/host/services';
-import { embeddedClock } from '../../local/adapters/clock';
-import { embeddedContainers } from '../../local/adapters/documents';
 import { idFromKey } from '../../shared/app/ids';
 import { reserveCopy } from '../../shared/app/rental-saga-steps';
 import { containerDefinitions, DATABASE_ID, ledgerId, type LedgerDoc } from '../../shared/app/records';
@@ -25,18 +24,7 @@ describe('the last copy is taken between the debit and the reservation', () => {
     // patch runs before its first await, so the copy is gone before this saga's reserve step runs.
     const store = getService<DocumentStore>('documents');
     const members = store.container(DATABASE_ID, containerDefinitions.members.id)!;
-    const deps = {
-      containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-      clock: embeddedClock,
-      policy: {
-        loanDays: 7,
-        feeTimeZone: 'Asia/Seoul',
-        maxLoans: 5,
-        feeBlockThreshold: 2000,
-        maxRenewals: 2,
-        overdueReminderDays: 3,
-      },
-    };
+    const deps = embeddedAppDeps();
     let rivalReserved: Promise<unknown> | undefined;
     const stop = members.onChange(() => {
       if (rivalReserved || !members.read(memberId, ledgerId('debit', rentalId))) return;
