@@ -19,7 +19,7 @@ import { firstDueCheck } from '../shared/domain/overdue';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const MEMBERS = 100_000;
+const LOANS_PER_MEMBER = 10;
 const CHUNK = 10_000;
 
 export interface OverdueBenchRun extends OverdueScanResult {
@@ -41,7 +41,13 @@ export async function overdueBench(loans: number, print: (o: unknown) => void): 
   publishService('clock', clock);
   publishService('documents', store);
   try {
-    const members = store.createContainerIfNotExists(DATABASE_ID, containerDefinitions.members);
+    // A larger page cache for the load than the host's (its writes are small and hot).
+    db.pragma('cache_size = -262144');
+    // Loaded without its indexes, which are then built in one pass each (as a bulk load does).
+    const members = store.createContainerIfNotExists(DATABASE_ID, {
+      ...containerDefinitions.members,
+      indexedPaths: [],
+    });
     const t0 = clock.now();
     const loadStart = performance.now();
     // Due: 1,000 an hour ago; 10,000 in two days; the rest 4 to 60 days from now (first looked at
@@ -60,7 +66,8 @@ export async function overdueBench(loans: number, print: (o: unknown) => void): 
           const doc: RentalDoc = {
             id: newId(clock),
             type: 'rental',
-            memberId: `bench-member-${i % MEMBERS}`,
+            // Ten loans a member, member by member: the rows go in key order, as a bulk load would.
+            memberId: `bench-member-${String(Math.floor(i / LOANS_PER_MEMBER)).padStart(7, '0')}`,
             bookId: `bench-book-${i % 5000}`,
             bookTitle: `Bench book ${i % 5000}`,
             price: 100,
@@ -76,6 +83,9 @@ export async function overdueBench(loans: number, print: (o: unknown) => void): 
       });
       commitNow(db);
     }
+    store.createContainerIfNotExists(DATABASE_ID, containerDefinitions.members);
+    commitNow(db);
+    db.pragma('cache_size = -16000');
     print({
       phase: 'overdue-loaded',
       loans,
