@@ -4,6 +4,10 @@
 // never comes round in these tests (29 February); each run is started through the admin API and
 // awaited by its `overdue.scanned` log line, so every run is counted.
 import { describe, expect, it } from 'vitest';
+import { embeddedAppDeps } from '../../local/adapters';
+import { scanOverdue } from '../../shared/app/overdue';
+import { loadConfig, rentalPolicy } from '../../shared/config';
+import { container } from '../views/support-store-access';
 import { librarian, memberToken } from '../rentals/support-host';
 import { views } from '../views/support-views';
 import { inbox, inboxWhen, noticesHost, runOverdueScan } from './support-notices';
@@ -132,6 +136,7 @@ describe('the overdue timer', () => {
     );
     const dueSoon = items.filter((x) => x.kind === 'due-soon');
     expect(new Set(dueSoon.map((x) => x.text)).size).toBe(2);
+    expect((await lib.returnBook(rented.id)).body.status).toBe('RETURNED');
   });
 
   it("the notices of a member are theirs and a librarian's to read; bad paging is 400", async () => {
@@ -159,5 +164,37 @@ describe('the overdue timer', () => {
       },
     );
     expect(token.status).toBe(400);
+  });
+});
+
+describe('two overdue runs at once', () => {
+  it('take each step once between them', async () => {
+    const { lib } = ctx;
+    const memberId = await lib.addMember(1000, 'Bae');
+    const rentals = [];
+    for (let i = 0; i < 4; i++) {
+      const book = await lib.addBook({ title: `Race ${i}`, price: 10, copies: 1 });
+      rentals.push((await lib.rent(memberId, book.id)).body);
+    }
+    const lastDue = Math.max(...rentals.map((r) => Date.parse(r.dueAt!)));
+    await setClock(lastDue + HOUR);
+    const deps = embeddedAppDeps(rentalPolicy(loadConfig(process.env)));
+    const runs = await Promise.all([scanOverdue(deps), scanOverdue(deps), scanOverdue(deps)]);
+    expect(runs.reduce((n, r) => n + r.markedOverdue, 0)).toBe(4);
+    for (const r of rentals) expect((await lib.rental(r.id)).status).toBe('OVERDUE');
+    const outbox = container('members')
+      .query({ partitionKey: memberId, where: [{ field: 'type', op: '=', value: 'outbox' }], limit: 1000 })
+      .items.map((o) => (o as unknown as { event: { type: string; subject: string } }).event)
+      .filter((e) => e.type === 'rentbook.rental.overdue');
+    expect(outbox.map((e) => e.subject).sort()).toEqual(rentals.map((r) => `rentals/${r.id}`).sort());
+    const items = await inboxWhen(
+      lib,
+      memberId,
+      (n) => n.filter((x) => x.kind === 'overdue').length === 4,
+      'four overdue notices',
+    );
+    expect(new Set(items.filter((x) => x.kind === 'overdue').map((x) => x.rentalId))).toEqual(
+      new Set(rentals.map((r) => r.id)),
+    );
   });
 });
