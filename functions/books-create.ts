@@ -6,7 +6,7 @@ import { handled, identify, json, readBody, respond } from './lib/http';
 import { newBookBody } from './lib/schemas';
 
 async function booksCreate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'books.add');
   const body = await readBody(request, newBookBody);
   return respond(await addBook(appDeps(), caller, body), (book) =>
     json(201, book, { Location: `/api/books/${book.id}`, ETag: book.etag }),

@@ -5,7 +5,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, noContent, respond } from './lib/http';
 
 async function booksDelete(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'books.remove');
   return respond(await removeBook(appDeps(), caller, request.params.bookId), noContent);
 }
 

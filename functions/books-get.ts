@@ -5,7 +5,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, json, respond } from './lib/http';
 
 async function booksGet(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'books.browse');
   const outcome = await getBook(appDeps(), caller, request.params.bookId);
   return respond(outcome, (book) => json(200, book, { ETag: book.etag }));
 }

@@ -6,7 +6,7 @@ import { handled, identify, json, readQuery, respond } from './lib/http';
 import { bookListQuery } from './lib/schemas';
 
 async function booksList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'books.browse');
   const query = readQuery(request, bookListQuery);
   return respond(await listBooks(appDeps(), caller, query), (page) => json(200, page));
 }

@@ -6,7 +6,7 @@ import { handled, identify, json, readBody, respond } from './lib/http';
 import { bookEditBody } from './lib/schemas';
 
 async function booksUpdate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'books.edit');
   const edit = await readBody(request, bookEditBody);
   // `If-Match: *` asks for no version check, as in HTTP.
   const ifMatch = request.headers.get('if-match') ?? undefined;

@@ -10,7 +10,7 @@ async function deadLettersReplay(
   request: HttpRequest,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'deadLetters.replay');
   return respond(await replayDeadLetters(appDeps(), caller, consumers), (result) => json(200, result));
 }
 

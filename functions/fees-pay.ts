@@ -6,7 +6,7 @@ import { handled, identify, json, readBody, readIdempotencyKey, respond } from '
 import { feePaymentBody } from './lib/schemas';
 
 async function feesPay(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'fees.pay');
   const key = readIdempotencyKey(request);
   const { amount } = await readBody(request, feePaymentBody);
   const outcome = await payFees(appDeps(), caller, {

@@ -9,7 +9,7 @@ async function memberRentalsList(
   request: HttpRequest,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'rentals.history');
   const query = readQuery(request, rentalHistoryQuery);
   return respond(await rentalHistory(appDeps(), caller, request.params.memberId, query), (page) =>
     json(200, page),

@@ -6,7 +6,7 @@ import { handled, identify, json, readBody, respond } from './lib/http';
 import { newMemberBody } from './lib/schemas';
 
 async function membersCreate(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'members.register');
   const body = await readBody(request, newMemberBody);
   return respond(await registerMember(appDeps(), caller, body), (member) =>
     json(201, member, { Location: `/api/members/${member.id}` }),

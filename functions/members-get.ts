@@ -5,7 +5,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, json, respond } from './lib/http';
 
 async function membersGet(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'members.read');
   return respond(await getMember(appDeps(), caller, request.params.memberId), (member) => json(200, member));
 }
 

@@ -6,7 +6,7 @@ import { handled, identify, json, readQuery, respond } from './lib/http';
 import { memberListQuery } from './lib/schemas';
 
 async function membersList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'members.list');
   const query = readQuery(request, memberListQuery);
   return respond(await listMembers(appDeps(), caller, query), (page) => json(200, page));
 }

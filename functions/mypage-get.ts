@@ -6,7 +6,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, json, respond } from './lib/http';
 
 async function mypageGet(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'members.mypage');
   return respond(await getMypage(appDeps(), caller, request.params.memberId), (page) => json(200, page));
 }
 

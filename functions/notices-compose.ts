@@ -7,16 +7,20 @@ import { consumeOrDeadLetter } from '../shared/app/dead-letters';
 import { EVENTS_HUB } from '../shared/app/events';
 import { appDeps } from './lib/composition';
 import { isLastAttempt, PROJECTOR_RETRY } from './lib/change-feed';
-import { consumers, NOTICES_COMPOSER } from './lib/consumers';
+import { composeNoticesOf, NOTICES_COMPOSER } from './lib/consumers';
+import { logProjection } from './lib/telemetry';
 
 async function noticesCompose(events: unknown[], context: InvocationContext): Promise<void> {
-  await consumeOrDeadLetter(
-    appDeps(),
+  const deps = appDeps();
+  const outcome = await consumeOrDeadLetter(
+    deps,
     NOTICES_COMPOSER,
     events,
     isLastAttempt(context),
-    consumers[NOTICES_COMPOSER],
+    composeNoticesOf,
   );
+  // A batch dead-lettered is reported as the projectors' are (the operators' alert watches it).
+  logProjection(context, NOTICES_COMPOSER, events, outcome, deps.clock.now());
 }
 
 app.eventHub(NOTICES_COMPOSER, {

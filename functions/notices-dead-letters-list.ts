@@ -9,7 +9,7 @@ async function noticesDeadLettersList(
   request: HttpRequest,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'notices.deadLetters');
   const { limit } = readQuery(request, noticeDeadLettersQuery);
   return respond(await listNoticeDeadLetters(caller, appDeadLetterReceiver(), limit), (page) =>
     json(200, page),

@@ -9,7 +9,7 @@ async function noticesDeadLettersReplay(
   request: HttpRequest,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'notices.deadLetters');
   const outcome = await replayNoticeDeadLetters(
     appDeps(),
     caller,

@@ -6,7 +6,7 @@ import { handled, identify, json, readQuery, respond } from './lib/http';
 import { noticeListQuery } from './lib/schemas';
 
 async function noticesList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'notices.list');
   const query = readQuery(request, noticeListQuery);
   return respond(await listNotices(appDeps(), caller, request.params.memberId, query), (page) =>
     json(200, page),

@@ -5,13 +5,12 @@ import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { scanOverdue } from '../shared/app/overdue';
 import { appDeps } from './lib/composition';
 import { appConfig } from './lib/settings';
+import { logEvent } from './lib/telemetry';
 
 async function overdueScan(_timer: Timer, context: InvocationContext): Promise<void> {
   const { overdue, markedOverdue, dueSoon, reminders, checked } = await scanOverdue(appDeps());
   // The dashboard's "Loans overdue" tile reads this line (infra/README.md, "What the app emits").
-  context.log(
-    JSON.stringify({ event: 'overdue.scanned', overdue, markedOverdue, dueSoon, reminders, checked }),
-  );
+  logEvent(context, { event: 'overdue.scanned', overdue, markedOverdue, dueSoon, reminders, checked });
 }
 
 app.timer('overdue-scan', { schedule: appConfig().overdueSchedule, handler: overdueScan });

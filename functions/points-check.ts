@@ -6,7 +6,7 @@ import { handled, identify, json, readQuery, respond } from './lib/http';
 import { pointsCheckQuery } from './lib/schemas';
 
 async function pointsCheck(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'points.check');
   const { amount } = readQuery(request, pointsCheckQuery);
   return respond(await checkPoints(appDeps(), caller, request.params.memberId, amount), (check) =>
     json(200, check),

@@ -6,7 +6,7 @@ import { handled, identify, json, readBody, readIdempotencyKey, respond } from '
 import { depositBody } from './lib/schemas';
 
 async function pointsDeposit(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'points.deposit');
   const key = readIdempotencyKey(request);
   const { amount } = await readBody(request, depositBody);
   const outcome = await depositPoints(appDeps(), caller, {

@@ -6,22 +6,24 @@
 // It runs only for a rental the API recorded, on the recorded member, book and price: its input
 // says where that rental is and nothing more (a start that names no recorded rental fails and
 // changes nothing).
+// Operators' events (rental.approved/rejected, saga.failed/compensated) are written here, where the
+// outcome is decided, and only when the turn is not a replay: each fact is in the history once, so
+// its line is written once (twice only if the host dies between running a turn and recording it,
+// as Durable then runs that turn again).
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import type { Eligibility, StepOutcome } from '../shared/app/rental-saga-steps';
 import type { RejectionReason, Rental } from '../shared/domain/rental';
 import { RENTAL_SAGA, sagaActivities as step } from './lib/rental-saga-client';
 import { parseInput, sagaStart } from './lib/rental-saga-schemas';
+import { logEvent, type COMPENSATION_STEPS, type SAGA_STEPS, type TelemetryEvent } from './lib/telemetry';
 
 // Transient faults (a busy store) get a few quick retries before the saga gives up on a step.
 const retry = new df.RetryOptions(500, 5);
 retry.backoffCoefficient = 2;
 retry.maxRetryIntervalInMilliseconds = 10_000;
 
-interface Compensation {
-  name: string;
-  input: Rental;
-}
+type Compensation = (typeof COMPENSATION_STEPS)[number];
 
 type Saga<T> = Generator<Task, T, unknown>;
 
@@ -37,29 +39,34 @@ function* rentalSaga(context: OrchestrationContext): Saga<Rental> {
   if (rental.status !== 'REQUESTED') return rental;
   if (reason) return yield* reject(context, rental, reason, []);
 
-  const refund: Compensation = { name: step.refundPoints, input: rental };
-  const release: Compensation = { name: step.releaseCopy, input: rental };
-  let approving = false;
+  let running: (typeof SAGA_STEPS)[number] = 'debitPoints';
   try {
     const debited = (yield call(context, step.debitPoints, rental)) as StepOutcome;
     if (!debited.ok) return yield* reject(context, rental, debited.reason, []);
 
+    running = 'reserveCopy';
     const reserved = (yield call(context, step.reserveCopy, rental)) as StepOutcome;
-    if (!reserved.ok) return yield* reject(context, rental, reserved.reason, [refund]);
+    if (!reserved.ok) return yield* reject(context, rental, reserved.reason, ['refundPoints']);
 
-    approving = true;
+    running = 'approve';
     const approvedAt = context.df.currentUtcDateTime.toISOString();
-    return (yield call(context, step.approve, { rental, approvedAt })) as Rental;
+    return approved(context, (yield call(context, step.approve, { rental, approvedAt })) as Rental);
   } catch {
     // A step kept failing through its retries, yet it may have taken effect before it failed. If the
     // approval went through, the rental stands. Otherwise undo every step: undoing is conditional
     // (a refund needs the debit, a release needs the loan), so undoing what never happened is a no-op.
-    if (approving) {
+    if (running === 'approve') {
       const current = (yield* untilDone(context, step.read, rental)) as Rental;
-      if (current.status !== 'REQUESTED') return current;
+      if (current.status !== 'REQUESTED') return approved(context, current);
     }
-    return yield* reject(context, rental, 'PROCESSING_FAILED', [refund, release]);
+    emit(context, { event: 'saga.failed', rentalId: rental.id, step: running });
+    return yield* reject(context, rental, 'PROCESSING_FAILED', ['refundPoints', 'releaseCopy']);
   }
+}
+
+function approved(context: OrchestrationContext, rental: Rental): Rental {
+  if (rental.status === 'APPROVED') emit(context, { event: 'rental.approved', rentalId: rental.id });
+  return rental;
 }
 
 // Undo what was done, newest first, then record the rejection: the rental stays REQUESTED until
@@ -70,9 +77,16 @@ function* reject(
   reason: RejectionReason,
   done: Compensation[],
 ): Saga<Rental> {
-  for (const compensation of [...done].reverse())
-    yield* untilDone(context, compensation.name, compensation.input);
-  return (yield* untilDone(context, step.reject, { rental, reason })) as Rental;
+  for (const compensation of [...done].reverse()) {
+    // true when the step's effect was there to undo (false: it never happened, nothing was put back).
+    const undone = yield* untilDone(context, step[compensation], rental);
+    if (undone === true)
+      emit(context, { event: 'saga.compensated', rentalId: rental.id, step: compensation });
+  }
+  const settled = (yield* untilDone(context, step.reject, { rental, reason })) as Rental;
+  if (settled.status === 'REJECTED')
+    emit(context, { event: 'rental.rejected', rentalId: rental.id, reason: settled.reason ?? reason });
+  return settled;
 }
 
 // Compensation must not give up: retry (with a durable timer between rounds) until it succeeds.
@@ -85,6 +99,11 @@ function* untilDone(context: OrchestrationContext, name: string, input: unknown)
       yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
     }
   }
+}
+
+/** An operators' event, written once: not again when the orchestrator replays this part of its history. */
+function emit(context: OrchestrationContext, event: TelemetryEvent): void {
+  if (!context.df.isReplaying) logEvent(context, event);
 }
 
 function call(context: OrchestrationContext, name: string, input: unknown): Task {

@@ -18,7 +18,7 @@ async function rentalsCreate(
   client: DurableClient,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'rentals.request');
   const key = readIdempotencyKey(request);
   const body = await readBody(request, rentalBody);
   const outcome = await requestRental(appDeps(), caller, body, key);

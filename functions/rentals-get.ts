@@ -5,7 +5,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, json, respond } from './lib/http';
 
 async function rentalsGet(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'rentals.read');
   const outcome = await getRental(appDeps(), caller, request.params.rentalId);
   return respond(outcome, (rental) => json(200, rental));
 }

@@ -7,7 +7,7 @@ import { handled, identify, json, readQuery, respond } from './lib/http';
 import { rentalBoardQuery } from './lib/schemas';
 
 async function rentalsList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'rentals.board');
   const query = readQuery(request, rentalBoardQuery);
   return respond(await rentalBoard(appDeps(), caller, query), (page) => json(200, page));
 }

@@ -5,7 +5,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, json, respond } from './lib/http';
 
 async function rentalsRenew(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'rentals.renew');
   return respond(await renewRental(appDeps(), caller, request.params.rentalId), (rental) =>
     json(200, rental),
   );

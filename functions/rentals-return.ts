@@ -5,7 +5,7 @@ import { appDeps } from './lib/composition';
 import { handled, identify, json, respond } from './lib/http';
 
 async function rentalsReturn(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = await identify(request);
+  const caller = await identify(request, 'rentals.return');
   return respond(await returnRental(appDeps(), caller, request.params.rentalId), (rental) =>
     json(200, rental),
   );

@@ -6,16 +6,19 @@ import { consumeOrDeadLetter } from '../shared/app/dead-letters';
 import { DATABASE_ID } from '../shared/app/records';
 import { appDeps } from './lib/composition';
 import { COSMOS_CONNECTION, isLastAttempt, PROJECTOR_RETRY } from './lib/change-feed';
-import { consumers, VIEWS_PROJECTOR } from './lib/consumers';
+import { projectViews, VIEWS_PROJECTOR } from './lib/consumers';
+import { logProjection } from './lib/telemetry';
 
 async function viewsProject(changes: unknown[], context: InvocationContext): Promise<void> {
-  await consumeOrDeadLetter(
-    appDeps(),
+  const deps = appDeps();
+  const outcome = await consumeOrDeadLetter(
+    deps,
     VIEWS_PROJECTOR,
     changes,
     isLastAttempt(context),
-    consumers[VIEWS_PROJECTOR],
+    projectViews,
   );
+  logProjection(context, VIEWS_PROJECTOR, changes, outcome, deps.clock.now());
 }
 
 app.cosmosDB(VIEWS_PROJECTOR, {

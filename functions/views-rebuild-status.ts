@@ -2,8 +2,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
-import { mayRebuildViews } from '../shared/app/views';
-import { handled, identify, json, problem, problemResponse } from './lib/http';
+import { handled, identify, json, problem } from './lib/http';
 import { viewsRebuildStatus } from './lib/views-rebuild-client';
 
 async function viewsRebuildStatusGet(
@@ -11,8 +10,8 @@ async function viewsRebuildStatusGet(
   client: DurableClient,
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  const allowed = mayRebuildViews(await identify(request));
-  if (!allowed.ok) return problemResponse(allowed.problem);
+  // Refuses (401, 403) whoever the policy does not let rebuild the views.
+  await identify(request, 'views.rebuild');
   const status = await viewsRebuildStatus(client, request.params.id);
   if (!status)
     return problem(404, 'rebuild-not-found', `There is no views rebuild with id ${request.params.id}.`);

@@ -2,7 +2,7 @@
 // zod, the caller behind a request, and the wrapper that turns thrown problems into responses.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { ANONYMOUS, type Caller, type SignedIn } from '../../shared/app/authorization';
+import { ANONYMOUS, denial, type Action, type Caller, type SignedIn } from '../../shared/app/authorization';
 import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
 import { isDocumentError } from '../../shared/app/ports';
 import type { AuthConfig } from '../../shared/config';
@@ -141,9 +141,22 @@ export function readIdempotencyKey(request: HttpRequest): string | undefined {
   return parsed.data;
 }
 
-/** Who is calling: the signed-in caller, or anonymous. What it may do is the use case's to ask. */
-export async function identify(request: HttpRequest): Promise<Caller> {
-  return (await resolveCaller(request, appConfig().auth)) ?? ANONYMOUS;
+/**
+ * Who is calling the route that takes `action`: the signed-in caller, or anonymous. Before anything
+ * else of the request is read, the policy is asked what it can tell without the request's content:
+ * sign-in (401), librarians only (403), and whether a member acts for itself where the route's path
+ * names the member (`{memberId}`, 403). So a caller who may not take the action learns nothing of
+ * the body's or the query's rules. The use case asks again with whatever target it looks up.
+ */
+export async function identify(request: HttpRequest, action: Action): Promise<Caller> {
+  const caller = (await resolveCaller(request, appConfig().auth)) ?? ANONYMOUS;
+  const memberId = request.params.memberId;
+  const denied = denial(caller, action, memberId === undefined ? undefined : { memberId });
+  if (denied && !denied.ok) {
+    const { kind, code, detail } = denied.problem;
+    throw new HttpProblem(statusOf[kind], code, detail);
+  }
+  return caller;
 }
 
 /**

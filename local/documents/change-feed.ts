@@ -5,7 +5,12 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
 import type { Logger } from '../host/logger';
 import { LIVE } from './schema';
-import { DocumentStoreError, type ChangeFeedPage, type StoredDocument } from './types';
+import {
+  DocumentStoreError,
+  type ChangeFeedPage,
+  type ChangeFeedTextPage,
+  type StoredDocument,
+} from './types';
 
 /** One container's feed. */
 export class ChangeFeed {
@@ -43,22 +48,26 @@ export class ChangeFeed {
   }
 
   read(afterLsn: number, maxItems: number): ChangeFeedPage {
+    const page = this.readText(afterLsn, maxItems);
+    return { items: page.bodies.map((b) => JSON.parse(b) as StoredDocument), lastLsn: page.lastLsn };
+  }
+
+  /** As `read`, with each item as the JSON text it is stored as (for a trigger to pass on unparsed). */
+  readText(afterLsn: number, maxItems: number): ChangeFeedTextPage {
     if (!Number.isInteger(maxItems) || maxItems < 1)
       throw new DocumentStoreError(400, `Invalid maxItems ${maxItems}.`);
     const now = this.container.clock.now();
     const rows = this.feed.all(afterLsn, now, maxItems) as { body: string; lsn: number }[];
-    if (rows.length === 0) return { items: [], lastLsn: afterLsn };
+    if (rows.length === 0) return { bodies: [], lastLsn: afterLsn };
     const lastLsn = rows[rows.length - 1].lsn;
-    let bodies = rows.map((r) => r.body);
-    if (rows.length === maxItems) {
-      // Never split the items of one transaction (a batch shares one _lsn) across pages: Cosmos
-      // returns them together even when that exceeds the page size.
-      bodies = [
-        ...rows.filter((r) => r.lsn < lastLsn).map((r) => r.body),
-        ...(this.feedAt.all(lastLsn, now) as string[]),
-      ];
-    }
-    return { items: bodies.map((b) => JSON.parse(b) as StoredDocument), lastLsn };
+    if (rows.length < maxItems) return { bodies: rows.map((r) => r.body), lastLsn };
+    // Never split the items of one transaction (a batch shares one _lsn) across pages: Cosmos
+    // returns them together even when that exceeds the page size.
+    const bodies = [
+      ...rows.filter((r) => r.lsn < lastLsn).map((r) => r.body),
+      ...(this.feedAt.all(lastLsn, now) as string[]),
+    ];
+    return { bodies, lastLsn };
   }
 
   latestLsn(): number {

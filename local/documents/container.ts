@@ -14,6 +14,7 @@ import type {
   BatchOperation,
   BatchResult,
   ChangeFeedPage,
+  ChangeFeedTextPage,
   ContainerDefinition,
   DocumentContainer,
   NewDocument,
@@ -115,6 +116,10 @@ export class Container implements DocumentContainer {
 
   readChangeFeed(afterLsn: number, maxItems: number): ChangeFeedPage {
     return this.feed.read(afterLsn, maxItems);
+  }
+
+  readChangeFeedText(afterLsn: number, maxItems: number): ChangeFeedTextPage {
+    return this.feed.readText(afterLsn, maxItems);
   }
 
   latestLsn(): number {

@@ -230,10 +230,10 @@ class FeedProcessor {
     try {
       while (!this.stopped) {
         const from = this.leases.position(leaseId) ?? 0;
-        const page = container.readChangeFeed(from, maxItems);
-        if (page.items.length === 0) return;
+        const page = container.readChangeFeedText(from, maxItems);
+        if (page.bodies.length === 0) return;
         // A stopping host leaves the batch in hand un-checkpointed: it comes again on the next start.
-        if (!(await this.deliver(page.items))) return;
+        if (!(await this.deliver(page.bodies))) return;
         this.leases.checkpoint(leaseId, this.fn.name, page.lastLsn);
       }
     } catch (err) {
@@ -242,10 +242,11 @@ class FeedProcessor {
   }
 
   /** Invokes the function (with its retry policy); false when stopped before it settled. */
-  private async deliver(items: StoredDocument[]): Promise<boolean> {
+  private async deliver(items: string[]): Promise<boolean> {
+    // The documents as stored (JSON text) make the trigger's JSON array as they are, unparsed.
     const outcome = await this.invoker.invoke(
       this.fn.name,
-      { trigger: items },
+      { trigger: { json: `[${items.join(',')}]` }, triggerIsTypedData: true },
       this.fn.metadata.retryOptions,
       (more) =>
         `Cosmos DB function "${this.fn.name}" failed on ${items.length} change(s)` +

@@ -92,6 +92,12 @@ export interface ChangeFeedPage {
   lastLsn: number;
 }
 
+/** A change-feed page with each item as its stored JSON text. */
+export interface ChangeFeedTextPage {
+  bodies: string[];
+  lastLsn: number;
+}
+
 export interface DocumentContainer {
   readonly databaseId: string;
   readonly definition: ContainerDefinition;
@@ -121,6 +127,8 @@ export interface DocumentContainer {
   query<T extends Doc = NewDocument>(spec: QuerySpec): QueryPage<T>;
   /** Changes after `afterLsn` (0 = from the beginning), at most `maxItems`. */
   readChangeFeed(afterLsn: number, maxItems: number): ChangeFeedPage;
+  /** The same page with each item as its stored JSON text (a trigger passes it on without parsing). */
+  readChangeFeedText(afterLsn: number, maxItems: number): ChangeFeedTextPage;
   /** The newest `_lsn` written so far (0 if none): "start from now". */
   latestLsn(): number;
   /** The `_lsn` to read after to see the changes made at or after `timeMs` (Cosmos "start from time"). */

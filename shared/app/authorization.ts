@@ -1,5 +1,6 @@
 // Who may do what: the one place that answers "may this caller do this to that". Every use case
-// asks it before it reads or writes anything; handlers only say who is calling.
+// asks it before it reads or writes anything; handlers only say who is calling and which action the
+// route takes, and the HTTP helper asks it what it can tell from that before reading the request.
 import { fail, type Outcome } from './outcome';
 
 /** A signed-in caller: a librarian (acts for anyone) or a member (acts for itself). */

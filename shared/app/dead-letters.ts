@@ -18,23 +18,32 @@ export interface DeadLetterDoc extends Doc {
   items: unknown[];
 }
 
+/** What became of a batch: what the consumer answered, or the id of the dead letter that holds it. */
+export type Consumed<T> = { consumed: T } | { deadLetter: string };
+
 /** Runs `consume`; on its last attempt a failure is dead-lettered instead of thrown. */
-export async function consumeOrDeadLetter(
+export async function consumeOrDeadLetter<T>(
   deps: AppDeps,
   consumer: string,
   items: unknown[],
   lastAttempt: boolean,
-  consume: (items: unknown[]) => Promise<unknown>,
-): Promise<void> {
+  consume: (items: unknown[]) => Promise<T>,
+): Promise<Consumed<T>> {
   try {
-    await consume(items);
+    return { consumed: await consume(items) };
   } catch (err) {
     if (!lastAttempt) throw err;
-    await deadLetter(deps, consumer, items, err);
+    return { deadLetter: await deadLetter(deps, consumer, items, err) };
   }
 }
 
-export async function deadLetter(deps: AppDeps, consumer: string, items: unknown[], err: unknown) {
+/** Records the items `consumer` failed on; answers the dead letter's id. */
+export async function deadLetter(
+  deps: AppDeps,
+  consumer: string,
+  items: unknown[],
+  err: unknown,
+): Promise<string> {
   const doc: DeadLetterDoc = {
     id: newId(deps.clock),
     consumer,
@@ -43,6 +52,7 @@ export async function deadLetter(deps: AppDeps, consumer: string, items: unknown
     items,
   };
   await deps.containers.deadLetters.create(doc);
+  return doc.id;
 }
 
 export interface ReplayResult {

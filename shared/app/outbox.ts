@@ -83,10 +83,11 @@ export async function relayMemberOutbox(
   const candidates: z.infer<typeof outboxItem>[] = [];
   const invalid: string[] = [];
   for (const change of changes) {
-    if (!isOfType(change, 'outbox')) continue;
+    // Sent items come back through the feed too (marking them is a write): nothing to check there.
+    if (!isOfType(change, 'outbox') || typeof (change as { sentAt?: unknown }).sentAt === 'string') continue;
     const parsed = outboxItem.safeParse(change);
     if (!parsed.success) invalid.push(describe(change));
-    else if (parsed.data.sentAt === undefined) candidates.push(parsed.data);
+    else candidates.push(parsed.data);
   }
   // A change delivered again may be an older version of an item sent since: what is stored now
   // decides. Each item once, in the order written.

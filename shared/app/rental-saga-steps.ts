@@ -269,8 +269,11 @@ export async function readRental(deps: AppDeps, rental: Rental): Promise<Rental>
   return toRental(doc);
 }
 
-/** Compensates step 3: puts the copy back, once (only while this rental holds it). */
-export async function releaseCopy(deps: AppDeps, rental: Rental): Promise<void> {
+/**
+ * Compensates step 3: puts the copy back, once (only while this rental holds it). True when this
+ * call put it back; false when the rental held none (never reserved, or released already).
+ */
+export async function releaseCopy(deps: AppDeps, rental: Rental): Promise<boolean> {
   try {
     await deps.containers.books.patch<BookDoc>(
       rental.bookId,
@@ -281,20 +284,23 @@ export async function releaseCopy(deps: AppDeps, rental: Rental): Promise<void> 
       ],
       { condition: [{ field: `loans.${loanKey(rental.id)}`, op: 'exists' }] },
     );
+    return true;
   } catch (err) {
     // 412: not held (never reserved, or already released); 404: no such book. Nothing to undo.
     if (!isDocumentError(err, 412) && !isDocumentError(err, 404)) throw err;
+    return false;
   }
 }
 
 /**
  * Compensates step 2: gives the price back and takes the loan off the member, once. One batch: the
  * debit must exist (Read), the refund must not (Create `refund:<rentalId>`), and the balance grows.
+ * True when the points are back (refunded now or before); false when nothing was debited.
  */
-export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void> {
+export async function refundPoints(deps: AppDeps, rental: Rental): Promise<boolean> {
   const debit = await deps.containers.members.read<LedgerDoc>(rental.memberId, ledgerId('debit', rental.id));
   // No debit: nothing to undo. A debit that recorded the loan on the member takes it off again.
-  if (!debit) return;
+  if (!debit) return false;
   const loanOperations: PatchOperation[] = debit.memberLoanKey
     ? [
         { op: 'incr', path: '/onLoan', value: -1 },
@@ -325,9 +331,10 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<void>
     outboxCreate(rental.memberId, rental.memberId, pointsEvent('rentbook.points.refunded', rental, entry.at)),
   ]);
   const [debitRead, refund] = results;
-  if (debitRead.statusCode < 300 && refund.statusCode < 300) return;
-  // No debit to undo, or already refunded.
-  if (debitRead.statusCode === 404 || refund.statusCode === 409) return;
+  if (debitRead.statusCode < 300 && refund.statusCode < 300) return true;
+  // Already refunded (the refund entry is this rental's), or no debit to undo.
+  if (refund.statusCode === 409) return true;
+  if (debitRead.statusCode === 404) return false;
   throw new Error(
     `Refund batch for rental ${rental.id} failed: ${results.map((r) => r.statusCode).join('/')}`,
   );

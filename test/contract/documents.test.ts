@@ -1,23 +1,20 @@
 // The documents port's contract on the embedded store, on the Cosmos DB adapter against the
 // emulator, and on the Cosmos DB adapter against Azure when its settings are in the environment.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HostClock } from '../../local/host/clock';
 import { openDatabase, closeDatabase } from '../../local/host/db';
 import { publishService, withdrawService } from '../../local/host/services';
 import { createDocumentStore } from '../../local/documents/store';
 import { embeddedContainerSource } from '../../local/adapters/documents';
 import { isDocumentError } from '../../shared/app/ports';
-import { loadConfig } from '../../shared/config';
 import { cosmosClient } from '../../shared/azure';
 import { cosmosContainerSource } from '../../shared/azure/cosmos';
 import { describeTally, recordCharge, withChargeTally } from '../../shared/azure/request-charge';
 import { documentsContract } from './documents-contract';
+import { azureTarget, cleanups } from './legs';
 import { startCosmosEmulator, startThrottlingProxy, type RunningServer } from './cosmos-emulator';
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterAll(async () => {
-  for (const f of cleanup.reverse()) await f();
-});
+const cleanup = cleanups();
 
 documentsContract({
   name: 'the embedded adapter (local document store, SQLite)',
@@ -26,7 +23,7 @@ documentsContract({
     const clock = new HostClock(true);
     const store = createDocumentStore(db, clock);
     publishService('documents', store);
-    cleanup.push(() => {
+    cleanup(() => {
       withdrawService('documents', store);
       clock.dispose();
       closeDatabase(db);
@@ -56,26 +53,21 @@ documentsContract({
   },
   async start() {
     const emulator = await startCosmosEmulator();
-    cleanup.push(() => emulator.close());
+    cleanup(() => emulator.close());
     const client = cosmosClient({ kind: 'emulator', connectionString: emulator.connectionString });
-    cleanup.push(() => client.dispose());
+    cleanup(() => client.dispose());
     return { source: cosmosContainerSource(client, { createIfNotExists: true }), passTime: wait };
   },
 });
 
-const azureCosmos = loadConfig(process.env).azure.cosmos;
+const azure = azureTarget('cosmos', 'CosmosDBConnection__accountEndpoint');
 documentsContract({
   name: 'the Cosmos DB adapter (@azure/cosmos) on Azure Cosmos DB',
-  ...(azureCosmos?.kind !== 'identity'
-    ? {
-        unavailable:
-          'no CosmosDBConnection__accountEndpoint in the environment (see README, "Running on Azure services")',
-      }
-    : {}),
+  ...(azure.unavailable ? { unavailable: azure.unavailable } : {}),
   async start() {
     // The signed-in identity needs rights to create the contract's throwaway database.
-    const client = cosmosClient(azureCosmos!);
-    cleanup.push(() => client.dispose());
+    const client = cosmosClient(azure.connection);
+    cleanup(() => client.dispose());
     return { source: cosmosContainerSource(client, { createIfNotExists: true }), passTime: wait };
   },
 });
@@ -84,14 +76,14 @@ describe('the Cosmos DB adapter (emulator) beyond the port', () => {
   let emulator: RunningServer;
   const started = (async () => {
     emulator = await startCosmosEmulator();
-    cleanup.push(() => emulator.close());
+    cleanup(() => emulator.close());
   })();
 
   it('reports each operation’s request charge (RU) with the container and operation', async () => {
     await started;
     const charges: [string, number][] = [];
     const client = cosmosClient({ kind: 'emulator', connectionString: emulator.connectionString });
-    cleanup.push(() => client.dispose());
+    cleanup(() => client.dispose());
     const source = cosmosContainerSource(client, {
       createIfNotExists: true,
       onCharge: (op, ru) => charges.push([op, ru]),
@@ -107,7 +99,7 @@ describe('the Cosmos DB adapter (emulator) beyond the port', () => {
   it('an invocation’s operations are tallied: each charge logged, the total summed', async () => {
     await started;
     const client = cosmosClient({ kind: 'emulator', connectionString: emulator.connectionString });
-    cleanup.push(() => client.dispose());
+    cleanup(() => client.dispose());
     const c = cosmosContainerSource(client, { createIfNotExists: true, onCharge: recordCharge }).open(
       'tally',
       {
@@ -134,20 +126,26 @@ describe('the Cosmos DB adapter (emulator) beyond the port', () => {
     expect(describeTally(tally)).toMatch(/^Cosmos DB request charge: [\d.]+ RU in 2 operation\(s\)$/);
   });
 
-  it('retries throttled (429) writes by the SDK policy, then surfaces the busy error (429)', async () => {
+  /** A container in database `databaseId` reached through a throttling proxy, the SDK retrying `retries` times. */
+  async function throttled(databaseId: string, retries: number) {
     await started;
     const proxy = await startThrottlingProxy(emulator.endpoint);
-    cleanup.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const client = cosmosClient(
       { kind: 'emulator', connectionString: proxy.connectionString },
-      { cosmosRetry: { maxRetryAttemptCount: 2, maxWaitTimeInSeconds: 5 } },
+      { cosmosRetry: { maxRetryAttemptCount: retries, maxWaitTimeInSeconds: 5 } },
     );
-    cleanup.push(() => client.dispose());
-    const c = cosmosContainerSource(client, { createIfNotExists: true }).open('throttled', {
+    cleanup(() => client.dispose());
+    const c = cosmosContainerSource(client, { createIfNotExists: true }).open(databaseId, {
       id: 'items',
       partitionKeyPath: '/pk',
     });
     await c.read('warm', 'up'); // creates the database and container through the proxy
+    return { proxy, c };
+  }
+
+  it('retries throttled (429) writes by the SDK policy, then surfaces the busy error (429)', async () => {
+    const { proxy, c } = await throttled('throttled', 2);
 
     proxy.throttle = 2;
     const before = proxy.writesSeen;
@@ -163,19 +161,7 @@ describe('the Cosmos DB adapter (emulator) beyond the port', () => {
   });
 
   it('a throttled batch, too, reaches the app as the busy error (429) after the SDK’s retries', async () => {
-    await started;
-    const proxy = await startThrottlingProxy(emulator.endpoint);
-    cleanup.push(() => proxy.close());
-    const client = cosmosClient(
-      { kind: 'emulator', connectionString: proxy.connectionString },
-      { cosmosRetry: { maxRetryAttemptCount: 1, maxWaitTimeInSeconds: 5 } },
-    );
-    cleanup.push(() => client.dispose());
-    const c = cosmosContainerSource(client, { createIfNotExists: true }).open('throttled-batch', {
-      id: 'items',
-      partitionKeyPath: '/pk',
-    });
-    await c.read('warm', 'up');
+    const { proxy, c } = await throttled('throttled-batch', 1);
     proxy.throttle = 100;
     const start = proxy.writesSeen;
     const err = await c

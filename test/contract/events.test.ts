@@ -1,6 +1,6 @@
 // The event-publisher port's contract on the local event log, on the Event Hubs adapter against the
 // test broker (read back through the SDK's consumer), and against Azure when its settings are given.
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { EventHubConsumerClient, earliestEventPosition, type Subscription } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
 import { HostClock } from '../../local/host/clock';
@@ -10,14 +10,11 @@ import { createEventLog } from '../../local/events/event-log';
 import { embeddedEventPublisher } from '../../local/adapters/events';
 import { eventHubsPublisher } from '../../shared/azure/event-hubs';
 import { credentialFor } from '../../shared/azure/credentials';
-import { loadConfig } from '../../shared/config';
 import { TestBroker } from '../amqp-broker/broker';
 import { eventsContract, type ReadEvent } from './events-contract';
+import { azureTarget, cleanups } from './legs';
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterAll(async () => {
-  for (const f of cleanup.reverse()) await f();
-});
+const cleanup = cleanups();
 
 const HUB = 'contract-events';
 
@@ -33,7 +30,7 @@ eventsContract({
     const clock = new HostClock(true);
     const log = createEventLog(db, clock, { hubs: { [HUB]: { partitionCount: 4 } } });
     publishService('eventHubs', log);
-    cleanup.push(() => {
+    cleanup(() => {
       withdrawService('eventHubs', log);
       log.close();
       clock.dispose();
@@ -97,9 +94,9 @@ eventsContract({
   hub: HUB,
   async start() {
     broker = await TestBroker.start({ eventHubs: { [HUB]: { partitionCount: 4 } } });
-    cleanup.push(() => broker!.close());
+    cleanup(() => broker!.close());
     const publisher = eventHubsPublisher({ connectionString: broker.connectionString() });
-    cleanup.push(() => publisher.close());
+    cleanup(() => publisher.close());
     return {
       publisher,
       async readBack(atLeast) {
@@ -120,29 +117,23 @@ it('the SDKs went through the broker’s Event Hubs protocol: CBS, batched sends
     expect(broker.count(op), op).toBeGreaterThan(0);
 });
 
-const eventHubs = loadConfig(process.env).azure.eventHubs;
-const azureHub = process.env.CONTRACT_EVENT_HUB;
+const azure = azureTarget('eventHubs', 'EventHubConnection__fullyQualifiedNamespace', 'CONTRACT_EVENT_HUB');
 eventsContract({
   name: 'the Event Hubs adapter (EventHubProducerClient) on Azure Event Hubs',
-  hub: azureHub ?? '',
-  ...(eventHubs?.kind !== 'identity' || !azureHub
-    ? {
-        unavailable:
-          'no EventHubConnection__fullyQualifiedNamespace and CONTRACT_EVENT_HUB in the environment (see README, "Running on Azure services")',
-      }
-    : {}),
+  hub: azure.entity,
+  ...(azure.unavailable ? { unavailable: azure.unavailable } : {}),
   async start() {
-    const connection = eventHubs as Extract<typeof eventHubs, { kind: 'identity' }>;
+    const { connection } = azure;
     const credential = credentialFor(connection);
     const publisher = eventHubsPublisher({ fullyQualifiedNamespace: connection.endpoint, credential });
-    cleanup.push(() => publisher.close());
+    cleanup(() => publisher.close());
     return {
       publisher,
       async readBack(atLeast) {
         const consumer = new EventHubConsumerClient(
           '$Default',
           connection.endpoint,
-          azureHub!,
+          azure.entity,
           credential ?? new DefaultAzureCredential(),
         );
         try {

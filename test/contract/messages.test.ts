@@ -1,7 +1,7 @@
 // The message-sender and dead-letter ports' contract on the local queue store, on the Service Bus
 // adapter against the test broker (probed through the SDK's peek-lock receiver), and against Azure
 // when its settings are given.
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import { HostClock } from '../../local/host/clock';
 import { closeDatabase, openDatabase } from '../../local/host/db';
@@ -11,14 +11,11 @@ import type { ReceivedMessage } from '../../local/queues/types';
 import { embeddedDeadLetterReceiver, embeddedMessageSender } from '../../local/adapters/messages';
 import { serviceBusAdapters } from '../../shared/azure/service-bus';
 import { credentialFor } from '../../shared/azure/credentials';
-import { loadConfig } from '../../shared/config';
 import { TestBroker } from '../amqp-broker/broker';
 import { messagesContract, type QueueProbe, type ReadMessage } from './messages-contract';
+import { azureTarget, cleanups } from './legs';
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterAll(async () => {
-  for (const f of cleanup.reverse()) await f();
-});
+const cleanup = cleanups();
 
 const QUEUE = 'contract-notices';
 const MAX_DELIVERIES = 3;
@@ -35,7 +32,7 @@ messagesContract({
       entities: { [QUEUE]: { maxDeliveryCount: MAX_DELIVERIES, requiresDuplicateDetection: false } },
     });
     publishService('serviceBus', store);
-    cleanup.push(() => {
+    cleanup(() => {
       withdrawService('serviceBus', store);
       store.close();
       clock.dispose();
@@ -69,7 +66,7 @@ messagesContract({
 /** A peek-lock receiver through the SDK, as the Functions trigger would receive. */
 function sdkProbe(client: ServiceBusClient, queue: string): QueueProbe {
   const receiver = client.createReceiver(queue, { receiveMode: 'peekLock' });
-  cleanup.push(() => receiver.close());
+  cleanup(() => receiver.close());
   const toRead = (m: ServiceBusReceivedMessage): ReadMessage => ({
     messageId: String(m.messageId),
     body: m.body as unknown,
@@ -97,14 +94,14 @@ messagesContract({
   maxDeliveryCount: MAX_DELIVERIES,
   async start() {
     broker = await TestBroker.start({ queues: { [QUEUE]: { maxDeliveryCount: MAX_DELIVERIES } } });
-    cleanup.push(() => broker!.close());
+    cleanup(() => broker!.close());
     const adapters = serviceBusAdapters(
       { connectionString: broker.connectionString() },
       { deadLetterWaitMs: 1000 },
     );
-    cleanup.push(() => adapters.close());
+    cleanup(() => adapters.close());
     const client = new ServiceBusClient(broker.connectionString());
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     return {
       sender: adapters.sender,
       deadLetters: adapters.deadLetters,
@@ -117,9 +114,9 @@ messagesContract({
 it('the broker renews a peek lock and settles through $management, as the SDK asks', async () => {
   if (!broker) return expect.unreachable('the broker leg did not start');
   const client = new ServiceBusClient(broker.connectionString());
-  cleanup.push(() => client.close());
+  cleanup(() => client.close());
   const adapters = serviceBusAdapters({ connectionString: broker.connectionString() });
-  cleanup.push(() => adapters.close());
+  cleanup(() => adapters.close());
   await adapters.sender.send(QUEUE, [{ messageId: 'renewed', body: { n: 1 } }]);
   const receiver = client.createReceiver(QUEUE, { receiveMode: 'peekLock' });
   const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 3000 });
@@ -129,36 +126,34 @@ it('the broker renews a peek lock and settles through $management, as the SDK as
   // With its link closed, the SDK settles the lock through the entity's $management link.
   await receiver.close();
   const settler = client.createReceiver(QUEUE, { receiveMode: 'peekLock' });
-  cleanup.push(() => settler.close());
+  cleanup(() => settler.close());
   await settler.completeMessage(m);
   expect(await settler.receiveMessages(1, { maxWaitTimeInMs: 500 })).toEqual([]);
   for (const op of ['put-token', 'batched-send', 'renew-lock', 'update-disposition', 'dead-letter'] as const)
     expect(broker.count(op), op).toBeGreaterThan(0);
 });
 
-const serviceBus = loadConfig(process.env).azure.serviceBus;
-const azureQueue = process.env.CONTRACT_SERVICE_BUS_QUEUE;
+const azure = azureTarget(
+  'serviceBus',
+  'ServiceBusConnection__fullyQualifiedNamespace',
+  'CONTRACT_SERVICE_BUS_QUEUE',
+);
 messagesContract({
   name: 'the Service Bus adapters (ServiceBusClient) on Azure Service Bus',
-  queue: azureQueue ?? '',
+  queue: azure.entity,
   maxDeliveryCount: Number(process.env.CONTRACT_SERVICE_BUS_MAX_DELIVERY_COUNT ?? 10),
-  ...(serviceBus?.kind !== 'identity' || !azureQueue
-    ? {
-        unavailable:
-          'no ServiceBusConnection__fullyQualifiedNamespace and CONTRACT_SERVICE_BUS_QUEUE in the environment (see README, "Running on Azure services")',
-      }
-    : {}),
+  ...(azure.unavailable ? { unavailable: azure.unavailable } : {}),
   async start() {
-    const connection = serviceBus as Extract<typeof serviceBus, { kind: 'identity' }>;
+    const { connection } = azure;
     const target = { fullyQualifiedNamespace: connection.endpoint, credential: credentialFor(connection) };
     const adapters = serviceBusAdapters(target);
-    cleanup.push(() => adapters.close());
+    cleanup(() => adapters.close());
     const client = new ServiceBusClient(target.fullyQualifiedNamespace, target.credential);
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     return {
       sender: adapters.sender,
       deadLetters: adapters.deadLetters,
-      probe: sdkProbe(client, azureQueue!),
+      probe: sdkProbe(client, azure.entity),
       passTime: wait,
     };
   },

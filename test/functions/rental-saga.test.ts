@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sagaActivities as step, RENTAL_SAGA } from '../../functions/lib/rental-saga-client';
 import type { Rental } from '../../shared/domain/rental';
+import { telemetryEvent } from '../../functions/lib/telemetry';
 import { describeAction, loadOrchestrator, ScriptedHistory, type Turn } from '../helpers/orchestration';
 
 const requested: Rental = {
@@ -18,6 +19,8 @@ const requested: Rental = {
 const rejected = (reason: string) => ({ ...requested, status: 'REJECTED', reason });
 const approved = { ...requested, status: 'APPROVED', approvedAt: 'x', dueAt: 'y' };
 const ok = { result: { ok: true } };
+/** What a compensation answers when there was something to put back. */
+const undone = { result: true };
 // The saga's retry policy: five attempts per step before it counts as failed.
 const ATTEMPTS = 5;
 
@@ -101,7 +104,7 @@ describe('the borrow saga', () => {
       eligible()
         .activity(step.debitPoints, ok)
         .activity(step.reserveCopy, { result: { ok: false, reason: 'BOOK_RENTED' } })
-        .activity(step.refundPoints, ok)
+        .activity(step.refundPoints, undone)
         .activity(step.reject, { result: rejected('BOOK_RENTED') }),
     );
     expect(story(done)).toEqual([
@@ -120,8 +123,8 @@ describe('the borrow saga', () => {
       eligible()
         .activity(step.debitPoints, ok)
         .activity(step.reserveCopy, { fails: 'store unavailable' }, ATTEMPTS)
-        .activity(step.releaseCopy, ok)
-        .activity(step.refundPoints, ok)
+        .activity(step.releaseCopy, undone)
+        .activity(step.refundPoints, undone)
         .activity(step.reject, { result: rejected('PROCESSING_FAILED') }),
     );
     expect(story(done)).toEqual([
@@ -166,8 +169,8 @@ describe('the borrow saga', () => {
       reserved()
         .activity(step.approve, { fails: 'timeout' }, ATTEMPTS)
         .activity(step.read, { result: requested })
-        .activity(step.releaseCopy, ok)
-        .activity(step.refundPoints, ok)
+        .activity(step.releaseCopy, undone)
+        .activity(step.refundPoints, undone)
         .activity(step.reject, { result: rejected('PROCESSING_FAILED') }),
     );
     expect(story(done).slice(4)).toEqual([
@@ -201,10 +204,74 @@ describe('the borrow saga', () => {
 
     history
       .timer(secondWait)
-      .activity(step.refundPoints, ok)
+      .activity(step.refundPoints, undone)
       .activity(step.reject, { result: rejected('BOOK_RENTED') });
     const done = await run(history);
     expect(story(done).slice(7)).toEqual([call(step.refundPoints), call(step.reject)]);
     expect(done).toMatchObject({ isDone: true, output: rejected('BOOK_RENTED') });
+  });
+});
+
+describe("the borrow saga's operator events (one line each, not again on replay)", () => {
+  const events = (turn: Turn) => turn.logs.map((line) => telemetryEvent.parse(JSON.parse(line)));
+
+  it('an approval: rental.approved once, in the turn that learns of it', async () => {
+    const history = reserved();
+    expect((await run(history)).logs).toEqual([]);
+    const done = await run(history.activity(step.approve, { result: approved }));
+    expect(done.logs).toEqual(['{"event":"rental.approved","rentalId":"r-1"}']);
+  });
+
+  it('an ineligible rental: rental.rejected with the reason, nothing compensated', async () => {
+    const history = new ScriptedHistory(requested).activity(step.checkEligibility, {
+      result: { rental: requested, reason: 'LOAN_LIMIT' },
+    });
+    expect((await run(history)).logs).toEqual([]);
+    const done = await run(history.activity(step.reject, { result: rejected('LOAN_LIMIT') }));
+    expect(events(done)).toEqual([{ event: 'rental.rejected', rentalId: 'r-1', reason: 'LOAN_LIMIT' }]);
+  });
+
+  it('a refund: saga.compensated in its own turn, and only rental.rejected in the turn after', async () => {
+    const history = eligible()
+      .activity(step.debitPoints, ok)
+      .activity(step.reserveCopy, { result: { ok: false, reason: 'BOOK_RENTED' } })
+      .activity(step.refundPoints, undone);
+    expect(events(await run(history))).toEqual([
+      { event: 'saga.compensated', rentalId: 'r-1', step: 'refundPoints' },
+    ]);
+    const done = await run(history.activity(step.reject, { result: rejected('BOOK_RENTED') }));
+    expect(events(done)).toEqual([{ event: 'rental.rejected', rentalId: 'r-1', reason: 'BOOK_RENTED' }]);
+  });
+
+  it('a step failing through its retries: saga.failed naming it; a compensation with nothing to undo writes nothing', async () => {
+    const history = eligible()
+      .activity(step.debitPoints, ok)
+      .activity(step.reserveCopy, { fails: 'store unavailable' }, ATTEMPTS);
+    expect(events(await run(history))).toEqual([
+      { event: 'saga.failed', rentalId: 'r-1', step: 'reserveCopy' },
+    ]);
+    // The copy was never taken (release answers false); the points were.
+    expect((await run(history.activity(step.releaseCopy, { result: false }))).logs).toEqual([]);
+    expect(events(await run(history.activity(step.refundPoints, undone)))).toEqual([
+      { event: 'saga.compensated', rentalId: 'r-1', step: 'refundPoints' },
+    ]);
+    const done = await run(history.activity(step.reject, { result: rejected('PROCESSING_FAILED') }));
+    expect(events(done)).toEqual([
+      { event: 'rental.rejected', rentalId: 'r-1', reason: 'PROCESSING_FAILED' },
+    ]);
+  });
+
+  it('an approval that failed yet went through: rental.approved, no saga.failed', async () => {
+    const history = reserved().activity(step.approve, { fails: 'timeout' }, ATTEMPTS);
+    expect((await run(history)).logs).toEqual([]);
+    const done = await run(history.activity(step.read, { result: approved }));
+    expect(events(done)).toEqual([{ event: 'rental.approved', rentalId: 'r-1' }]);
+  });
+
+  it('a repeated start of a settled rental writes nothing', async () => {
+    const done = await run(
+      new ScriptedHistory(requested).activity(step.checkEligibility, { result: { rental: approved } }),
+    );
+    expect(done.logs).toEqual([]);
   });
 });

@@ -14,11 +14,13 @@ import {
   type HistoryEvent,
 } from '../../local/durable/history';
 
-/** What the orchestrator answered for a history: done or not, its output, and every action it took. */
+/** What the orchestrator answered for a history: done or not, its output, every action it took, what it logged. */
 export interface Turn {
   isDone: boolean;
   output: unknown;
   actions: Action[];
+  /** The messages it wrote with context.log (and its other levels) in this run. */
+  logs: string[];
 }
 
 /** How one activity call ends in the script. */
@@ -116,12 +118,16 @@ export async function loadOrchestrator(
       longRunningTimerIntervalDuration: '3.00:00:00',
       defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
     };
-    const state = (await handler(trigger, new df.DummyOrchestrationContext(name))) as {
+    const logs: string[] = [];
+    const context = new df.DummyOrchestrationContext(name, undefined, (_level, ...args) =>
+      logs.push(args.map(String).join(' ')),
+    );
+    const state = (await handler(trigger, context)) as {
       isDone: boolean;
       output: unknown;
       actions: unknown[];
     };
-    return { isDone: state.isDone, output: state.output, actions: flattenActions(state.actions) };
+    return { isDone: state.isDone, output: state.output, actions: flattenActions(state.actions), logs };
   };
 }
 

@@ -10,6 +10,7 @@ import { evaluateTemplate, type Value } from './arm';
 import { bicepFiles, findBicep, parseSyntax, runBicepAsync, type BicepCli, type Diagnostics } from './bicep';
 import { callerRoles, codeNeeds, repoRoot, type CodeNeeds } from './code-needs';
 import { crossCheck, ROLES } from './cross-check';
+import { checkOperatorEvents, declaredEvents, logQueries } from './operator-events';
 
 const infraDir = path.join(repoRoot, 'infra');
 const cli: BicepCli | undefined = findBicep();
@@ -49,10 +50,13 @@ async function compile(dir: string): Promise<Compiled> {
   return { json: r.ok ? fs.readFileSync(out, 'utf8') : '', diagnostics: r.ok ? [] : [...r.lines, r.output] };
 }
 
-function check(templateText: string, needs: CodeNeeds, parameters: Record<string, Value> = {}): string[] {
+function evaluate(templateText: string, parameters: Record<string, Value> = {}) {
   const template = JSON.parse(templateText) as Parameters<typeof evaluateTemplate>[0];
-  const evaluation = evaluateTemplate(template, { ...azdParameters(), ...parameters });
-  return crossCheck({ evaluation, templateText, needs });
+  return evaluateTemplate(template, { ...azdParameters(), ...parameters });
+}
+
+function check(templateText: string, needs: CodeNeeds, parameters: Record<string, Value> = {}): string[] {
+  return crossCheck({ evaluation: evaluate(templateText, parameters), templateText, needs });
 }
 
 /** A copy of infra/ with one edit, to show what a wrong template does. */
@@ -389,5 +393,48 @@ describe.skipIf(!cli)('the deployment, compiled by the Bicep CLI and cross-check
       sdk: new Map([['cosmos', 'shared/azure/cosmos.ts:1']]),
     };
     expect(check(compiled.json, declared)).toEqual([]);
+  });
+
+  describe("the operators' events the dashboard and alerts query", () => {
+    it('are events the app writes, with the fields and types the queries read; every one is read', () => {
+      const queries = logQueries(evaluate(compiled.json)).filter((q) => q.query.includes('traces'));
+      // Six dashboard tiles and two alerts read the app's traces.
+      expect(queries.map((q) => q.where)).toEqual(
+        expect.arrayContaining([
+          'dashboard tile "Rejections by reason"',
+          'dashboard tile "Projection lag (ms, p95)"',
+          expect.stringMatching(/^alert .*projection-dead-letters/),
+          expect.stringMatching(/^alert .*compensation-spike/),
+        ]),
+      );
+      expect(queries).toHaveLength(8);
+      expect(checkOperatorEvents(evaluate(compiled.json), declaredEvents())).toEqual([]);
+    });
+
+    it('fails when the app renames an event the queries read', () => {
+      const declared = declaredEvents();
+      declared.set('projection.dead-lettered', declared.get('projection.deadlettered')!);
+      declared.delete('projection.deadlettered');
+      expect(checkOperatorEvents(evaluate(compiled.json), declared)).toEqual([
+        'dashboard tile "Projection dead letters" reads event "projection.deadlettered", which the app does not write',
+        expect.stringMatching(
+          /^alert .*projection-dead-letters.* reads event "projection.deadlettered", which the app does not write$/,
+        ),
+        'event "projection.dead-lettered" is written by the app but no dashboard tile or alert reads it',
+      ]);
+    });
+
+    it('fails when a query reads a field the event does not carry, or as another type', () => {
+      const renamed = compiled.json.replace('todouble(e.lagMs)', 'todouble(e.lag)');
+      expect(renamed).not.toBe(compiled.json);
+      expect(checkOperatorEvents(evaluate(renamed), declaredEvents())).toEqual([
+        'dashboard tile "Projection lag (ms, p95)" reads e.lag, which event "projection.applied" does not carry',
+      ]);
+      const declared = declaredEvents();
+      declared.get('overdue.scanned')!.set('overdue', 'string');
+      expect(checkOperatorEvents(evaluate(compiled.json), declared)).toEqual([
+        'dashboard tile "Loans overdue" reads e.overdue as a number (toint); "overdue.scanned" writes a string',
+      ]);
+    });
   });
 });

@@ -1,10 +1,8 @@
-// A host for the notice tests: the app with its log lines kept (the overdue timer's `overdue.scanned`
+// A host for the notice tests: the app with its operators' events kept (the overdue timer's `overdue.scanned`
 // line tells a test that a run has finished), and reading a member's inbox through HTTP.
-import { afterAll, beforeAll } from 'vitest';
 import type { LocalHost } from '../../local/host/host';
-import { createLogger } from '../../local/host/logger';
-import { repoRoot, startHost } from '../helpers/hosts';
-import { eventually, library, memberToken, TEST_SECRET } from '../rentals/support-host';
+import type { TelemetryEvent } from '../../functions/lib/telemetry';
+import { eventLog, eventually, library, libraryHost, memberToken } from '../rentals/support-host';
 
 export interface NoticeReply {
   id: string;
@@ -16,56 +14,44 @@ export interface NoticeReply {
   createdAt: string;
 }
 
-export interface ScanLine {
-  event: 'overdue.scanned';
-  overdue: number;
-  markedOverdue: number;
-  dueSoon: number;
-  reminders: number;
-  checked: number;
-}
+export type ScanLine = Extract<TelemetryEvent, { event: 'overdue.scanned' }>;
 
-/** The app on a host of its own for one test file, its log lines kept. Set app settings before calling. */
-export function noticesHost(): {
+interface NoticesHost {
   readonly host: LocalHost;
   readonly lib: ReturnType<typeof library>;
-  readonly lines: string[];
-} {
-  const ctx = { lines: [] as string[] } as {
-    host: LocalHost;
-    lib: ReturnType<typeof library>;
-    lines: string[];
+  /** The operators' events the app logged so far. */
+  readonly log: ReturnType<typeof eventLog>;
+}
+
+/** The app on a host of its own for one test file, its operators' events kept. Set app settings first. */
+export function noticesHost(): NoticesHost {
+  const log = eventLog();
+  const ctx = libraryHost({ logger: log.logger });
+  return {
+    get host() {
+      return ctx.host;
+    },
+    get lib() {
+      return ctx.lib;
+    },
+    log,
   };
-  beforeAll(async () => {
-    process.env.LOCAL_AUTH_SECRET = TEST_SECRET;
-    ctx.host = await startHost({
-      appDir: repoRoot,
-      logger: createLogger('info', (line) => ctx.lines.push(line)),
-    });
-    ctx.lib = library(ctx.host.url);
-  });
-  afterAll(async () => {
-    await ctx.host?.stop();
-  });
-  return ctx;
 }
 
 /** The `overdue.scanned` lines logged so far. */
-export function scanLines(lines: readonly string[]): ScanLine[] {
-  return lines
-    .filter((l) => l.includes('[overdue-scan] {"event":"overdue.scanned"'))
-    .map((l) => JSON.parse(l.slice(l.indexOf('{'))) as ScanLine);
+function scanLines(log: NoticesHost['log']): ScanLine[] {
+  return log
+    .events()
+    .map((e) => e.event)
+    .filter((e): e is ScanLine => e.event === 'overdue.scanned');
 }
 
 /** Runs the overdue timer now (POST /admin/functions/overdue-scan) and waits for its log line. */
-export async function runOverdueScan(ctx: {
-  lib: ReturnType<typeof library>;
-  lines: string[];
-}): Promise<ScanLine> {
-  const before = scanLines(ctx.lines).length;
+export async function runOverdueScan(ctx: Pick<NoticesHost, 'lib' | 'log'>): Promise<ScanLine> {
+  const before = scanLines(ctx.log).length;
   const started = await ctx.lib.api('POST', '/admin/functions/overdue-scan');
   if (started.status !== 202) throw new Error(`overdue-scan: ${started.status}`);
-  return eventually(async () => scanLines(ctx.lines)[before], 30_000, 'the overdue scan to finish');
+  return eventually(async () => scanLines(ctx.log)[before], 30_000, 'the overdue scan to finish');
 }
 
 /** A member's inbox, newest first (one page of up to 100). */

@@ -226,3 +226,69 @@ describe('authorization, route by route', () => {
     });
   }
 });
+
+// A body that is not JSON, and JSON that is not what any route takes.
+const malformedBodies = ['{"bookId":', '{"unexpected":[1]}'];
+
+/**
+ * The same routes with a malformed body: a caller the policy refuses on who it is alone (anonymous
+ * everywhere; a member on a librarian's route or on another member's path) gets 401/403 and learns
+ * nothing of the body's rules; callers who may go on get 400. POST /rentals names the member in its
+ * body, so another member is told 400 there: what it sent is read before the target is known.
+ */
+const malformedRows: { route: string; path: (f: Fixture) => string; expected: Record<Who, number> }[] = [
+  { route: 'POST /api/books', path: () => '/api/books', expected: librarianOnly(400) },
+  { route: 'PATCH /api/books/{bookId}', path: (f) => `/api/books/${f.bookId}`, expected: librarianOnly(400) },
+  { route: 'POST /api/members', path: () => '/api/members', expected: librarianOnly(400) },
+  {
+    route: 'POST /api/members/{memberId}/points',
+    path: (f) => `/api/members/${f.self}/points`,
+    expected: memberOrLibrarian(400),
+  },
+  {
+    route: 'POST /api/members/{memberId}/fees/payments',
+    path: (f) => `/api/members/${f.self}/fees/payments`,
+    expected: memberOrLibrarian(400),
+  },
+  {
+    route: 'POST /api/rentals',
+    path: () => '/api/rentals',
+    expected: { anonymous: 401, self: 400, other: 400, librarian: 400 },
+  },
+];
+
+describe('a malformed body: who may not call learns nothing of its rules', () => {
+  it('the table names every route that takes a body (from the API document)', async () => {
+    const doc = await ctx.lib.api<{ paths: Record<string, Record<string, { requestBody?: unknown }>> }>(
+      'GET',
+      '/api/openapi.json',
+    );
+    const withBody = Object.entries(doc.body.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, op]) => op.requestBody !== undefined)
+        .map(([method]) => `${method.toUpperCase()} /api${path}`),
+    );
+    expect(withBody.length).toBeGreaterThan(0);
+    expect(malformedRows.map((r) => r.route).sort()).toEqual(withBody.sort());
+  });
+
+  for (const row of malformedRows) {
+    it(`${row.route}: anonymous ${row.expected.anonymous}, self ${row.expected.self}, other ${row.expected.other}, librarian ${row.expected.librarian}`, async () => {
+      const method = row.route.split(' ')[0];
+      for (const body of malformedBodies) {
+        const got: Record<string, number> = {};
+        for (const who of callers) {
+          const reply = await ctx.lib.api<{ type?: string; detail?: string }>(method, row.path(fixture), {
+            token: tokens[who],
+            body,
+          });
+          got[who] = reply.status;
+          if (reply.status === 401) expect(reply.body.type).toBe('urn:rentbook:problem:unauthenticated');
+          if (reply.status === 401 || reply.status === 403)
+            expect(reply.body.detail).not.toMatch(/body|JSON|bookId|unexpected/i);
+        }
+        expect({ body, ...got }).toEqual({ body, ...row.expected });
+      }
+    });
+  }
+});

@@ -1,15 +1,17 @@
 // The borrow saga's compensation: the copy is gone after the member's points were taken, so the
-// points come back, exactly once, and the rental ends REJECTED.
-import { embeddedAppDeps } from '../../local/adapters';
+// points come back, exactly once, and the rental ends REJECTED; the operators see one
+// saga.compensated line and one rental.rejected line for it.
 import { describe, expect, it } from 'vitest';
 import type { DocumentStore } from '../../local/documents/types';
 import { getService } from '../../local/host/services';
+import { embeddedAppDeps } from '../../local/adapters';
 import { idFromKey } from '../../shared/app/ids';
 import { reserveCopy } from '../../shared/app/rental-saga-steps';
 import { containerDefinitions, DATABASE_ID, ledgerId, type LedgerDoc } from '../../shared/app/records';
-import { libraryHost } from './support-host';
+import { eventLog, libraryHost } from './support-host';
 
-const ctx = libraryHost();
+const log = eventLog();
+const ctx = libraryHost({ logger: log.logger });
 
 describe('the last copy is taken between the debit and the reservation', () => {
   it('→ REJECTED BOOK_RENTED, the price refunded once, the other member keeps the copy', async () => {
@@ -54,5 +56,11 @@ describe('the last copy is taken between the debit and the reservation', () => {
       .sort();
     expect(movements).toEqual(['debit:300', 'refund:300']);
     expect(await ctx.lib.book(book.id)).toMatchObject({ available: 0, status: 'RENTED' });
+
+    // The saga wrote its lines before it finished, so they are all there by the time the rent answered.
+    expect(log.events().filter((e) => 'rentalId' in e.event && e.event.rentalId === rentalId)).toEqual([
+      { fn: 'rental-saga', event: { event: 'saga.compensated', rentalId, step: 'refundPoints' } },
+      { fn: 'rental-saga', event: { event: 'rental.rejected', rentalId, reason: 'BOOK_RENTED' } },
+    ]);
   });
 });

@@ -130,18 +130,18 @@ describe('debit points', () => {
 });
 
 describe('refund points (compensation)', () => {
-  it('gives the price back exactly once', async () => {
+  it('gives the price back exactly once, and says the points are back each time', async () => {
     const memberId = await memberWith(1000);
     const rental = await requested(memberId, await bookWith(1, 300));
     await debitPoints(deps, rental);
-    await refundPoints(deps, rental);
-    await refundPoints(deps, rental);
+    expect(await refundPoints(deps, rental)).toBe(true);
+    expect(await refundPoints(deps, rental)).toBe(true);
     expect(await points(memberId)).toBe(1000);
   });
 
-  it('gives nothing back when nothing was taken', async () => {
+  it('gives nothing back when nothing was taken, and says so', async () => {
     const memberId = await memberWith(1000);
-    await refundPoints(deps, await requested(memberId, await bookWith(1, 300)));
+    expect(await refundPoints(deps, await requested(memberId, await bookWith(1, 300)))).toBe(false);
     expect(await points(memberId)).toBe(1000);
   });
 
@@ -167,14 +167,14 @@ describe('reserve and release a copy', () => {
     expect(await available(bookId)).toBe(0);
   });
 
-  it('a repeated reserve holds one copy, and a repeated release frees it once', async () => {
+  it('a repeated reserve holds one copy, and a repeated release frees it once (only the first says so)', async () => {
     const bookId = await bookWith(3, 0);
     const rental = await requested(await memberWith(0), bookId);
     expect(await reserveCopy(deps, rental)).toEqual({ ok: true });
     expect(await reserveCopy(deps, rental)).toEqual({ ok: true });
     expect(await available(bookId)).toBe(2);
-    await releaseCopy(deps, rental);
-    await releaseCopy(deps, rental);
+    expect(await releaseCopy(deps, rental)).toBe(true);
+    expect(await releaseCopy(deps, rental)).toBe(false);
     expect(await available(bookId)).toBe(3);
   });
 

@@ -1,7 +1,9 @@
 // Seed-scenario tests talk HTTP to the app on an in-process local host (the compiled app in
 // dist/: run `npx tsc -p tsconfig.json` first), signed in with local tokens.
 import { afterAll, beforeAll } from 'vitest';
-import type { LocalHost } from '../../local/host/host';
+import { telemetryEvent, type TelemetryEvent } from '../../functions/lib/telemetry';
+import type { LocalHost, LocalHostOptions } from '../../local/host/host';
+import { createLogger } from '../../local/host/logger';
 import { repoRoot, startHost as startTestHost } from '../helpers/hosts';
 
 export { repoRoot };
@@ -18,17 +20,44 @@ export type Token = string | Promise<string>;
 export const librarian: Token = signLocalToken(TEST_SECRET, { librarian: 'test-librarian' });
 export const memberToken = (memberId: string): Token => signLocalToken(TEST_SECRET, { member: memberId });
 
-export async function startHost(): Promise<LocalHost> {
+export async function startHost(options: Partial<LocalHostOptions> = {}): Promise<LocalHost> {
   // The app reads its settings once, when it loads.
   process.env.LOCAL_AUTH_SECRET = TEST_SECRET;
-  return startTestHost({ appDir: repoRoot });
+  return startTestHost({ appDir: repoRoot, ...options });
+}
+
+/** An operators' event as the host logged it: the function that wrote it, and the event. */
+export interface LoggedEvent {
+  fn: string;
+  event: TelemetryEvent;
+}
+
+/**
+ * A host logger that keeps the app's operators' events (its `{"event":...}` lines, each parsed
+ * and checked against the app's declared shapes; a line that is not one fails the test that reads
+ * it) and passes the host's errors on to stderr.
+ */
+export function eventLog(): { logger: LocalHostOptions['logger']; events(): LoggedEvent[] } {
+  const lines: { fn: string; message: string }[] = [];
+  const logger = createLogger('info', (line) => {
+    const m = /^\[[^\]]+\] info {2}\[([^\]]+)\] (\{"event":.*)$/.exec(line);
+    if (m) lines.push({ fn: m[1], message: m[2] });
+    else if (/^\[[^\]]+\] error/.test(line)) process.stderr.write(line + '\n');
+  });
+  return {
+    logger,
+    events: () => lines.map(({ fn, message }) => ({ fn, event: telemetryEvent.parse(JSON.parse(message)) })),
+  };
 }
 
 /** The app on a host of its own for one test file: started before its tests, stopped after. */
-export function libraryHost(): { readonly host: LocalHost; readonly lib: ReturnType<typeof library> } {
+export function libraryHost(options: Partial<LocalHostOptions> = {}): {
+  readonly host: LocalHost;
+  readonly lib: ReturnType<typeof library>;
+} {
   const ctx = {} as { host: LocalHost; lib: ReturnType<typeof library> };
   beforeAll(async () => {
-    ctx.host = await startHost();
+    ctx.host = await startHost(options);
     ctx.lib = library(ctx.host.url);
   });
   afterAll(async () => {
