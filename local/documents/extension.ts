@@ -17,6 +17,8 @@ import { z } from 'zod';
 import { publishService, withdrawService } from '../host/services';
 import { RetryingInvoker } from '../host/retry-policy';
 import type { BindingInfo, Database, ExtensionFactory, HostContext, RegisteredFunction } from '../host/types';
+import { expressionValue, hasExpressions, resolveExpressions, type BindingData } from '../host/binding-data';
+import { parseSqlQuery } from './sql-query';
 import { createDocumentStore } from './store';
 import type { DocumentContainer, DocumentStore, NewDocument, StoredDocument } from './types';
 
@@ -256,24 +258,35 @@ class FeedProcessor {
   }
 }
 
+/**
+ * A string binding property with `%Setting%` resolved and, given the invocation's binding data,
+ * its `{...}` binding expressions too (output bindings get none here: they must be fixed).
+ */
 function bindingString(
   binding: BindingInfo,
   key: string,
   settings: HostContext['settings'],
+  data?: BindingData,
 ): string | undefined {
   const v = binding[key];
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') throw new Error(`Cosmos DB binding: "${key}" must be a string.`);
-  if (/\{[^}]*\}/.test(v)) {
+  const resolved = resolveSettings(v, settings, 'Cosmos DB binding');
+  if (!hasExpressions(resolved)) return resolved;
+  if (!data)
     throw new Error(
-      `Cosmos DB binding: "${key}" uses a binding expression (${v}), which the local host does not resolve.`,
+      `Cosmos DB output binding: "${key}" uses a binding expression (${v}), which the local host resolves only for input bindings.`,
     );
-  }
-  return resolveSettings(v, settings, 'Cosmos DB binding');
+  return resolveExpressions(resolved, data);
 }
 
-function requiredString(binding: BindingInfo, key: string, settings: HostContext['settings']): string {
-  const v = bindingString(binding, key, settings);
+function requiredString(
+  binding: BindingInfo,
+  key: string,
+  settings: HostContext['settings'],
+  data?: BindingData,
+): string {
+  const v = bindingString(binding, key, settings, data);
   if (v === undefined) throw new Error(`Cosmos DB binding: "${key}" is required.`);
   return v;
 }
@@ -285,9 +298,9 @@ export const createCosmosExtension: ExtensionFactory = (host) => {
   const processors: FeedProcessor[] = [];
   let purgeTimer: NodeJS.Timeout | undefined;
 
-  function existingContainer(binding: BindingInfo, create: boolean): DocumentContainer {
-    const databaseName = requiredString(binding, 'databaseName', host.settings);
-    const containerName = requiredString(binding, 'containerName', host.settings);
+  function existingContainer(binding: BindingInfo, create: boolean, data?: BindingData): DocumentContainer {
+    const databaseName = requiredString(binding, 'databaseName', host.settings, data);
+    const containerName = requiredString(binding, 'containerName', host.settings, data);
     const found = store.container(databaseName, containerName);
     if (found) return found;
     if (!create)
@@ -311,29 +324,40 @@ export const createCosmosExtension: ExtensionFactory = (host) => {
       const p = processors.find((x) => x.fn === fn);
       return p ? `${p.config.databaseName}/${p.config.containerName}` : '';
     },
-    // Static `id`/`partitionKey` (or `%Setting%`) lookups, or the whole container (Azure: when neither
-    // is set); `sqlQuery` and `{...}` binding expressions are not supported here.
-    input(_fn, _name, binding) {
-      if (binding.sqlQuery !== undefined) {
-        throw new Error('Cosmos DB input binding: sqlQuery is not supported by the local host.');
-      }
-      const container = existingContainer(binding, false);
-      const id = bindingString(binding, 'id', host.settings);
-      const partitionKey = bindingString(binding, 'partitionKey', host.settings);
+    // One item by `id` (and `partitionKey`), the items of a `sqlQuery`, or the whole container (or
+    // partition) when neither is given; binding expressions resolve from the invocation's data.
+    input(_fn, _name, binding, data) {
+      const container = existingContainer(binding, false, data);
+      const id = bindingString(binding, 'id', host.settings, data);
+      const partitionKey = bindingString(binding, 'partitionKey', host.settings, data);
       if (id !== undefined) {
         const pk = partitionKey ?? (container.definition.partitionKeyPath === '/id' ? id : undefined);
         if (pk === undefined)
           throw new Error('Cosmos DB input binding: an id lookup needs the partitionKey.');
         return container.read(pk, id) ?? null;
       }
+      const sql =
+        typeof binding.sqlQuery === 'string'
+          ? resolveSettings(binding.sqlQuery, host.settings, 'Cosmos DB binding')
+          : undefined;
+      const { where, orderBy } = sql ? parseSqlQuery(sql, (name) => String(expressionValue(data, name))) : {};
       const items: StoredDocument[] = [];
       let continuation: string | undefined;
       do {
-        const page = container.query({ partitionKey, limit: 1000, continuation });
+        const page = container.query({ partitionKey, where, orderBy, limit: 1000, continuation });
         items.push(...page.items);
         continuation = page.continuation;
       } while (continuation);
       return items;
+    },
+    // A query the store cannot answer puts the function in error at start, not at its first call.
+    checkBinding(fn, binding) {
+      if (binding.direction !== 'in' || typeof binding.sqlQuery !== 'string') return;
+      try {
+        parseSqlQuery(binding.sqlQuery, () => '');
+      } catch (err) {
+        throw new Error(`Cosmos DB input binding of "${fn.name}": ${(err as Error).message}`);
+      }
     },
     // Upserts the returned document, or each document of a returned array (as the extension does).
     output(_fn, _name, binding, value) {

@@ -37,6 +37,27 @@ export interface ItemKey {
 /** The container's change-feed position for the transaction a write belongs to. */
 export type Lsn = () => number;
 
+/**
+ * The store's key for an item's partition-key value, as Cosmos DB accepts them: a string is itself;
+ * a number, boolean or null is its JSON after a NUL, and a missing value is the "none" partition
+ * (`\0none`), so no string value shares their partitions. Objects and arrays are refused, as is a
+ * string starting with NUL.
+ */
+export function partitionKeyText(value: unknown, id: string): string {
+  if (typeof value === 'string') {
+    if (value.startsWith('\0'))
+      throw new DocumentStoreError(400, `The partition key of "${id}" starts with NUL.`);
+    return value;
+  }
+  if (value === undefined) return '\0none';
+  if (value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))
+    return `\0${JSON.stringify(value)}`;
+  throw new DocumentStoreError(
+    400,
+    `The partition key of "${id}" must be a string, number, boolean or null (or missing), not ${JSON.stringify(value)}.`,
+  );
+}
+
 export class Items {
   private readonly pkSegments: string[];
   private readonly selectRow: Statement;
@@ -74,14 +95,7 @@ export class Items {
       throw new DocumentStoreError(400, 'A document must be a JSON object.');
     }
     checkName('id', doc.id);
-    const partitionKey = valueAt(doc, this.pkSegments);
-    if (typeof partitionKey !== 'string') {
-      throw new DocumentStoreError(
-        400,
-        `The document "${doc.id}" needs a string partition key at ${this.container.definition.partitionKeyPath}.`,
-      );
-    }
-    return { partitionKey, id: doc.id };
+    return { partitionKey: partitionKeyText(valueAt(doc, this.pkSegments), doc.id), id: doc.id };
   }
 
   create<T extends Doc>(doc: T, lsn: Lsn): StoredDocument<T> {

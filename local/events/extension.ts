@@ -271,6 +271,22 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
         many: String(b.cardinality ?? 'one').toLowerCase() === 'many',
       });
     },
+    // An admin run (`POST /admin/functions/{name}`): the given event(s), with the metadata of a
+    // delivery, outside the log (no position moves, nothing is checkpointed).
+    async runNow(fn, trigger) {
+      const c = consumers.find((x) => x.fn === fn);
+      if (!c) throw new Error(`"${fn.name}" is not an Event Hubs function.`);
+      const now = host.clock.now();
+      const bodies = c.many ? (trigger as unknown[]) : [trigger];
+      const events = bodies.map((body, i) => ({
+        ...{ hub: c.hub, partitionId: '0', sequenceNumber: i, offset: i, enqueuedTimeUtc: now },
+        ...{ body, properties: {} },
+      }));
+      await host.worker.invoke(fn.name, {
+        trigger,
+        triggerMetadata: triggerMetadata(c, '0', events, c.many),
+      });
+    },
     describe(fn) {
       const c = consumers.find((x) => x.fn === fn);
       return c

@@ -1,7 +1,8 @@
 // Finds and loads a compiled v4 function app: its package.json `main` (a file or a glob such as
-// `dist/functions/*.js`), its host.json and its local.settings.json `Values`.
+// `dist/functions/*.js`, `dist/src/{index.js,functions/*.js}`), its host.json and its local.settings.json `Values`.
 import fs from 'node:fs';
 import path from 'node:path';
+import { globSync, isDynamicPattern } from 'tinyglobby';
 import type { HostJson } from './types';
 
 export interface AppFiles {
@@ -31,8 +32,11 @@ export function findApp(appDir: string): AppFiles {
     throw new AppLoadError(`${pkgFile} has no "main" naming the app's entry files.`);
   const mainFiles = expandGlob(dir, pkg.main);
   if (!mainFiles.length) {
+    // The worker's own words ("Found zero files matching the supplied pattern" / "File does not exist").
     throw new AppLoadError(
-      `"main" (${pkg.main}) matches no file in ${dir}: build the app first (npm run build).`,
+      isDynamicPattern(pkg.main)
+        ? `"main" (${pkg.main}) matches no file in ${dir}: is the app built, and does the pattern name its output?`
+        : `"main" names ${path.join(dir, pkg.main)}, which does not exist: is the app built?`,
     );
   }
   const hostFile = path.join(dir, 'host.json');
@@ -44,44 +48,11 @@ export function findApp(appDir: string): AppFiles {
   return { appDir: dir, mainFiles, hostJson, localValues };
 }
 
-/** Expands `*` (one segment) and `**` (any depth) in a path relative to `base`; sorted. */
+/**
+ * The files `main` names, as the Node worker finds them (it uses globby: `*`, `**`, `{a,b}` brace
+ * expansion, `?`, character classes; dot files left out; paths relative to the app directory),
+ * sorted so the load order does not depend on the file system.
+ */
 export function expandGlob(base: string, pattern: string): string[] {
-  const segments = path
-    .normalize(pattern)
-    .split(path.sep)
-    .filter((s) => s !== '' && s !== '.');
-  const out = new Set<string>();
-  const toRegex = (seg: string): RegExp =>
-    new RegExp(
-      '^' +
-        seg
-          .split('*')
-          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-          .join('[^/]*') +
-        '$',
-    );
-  const walk = (dir: string, i: number): void => {
-    if (i === segments.length) {
-      if (fs.existsSync(dir) && fs.statSync(dir).isFile()) out.add(dir);
-      return;
-    }
-    const seg = segments[i];
-    if (seg === '**') {
-      walk(dir, i + 1);
-      for (const e of safeReaddir(dir)) if (e.isDirectory()) walk(path.join(dir, e.name), i);
-    } else if (seg.includes('*')) {
-      const re = toRegex(seg);
-      for (const e of safeReaddir(dir)) if (re.test(e.name)) walk(path.join(dir, e.name), i + 1);
-    } else walk(path.join(dir, seg), i + 1);
-  };
-  walk(path.resolve(base), 0);
-  return [...out].sort();
-}
-
-function safeReaddir(dir: string): fs.Dirent[] {
-  try {
-    return fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
+  return globSync(pattern, { cwd: base, absolute: true, onlyFiles: true, dot: false }).sort();
 }

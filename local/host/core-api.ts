@@ -51,6 +51,10 @@ class Disposable {
 export class CoreApi {
   readonly registrations = new Map<string, Registration>();
   readonly hooks = new Map<string, Set<HookCallback>>();
+  /** Passed to (and set by) every hook, app-level and invocation alike, as the worker keeps it. */
+  readonly appHookData: Record<string, unknown> = {};
+  /** The `hookData` of the app-level hooks: what `appStart` leaves there, `appTerminate` finds. */
+  readonly appLevelOnlyHookData: Record<string, unknown> = {};
   programmingModel: ProgrammingModel | undefined;
   /** Where library log lines go (the host points this at its logger). */
   logSink: (level: string, category: string, message: string) => void = () => {};
@@ -83,6 +87,15 @@ export class CoreApi {
 
   async runHooks(hookName: string, context: Record<string, unknown>): Promise<void> {
     for (const hook of [...(this.hooks.get(hookName) ?? [])]) await hook(context);
+  }
+
+  /** `appStart` / `appTerminate` with the worker's context: the app-level data, kept across both. */
+  runAppHooks(hookName: 'appStart' | 'appTerminate', extra: Record<string, unknown> = {}): Promise<void> {
+    return this.runHooks(hookName, {
+      ...extra,
+      hookData: this.appLevelOnlyHookData,
+      appHookData: this.appHookData,
+    });
   }
 
   log(level: string, category: string, message: string): void {

@@ -2,14 +2,16 @@
 // `@azure/functions-core`, and serves them with the embedded extensions, all state in one SQLite file.
 
 import { installCoreApi, type CoreApi } from './core-api';
-import { HostClock, isValidClockOffset, parseIsoDuration } from './clock';
+import { addAdminRoutes } from './admin-routes';
+import { HostClock, isValidClockOffset } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { defaultExtensions } from './extensions';
 import { HostHttpServer, httpSettings } from './http-server';
 import { removeHostRecord, writeHostRecord } from './host-record';
 import { resolveHostKeys, type HostKeys } from './keys';
 import { createLogger, type Logger, type LogLevel } from './logger';
-import { hostProblem } from './problem';
+import { describeFunctions, extensionFor, loadFunctions, type FunctionListing } from './function-loading';
+import { HttpStreamProxy } from './http-stream';
 import { RequestGuard } from './request-guard';
 import { publishService, withdrawService } from './services';
 import { injectAdapters } from '../../shared/injected-adapters';
@@ -21,7 +23,6 @@ import type {
   ExtensionFactory,
   HostContext,
   HostExtension,
-  InternalRequest,
   RegisteredFunction,
   Worker,
 } from './types';
@@ -41,16 +42,22 @@ export interface LocalHostOptions {
   extensions?: ExtensionFactory[];
 }
 
-export interface FunctionListing {
-  name: string;
-  trigger: string;
-  detail: string;
-}
-
 const CLOCK_OFFSET_KEY = 'clock.offsetMs';
 
+/** What the Node worker tells the programming model it can do, before the model adds its own. */
+const WORKER_CAPABILITIES: Readonly<Record<string, string>> = {
+  RawHttpBodyBytes: 'true',
+  RpcHttpTriggerMetadataRemoved: 'true',
+  RpcHttpBodyOnly: 'true',
+  IgnoreEmptyValuedRpcHttpHeaders: 'true',
+  UseNullableValueDictionaryForHttp: 'true',
+  WorkerStatus: 'true',
+  TypedDataCollection: 'true',
+  HandlesWorkerTerminateMessage: 'true',
+};
+
 export class LocalHost {
-  readonly functions: FunctionListing[] = [];
+  functions: readonly FunctionListing[] = [];
   private stopped = false;
   /** Whether this host wrote the record the command-line tools find it by (`host-record.ts`). */
   private recorded = false;
@@ -164,17 +171,24 @@ export class LocalHost {
       closeDatabase(db);
       throw new AppLoadError(`The app in ${app.appDir} registered no functions.`);
     }
+    // As the worker's start-up: the app's `appStart` hooks, then the capabilities exchange, in
+    // which `@azure/functions` locks its setup and, when it streams HTTP, starts its proxy.
+    let capabilities: Record<string, string>;
+    try {
+      await core.runAppHooks('appStart', { functionAppDirectory: app.appDir });
+      capabilities = await core.programmingModel.getCapabilities({ ...WORKER_CAPABILITIES });
+    } catch (err) {
+      withdrawAdapters();
+      closeDatabase(db);
+      throw new AppLoadError(`The app failed to start: ${(err as Error).message}`);
+    }
 
-    const byType = (
-      key: 'triggerTypes' | 'inputTypes' | 'outputTypes',
-      type: string,
-    ): HostExtension | undefined =>
-      extensions.find((e) => (e[key] ?? []).some((t) => t.toLowerCase() === type.toLowerCase()));
+    const byType = (kind: 'inputTypes' | 'outputTypes', type: string) => extensionFor(extensions, kind, type);
     const worker = (late.worker = new FunctionWorker(core, log, {
-      input: (fn: RegisteredFunction, name: string, binding: BindingInfo) => {
+      input: (fn, name, binding, data) => {
         const ext = byType('inputTypes', binding.type);
         if (!ext?.input) throw new Error(`No extension serves input bindings of type "${binding.type}".`);
-        return ext.input(fn, name, binding);
+        return ext.input(fn, name, binding, data);
       },
       output: async (fn: RegisteredFunction, name: string, binding: BindingInfo, value: unknown) => {
         const ext = byType('outputTypes', binding.type);
@@ -189,6 +203,7 @@ export class LocalHost {
       limits,
       guard,
       committed: () => committed(db),
+      stream: capabilities.HttpUri ? new HttpStreamProxy(capabilities.HttpUri, worker, log) : undefined,
     }));
 
     const host = new LocalHost({
@@ -204,36 +219,15 @@ export class LocalHost {
       withdrawAdapters,
     });
     try {
-      for (const fn of worker.functions.values()) {
-        // As in Azure: app setting `AzureWebJobs.<name>.Disabled` = true keeps a function from running.
-        if (/^(true|1)$/i.test(settings[`AzureWebJobs.${fn.name}.Disabled`] ?? '')) {
-          host.functions.push({ name: fn.name, trigger: fn.trigger.binding.type, detail: 'disabled' });
-          continue;
-        }
-        for (const b of Object.values(fn.metadata.bindings)) {
-          if (b === fn.trigger.binding || b.type.toLowerCase() === 'http') continue;
-          const key = b.direction === 'out' ? 'outputTypes' : 'inputTypes';
-          if (!byType(key, b.type))
-            throw new AppLoadError(`Function "${fn.name}": no extension serves "${b.type}" bindings.`);
-        }
-        const type = fn.trigger.binding.type;
-        if (type.toLowerCase() === 'httptrigger') {
-          const { methods, path: p } = http.addFunction(fn);
-          host.functions.push({
-            name: fn.name,
-            trigger: 'httpTrigger',
-            detail: `[${methods.join(',')}] ${p}`,
-          });
-          continue;
-        }
-        const ext = byType('triggerTypes', type);
-        if (!ext) throw new AppLoadError(`Function "${fn.name}": no extension serves "${type}" triggers.`);
-        ext.addFunction?.(fn);
-        host.functions.push({ name: fn.name, trigger: type, detail: ext.describe?.(fn) ?? '' });
-      }
-      host.addAdminRoutes();
+      host.functions = loadFunctions({
+        functions: worker.functions.values(),
+        extensions,
+        http,
+        settings,
+        log,
+      });
+      addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, log });
       await http.listen(options.port ?? 7071);
-      await core.runHooks('appStart', { hookData: {}, appHookData: {} });
       for (const ext of extensions) await ext.start?.();
       writeHostRecord(dbFile, host.url);
       host.recorded = true;
@@ -246,16 +240,7 @@ export class LocalHost {
 
   /** The start-up listing, as `func start` prints it. */
   describeFunctions(): string {
-    const lines = ['Functions:', ''];
-    for (const f of this.functions) {
-      lines.push(
-        f.trigger === 'httpTrigger'
-          ? `\t${f.name}: ${f.detail.replace(/ \//, ` ${this.url}/`)}`
-          : `\t${f.name}: ${f.trigger}${f.detail ? ` (${f.detail})` : ''}`,
-      );
-      lines.push('');
-    }
-    return lines.join('\n');
+    return describeFunctions(this.functions, this.url);
   }
 
   async stop(): Promise<void> {
@@ -270,82 +255,14 @@ export class LocalHost {
       }
     }
     await this.http.close().catch(() => undefined);
-    await this.core.runHooks('appTerminate', { hookData: {}, appHookData: {} }).catch(() => undefined);
+    await this.core
+      .runAppHooks('appTerminate')
+      .catch((err) => this.log.error('An appTerminate hook failed', err));
     this.clock.dispose();
     this.withdrawAdapters();
     withdrawService('db', this.db);
     withdrawService('clock', this.clock);
     closeDatabase(this.db);
-  }
-
-  private addAdminRoutes(): void {
-    const routes = this.http;
-    routes.add('GET', 'admin/host/status', () => ({
-      status: 200,
-      body: {
-        id: 'local',
-        state: 'Running',
-        version: '4.x-local',
-        processUptime: Math.round(process.uptime() * 1000),
-        // Resident memory now and at its peak (maxRSS is in kilobytes), for operators and the benchmark.
-        memory: {
-          rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
-          peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-        },
-      },
-    }));
-    routes.add('POST', 'admin/functions/{name}', async (req: InternalRequest) => {
-      const fn = [...this.worker.functions.values()].find(
-        (f) => f.name.toLowerCase() === req.params.name.toLowerCase(),
-      );
-      if (!fn) return hostProblem(404, `No function named "${req.params.name}".`);
-      const ext = this.extensions.find((e) =>
-        e.triggerTypes.some((t) => t.toLowerCase() === fn.trigger.binding.type.toLowerCase()),
-      );
-      if (!ext?.runNow)
-        return hostProblem(
-          400,
-          `"${fn.name}" (${fn.trigger.binding.type}) cannot be run from the admin API.`,
-        );
-      let input: unknown;
-      try {
-        input = req.body.length
-          ? (JSON.parse(req.body.toString('utf8')) as { input?: unknown }).input
-          : undefined;
-      } catch {
-        return hostProblem(400, 'The body must be JSON: {"input": ...}.');
-      }
-      // Like the Functions host: accepted at once, the run happens in the background.
-      ext.runNow(fn, input).catch((err) => this.log.error(`Admin run of "${fn.name}" failed`, err));
-      return { status: 202 };
-    });
-    const clockState = () => ({
-      status: 200,
-      body: { now: new Date(this.clock.now()).toISOString(), controllable: this.clock.controllable },
-    });
-    routes.add('GET', 'admin/clock', clockState);
-    routes.add('POST', 'admin/clock', (req: InternalRequest) => {
-      if (!this.clock.controllable)
-        return hostProblem(403, 'The clock can be moved only when the host runs with --dev.');
-      let body: { advanceBy?: unknown; set?: unknown };
-      try {
-        body = JSON.parse(req.body.toString('utf8') || '{}') as typeof body;
-      } catch {
-        return hostProblem(
-          400,
-          'The body must be JSON: {"advanceBy": "P8D"} or {"set": "2026-01-01T00:00:00Z"}.',
-        );
-      }
-      try {
-        if (typeof body.advanceBy === 'string') this.clock.advance(parseIsoDuration(body.advanceBy));
-        else if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set)))
-          this.clock.set(Date.parse(body.set));
-        else return hostProblem(400, 'Give "advanceBy" (an ISO 8601 duration) or "set" (an ISO 8601 time).');
-      } catch (err) {
-        return hostProblem(400, (err as Error).message);
-      }
-      return clockState();
-    });
   }
 }
 
@@ -364,3 +281,4 @@ function storedClockOffset(db: Database, log: Logger): number {
 }
 
 export { AppLoadError };
+export type { FunctionListing };

@@ -5,6 +5,8 @@
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { httpBindingData } from './binding-data';
+import type { HttpStreamProxy } from './http-stream';
 import type { Logger } from './logger';
 import { hostProblem, problemDetails } from './problem';
 import type { RequestGuard } from './request-guard';
@@ -15,6 +17,8 @@ interface AppRoute {
   fn: RegisteredFunction;
   route: RouteTemplate;
   methods: Set<string> | undefined;
+  /** Why the function cannot run (it failed to load): its route answers 500 saying so. */
+  failure?: string;
 }
 
 interface HostRoute {
@@ -95,6 +99,8 @@ export class HostHttpServer implements InternalRoutes {
   private readonly guard: RequestGuard;
   /** Resolves once the writes made so far are committed: no response goes out before that. */
   private readonly committed: () => Promise<void>;
+  /** Set when the app streams HTTP (`app.setup({ enableHttpStream: true })`). */
+  private readonly stream: HttpStreamProxy | undefined;
 
   constructor(parts: {
     worker: Worker;
@@ -103,10 +109,12 @@ export class HostHttpServer implements InternalRoutes {
     limits: HttpLimits;
     guard: RequestGuard;
     committed?: () => Promise<void>;
+    stream?: HttpStreamProxy;
   }) {
     ({ worker: this.worker, log: this.log, routePrefix: this.routePrefix } = parts);
     ({ limits: this.limits, guard: this.guard } = parts);
     this.committed = parts.committed ?? (() => Promise.resolve());
+    this.stream = parts.stream;
     // A request without Host reaches the guard (and gets problem+json) rather than Node's bare 400.
     this.server = http.createServer({ requireHostHeader: false }, (req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 65_000;
@@ -116,14 +124,19 @@ export class HostHttpServer implements InternalRoutes {
   }
 
   /** Registers an HTTP-triggered function; returns its URL path template for the start-up listing. */
-  addFunction(fn: RegisteredFunction): { methods: string[]; path: string } {
+  addFunction(fn: RegisteredFunction, failure?: string): { methods: string[]; path: string } {
     const b = fn.trigger.binding;
     const template = typeof b.route === 'string' ? b.route : fn.name;
     const methods =
       Array.isArray(b.methods) && b.methods.length
         ? (b.methods as string[]).map((m) => m.toUpperCase())
         : undefined;
-    this.appRoutes.push({ fn, route: parseRouteTemplate(template), methods: methods && new Set(methods) });
+    this.appRoutes.push({
+      fn,
+      route: parseRouteTemplate(template),
+      methods: methods && new Set(methods),
+      failure,
+    });
     this.appRoutes.sort((x, y) => compareSpecificity(x.route, y.route));
     const prefix = this.routePrefix ? `/${this.routePrefix}` : '';
     return { methods: methods ?? ['ALL'], path: `${prefix}/${template.replace(/^\/+/, '')}` };
@@ -159,6 +172,7 @@ export class HostHttpServer implements InternalRoutes {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
     });
+    this.stream?.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -219,6 +233,7 @@ export class HostHttpServer implements InternalRoutes {
         const allow = [...new Set(matches.flatMap((m) => [...(m.r.methods ?? [])]))].join(', ');
         return this.sendProblem(res, 405, `${method} is not allowed here; use ${allow}.`, { Allow: allow });
       }
+      if (hit.r.failure) return this.sendProblem(res, 500, hit.r.failure);
       await this.invokeFunction({ fn: hit.r.fn, params: hit.params ?? {}, url, method }, req, res);
     } catch (err) {
       this.log.error(`HTTP ${req.method} ${req.url} failed`, err);
@@ -258,13 +273,26 @@ export class HostHttpServer implements InternalRoutes {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running++;
     try {
-      const body = await this.readBodyWithinLimit(req, res);
-      if (body === undefined) return;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+      if (this.stream) {
+        const limit = this.limits.maxRequestBodyBytes;
+        if (Number(req.headers['content-length'] ?? 0) > limit)
+          return this.sendProblem(res, 413, `The request body is larger than ${limit} bytes.`);
+        return await this.stream.forward(
+          { fn, params, url, method, headers, query },
+          { req, res, limit },
+          {
+            problem: (status, detail) => this.sendProblem(res, status, detail),
+            committed: this.committed,
+          },
+        );
+      }
+      const body = await this.readBodyWithinLimit(req, res);
+      if (body === undefined) return;
       const rpcHttp = {
         method,
         url: url.href,
@@ -279,6 +307,7 @@ export class HostHttpServer implements InternalRoutes {
         const result = await this.worker.invoke(fn.name, {
           trigger: { http: rpcHttp },
           triggerIsTypedData: true,
+          bindingData: httpBindingData({ params, query, headers, body }),
         });
         const out = result.outputs['$return'] ?? result.returnValue ?? Object.values(result.outputs)[0];
         response = out as RpcHttpResponse | undefined;

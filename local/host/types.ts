@@ -58,6 +58,8 @@ export interface InvokeOptions {
   triggerMetadata?: Record<string, unknown>;
   retryContext?: { retryCount: number; maxRetryCount: number; exception?: { message?: string } };
   invocationId?: string;
+  /** What binding expressions resolve against (`binding-data.ts`); by default the trigger's metadata and properties. */
+  bindingData?: Readonly<Record<string, unknown>>;
 }
 
 export interface InvokeResult {
@@ -68,6 +70,8 @@ export interface InvokeResult {
   returnData: TypedData | undefined;
   /** Output binding values by binding name (decoded), already handed to their extensions. */
   outputs: Record<string, unknown>;
+  /** What the handler returned (as the postInvocation hooks left it), before any conversion. */
+  result?: unknown;
 }
 
 /** Runs functions through the real `@azure/functions` programming model, as the Node worker does. */
@@ -143,8 +147,15 @@ export interface HostExtension {
   readonly outputTypes?: readonly string[];
   /** Called once for each function whose trigger type is in `triggerTypes`, before `start`. */
   addFunction?(fn: RegisteredFunction): void;
-  /** Value of an input binding of a type in `inputTypes`, for one invocation. */
-  input?(fn: RegisteredFunction, bindingName: string, binding: BindingInfo): unknown;
+  /** Value of an input binding of a type in `inputTypes`, for one invocation (`data`: its binding data). */
+  input?(
+    fn: RegisteredFunction,
+    bindingName: string,
+    binding: BindingInfo,
+    data: Readonly<Record<string, unknown>>,
+  ): unknown;
+  /** Checks a non-trigger binding of `fn` at start-up; throws the reason the function cannot run. */
+  checkBinding?(fn: RegisteredFunction, binding: BindingInfo): void;
   /** An output binding's value after a successful invocation (type in `outputTypes`). */
   output?(
     fn: RegisteredFunction,
@@ -152,7 +163,11 @@ export interface HostExtension {
     binding: BindingInfo,
     value: unknown,
   ): void | Promise<void>;
-  /** `POST /admin/functions/{name}` with `{"input": ...}`: run the function now, as the Functions host does. */
+  /**
+   * `POST /admin/functions/{name}` with `{"input": ...}`: run the function now, as the Functions host
+   * does. `input` is the trigger value the admin route made of the given input (`admin-routes.ts`),
+   * or the input itself for a trigger that takes none (a timer).
+   */
   runNow?(fn: RegisteredFunction, input: unknown): Promise<void>;
   /** Extra words for the start-up listing, e.g. the schedule or hub name. */
   describe?(fn: RegisteredFunction): string;

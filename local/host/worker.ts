@@ -2,6 +2,7 @@
 // app's `@azure/functions` registered on the core API, so handlers get the library's own
 // HttpRequest / InvocationContext objects and outputs come back through its converters.
 import { randomUUID } from 'node:crypto';
+import { triggerBindingData, type BindingData } from './binding-data';
 import type { CoreApi } from './core-api';
 import type { Logger } from './logger';
 import { fromTypedData, toTypedData } from './typed-data';
@@ -15,7 +16,7 @@ import type {
 } from './types';
 
 export interface BindingRouter {
-  input(fn: RegisteredFunction, bindingName: string, binding: BindingInfo): unknown;
+  input(fn: RegisteredFunction, bindingName: string, binding: BindingInfo, data: BindingData): unknown;
   output(fn: RegisteredFunction, bindingName: string, binding: BindingInfo, value: unknown): Promise<void>;
 }
 
@@ -58,9 +59,13 @@ export class FunctionWorker implements Worker {
         data: options.triggerIsTypedData ? (options.trigger as TypedData) : toTypedData(options.trigger),
       },
     ];
+    // A trigger given as typed data (HTTP, a change-feed batch) has no properties of its own to offer.
+    const bindingData =
+      options.bindingData ??
+      triggerBindingData(options.triggerIsTypedData ? undefined : options.trigger, options.triggerMetadata);
     for (const [name, binding] of Object.entries(fn.metadata.bindings)) {
       if (binding.direction !== 'in' || name === fn.trigger.name) continue;
-      inputData.push({ name, data: toTypedData(this.bindings.input(fn, name, binding)) });
+      inputData.push({ name, data: toTypedData(this.bindings.input(fn, name, binding, bindingData)) });
     }
     let triggerMetadata: Record<string, TypedData | undefined> | undefined;
     if (options.triggerMetadata) {
@@ -87,18 +92,21 @@ export class FunctionWorker implements Worker {
     const { context, inputs } = await invocation.getArguments();
 
     const hookData: Record<string, unknown> = {};
+    const appHookData = this.core.appHookData;
     const pre: Record<string, unknown> = {
       invocationContext: context,
       inputs,
       functionCallback: registration.callback,
       hookData,
+      appHookData,
     };
     coreCtx.state = 'preInvocationHooks';
     await this.core.runHooks('preInvocation', pre);
     coreCtx.state = 'invocation';
 
-    let result: unknown;
-    let error: unknown;
+    // As the worker: `result` and `error` are null unless the handler returned or threw something.
+    let result: unknown = null;
+    let error: unknown = null;
     try {
       result = await invocation.invokeFunction(
         context,
@@ -114,6 +122,7 @@ export class FunctionWorker implements Worker {
       result,
       error,
       hookData,
+      appHookData,
     };
     coreCtx.state = 'postInvocationHooks';
     await this.core.runHooks('postInvocation', post);
@@ -133,7 +142,7 @@ export class FunctionWorker implements Worker {
     if (returnBinding && returnBinding.type.toLowerCase() !== 'http' && returnValue !== undefined) {
       await this.bindings.output(fn, '$return', returnBinding, returnValue);
     }
-    return { invocationId, returnValue, returnData, outputs };
+    return { invocationId, returnValue, returnData, outputs, result: post.result };
   }
 
   private userLog(functionName: string, level: string, category: string, message: string): void {

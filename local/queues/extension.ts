@@ -9,12 +9,13 @@
 //   five minutes); with "00:00:00" a slow function loses its lock after the lock duration and the
 //   message is delivered again while the first run goes on, as in Azure;
 // - receivers wake on new messages, and on the host clock for scheduled messages and lock expiry.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { parseIsoDuration } from '../host/clock';
 import { readExtensionSettings } from '../host/extension-settings';
 import { publishService, withdrawService } from '../host/services';
 import type { ExtensionFactory, HostContext, RegisteredFunction } from '../host/types';
-import { createQueueStore, subscriptionPath } from './queue-store';
+import { createQueueStore, NEVER_EXPIRES, subscriptionPath } from './queue-store';
 import { MessageLockLostError, type OutgoingMessage, type QueueOptions, type ReceivedMessage } from './types';
 
 /** A .NET TimeSpan as host.json writes it: `hh:mm:ss`, `d.hh:mm:ss`, with optional fractional seconds. */
@@ -265,6 +266,29 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
         inFlight: 0,
         tasks: new Set(),
         scheduled: false,
+      });
+    },
+    // An admin run (`POST /admin/functions/{name}`): the given message(s), with the metadata of a
+    // first delivery, outside the queue (nothing to lock or settle).
+    async runNow(fn, trigger) {
+      const receiver = receivers.find((x) => x.fn === fn);
+      if (!receiver) throw new Error(`"${fn.name}" is not a Service Bus function.`);
+      const now = host.clock.now();
+      const bodies = receiver.many ? (trigger as unknown[]) : [trigger];
+      const messages = bodies.map((body, i) => ({
+        ...{
+          entity: receiver.entity,
+          sequenceNumber: i,
+          messageId: randomUUID(),
+          body,
+          applicationProperties: {},
+        },
+        ...{ enqueuedTimeUtc: now, deliveryCount: 1, expiresAtUtc: NEVER_EXPIRES, state: 'active' as const },
+        ...{ lockToken: randomUUID(), lockedUntilUtc: now },
+      }));
+      await host.worker.invoke(fn.name, {
+        trigger,
+        triggerMetadata: serviceBusTriggerMetadata(messages, receiver.many),
       });
     },
     describe(fn) {

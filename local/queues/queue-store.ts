@@ -26,7 +26,7 @@ export { deadLetterQueueOf, isDeadLetterQueue, subscriptionPath, type QueueStore
 
 const MINUTE_MS = 60_000;
 // Service Bus' default time-to-live is TimeSpan.MaxValue: report its end as the expiry.
-const NEVER_EXPIRES = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+export const NEVER_EXPIRES = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sb_entities (

@@ -77,10 +77,21 @@ describe('point operations', () => {
     expect(rentals.read('m1', 'missing')).toBeUndefined();
   });
 
-  it('rejects documents without a string partition key or with an invalid id (400)', () => {
-    expect(statusOf(() => rentals.create({ id: 'r1' }))).toBe(400);
-    expect(statusOf(() => rentals.create({ id: 'r1', memberId: 7 }))).toBe(400);
+  it('takes partition-key values as Cosmos DB does: string, number, boolean, null, or missing (the "none" partition)', () => {
+    const keys = ['7', 7, true, null, undefined];
+    for (const memberId of keys) rentals.create({ id: 'same', memberId, kind: String(memberId) });
+    const all = rentals.query({ limit: 1000 }).items.filter((d) => d.id === 'same');
+    // Five partitions: the string "7" and the number 7 are not one partition, nor null and missing.
+    expect(all.map((d) => d.kind).sort()).toEqual(['7', 'null', 'true', 'undefined', '7'].sort());
+    expect(rentals.read('7', 'same')?.memberId).toBe('7');
+    expect(statusOf(() => rentals.create({ id: 'same', memberId: 7 }))).toBe(409);
+  });
+
+  it('rejects an object or array as partition-key value and an invalid id (400)', () => {
+    expect(statusOf(() => rentals.create({ id: 'r1', memberId: { a: 1 } }))).toBe(400);
+    expect(statusOf(() => rentals.create({ id: 'r1', memberId: ['m1'] }))).toBe(400);
     expect(statusOf(() => rentals.create({ id: 'a/b', memberId: 'm1' }))).toBe(400);
+    expect(rentals.query({ limit: 1000 }).items).toEqual([]);
   });
 
   it('replace needs the item (404) and a current etag when ifMatch is given (412)', () => {

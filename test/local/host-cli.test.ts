@@ -43,6 +43,25 @@ describe('host command line', () => {
     expect(r.stderr.split('\n')[0]).toBe('host: The app failed to load: cannot start: missing setting FOO');
   });
 
+  it('says whether main names a missing file or a glob that matches nothing', () => {
+    const app = path.join(dir, 'unbuilt');
+    fs.mkdirSync(app);
+    fs.writeFileSync(
+      path.join(app, 'package.json'),
+      JSON.stringify({ main: 'dist/src/{index.js,functions/*.js}' }),
+    );
+    const glob = run(['--app', app, '--db', ':memory:']);
+    expect(glob.status).toBe(2);
+    expect(glob.stderr.split('\n')[0]).toBe(
+      `host: "main" (dist/src/{index.js,functions/*.js}) matches no file in ${app}: is the app built, and does the pattern name its output?`,
+    );
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ main: 'dist/index.js' }));
+    const file = run(['--app', app, '--db', ':memory:']);
+    expect(file.stderr.split('\n')[0]).toBe(
+      `host: "main" names ${path.join(app, 'dist/index.js')}, which does not exist: is the app built?`,
+    );
+  });
+
   it('lists functions with triggers and URLs, and shuts down cleanly on Ctrl-C', async () => {
     const host = await spawnHost({ dbFile: path.join(dir, 'cli.db') });
     try {

@@ -1,0 +1,117 @@
+// Loading the app's functions one by one, as the Functions host does: a function with a binding no
+// extension serves (blob, queue, table, SQL, an entity trigger, ...) or an option its extension
+// refuses is listed as in error with the reason, and the rest run. An HTTP function in error keeps
+// its route, which answers 500 problem+json saying why.
+import type { HostHttpServer } from './http-server';
+import type { Logger } from './logger';
+import type { HostExtension, RegisteredFunction } from './types';
+
+export interface FunctionListing {
+  name: string;
+  trigger: string;
+  detail: string;
+  /** Why the function is in error (it does not run), as the start-up listing says. */
+  error?: string;
+}
+
+type ServedKind = 'triggerTypes' | 'inputTypes' | 'outputTypes';
+
+/** The extension that serves bindings of `type` in the role `kind`, if any. */
+export function extensionFor(
+  extensions: readonly HostExtension[],
+  kind: ServedKind,
+  type: string,
+): HostExtension | undefined {
+  const t = type.toLowerCase();
+  return extensions.find((e) => (e[kind] ?? []).some((x) => x.toLowerCase() === t));
+}
+
+/** The binding types of `fn` no extension serves (HTTP is the host's own). */
+function unservedTypes(fn: RegisteredFunction, extensions: readonly HostExtension[]): string[] {
+  const missing = new Set<string>();
+  for (const b of Object.values(fn.metadata.bindings)) {
+    const type = b.type.toLowerCase();
+    if (type === 'http' || type === 'httptrigger') continue;
+    const kind: ServedKind =
+      b === fn.trigger.binding ? 'triggerTypes' : b.direction === 'out' ? 'outputTypes' : 'inputTypes';
+    if (!extensionFor(extensions, kind, b.type)) missing.add(b.type);
+  }
+  return [...missing];
+}
+
+/** Why an extension refuses one of the function's input or output bindings, if it does. */
+function bindingRefusal(fn: RegisteredFunction, extensions: readonly HostExtension[]): string | undefined {
+  for (const b of Object.values(fn.metadata.bindings)) {
+    if (b === fn.trigger.binding || b.type.toLowerCase() === 'http') continue;
+    const ext = extensionFor(extensions, b.direction === 'out' ? 'outputTypes' : 'inputTypes', b.type);
+    try {
+      ext?.checkBinding?.(fn, b);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  return undefined;
+}
+
+export function loadFunctions(parts: {
+  functions: Iterable<RegisteredFunction>;
+  extensions: readonly HostExtension[];
+  http: HostHttpServer;
+  settings: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+}): FunctionListing[] {
+  const { extensions, http, settings, log } = parts;
+  const listing: FunctionListing[] = [];
+  for (const fn of parts.functions) {
+    const type = fn.trigger.binding.type;
+    // As in Azure: app setting `AzureWebJobs.<name>.Disabled` = true keeps a function from running.
+    if (/^(true|1)$/i.test(settings[`AzureWebJobs.${fn.name}.Disabled`] ?? '')) {
+      listing.push({ name: fn.name, trigger: type, detail: 'disabled' });
+      continue;
+    }
+    const missing = unservedTypes(fn, extensions);
+    let error =
+      missing.length > 0
+        ? `The binding type(s) '${missing.join(', ')}' are not registered with the local host.`
+        : bindingRefusal(fn, extensions);
+    if (type.toLowerCase() === 'httptrigger') {
+      const failure = error && `The function '${fn.name}' is in error: ${error}`;
+      const { methods, path } = http.addFunction(fn, failure);
+      listing.push({
+        name: fn.name,
+        trigger: 'httpTrigger',
+        detail: `[${methods.join(',')}] ${path}`,
+        error,
+      });
+    } else {
+      const ext = extensionFor(extensions, 'triggerTypes', type);
+      let detail = '';
+      if (!error && ext) {
+        try {
+          ext.addFunction?.(fn);
+          detail = ext.describe?.(fn) ?? '';
+        } catch (err) {
+          error = (err as Error).message;
+        }
+      }
+      listing.push({ name: fn.name, trigger: type, detail, error });
+    }
+    if (error) log.error(`The '${fn.name}' function is in error: ${error}`);
+  }
+  return listing;
+}
+
+/** The start-up listing, as `func start` prints it: each function with its URL or trigger. */
+export function describeFunctions(listing: readonly FunctionListing[], baseUrl: string): string {
+  const lines = ['Functions:', ''];
+  for (const f of listing) {
+    lines.push(
+      f.trigger === 'httpTrigger'
+        ? `\t${f.name}: ${f.detail.replace(/ \//, ` ${baseUrl}/`)}`
+        : `\t${f.name}: ${f.trigger}${f.detail ? ` (${f.detail})` : ''}`,
+    );
+    if (f.error) lines.push(`\t\tin error: ${f.error}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
