@@ -50,3 +50,27 @@ describe('group commit', () => {
     closeDatabase(db);
   });
 });
+
+describe('checkpoints', () => {
+  it('copy committed pages into the database file from a worker thread, not in a commit', async () => {
+    const file = path.join(dir, 'checkpointed.db');
+    const db = openDatabase(file, { groupCommit: true });
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+    await committed(db);
+    const before = fs.statSync(file).size;
+    const insert = db.transaction(() => {
+      const statement = db.prepare('INSERT INTO t (v) VALUES (?)');
+      for (let i = 0; i < 2000; i++) statement.run('x'.repeat(1000));
+    });
+    insert();
+    await committed(db);
+    // The commit writes the WAL only (automatic checkpoints are off); the file grows when the
+    // checkpointer has run.
+    const deadline = Date.now() + 15_000;
+    while (fs.statSync(file).size < before + 1_000_000 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(fs.statSync(file).size).toBeGreaterThan(before + 1_000_000);
+    closeDatabase(db);
+  });
+});
