@@ -1,7 +1,9 @@
 // The app's settings, read and validated once. A wrong setting stops the app at start-up with a
 // message naming the setting, instead of failing on some later request.
 import { z } from 'zod';
+import type { RentalPolicy } from './app/ports';
 import { isKnownTimeZone } from './domain/fees';
+import { DEFAULT_OVERDUE_REMINDER_DAYS } from './domain/overdue';
 import {
   DEFAULT_FEE_BLOCK_THRESHOLD,
   DEFAULT_LOAN_DAYS,
@@ -18,6 +20,12 @@ export interface AppConfig {
   feeBlockThreshold: number;
   /** Times one loan may be renewed. */
   maxRenewals: number;
+  /** When the overdue timer runs: a six-field NCRONTAB expression. */
+  overdueSchedule: string;
+  /** Days between overdue reminders while a loan stays overdue. */
+  overdueReminderDays: number;
+  /** Where notices are also POSTed (JSON); undefined: the member's inbox only. */
+  noticeWebhookUrl: string | undefined;
   auth: AuthConfig;
   /** The Azure services configured; each one given replaces the local host's stand-in for its port. */
   azure: AzureConfig;
@@ -84,6 +92,24 @@ const settings = z.object({
     .min(0, 'must be 0 or more')
     .max(100, 'must be at most 100')
     .default(DEFAULT_MAX_RENEWALS),
+  OVERDUE_SCHEDULE: z
+    .string()
+    .regex(
+      /^\S+( \S+){5}$/,
+      'must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})',
+    )
+    .default('0 0 * * * *'),
+  OVERDUE_REMINDER_DAYS: z.coerce
+    .number({ invalid_type_error: 'must be a whole number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1')
+    .max(365, 'must be at most 365')
+    .default(DEFAULT_OVERDUE_REMINDER_DAYS),
+  NOTICE_WEBHOOK_URL: z
+    .string()
+    .url('must be an http(s) URL')
+    .refine((v) => /^https?:\/\//i.test(v), 'must be an http(s) URL')
+    .optional(),
   FEE_TIME_ZONE: z
     .string()
     .refine(isKnownTimeZone, 'must be an IANA time zone such as Asia/Seoul')
@@ -223,11 +249,26 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     maxLoans: s.MAX_LOANS,
     feeBlockThreshold: s.FEE_BLOCK_THRESHOLD,
     maxRenewals: s.MAX_RENEWALS,
+    overdueSchedule: s.OVERDUE_SCHEDULE,
+    overdueReminderDays: s.OVERDUE_REMINDER_DAYS,
+    noticeWebhookUrl: s.NOTICE_WEBHOOK_URL,
     auth: {
       appService: s.WEBSITE_AUTH_ENABLED,
       memberIdClaim: s.AUTH_MEMBER_ID_CLAIM,
       localSecret: s.LOCAL_AUTH_SECRET,
     },
     azure,
+  };
+}
+
+/** The settings the use cases follow (`AppDeps.policy`). */
+export function rentalPolicy(config: AppConfig): RentalPolicy {
+  return {
+    loanDays: config.loanDays,
+    feeTimeZone: config.feeTimeZone,
+    maxLoans: config.maxLoans,
+    feeBlockThreshold: config.feeBlockThreshold,
+    maxRenewals: config.maxRenewals,
+    overdueReminderDays: config.overdueReminderDays,
   };
 }

@@ -4,8 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DocumentStore } from '../../local/documents/types';
 import { getService } from '../../local/host/services';
-import { embeddedClock } from '../../local/adapters/clock';
-import { embeddedContainers } from '../../local/adapters/documents';
+import { embeddedAppDeps } from '../../local/adapters';
 import { idFromKey } from '../../shared/app/ids';
 import { reserveCopy } from '../../shared/app/rental-saga-steps';
 import { containerDefinitions, DATABASE_ID, ledgerId, type LedgerDoc } from '../../shared/app/records';
@@ -27,17 +26,7 @@ describe('the last copy is taken between the debit and the reservation', () => {
     // patch runs before its first await, so the copy is gone before this saga's reserve step runs.
     const store = getService<DocumentStore>('documents');
     const members = store.container(DATABASE_ID, containerDefinitions.members.id)!;
-    const deps = {
-      containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-      clock: embeddedClock,
-      policy: {
-        loanDays: 7,
-        feeTimeZone: 'Asia/Seoul',
-        maxLoans: 5,
-        feeBlockThreshold: 2000,
-        maxRenewals: 2,
-      },
-    };
+    const deps = embeddedAppDeps();
     let rivalReserved: Promise<unknown> | undefined;
     const stop = members.onChange(() => {
       if (rivalReserved || !members.read(memberId, ledgerId('debit', rentalId))) return;
