@@ -15,6 +15,7 @@ import { Pool } from 'undici';
 import { HOST_NODE_FLAGS } from '../local/host/node-flags';
 import { parseCommandLine, usageError, type Command } from '../scripts/lib/command-line';
 import { signLocalToken } from '../shared/local-token';
+import { overdueBench } from './overdue-scan';
 import { summarize } from './stats';
 import { measureCommitsPerSec } from './storage-ceiling';
 
@@ -30,7 +31,8 @@ interface Rental {
 const root = path.resolve(__dirname, '../..');
 const command: Command = {
   name: 'bench',
-  usage: 'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--profile-dir DIR]',
+  usage:
+    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--profile-dir DIR] | --overdue [--overdue-loans N]',
   help: `
 Starts the local host on a fresh data file, loads books and one member per client, drives the
 clients through rent → return, then runs a contention case (every client racing for a book with
@@ -40,6 +42,9 @@ clients through rent → return, then runs a contention case (every client racin
   --concurrency N          clients at once (default 32)
   --contention-seconds N   how long the contention case runs (default 5)
   --profile-dir DIR        write a V8 CPU profile of the host there (open it in Chrome DevTools)
+  --overdue                instead: the overdue timer's scan over a store of --overdue-loans loans
+                           (loaded in bulk, a minute or two), with 1,000 due, then 10,000 due
+  --overdue-loans N        loans stored for --overdue (default 1000000)
   --help                   this text`,
 };
 const values = parseCommandLine(command, {
@@ -47,6 +52,8 @@ const values = parseCommandLine(command, {
   concurrency: { type: 'string', default: '32' },
   'contention-seconds': { type: 'string', default: '5' },
   'profile-dir': { type: 'string' },
+  overdue: { type: 'boolean', default: false },
+  'overdue-loans': { type: 'string', default: '1000000' },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
@@ -372,7 +379,17 @@ function relayFigures(
   }
 }
 
-main().catch((err: unknown) => {
+(values.overdue
+  ? overdueBench(Number(values['overdue-loans']), print).then((runs) =>
+      print({
+        overdueScan: runs.map(({ due, scanMs, checked }) => ({ due, scanMs, checked })),
+        loans: Number(values['overdue-loans']),
+        cpus: os.cpus().length,
+        node: process.version,
+      }),
+    )
+  : main()
+).catch((err: unknown) => {
   process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

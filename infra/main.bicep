@@ -65,6 +65,13 @@ param maxRenewals int = 2
 param holdDays int = 3
 @description('When the holds-expiry timer runs (NCRONTAB, six fields).')
 param holdsExpirySchedule string = '0 0 * * * *'
+@description('When the overdue timer runs (six-field NCRONTAB); hourly by default.')
+param overdueSchedule string = '0 0 * * * *'
+@minValue(1)
+@maxValue(365)
+param overdueReminderDays int = 3
+@description('Where notices are also POSTed as JSON (a messenger bot, a Logic App); empty: the members\' inboxes only.')
+param noticeWebhookUrl string = ''
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -81,6 +88,7 @@ var databaseContainers = [
   { id: 'books', partitionKeyPath: '/id', defaultTtl: -1 } // one book each, with its copy counters and loans
   { id: 'views', partitionKeyPath: '/memberId' } // mypage and the rental board, built from the change feed
   { id: 'dead-letters', partitionKeyPath: '/consumer' } // changes a consumer failed on, by consumer
+  { id: 'notices', partitionKeyPath: '/memberId' } // each member's inbox of notices
   { id: 'leases', partitionKeyPath: '/id' } // change feed trigger leases (it cannot create them under RBAC)
 ]
 var eventHubName = 'rentbook-events'
@@ -242,6 +250,9 @@ module api 'app/api.bicep' = {
       MAX_RENEWALS: string(maxRenewals)
       HOLD_DAYS: string(holdDays)
       HOLDS_EXPIRY_SCHEDULE: holdsExpirySchedule
+      OVERDUE_SCHEDULE: overdueSchedule
+      OVERDUE_REMINDER_DAYS: string(overdueReminderDays)
+      NOTICE_WEBHOOK_URL: noticeWebhookUrl
     }
   }
 }

@@ -1,8 +1,10 @@
 // The app's settings, read and validated once. A wrong setting stops the app at start-up with a
 // message naming the setting, instead of failing on some later request.
 import { z } from 'zod';
+import type { RentalPolicy } from './app/ports';
 import { isKnownTimeZone } from './domain/fees';
 import { DEFAULT_HOLD_DAYS } from './domain/hold';
+import { DEFAULT_OVERDUE_REMINDER_DAYS } from './domain/overdue';
 import {
   DEFAULT_FEE_BLOCK_THRESHOLD,
   DEFAULT_LOAN_DAYS,
@@ -23,6 +25,12 @@ export interface AppConfig {
   holdDays: number;
   /** When the `holds-expiry` timer runs (NCRONTAB, six fields). */
   holdsExpirySchedule: string;
+  /** When the overdue timer runs: a six-field NCRONTAB expression. */
+  overdueSchedule: string;
+  /** Days between overdue reminders while a loan stays overdue. */
+  overdueReminderDays: number;
+  /** Where notices are also POSTed (JSON); undefined: the member's inbox only. */
+  noticeWebhookUrl: string | undefined;
   auth: AuthConfig;
   /** The Azure services configured; each one given replaces the local host's stand-in for its port. */
   azure: AzureConfig;
@@ -99,6 +107,24 @@ const settings = z.object({
     .string()
     .regex(/^\S+( \S+){5}$/, 'must be an NCRONTAB expression of six fields, such as 0 0 * * * *')
     .default('0 0 * * * *'),
+  OVERDUE_SCHEDULE: z
+    .string()
+    .regex(
+      /^\S+( \S+){5}$/,
+      'must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})',
+    )
+    .default('0 0 * * * *'),
+  OVERDUE_REMINDER_DAYS: z.coerce
+    .number({ invalid_type_error: 'must be a whole number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1')
+    .max(365, 'must be at most 365')
+    .default(DEFAULT_OVERDUE_REMINDER_DAYS),
+  NOTICE_WEBHOOK_URL: z
+    .string()
+    .url('must be an http(s) URL')
+    .refine((v) => /^https?:\/\//i.test(v), 'must be an http(s) URL')
+    .optional(),
   FEE_TIME_ZONE: z
     .string()
     .refine(isKnownTimeZone, 'must be an IANA time zone such as Asia/Seoul')
@@ -240,11 +266,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     maxRenewals: s.MAX_RENEWALS,
     holdDays: s.HOLD_DAYS,
     holdsExpirySchedule: s.HOLDS_EXPIRY_SCHEDULE,
+    overdueSchedule: s.OVERDUE_SCHEDULE,
+    overdueReminderDays: s.OVERDUE_REMINDER_DAYS,
+    noticeWebhookUrl: s.NOTICE_WEBHOOK_URL,
     auth: {
       appService: s.WEBSITE_AUTH_ENABLED,
       memberIdClaim: s.AUTH_MEMBER_ID_CLAIM,
       localSecret: s.LOCAL_AUTH_SECRET,
     },
     azure,
+  };
+}
+
+/** The settings the use cases follow (`AppDeps.policy`). */
+export function rentalPolicy(config: AppConfig): RentalPolicy {
+  return {
+    loanDays: config.loanDays,
+    feeTimeZone: config.feeTimeZone,
+    maxLoans: config.maxLoans,
+    feeBlockThreshold: config.feeBlockThreshold,
+    maxRenewals: config.maxRenewals,
+    holdDays: config.holdDays,
+    overdueReminderDays: config.overdueReminderDays,
   };
 }

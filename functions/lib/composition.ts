@@ -3,7 +3,15 @@
 // Azure adapter (shared/azure); otherwise by the adapter the local host injected
 // (shared/injected-adapters.ts). Nothing here imports the local host: an Azure build has none of it.
 import { app } from '@azure/functions';
-import type { AppDeps, Clock, Containers, EventPublisher } from '../../shared/app/ports';
+import type {
+  AppDeps,
+  Clock,
+  Containers,
+  DeadLetterReceiver,
+  EventPublisher,
+  MessageSender,
+  NoticeChannel,
+} from '../../shared/app/ports';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { azureAdapters } from '../../shared/azure';
 import {
@@ -12,7 +20,9 @@ import {
   withChargeTally,
   type ChargeTally,
 } from '../../shared/azure/request-charge';
+import { webhookChannel } from '../../shared/webhook-channel';
 import { injectedAdapter, type ContainerSource, type PortAdapters } from '../../shared/injected-adapters';
+import { rentalPolicy } from '../../shared/config';
 import { appConfig } from './settings';
 
 const config = appConfig();
@@ -68,18 +78,12 @@ export function appDeps(): AppDeps {
     books: documents.open(DATABASE_ID, containerDefinitions.books),
     views: documents.open(DATABASE_ID, containerDefinitions.views),
     deadLetters: documents.open(DATABASE_ID, containerDefinitions.deadLetters),
+    notices: documents.open(DATABASE_ID, containerDefinitions.notices),
   };
   deps = {
     containers,
     clock: injectedAdapter('clock') ?? systemClock,
-    policy: {
-      loanDays: config.loanDays,
-      feeTimeZone: config.feeTimeZone,
-      maxLoans: config.maxLoans,
-      feeBlockThreshold: config.feeBlockThreshold,
-      maxRenewals: config.maxRenewals,
-      holdDays: config.holdDays,
-    },
+    policy: rentalPolicy(config),
   };
   return deps;
 }
@@ -87,4 +91,21 @@ export function appDeps(): AppDeps {
 /** Where domain events are published (the outbox relay's port). */
 export function appEventPublisher(): EventPublisher {
   return port('events');
+}
+
+/** Where messages go on Service Bus (the notices). */
+export function appMessageSender(): MessageSender {
+  return port('messages');
+}
+
+/** Service Bus dead letters, to list and replay. */
+export function appDeadLetterReceiver(): DeadLetterReceiver {
+  return port('deadLetters');
+}
+
+const channels: NoticeChannel[] = config.noticeWebhookUrl ? [webhookChannel(config.noticeWebhookUrl)] : [];
+
+/** The channels a notice goes out through besides the member's inbox: the webhook, when one is set. */
+export function appNoticeChannels(): readonly NoticeChannel[] {
+  return channels;
 }

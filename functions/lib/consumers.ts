@@ -4,15 +4,20 @@
 // applying is idempotent), so the trigger's retries and then the dead letters take over.
 import type { InvocationContext } from '@azure/functions';
 import { consumeOrDeadLetter } from '../../shared/app/dead-letters';
+import { composeNotices } from '../../shared/app/notices';
 import { projectBookChanges, projectMemberChanges, type ProjectionResult } from '../../shared/app/views';
 import { isLastAttempt } from './change-feed';
-import { appDeps } from './composition';
+import { appDeps, appMessageSender } from './composition';
 import { logProjection } from './telemetry';
 
 export const VIEWS_PROJECTOR = 'views-project';
 export const HOLD_VIEWS_PROJECTOR = 'views-project-holds';
+export const NOTICES_COMPOSER = 'notices-compose';
 
 type Projector = typeof VIEWS_PROJECTOR | typeof HOLD_VIEWS_PROJECTOR;
+
+const idsOf = (items: unknown[]): string =>
+  items.map((c) => String((c as { id?: unknown } | null)?.id)).join(', ');
 
 /** The change-feed projectors: each applies what it can, then throws naming the changes that were not valid. */
 const projectors: Record<Projector, (changes: unknown[]) => Promise<ProjectionResult>> = {
@@ -22,7 +27,17 @@ const projectors: Record<Projector, (changes: unknown[]) => Promise<ProjectionRe
     allApplied(await projectBookChanges(appDeps(), changes), 'hold queues'),
 };
 
-export const consumers: Readonly<Record<string, (items: unknown[]) => Promise<unknown>>> = projectors;
+/** The notices composer: sends the notices of the valid events, then throws naming those that were not. */
+export async function composeNoticesOf(events: unknown[]): Promise<{ applied: number }> {
+  const result = await composeNotices(appDeps(), appMessageSender(), events);
+  if (result.invalid.length > 0) throw new Error(`Not valid domain events: ${idsOf(result.invalid)}`);
+  return { applied: result.sent };
+}
+
+export const consumers: Readonly<Record<string, (items: unknown[]) => Promise<unknown>>> = {
+  ...projectors,
+  [NOTICES_COMPOSER]: composeNoticesOf,
+};
 
 /**
  * A projector's change-feed handler: past the trigger's retries, what fails is dead-lettered; each
@@ -37,7 +52,6 @@ export function projectorHandler(name: Projector) {
 }
 
 function allApplied(result: ProjectionResult, what: string): ProjectionResult {
-  if (result.invalid.length === 0) return result;
-  const ids = result.invalid.map((c) => String((c as { id?: unknown } | null)?.id));
-  throw new Error(`Not valid ${what}: ${ids.join(', ')}`);
+  if (result.invalid.length > 0) throw new Error(`Not valid ${what}: ${idsOf(result.invalid)}`);
+  return result;
 }

@@ -38,6 +38,10 @@ import {
   rentalBoardPage,
   rentalBoardQuery,
   replayResult,
+  noticeDeadLetters,
+  noticeDeadLettersQuery,
+  noticeListQuery,
+  noticePage,
 } from './schemas';
 
 const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412, 422] as const;
@@ -384,6 +388,29 @@ const routes: RouteConfig[] = [
     operationId: 'replayDeadLetters',
     summary: 'Run the changes a consumer failed on again; those that succeed are removed',
     responses: { 200: answer('What went through', replayResult) },
+  }),
+  useCase('notices.list', {
+    method: 'get',
+    path: '/members/{memberId}/notices',
+    operationId: 'listNotices',
+    summary: "A member's notices, newest first",
+    request: { params: memberId, query: noticeListQuery },
+    responses: { 200: answer('A page of notices', noticePage), ...problems(400, 404) },
+  }),
+  useCase('notices.deadLetters', {
+    method: 'get',
+    path: '/notices/dead-letters',
+    operationId: 'listNoticeDeadLetters',
+    summary: 'Notices Service Bus dead-lettered after their deliveries failed, oldest first',
+    request: { query: noticeDeadLettersQuery },
+    responses: { 200: answer('Up to `limit` dead-lettered notices', noticeDeadLetters), ...problems(400) },
+  }),
+  useCase('notices.deadLetters', {
+    method: 'post',
+    path: '/notices/dead-letters/replay',
+    operationId: 'replayNoticeDeadLetters',
+    summary: 'Send the dead-lettered notices again; one that got through before is delivered nothing twice',
+    responses: { 200: answer('What was sent again, and what is not a notice', replayResult) },
   }),
   {
     method: 'get',

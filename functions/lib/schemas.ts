@@ -15,6 +15,8 @@ import type {
 import type { ReplayResult } from '../../shared/app/dead-letters';
 import type { Book } from '../../shared/app/records';
 import type { BoardPage, Mypage } from '../../shared/app/views';
+import { noticeMessage, type NoticeDeadLetter, type NoticePage } from '../../shared/app/notices';
+import { NOTICE_KINDS } from '../../shared/domain/notices';
 import {
   BOOK_STATUSES,
   isValidCopies,
@@ -425,3 +427,45 @@ export const rebuildStatus = z
 export const replayResult = z
   .object({ replayed: count(0), failed: count(0) })
   .openapi('DeadLetterReplay') satisfies z.ZodType<ReplayResult>;
+
+// ---- Notices ----
+
+export const noticeListQuery = z.object({ limit, continuation });
+
+export const noticeDeadLettersQuery = z.object({ limit });
+
+const noticeKind = z.enum(NOTICE_KINDS).openapi('NoticeKind');
+
+export const noticePage = page(
+  z
+    .object({
+      id: z.string(),
+      kind: noticeKind,
+      text: z.string(),
+      rentalId: z.string().optional(),
+      holdId: z.string().optional(),
+      bookTitle: z.string().optional(),
+      createdAt: instant,
+    })
+    .openapi('Notice'),
+).openapi('NoticePage') satisfies z.ZodType<NoticePage>;
+
+export const noticeDeadLetters = z
+  .object({
+    items: z.array(
+      z
+        .object({
+          messageId: z.string(),
+          notice: noticeMessage
+            .extend({ kind: noticeKind, createdAt: instant })
+            .nullable()
+            .describe('The notice it carries; null when its body is not a notice'),
+          reason: z.string().optional().describe('Why Service Bus dead-lettered it'),
+          description: z.string().optional(),
+          deliveryCount: count(0),
+          enqueuedAt: instant,
+        })
+        .openapi('NoticeDeadLetter'),
+    ),
+  })
+  .openapi('NoticeDeadLetters') satisfies z.ZodType<{ items: NoticeDeadLetter[] }>;

@@ -24,8 +24,15 @@ export const telemetryEvents = [
   z.object({ event: z.literal('projection.applied'), projection: z.string(), lagMs: z.number() }),
   /** Changes a projector kept failing on went to `dead-letters`; id: the dead letter's. */
   z.object({ event: z.literal('projection.deadlettered'), projection: z.string(), id: z.string() }),
-  /** Each run of the overdue timer: the loans overdue now. */
-  z.object({ event: z.literal('overdue.scanned'), overdue: z.number().int() }),
+  /** Each run of the overdue timer: the loans overdue now, and what this run did. */
+  z.object({
+    event: z.literal('overdue.scanned'),
+    overdue: z.number().int(),
+    markedOverdue: z.number().int(),
+    dueSoon: z.number().int(),
+    reminders: z.number().int(),
+    checked: z.number().int(),
+  }),
 ] as const;
 
 export const telemetryEvent = z.discriminatedUnion('event', [...telemetryEvents]);

@@ -39,6 +39,7 @@ export function embeddedContainers(
     books: embeddedContainerSource.open(databaseId, definitions.books),
     views: embeddedContainerSource.open(databaseId, definitions.views),
     deadLetters: embeddedContainerSource.open(databaseId, definitions.deadLetters),
+    notices: embeddedContainerSource.open(databaseId, definitions.notices),
   };
 }
 

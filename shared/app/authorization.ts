@@ -48,6 +48,8 @@ const rules = {
   'rentals.board': 'librarian',
   'views.rebuild': 'librarian',
   'deadLetters.replay': 'librarian',
+  'notices.list': 'member-or-librarian',
+  'notices.deadLetters': 'librarian',
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;

@@ -25,8 +25,12 @@ const bookFields = z.object({
 });
 
 const rentalRef = z.object({ rentalId: id, memberId: id, bookId: id });
-
-const holdRef = z.object({ holdId: id, bookId: id, memberId: id, bookTitle: z.string() });
+// The book's title as the rental recorded it, so a consumer (the notices) needs no lookup; optional on
+// the types published before it was carried.
+const title = z.string().nullable();
+const rentalFact = rentalRef.extend({ bookTitle: title.optional() });
+const loanFact = rentalRef.extend({ bookTitle: title, dueAt: time });
+const holdRef = z.object({ holdId: id, bookId: id, memberId: id, bookTitle: title });
 
 /** The `data` of each event type. */
 export const eventData = {
@@ -44,17 +48,24 @@ export const eventData = {
     price: count,
     requestedAt: time,
   }),
-  'rentbook.rental.approved': rentalRef.extend({ approvedAt: time, dueAt: time }),
-  'rentbook.rental.rejected': rentalRef.extend({ reason: z.string() }),
-  'rentbook.rental.returned': rentalRef.extend({ returnedAt: time, lateDays: count, fee: count }),
-  'rentbook.rental.renewed': rentalRef.extend({ renewedAt: time, dueAt: time, renewals: count }),
-  // A hold's life: placed (WAITING, its place in the queue), ready (a copy is kept for the member
-  // until readyUntil), then fulfilled (the member rented it), cancelled or expired.
-  'rentbook.hold.placed': holdRef.extend({ placedAt: time, position: count }),
+  'rentbook.rental.approved': rentalFact.extend({ approvedAt: time, dueAt: time }),
+  'rentbook.rental.rejected': rentalFact.extend({ reason: z.string() }),
+  'rentbook.rental.returned': rentalFact.extend({ returnedAt: time, lateDays: count, fee: count }),
+  'rentbook.rental.renewed': rentalFact.extend({ renewedAt: time, dueAt: time, renewals: count }),
+  // The overdue timer (./overdue.ts): a day before the due date, once per due date.
+  'rentbook.rental.due-soon': loanFact,
+  // Past its due date: the loan is now OVERDUE.
+  'rentbook.rental.overdue': loanFact.extend({ overdueAt: time }),
+  // Still OVERDUE, `reminder` × OVERDUE_REMINDER_DAYS after the due date.
+  'rentbook.rental.still-overdue': loanFact.extend({ reminder: z.number().int().min(1) }),
+  // Holds: a copy is kept for the member until `readyUntil`; a hold not collected in time.
   'rentbook.hold.ready': holdRef.extend({ readyUntil: time }),
+  'rentbook.hold.expired': holdRef,
+  // A hold's life: placed (WAITING, its place in the queue), ready, then fulfilled (the member
+  // rented it), cancelled or expired.
+  'rentbook.hold.placed': holdRef.extend({ placedAt: time, position: count }),
   'rentbook.hold.fulfilled': holdRef.extend({ rentalId: id }),
   'rentbook.hold.cancelled': holdRef,
-  'rentbook.hold.expired': holdRef,
   // A member's review of a book: posted (first, or again after removal), updated, removed.
   'rentbook.review.posted': z.object({ reviewId: id, bookId: id, memberId: id, rating: count }),
   'rentbook.review.updated': z.object({ reviewId: id, bookId: id, memberId: id, rating: count }),
@@ -128,11 +139,14 @@ export function rentalEvent<
     | 'rentbook.rental.approved'
     | 'rentbook.rental.rejected'
     | 'rentbook.rental.returned'
-    | 'rentbook.rental.renewed',
+    | 'rentbook.rental.renewed'
+    | 'rentbook.rental.due-soon'
+    | 'rentbook.rental.overdue'
+    | 'rentbook.rental.still-overdue',
 >(
   type: T,
   rental: Rental,
-  data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId'>,
+  data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId' | 'bookTitle'>,
   at: string,
   /** Tells apart facts of one type that a rental can have more than once (the nth renewal). */
   factKey?: string,
@@ -156,6 +170,7 @@ export function rentalEvent(
   }
   return newEvent(type, subject, factKey, at ?? rental.requestedAt, {
     ...ids,
+    bookTitle: rental.bookTitle,
     ...data,
   } as EventData<typeof type>);
 }

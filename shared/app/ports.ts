@@ -132,13 +132,15 @@ export interface DocumentContainer {
  * `members` (partition key `/memberId`): members, their rentals, points ledger and outbox;
  * `books` (partition key `/id`): one book each, with its copy counters, loans and outbox;
  * `views` (partition key `/memberId`): the read models kept from the change feed;
- * `deadLetters` (partition key `/consumer`): changes a consumer failed on, to replay.
+ * `deadLetters` (partition key `/consumer`): changes a consumer failed on, to replay;
+ * `notices` (partition key `/memberId`): each member's inbox of notices.
  */
 export interface Containers {
   members: DocumentContainer;
   books: DocumentContainer;
   views: DocumentContainer;
   deadLetters: DocumentContainer;
+  notices: DocumentContainer;
 }
 
 export interface Clock {
@@ -154,6 +156,8 @@ export interface RentalPolicy extends BorrowingLimits {
   /** Days a copy is kept for a member whose hold is READY. */
   holdDays: number;
   feeTimeZone: string;
+  /** Days between overdue reminders while a loan stays overdue. */
+  overdueReminderDays: number;
 }
 
 /** Everything a use case may touch. */
@@ -199,6 +203,29 @@ export interface DeadLetter {
   enqueuedAt: number;
   /** The adapter's handle on the lock; opaque to the caller. */
   lockToken: string;
+}
+
+/** What a notice channel is handed: one notice for one member (shared/app/notices.ts). */
+export interface NoticeDelivery {
+  id: string;
+  memberId: string;
+  kind: string;
+  text: string;
+  rentalId?: string;
+  holdId?: string;
+  bookTitle?: string | null;
+  createdAt: string;
+}
+
+/**
+ * A way of telling a member (a webhook to a messenger bot or a Logic App, ...). `deliver` resolves
+ * once the channel has taken the notice and throws when it has not; it may be called again for a
+ * notice it took (after a crash), so it passes the notice's `id` on for the far side to deduplicate.
+ */
+export interface NoticeChannel {
+  /** Stable, recorded on the notice once delivered: `webhook`. */
+  readonly name: string;
+  deliver(notice: NoticeDelivery): Promise<void>;
 }
 
 /** Reads a Service Bus queue's dead-letter sub-queue, for replaying what failed. */

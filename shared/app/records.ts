@@ -72,6 +72,12 @@ export interface MemberDoc extends Doc {
 /** `members`, partition key `/memberId`: a rental lives with its member (id = rentalId). */
 export interface RentalDoc extends Doc, Rental {
   type: 'rental';
+  /**
+   * When the overdue timer must next look at this loan (./overdue.ts): a day before it is due, when
+   * it falls due, then at each reminder; null once it is no longer on loan. The timer finds the loans
+   * to look at by a range on this field alone, so its cost grows with the loans due, not all loans.
+   */
+  dueCheckAt?: string | null;
   /** Grows by one with every write: how the views tell a newer version from an older one. */
   version?: number;
 }
@@ -220,37 +226,45 @@ export interface ContainerSettings {
   defaultTtl?: number;
 }
 
-export const containerDefinitions: Record<'members' | 'books' | 'views' | 'deadLetters', ContainerSettings> =
-  {
-    members: {
-      id: 'members',
-      partitionKeyPath: '/memberId',
-      // TTL on, nothing expires unless it says so: sent outbox items do.
-      defaultTtl: -1,
-      // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history;
-      // `bookId`: a book's reviews (one index more on the most written container: kept to one).
-      indexedPaths: ['id', 'type', 'status', 'requestedAt', 'bookId'],
-    },
-    books: {
-      id: 'books',
-      partitionKeyPath: '/id',
-      defaultTtl: -1,
-      // `nextReadyUntil`: the books whose READY holds are due, for the `holds-expiry` timer.
-      indexedPaths: ['title', 'withdrawn', 'available', 'nextReadyUntil'],
-    },
-    // The read models (./views.ts), kept by change-feed projectors.
-    views: {
-      id: 'views',
-      partitionKeyPath: '/memberId',
-      indexedPaths: ['kind', 'status', 'order', 'bookId', 'requestedAt'],
-    },
-    // Changes a consumer failed on past its retries, kept for an admin to replay (./dead-letters.ts).
-    deadLetters: {
-      id: 'dead-letters',
-      partitionKeyPath: '/consumer',
-      indexedPaths: ['consumer', 'failedAt'],
-    },
-  };
+export const containerDefinitions: Record<
+  'members' | 'books' | 'views' | 'deadLetters' | 'notices',
+  ContainerSettings
+> = {
+  members: {
+    id: 'members',
+    partitionKeyPath: '/memberId',
+    // TTL on, nothing expires unless it says so: sent outbox items do.
+    defaultTtl: -1,
+    // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history;
+    // `dueCheckAt`: the loans the overdue timer must look at now; `bookId`: a book's reviews.
+    indexedPaths: ['id', 'type', 'status', 'requestedAt', 'dueCheckAt', 'bookId'],
+  },
+  books: {
+    id: 'books',
+    partitionKeyPath: '/id',
+    defaultTtl: -1,
+    // `nextReadyUntil`: the books whose READY holds are due, for the `holds-expiry` timer.
+    indexedPaths: ['title', 'withdrawn', 'available', 'nextReadyUntil'],
+  },
+  // The read models (./views.ts), kept by change-feed projectors.
+  views: {
+    id: 'views',
+    partitionKeyPath: '/memberId',
+    indexedPaths: ['kind', 'status', 'order', 'bookId', 'requestedAt'],
+  },
+  // Changes a consumer failed on past its retries, kept for an admin to replay (./dead-letters.ts).
+  deadLetters: {
+    id: 'dead-letters',
+    partitionKeyPath: '/consumer',
+    indexedPaths: ['consumer', 'failedAt'],
+  },
+  // Each member's inbox: one item per notice (./notices.ts).
+  notices: {
+    id: 'notices',
+    partitionKeyPath: '/memberId',
+    indexedPaths: ['createdAt'],
+  },
+};
 
 /** The key of a book's entry in a member's `loans` map: a plain identifier, so it works as a query field. */
 export function memberLoanKey(bookId: string): string {

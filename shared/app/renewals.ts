@@ -1,5 +1,6 @@
 // Renewing a loan: the due date moves on by the loan period from the current due date, up to
 // `maxRenewals` times, and not once the loan is overdue.
+import { firstDueCheck } from '../domain/overdue';
 import { renewalRefusal, dueDate, type Rental } from '../domain/rental';
 import { denial, type Caller } from './authorization';
 import { rentalEvent } from './events';
@@ -66,6 +67,7 @@ export async function renewRental(deps: AppDeps, caller: Caller, rentalId: strin
         operations: [
           { op: 'set', path: '/dueAt', value: dueAt },
           { op: 'set', path: '/renewals', value: renewals },
+          { op: 'set', path: '/dueCheckAt', value: firstDueCheck(dueAt) },
           { op: 'incr', path: '/version', value: 1 },
         ],
       },

@@ -3,6 +3,7 @@
 // a repeated step finds its own earlier effect and reports the same outcome without redoing it.
 // Domain outcomes (a rejection) are returned; infrastructure faults are thrown, so the
 // orchestrator's retry policy runs the step again.
+import { firstDueCheck } from '../domain/overdue';
 import {
   borrowerIneligibility,
   dueDate,
@@ -251,6 +252,7 @@ export async function approveRental(deps: AppDeps, rental: Rental, approvedAt: s
       { op: 'set', path: '/status', value: 'APPROVED' },
       { op: 'set', path: '/approvedAt', value: approvedAt },
       { op: 'set', path: '/dueAt', value: dueAt },
+      { op: 'set', path: '/dueCheckAt', value: firstDueCheck(dueAt) },
     ],
     rentalEvent('rentbook.rental.approved', rental, { approvedAt, dueAt }, approvedAt),
   );

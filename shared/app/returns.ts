@@ -60,6 +60,8 @@ export async function returnRental(
           { op: 'set', path: '/returnedAt', value: returnedAt },
           { op: 'set', path: '/lateDays', value: days },
           { op: 'set', path: '/fee', value: fee },
+          // Off the overdue timer's watch (null, not removed: a loan approved before it was kept has none).
+          { op: 'set', path: '/dueCheckAt', value: null },
           { op: 'incr', path: '/version', value: 1 },
         ],
       },

@@ -5,7 +5,14 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { libraryHost, librarian, memberToken, type CallOptions, type Reply } from '../rentals/support-host';
+import {
+  eventually,
+  libraryHost,
+  librarian,
+  memberToken,
+  type CallOptions,
+  type Reply,
+} from '../rentals/support-host';
 
 const ctx = libraryHost();
 
@@ -196,6 +203,24 @@ describe('OpenAPI schemas against the API', () => {
       token: librarian,
     });
     await exchange('POST', '/dead-letters/replay', '/api/dead-letters/replay', { token: librarian });
+    // The member's notices (the approval and the return arrive through the hub and the queue).
+    await eventually(
+      async () => {
+        const notices = await exchange(
+          'GET',
+          '/members/{memberId}/notices',
+          `/api/members/${memberId}/notices?limit=5`,
+          { token: me },
+        );
+        return (notices.body.items as unknown[]).length >= 2 ? true : undefined;
+      },
+      30_000,
+      'the notices',
+    );
+    await exchange('GET', '/notices/dead-letters', '/api/notices/dead-letters?limit=5', { token: librarian });
+    await exchange('POST', '/notices/dead-letters/replay', '/api/notices/dead-letters/replay', {
+      token: librarian,
+    });
     await exchange('DELETE', '/books/{bookId}', `/api/books/${bookId}`, { token: librarian });
     await exchange('DELETE', '/books/{bookId}', `/api/books/${bookId}`, { token: librarian });
     await exchange('GET', '/health', '/api/health');

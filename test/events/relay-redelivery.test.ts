@@ -1,16 +1,13 @@
 // The relay given every change twice and out of order (as a change feed may redeliver after a
 // failure) publishes each event once, each aggregate's in the order written.
+import { embeddedAppDeps } from '../../local/adapters';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddedClock } from '../../local/adapters/clock';
-import { embeddedContainers } from '../../local/adapters/documents';
 import { embeddedEventPublisher } from '../../local/adapters/events';
 import type { StoredDocument } from '../../local/documents/types';
 import type { LocalHost } from '../../local/host/host';
 import { relayBookOutbox, relayMemberOutbox } from '../../shared/app/outbox';
-import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { librarian, library, startHost } from '../rentals/support-host';
 import { container } from '../views/support-store-access';
-import { TEST_POLICY } from '../rentals/support-store';
 import { hubEvents } from './support-events';
 
 let host: LocalHost;
@@ -27,11 +24,7 @@ afterAll(async () => {
   await host?.stop();
 });
 
-const deps = () => ({
-  containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-  clock: embeddedClock,
-  policy: TEST_POLICY,
-});
+const deps = () => embeddedAppDeps();
 
 describe('the outbox relay, given changes twice and out of order', () => {
   it('publishes each event once, in order per aggregate', async () => {

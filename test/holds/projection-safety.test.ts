@@ -1,23 +1,16 @@
 // The hold views and the book ratings are safe projections: changes delivered twice, or older ones
 // after newer, leave them as the live projectors left them.
 import { describe, expect, it } from 'vitest';
-import { embeddedClock } from '../../local/adapters/clock';
-import { embeddedContainers } from '../../local/adapters/documents';
+import { embeddedAppDeps } from '../../local/adapters';
 import type { StoredDocument } from '../../local/documents/types';
-import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { projectBookChanges, projectMemberChanges } from '../../shared/app/views';
 import { eventually, librarian, libraryHost, memberToken } from '../rentals/support-host';
-import { TEST_POLICY } from '../rentals/support-store';
 import { container, contentOf } from '../views/support-store-access';
 import { views } from '../views/support-views';
 
 const ctx = libraryHost();
 
-const deps = () => ({
-  containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-  clock: embeddedClock,
-  policy: TEST_POLICY,
-});
+const deps = () => embeddedAppDeps();
 
 /** Reads a container's change feed as delivered, one step after another. */
 function feed(name: 'books' | 'members') {

@@ -200,6 +200,21 @@ const rows: Row[] = [
     request: () => ({ path: '/api/dead-letters/replay' }),
     expected: librarianOnly(200),
   },
+  {
+    route: 'GET /api/members/{memberId}/notices',
+    request: (f) => ({ path: `/api/members/${f.self}/notices` }),
+    expected: memberOrLibrarian(200),
+  },
+  {
+    route: 'GET /api/notices/dead-letters',
+    request: () => ({ path: '/api/notices/dead-letters' }),
+    expected: librarianOnly(200),
+  },
+  {
+    route: 'POST /api/notices/dead-letters/replay',
+    request: () => ({ path: '/api/notices/dead-letters/replay' }),
+    expected: librarianOnly(200),
+  },
 ];
 
 let fixture: Fixture;

@@ -4,13 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DocumentStore } from '../../local/documents/types';
 import { getService } from '../../local/host/services';
-import { embeddedClock } from '../../local/adapters/clock';
-import { embeddedContainers } from '../../local/adapters/documents';
+import { embeddedAppDeps } from '../../local/adapters';
 import { idFromKey } from '../../shared/app/ids';
 import { reserveCopy } from '../../shared/app/rental-saga-steps';
 import { containerDefinitions, DATABASE_ID, ledgerId, type LedgerDoc } from '../../shared/app/records';
 import { eventLog, libraryHost } from './support-host';
-import { TEST_POLICY } from './support-store';
 
 const log = eventLog();
 const ctx = libraryHost({ logger: log.logger });
@@ -28,11 +26,7 @@ describe('the last copy is taken between the debit and the reservation', () => {
     // patch runs before its first await, so the copy is gone before this saga's reserve step runs.
     const store = getService<DocumentStore>('documents');
     const members = store.container(DATABASE_ID, containerDefinitions.members.id)!;
-    const deps = {
-      containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-      clock: embeddedClock,
-      policy: TEST_POLICY,
-    };
+    const deps = embeddedAppDeps();
     let rivalReserved: Promise<unknown> | undefined;
     const stop = members.onChange(() => {
       if (rivalReserved || !members.read(memberId, ledgerId('debit', rentalId))) return;

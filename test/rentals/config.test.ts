@@ -1,13 +1,20 @@
 // Settings are read once and checked; a wrong one is named.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config';
-import { TEST_POLICY } from './support-store';
 
 describe('app settings', () => {
   it('default to a 7-day loan, Seoul calendar days, and no platform auth', () => {
     expect(loadConfig({})).toEqual({
-      ...TEST_POLICY,
+      loanDays: 7,
+      feeTimeZone: 'Asia/Seoul',
+      maxLoans: 5,
+      feeBlockThreshold: 2000,
+      maxRenewals: 2,
+      holdDays: 3,
       holdsExpirySchedule: '0 0 * * * *',
+      overdueSchedule: '0 0 * * * *',
+      overdueReminderDays: 3,
+      noticeWebhookUrl: undefined,
       auth: { appService: false, memberIdClaim: 'member_id', localSecret: undefined },
       azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },
     });
@@ -17,6 +24,9 @@ describe('app settings', () => {
     const config = loadConfig({
       LOAN_DAYS: '14',
       FEE_TIME_ZONE: 'Europe/Berlin',
+      OVERDUE_SCHEDULE: '0 30 9 * * *',
+      OVERDUE_REMINDER_DAYS: '5',
+      NOTICE_WEBHOOK_URL: 'https://hooks.example.org/notices',
       WEBSITE_AUTH_ENABLED: 'True',
       LOCAL_AUTH_SECRET: '',
       CosmosDBConnection__accountEndpoint: 'https://acct.documents.azure.com:443/',
@@ -24,6 +34,9 @@ describe('app settings', () => {
     expect(config).toMatchObject({
       loanDays: 14,
       feeTimeZone: 'Europe/Berlin',
+      overdueSchedule: '0 30 9 * * *',
+      overdueReminderDays: 5,
+      noticeWebhookUrl: 'https://hooks.example.org/notices',
       auth: { appService: true, localSecret: undefined },
       azure: {
         cosmos: {
@@ -89,6 +102,10 @@ describe('app settings', () => {
     [{ FEE_BLOCK_THRESHOLD: '-1' }, 'FEE_BLOCK_THRESHOLD'],
     [{ FEE_BLOCK_THRESHOLD: '12.5' }, 'FEE_BLOCK_THRESHOLD'],
     [{ FEE_TIME_ZONE: 'Seoul' }, 'FEE_TIME_ZONE'],
+    [{ OVERDUE_SCHEDULE: '0 * * * *' }, 'OVERDUE_SCHEDULE'],
+    [{ OVERDUE_REMINDER_DAYS: '0' }, 'OVERDUE_REMINDER_DAYS'],
+    [{ NOTICE_WEBHOOK_URL: 'hooks.example.org/notices' }, 'NOTICE_WEBHOOK_URL'],
+    [{ NOTICE_WEBHOOK_URL: 'ftp://hooks.example.org/notices' }, 'NOTICE_WEBHOOK_URL'],
     [{ WEBSITE_AUTH_ENABLED: 'yes' }, 'WEBSITE_AUTH_ENABLED'],
     [{ LOCAL_AUTH_SECRET: 'short' }, 'LOCAL_AUTH_SECRET'],
     [

@@ -1,22 +1,15 @@
 // A rental recorded whose saga never started (the process stopped between the two) is not left
 // REQUESTED: a minute on, the resume timer starts its saga, which settles it once.
+import { embeddedAppDeps } from '../../local/adapters';
 import { describe, expect, it } from 'vitest';
-import { embeddedClock } from '../../local/adapters/clock';
-import { embeddedContainers } from '../../local/adapters/documents';
 import type { AppDeps } from '../../shared/app/ports';
-import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { requestRental } from '../../shared/app/rentals';
 import { eventually, libraryHost } from './support-host';
-import { TEST_POLICY } from './support-store';
 
 const ctx = libraryHost();
 
 // The app's own ports over the host's services (this process runs the host).
-const deps = (): AppDeps => ({
-  containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-  clock: embeddedClock,
-  policy: TEST_POLICY,
-});
+const deps = (): AppDeps => embeddedAppDeps();
 
 describe('a rental recorded but never started', () => {
   it('is started by the resume timer a minute later → APPROVED, charged once', async () => {

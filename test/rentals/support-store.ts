@@ -1,23 +1,11 @@
 // Use cases on the real document store (SQLite in memory) with the host's controllable clock,
 // published as the local host would publish them, without starting a host.
+import { embeddedAppDeps } from '../../local/adapters';
 import { HostClock } from '../../local/host/clock';
 import { openDatabase } from '../../local/host/db';
 import { publishService } from '../../local/host/services';
 import { createDocumentStore } from '../../local/documents/store';
-import { embeddedClock } from '../../local/adapters/clock';
-import { embeddedContainers } from '../../local/adapters/documents';
-import type { AppDeps, RentalPolicy } from '../../shared/app/ports';
-import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
-
-/** The settings' defaults, as the use cases get them. */
-export const TEST_POLICY: RentalPolicy = {
-  loanDays: 7,
-  feeTimeZone: 'Asia/Seoul',
-  maxLoans: 5,
-  feeBlockThreshold: 2000,
-  maxRenewals: 2,
-  holdDays: 3,
-};
+import type { AppDeps } from '../../shared/app/ports';
 
 export function storeDeps(startAt = Date.parse('2026-03-01T00:00:00.000Z')): {
   deps: AppDeps;
@@ -31,10 +19,6 @@ export function storeDeps(startAt = Date.parse('2026-03-01T00:00:00.000Z')): {
   publishService('documents', createDocumentStore(db, clock));
   return {
     clock,
-    deps: {
-      containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-      clock: embeddedClock,
-      policy: TEST_POLICY,
-    },
+    deps: embeddedAppDeps(),
   };
 }

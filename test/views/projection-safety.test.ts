@@ -1,25 +1,18 @@
 // Projections are safe: a change delivered twice or out of order leaves the views as they are; a
 // projector that fails for a while holds up no rent and catches up once mended; one that fails
 // past its retries dead-letters the changes, and replaying them puts the views right.
+import { embeddedAppDeps } from '../../local/adapters';
 import { describe, expect, it } from 'vitest';
-import { embeddedClock } from '../../local/adapters/clock';
-import { embeddedContainers } from '../../local/adapters/documents';
 import type { StoredDocument } from '../../local/documents/types';
-import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { projectMemberChanges } from '../../shared/app/views';
 import { eventually, librarian, libraryHost, memberToken } from '../rentals/support-host';
 import { breakViews, container, contentOf } from './support-store-access';
-import { TEST_POLICY } from '../rentals/support-store';
 import { views } from './support-views';
 
 const ctx = libraryHost();
 
 // The app's own use case, on the ports the app uses under this host.
-const deps = () => ({
-  containers: embeddedContainers(DATABASE_ID, containerDefinitions),
-  clock: embeddedClock,
-  policy: TEST_POLICY,
-});
+const deps = () => embeddedAppDeps();
 
 describe('projections delivered twice and out of order', () => {
   it('end the same as delivered once in order', async () => {

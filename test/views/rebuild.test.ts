@@ -36,7 +36,12 @@ describe('rebuilding the views', () => {
     await lib.api('POST', '/admin/clock', { body: { advanceBy: 'P9D' } });
     await lib.returnBook(approved.body.id);
     await lib.rent(members[1], book.id);
-    await v.mypageWhen(members[0], (p) => p.feesOwed === 500, "the first member's return");
+    // The clock passed the overdue timer's time too: whatever it did, the return is the last word.
+    await v.mypageWhen(
+      members[0],
+      (p) => p.feesOwed === 500 && p.history.length === 1 && p.loans.length === 0,
+      "the first member's return",
+    );
     await v.mypageWhen(members[1], (p) => p.history.length === 2, "the second member's rejections");
     const live = contentOf('views');
     expect(live.length).toBeGreaterThanOrEqual(members.length + 3);

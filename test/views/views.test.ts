@@ -121,11 +121,15 @@ describe('the rental board', () => {
     await lib.api('POST', '/admin/clock', { body: { advanceBy: 'P8D' } });
     const second = await lib.rent(otherId, book.id);
     await v.boardEntryWhen(second.body.id, otherId, (e) => e.status === 'APPROVED');
-    const page = await v.board(`?bookId=${book.id}&status=APPROVED`);
-    expect(page.body.items.map((e) => [e.rentalId, e.overdue])).toEqual([
-      [first.body.id, true],
-      [second.body.id, false],
+    // The clock passed the hourly overdue timer's time: it marked the first loan OVERDUE.
+    await v.boardEntryWhen(first.body.id, memberId, (e) => e.status === 'OVERDUE');
+    const page = await v.board(`?bookId=${book.id}`);
+    expect(page.body.items.map((e) => [e.rentalId, e.status, e.overdue])).toEqual([
+      [first.body.id, 'OVERDUE', true],
+      [second.body.id, 'APPROVED', false],
     ]);
+    const approved = await v.board(`?bookId=${book.id}&status=APPROVED`);
+    expect(approved.body.items.map((e) => e.rentalId)).toEqual([second.body.id]);
     expect(page.body.items[0]).toMatchObject({ memberName: 'Park Seo', bookTitle: 'Board book' });
     const paged = await v.board(`?bookId=${book.id}&limit=1`);
     expect(paged.body.items).toHaveLength(1);
