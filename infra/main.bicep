@@ -59,6 +59,12 @@ param feeBlockThreshold int = 2000
 @minValue(0)
 @maxValue(100)
 param maxRenewals int = 2
+@description('Days a copy is kept for a member whose hold is READY.')
+@minValue(1)
+@maxValue(60)
+param holdDays int = 3
+@description('When the holds-expiry timer runs (NCRONTAB, six fields).')
+param holdsExpirySchedule string = '0 0 * * * *'
 @description('When the overdue timer runs (six-field NCRONTAB); hourly by default.')
 param overdueSchedule string = '0 0 * * * *'
 @minValue(1)
@@ -242,6 +248,8 @@ module api 'app/api.bicep' = {
       MAX_LOANS: string(maxLoans)
       FEE_BLOCK_THRESHOLD: string(feeBlockThreshold)
       MAX_RENEWALS: string(maxRenewals)
+      HOLD_DAYS: string(holdDays)
+      HOLDS_EXPIRY_SCHEDULE: holdsExpirySchedule
       OVERDUE_SCHEDULE: overdueSchedule
       OVERDUE_REMINDER_DAYS: string(overdueReminderDays)
       NOTICE_WEBHOOK_URL: noticeWebhookUrl

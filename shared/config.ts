@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { RentalPolicy } from './app/ports';
 import { isKnownTimeZone } from './domain/fees';
+import { DEFAULT_HOLD_DAYS } from './domain/hold';
 import { DEFAULT_OVERDUE_REMINDER_DAYS } from './domain/overdue';
 import {
   DEFAULT_FEE_BLOCK_THRESHOLD,
@@ -20,6 +21,10 @@ export interface AppConfig {
   feeBlockThreshold: number;
   /** Times one loan may be renewed. */
   maxRenewals: number;
+  /** Days a copy is kept for a member whose hold is READY. */
+  holdDays: number;
+  /** When the `holds-expiry` timer runs (NCRONTAB, six fields). */
+  holdsExpirySchedule: string;
   /** When the overdue timer runs: a six-field NCRONTAB expression. */
   overdueSchedule: string;
   /** Days between overdue reminders while a loan stays overdue. */
@@ -92,6 +97,16 @@ const settings = z.object({
     .min(0, 'must be 0 or more')
     .max(100, 'must be at most 100')
     .default(DEFAULT_MAX_RENEWALS),
+  HOLD_DAYS: z.coerce
+    .number({ invalid_type_error: 'must be a whole number of days' })
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1')
+    .max(60, 'must be at most 60')
+    .default(DEFAULT_HOLD_DAYS),
+  HOLDS_EXPIRY_SCHEDULE: z
+    .string()
+    .regex(/^\S+( \S+){5}$/, 'must be an NCRONTAB expression of six fields, such as 0 0 * * * *')
+    .default('0 0 * * * *'),
   OVERDUE_SCHEDULE: z
     .string()
     .regex(
@@ -249,6 +264,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     maxLoans: s.MAX_LOANS,
     feeBlockThreshold: s.FEE_BLOCK_THRESHOLD,
     maxRenewals: s.MAX_RENEWALS,
+    holdDays: s.HOLD_DAYS,
+    holdsExpirySchedule: s.HOLDS_EXPIRY_SCHEDULE,
     overdueSchedule: s.OVERDUE_SCHEDULE,
     overdueReminderDays: s.OVERDUE_REMINDER_DAYS,
     noticeWebhookUrl: s.NOTICE_WEBHOOK_URL,
@@ -269,6 +286,7 @@ export function rentalPolicy(config: AppConfig): RentalPolicy {
     maxLoans: config.maxLoans,
     feeBlockThreshold: config.feeBlockThreshold,
     maxRenewals: config.maxRenewals,
+    holdDays: config.holdDays,
     overdueReminderDays: config.overdueReminderDays,
   };
 }

@@ -8,11 +8,14 @@ import {
   book,
   bookEditBody,
   bookListQuery,
+  bookHolds,
   bookPage,
   depositBody,
   feePaymentBody,
   feesBalance,
   health,
+  hold,
+  holdBody,
   member,
   memberListQuery,
   memberPage,
@@ -26,6 +29,10 @@ import {
   rentalBody,
   rentalHistoryQuery,
   rentalPage,
+  review,
+  reviewBody,
+  reviewListQuery,
+  reviewPage,
   mypage,
   rebuildStatus,
   rentalBoardPage,
@@ -74,7 +81,12 @@ const answer = (description: string, schema: z.ZodTypeAny, headers?: z.AnyZodObj
 });
 const jsonBody = (schema: z.ZodTypeAny) => ({ required: true, content: { 'application/json': { schema } } });
 
-const who = { librarian: ' (librarian)', 'member-or-librarian': ' (the member or a librarian)', anyone: '' };
+const who = {
+  librarian: ' (librarian)',
+  member: ' (a member)',
+  'member-or-librarian': ' (the member or a librarian)',
+  anyone: '',
+};
 
 /**
  * A route served by a use case: who may call it, and the 401/403 answers that follow, come from the
@@ -106,6 +118,8 @@ const idempotencyKey = z.object({
 const bookId = z.object({ bookId: z.string().describe('The book') });
 const memberId = z.object({ memberId: z.string().describe('The member') });
 const rentalId = z.object({ rentalId: z.string().describe('The rental') });
+const holdId = z.object({ holdId: z.string().describe('The hold') });
+const reviewId = z.object({ reviewId: z.string().describe('The review') });
 
 const routes: RouteConfig[] = [
   {
@@ -265,9 +279,77 @@ const routes: RouteConfig[] = [
     operationId: 'renewRental',
     summary: 'Renew a loan: the due date moves on by the loan period',
     description:
-      'At most MAX_RENEWALS times (409 renewal-limit); an overdue loan (409 rental-overdue) or one not on loan (409 not-on-loan) cannot be renewed.',
+      'At most MAX_RENEWALS times (409 renewal-limit); an overdue loan (409 rental-overdue), one not on loan (409 not-on-loan) or one of a book another member waits for (409 book-on-hold) cannot be renewed.',
     request: { params: rentalId },
     responses: { 200: answer('The loan with its new dueAt and renewals', rental), ...problems(404, 409) },
+  }),
+  useCase('holds.place', {
+    method: 'post',
+    path: '/books/{bookId}/holds',
+    operationId: 'placeHold',
+    summary: 'Join the hold queue of a book with no free copy',
+    description:
+      'When a copy comes back it is kept for the first in line for HOLD_DAYS (READY). 409 when a copy is free ' +
+      '(copy-available), when the member holds the book (already-held) or has it on loan (already-on-loan), or ' +
+      'when the book is withdrawn (book-unavailable).',
+    request: {
+      params: bookId,
+      headers: idempotencyKey,
+      body: { required: false, content: { 'application/json': { schema: holdBody } } },
+    },
+    responses: {
+      201: answer('Placed: WAITING, with its position', hold, location),
+      ...problems(400, 404, 409, 422),
+    },
+  }),
+  useCase('holds.list', {
+    method: 'get',
+    path: '/books/{bookId}/holds',
+    operationId: 'listBookHolds',
+    summary: "A book's hold queue, first in line first",
+    request: { params: bookId },
+    responses: { 200: answer('The queue', bookHolds), ...problems(404) },
+  }),
+  useCase('holds.cancel', {
+    method: 'delete',
+    path: '/holds/{holdId}',
+    operationId: 'cancelHold',
+    summary: "Cancel a hold; a READY hold's copy passes to the next in line",
+    request: { params: holdId },
+    responses: {
+      200: answer('CANCELLED', hold),
+      ...problems(404, 409),
+    },
+  }),
+  useCase('reviews.post', {
+    method: 'post',
+    path: '/books/{bookId}/reviews',
+    operationId: 'postReview',
+    summary:
+      'Review a book the member has returned; one review per member and book, posting again replaces it',
+    description: 'A member who has not returned the book is refused (403 not-returned).',
+    request: { params: bookId, body: jsonBody(reviewBody) },
+    responses: {
+      201: answer('Posted', review),
+      200: answer('Replaced the earlier review', review),
+      ...problems(400, 404),
+    },
+  }),
+  useCase('reviews.list', {
+    method: 'get',
+    path: '/books/{bookId}/reviews',
+    operationId: 'listReviews',
+    summary: "A book's reviews, newest first",
+    request: { params: bookId, query: reviewListQuery },
+    responses: { 200: answer('A page of reviews', reviewPage), ...problems(400, 404) },
+  }),
+  useCase('reviews.delete', {
+    method: 'delete',
+    path: '/reviews/{reviewId}',
+    operationId: 'deleteReview',
+    summary: 'Remove a review (its author or a librarian)',
+    request: { params: reviewId },
+    responses: { 204: { description: 'Removed' }, ...problems(404) },
   }),
   useCase('members.mypage', {
     method: 'get',

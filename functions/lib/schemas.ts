@@ -3,6 +3,8 @@
 // the type the use case returns. The rules themselves (what a valid price or phone is) live in the
 // domain; these schemas only apply them to the wire format.
 import type { BookPage } from '../../shared/app/catalog';
+import type { BookHolds } from '../../shared/app/holds';
+import type { ReviewPage } from '../../shared/app/reviews';
 import type {
   FeesBalance,
   MemberPage,
@@ -22,8 +24,17 @@ import {
   isValidPrice,
   isValidText,
 } from '../../shared/domain/book';
+import { HOLD_STATUSES, type Hold } from '../../shared/domain/hold';
 import { isValidName, isValidPhone, type Member } from '../../shared/domain/member';
 import { isValidAmount, isValidDeposit } from '../../shared/domain/points';
+import {
+  isValidRating,
+  isValidReviewText,
+  MAX_RATING,
+  MAX_REVIEW_TEXT,
+  MIN_RATING,
+  type Review,
+} from '../../shared/domain/review';
 import { REJECTION_REASONS, RENTAL_STATUSES, type Rental } from '../../shared/domain/rental';
 import { z } from './api-schema';
 import type { RebuildStatus } from './views-rebuild-client';
@@ -123,6 +134,19 @@ export const rentalBody = z
   .strict()
   .openapi('RentalRequest');
 
+export const holdBody = z
+  .object({
+    memberId: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: "A librarian placing a hold for a member; a member's own id otherwise" }),
+  })
+  .strict()
+  .default({})
+  .openapi('HoldRequest');
+
 const limit = wholeNumber('must be a whole number')
   .refine((n) => n >= 1 && n <= 100, 'must be 1 to 100')
   .default('20')
@@ -150,6 +174,22 @@ export const memberListQuery = z.object({
   continuation,
 });
 
+export const reviewBody = z
+  .object({
+    rating: z
+      .number()
+      .refine(isValidRating, `must be a whole number from ${MIN_RATING} to ${MAX_RATING}`)
+      .openapi({ type: 'integer', minimum: MIN_RATING, maximum: MAX_RATING }),
+    text: z
+      .string()
+      .refine(isValidReviewText, `must be at most ${MAX_REVIEW_TEXT} characters`)
+      .openapi({ maxLength: MAX_REVIEW_TEXT }),
+  })
+  .strict()
+  .openapi('ReviewRequest');
+
+export const reviewListQuery = z.object({ limit, continuation });
+
 export const rentalHistoryQuery = z.object({
   status: rentalStatus.optional(),
   limit,
@@ -171,6 +211,12 @@ export const book = z
     copies: count(1),
     available: count(0),
     status: bookStatus,
+    rating: z
+      .object({
+        average: z.number().min(MIN_RATING).max(MAX_RATING).nullable().describe('null with no review'),
+        count: count(0),
+      })
+      .describe("The average of the book's reviews, kept from the change feed"),
     etag: z.string(),
   })
   .openapi('Book') satisfies z.ZodType<Book>;
@@ -229,6 +275,40 @@ export const rental = z
     renewals: count(0).optional().describe('Times the loan was renewed'),
   })
   .openapi('Rental') satisfies z.ZodType<Rental>;
+
+const holdStatus = z.enum(HOLD_STATUSES).openapi('HoldStatus');
+
+export const hold = z
+  .object({
+    id: recordId,
+    bookId: recordId,
+    memberId: recordId,
+    status: holdStatus,
+    position: count(0)
+      .nullable()
+      .describe('WAITING: 1 for the next copy, 2 after that, ...; READY: 0; ended: null'),
+    placedAt: instant,
+    readyUntil: instant.optional().describe('READY: the copy is kept until then'),
+  })
+  .openapi('Hold') satisfies z.ZodType<Hold>;
+
+export const bookHolds = z
+  .object({ bookId: z.string(), items: z.array(hold).describe('First in line first') })
+  .openapi('HoldQueue') satisfies z.ZodType<BookHolds>;
+
+export const review = z
+  .object({
+    id: recordId,
+    bookId: recordId,
+    memberId: recordId,
+    rating: count(MIN_RATING).max(MAX_RATING),
+    text: z.string().max(MAX_REVIEW_TEXT),
+    postedAt: instant,
+    updatedAt: instant,
+  })
+  .openapi('Review') satisfies z.ZodType<Review>;
+
+export const reviewPage = page(review).openapi('ReviewPage') satisfies z.ZodType<ReviewPage>;
 
 export const rentalPage = page(rental).openapi('RentalPage') satisfies z.ZodType<RentalPage>;
 
@@ -300,6 +380,18 @@ export const mypage = z
         }),
       )
       .describe('Settled rentals, newest first, the last 20'),
+    holds: z
+      .array(
+        z.object({
+          holdId: z.string(),
+          bookId: z.string(),
+          bookTitle: z.string(),
+          status: z.enum(['WAITING', 'READY']),
+          position: count(0).describe('WAITING: 1 for the next copy, 2 after that, ...; READY: 0'),
+          readyUntil: instant.optional().describe('READY: the copy is kept until then'),
+        }),
+      )
+      .describe('Holds waiting or ready, oldest first'),
     updatedAt: instant,
   })
   .openapi('Mypage') satisfies z.ZodType<Mypage>;

@@ -1,7 +1,7 @@
 // Who may do what: the one place that answers "may this caller do this to that". Every use case
 // asks it before it reads or writes anything; handlers only say who is calling and which action the
 // route takes, and the HTTP helper asks it what it can tell from that before reading the request.
-import { fail, type Outcome } from './outcome';
+import { fail, ok, type Outcome } from './outcome';
 
 /** A signed-in caller: a librarian (acts for anyone) or a member (acts for itself). */
 export type SignedIn =
@@ -16,9 +16,10 @@ export const ANONYMOUS: Caller = { role: 'anonymous', subject: 'anonymous' };
  * Who may take an action:
  * - `anyone`: signed in or not;
  * - `librarian`: librarians only;
+ * - `member`: members only, each for itself;
  * - `member-or-librarian`: the member the data belongs to, or a librarian.
  */
-export type Rule = 'anyone' | 'librarian' | 'member-or-librarian';
+export type Rule = 'anyone' | 'librarian' | 'member' | 'member-or-librarian';
 
 // One line per action. A new route names its action here and asks `denial` in its use case.
 const rules = {
@@ -37,6 +38,12 @@ const rules = {
   'rentals.return': 'member-or-librarian',
   'rentals.renew': 'member-or-librarian',
   'fees.pay': 'member-or-librarian',
+  'holds.place': 'member-or-librarian',
+  'holds.cancel': 'member-or-librarian',
+  'holds.list': 'librarian',
+  'reviews.post': 'member',
+  'reviews.list': 'anyone',
+  'reviews.delete': 'member-or-librarian',
   'members.mypage': 'member-or-librarian',
   'rentals.board': 'librarian',
   'views.rebuild': 'librarian',
@@ -73,8 +80,24 @@ export function denial(caller: Caller, action: Action, target?: Target): Outcome
       'Sign in first: this route needs a member or librarian.',
     );
   }
-  if (caller.role === 'librarian') return undefined;
+  if (caller.role === 'librarian') {
+    return rule === 'member' ? fail('forbidden', 'forbidden', 'Only a member may do this.') : undefined;
+  }
   if (rule === 'librarian') return fail('forbidden', 'librarian-only', 'Only a librarian may do this.');
   if (target === undefined || target.memberId === caller.memberId) return undefined;
   return fail('forbidden', 'forbidden', 'A member may act only on its own account and rentals.');
+}
+
+/**
+ * The member a request acts for, once `caller` may take `action` for it: a member's own id unless it
+ * names another, or the member a librarian names (a librarian who names none is refused).
+ */
+export function actingFor(caller: Caller, action: Action, named: string | undefined): Outcome<string> {
+  const memberId = named ?? (caller.role === 'member' ? caller.memberId : undefined);
+  const denied = denial(caller, action, memberId === undefined ? undefined : { memberId });
+  if (denied) return denied;
+  if (memberId === undefined) {
+    return fail('invalid', 'member-id-required', 'A librarian acting for a member must give memberId.');
+  }
+  return ok(memberId);
 }

@@ -10,7 +10,9 @@ import {
   type NewBook,
 } from '../domain/book';
 import { denial, type Caller } from './authorization';
+import { settleFreeCopies } from '../domain/hold';
 import { newEvent, type DomainEvent } from './events';
+import { shelfOf, withShelf } from './holds';
 import { newId } from './ids';
 import { withBookEvent } from './outbox';
 import { fail, ok, type Outcome } from './outcome';
@@ -138,13 +140,18 @@ export async function editBook(
       );
     }
     // The version it replaces names the edit: only one edit can replace it.
-    const event = bookEvent('rentbook.book.updated', bookId, doc._etag, nowIso(deps.clock), edited.book);
-    const next: BookDoc = {
+    const at = nowIso(deps.clock);
+    const event = bookEvent('rentbook.book.updated', bookId, doc._etag, at, edited.book);
+    const changed: BookDoc = {
       ...withoutSystem(doc),
       ...edited.book,
       search: bookSearchText(edited.book),
       outbox: withBookEvent(doc.outbox, event),
     };
+    // Copies added while members wait go to them, first in line first.
+    const next = doc.holds
+      ? withShelf(changed, settleFreeCopies(shelfOf(changed), at, deps.policy.holdDays), at)
+      : changed;
     try {
       return ok(toBook(await deps.containers.books.replace(bookId, bookId, next, { ifMatch: doc._etag })));
     } catch (err) {
@@ -163,6 +170,13 @@ export async function removeBook(deps: AppDeps, caller: Caller, bookId: string):
   for (let attempt = 1; ; attempt++) {
     const doc = await readBook(deps, bookId);
     if (!doc) return bookNotFound(bookId);
+    if (doc.holds) {
+      return fail(
+        'conflict',
+        'book-has-holds',
+        'Members hold this book; cancel their holds before removing it.',
+      );
+    }
     if (!canRemove(doc)) {
       return fail(
         'conflict',

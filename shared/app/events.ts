@@ -61,6 +61,15 @@ export const eventData = {
   // Holds: a copy is kept for the member until `readyUntil`; a hold not collected in time.
   'rentbook.hold.ready': holdRef.extend({ readyUntil: time }),
   'rentbook.hold.expired': holdRef,
+  // A hold's life: placed (WAITING, its place in the queue), ready, then fulfilled (the member
+  // rented it), cancelled or expired.
+  'rentbook.hold.placed': holdRef.extend({ placedAt: time, position: count }),
+  'rentbook.hold.fulfilled': holdRef.extend({ rentalId: id }),
+  'rentbook.hold.cancelled': holdRef,
+  // A member's review of a book: posted (first, or again after removal), updated, removed.
+  'rentbook.review.posted': z.object({ reviewId: id, bookId: id, memberId: id, rating: count }),
+  'rentbook.review.updated': z.object({ reviewId: id, bookId: id, memberId: id, rating: count }),
+  'rentbook.review.removed': z.object({ reviewId: id, bookId: id, memberId: id }),
 } as const;
 
 export type EventType = keyof typeof eventData;

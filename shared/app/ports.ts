@@ -153,6 +153,8 @@ export interface RentalPolicy extends BorrowingLimits {
   loanDays: number;
   /** Times one loan may be renewed. */
   maxRenewals: number;
+  /** Days a copy is kept for a member whose hold is READY. */
+  holdDays: number;
   feeTimeZone: string;
   /** Days between overdue reminders while a loan stays overdue. */
   overdueReminderDays: number;

@@ -2,8 +2,10 @@
 // document becomes what the API shows.
 import { createHash } from 'node:crypto';
 import { bookStatus, type BookState, type BookStatus } from '../domain/book';
+import type { QueuedHold } from '../domain/hold';
 import type { Member } from '../domain/member';
 import type { Rental } from '../domain/rental';
+import type { Rating, Review } from '../domain/review';
 import type { BookOutbox } from './outbox';
 import type { Doc, Stored } from './ports';
 
@@ -19,6 +21,19 @@ export interface BookDoc extends Doc, BookState {
   createdAt: string;
   /** Events written with the book and not relayed yet (see ./outbox.ts). */
   outbox?: BookOutbox;
+  /**
+   * The hold queue, by `memberHoldKey(memberId)`: present only while someone holds the book, so a
+   * rent or return of a book no one holds is one conditional patch (docs/decisions/0008-holds.md).
+   */
+  holds?: Record<string, QueuedHold>;
+  /** The `seq` of the last hold placed on this book. */
+  holdSeq?: number;
+  /** Grows by one with every change of the queue: how the holds view tells newer from older. */
+  holdsVersion?: number;
+  /** The earliest `readyUntil` of a READY hold: what the `holds-expiry` timer finds due books by. */
+  nextReadyUntil?: string;
+  /** Kept from the reviews by the projector (./reviews.ts); absent: no review yet. */
+  rating?: Rating;
 }
 
 /** `books`: what a removed book leaves until its `rentbook.book.removed` event is relayed. */
@@ -65,6 +80,30 @@ export interface RentalDoc extends Doc, Rental {
   dueCheckAt?: string | null;
   /** Grows by one with every write: how the views tell a newer version from an older one. */
   version?: number;
+}
+
+/**
+ * `members`, partition key `/memberId`: where a hold was placed (id = holdId), so a hold is found by
+ * its id. The hold itself (its status, its place) is in its book's queue.
+ */
+export interface HoldDoc extends Doc {
+  type: 'hold';
+  memberId: string;
+  bookId: string;
+  placedAt: string;
+}
+
+/**
+ * `members`, partition key `/memberId`: a member's review of a book (id derived from book and member:
+ * one per pair). A removed review stays as a tombstone (`removedAt`, then expires) so the change feed,
+ * which carries no deletions, tells the rating projector.
+ */
+export interface ReviewDoc extends Doc, Review {
+  type: 'review';
+  /** Grows by one with every write; keys the write's event. */
+  version: number;
+  removedAt?: string;
+  ttl?: number;
 }
 
 export type LedgerKind = 'debit' | 'refund' | 'deposit' | 'fee-payment';
@@ -116,6 +155,7 @@ export interface Book {
   copies: number;
   available: number;
   status: BookStatus;
+  rating: Rating;
   etag: string;
 }
 
@@ -129,6 +169,7 @@ export function toBook(doc: Stored<BookDoc>): Book {
     copies: doc.copies,
     available: doc.available,
     status: bookStatus(doc),
+    rating: doc.rating ?? { average: null, count: 0 },
     etag: bookEtag(doc),
   };
 }
@@ -195,14 +236,15 @@ export const containerDefinitions: Record<
     // TTL on, nothing expires unless it says so: sent outbox items do.
     defaultTtl: -1,
     // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history;
-    // `dueCheckAt`: the loans the overdue timer must look at now.
-    indexedPaths: ['id', 'type', 'status', 'requestedAt', 'dueCheckAt'],
+    // `dueCheckAt`: the loans the overdue timer must look at now; `bookId`: a book's reviews.
+    indexedPaths: ['id', 'type', 'status', 'requestedAt', 'dueCheckAt', 'bookId'],
   },
   books: {
     id: 'books',
     partitionKeyPath: '/id',
     defaultTtl: -1,
-    indexedPaths: ['title', 'withdrawn', 'available'],
+    // `nextReadyUntil`: the books whose READY holds are due, for the `holds-expiry` timer.
+    indexedPaths: ['title', 'withdrawn', 'available', 'nextReadyUntil'],
   },
   // The read models (./views.ts), kept by change-feed projectors.
   views: {
@@ -227,6 +269,11 @@ export const containerDefinitions: Record<
 /** The key of a book's entry in a member's `loans` map: a plain identifier, so it works as a query field. */
 export function memberLoanKey(bookId: string): string {
   return 'b' + createHash('sha256').update(bookId).digest('hex').slice(0, 32);
+}
+
+/** The key of a member's entry in a book's `holds` map: a plain identifier, so it works as a query field. */
+export function memberHoldKey(memberId: string): string {
+  return 'm' + createHash('sha256').update(memberId).digest('hex').slice(0, 32);
 }
 
 /** The key of a rental's entry in a book's `loans` map: a plain identifier, so it works as a query field. */

@@ -4,6 +4,7 @@ import { firstDueCheck } from '../domain/overdue';
 import { renewalRefusal, dueDate, type Rental } from '../domain/rental';
 import { denial, type Caller } from './authorization';
 import { rentalEvent } from './events';
+import { someoneWaitsFor } from './holds';
 import { outboxCreate } from './outbox';
 import { fail, ok, type Outcome } from './outcome';
 import type { AppDeps, Stored } from './ports';
@@ -18,7 +19,8 @@ const MAX_ATTEMPTS = 20;
  * Renews a loan. The rules are judged on the rental as read, and the new due date and count are
  * written only if the rental is still as read (etag), with the `rentbook.rental.renewed` event in the
  * same batch: concurrent renewals are judged one after another, so none passes the cap.
- * A WAITING hold on the book will refuse a renewal too; holds are not built yet, so it is not checked.
+ * A WAITING hold on the book refuses a renewal too, as the book's queue stands when the renewal is
+ * judged (the queue is in another partition: a hold placed a moment later does not undo it).
  */
 export async function renewRental(deps: AppDeps, caller: Caller, rentalId: string): Promise<Outcome<Rental>> {
   const denied = denial(caller, 'rentals.renew');
@@ -46,6 +48,13 @@ export async function renewRental(deps: AppDeps, caller: Caller, rentalId: strin
         'conflict',
         'renewal-limit',
         `Rental ${rentalId} has been renewed ${deps.policy.maxRenewals} times, the most allowed.`,
+      );
+    }
+    if (await someoneWaitsFor(deps, doc.bookId)) {
+      return fail(
+        'conflict',
+        'book-on-hold',
+        `Another member is waiting for this book; rental ${rentalId} cannot be renewed. Return it instead.`,
       );
     }
     const renewals = (doc.renewals ?? 0) + 1;

@@ -13,12 +13,14 @@ import {
   type Rental,
 } from '../domain/rental';
 import { newEvent, rentalEvent, type DomainEvent } from './events';
+import { giveCopyBack, takeCopyForRental } from './holds';
 import { outboxCreate } from './outbox';
 import { isDocumentError, type AppDeps, type PatchOperation } from './ports';
 import {
   isBook,
   ledgerId,
   loanKey,
+  memberHoldKey,
   memberLoanKey,
   toRental,
   type BookDoc,
@@ -73,7 +75,13 @@ export async function checkEligibility(
   const rental = toRental(recorded);
   if (rental.status !== 'REQUESTED') return { rental };
   const standing = member?.type === 'member' ? borrowerStanding(member, rental.bookId) : undefined;
-  const reason = ineligibility(standing, book, rental.price, deps.policy);
+  const shelf = book && {
+    available: book.available,
+    withdrawn: book.withdrawn,
+    held: book.held,
+    heldForMember: book.holds?.[memberHoldKey(rental.memberId)]?.status === 'READY',
+  };
+  const reason = ineligibility(standing, shelf, rental.price, deps.policy);
   return reason ? { rental, reason } : { rental };
 }
 
@@ -196,9 +204,12 @@ async function recordMemberLoans(deps: AppDeps, member: MemberDoc): Promise<void
 }
 
 /**
- * Step 3: takes one copy off the shelf. A single conditional patch (not withdrawn, a copy free,
- * this rental not holding one yet) makes overselling impossible however many hosts race, and a
- * repeat finds its own loan in the book's `loans` map.
+ * Step 3: takes one copy off the shelf. For a book no one holds, and a renter holding nothing on it,
+ * a single conditional patch (not withdrawn, a copy free, this rental not holding one yet, the
+ * renter not in the book's hold queue) makes overselling impossible however many hosts race, and a
+ * repeat finds its own loan in the book's `loans` map. Otherwise the book is read: a repeat, a
+ * withdrawn book, no copy free, or a renter in the hold queue, whose READY hold takes the copy kept
+ * for it (./holds.ts).
  */
 export async function reserveCopy(deps: AppDeps, rental: Rental): Promise<StepOutcome> {
   const { books } = deps.containers;
@@ -219,6 +230,7 @@ export async function reserveCopy(deps: AppDeps, rental: Rental): Promise<StepOu
           { field: 'withdrawn', op: '=', value: false },
           { field: 'available', op: '>', value: 0 },
           { field: `loans.${loanKey(rental.id)}`, op: 'notExists' },
+          { field: `holds.${memberHoldKey(rental.memberId)}`, op: 'notExists' },
         ],
       },
     );
@@ -227,10 +239,7 @@ export async function reserveCopy(deps: AppDeps, rental: Rental): Promise<StepOu
     if (isDocumentError(err, 404)) return { ok: false, reason: 'BOOK_NOT_FOUND' };
     if (!isDocumentError(err, 412)) throw err;
   }
-  const book = await books.read<BookDoc>(rental.bookId, rental.bookId);
-  if (!isBook(book)) return { ok: false, reason: 'BOOK_NOT_FOUND' };
-  if (book.loans[loanKey(rental.id)]) return { ok: true };
-  return { ok: false, reason: book.withdrawn ? 'BOOK_UNAVAILABLE' : 'BOOK_RENTED' };
+  return takeCopyForRental(deps, rental);
 }
 
 /** Step 4: the rental is APPROVED, due `loanDays` after `approvedAt` (the orchestrator's time). */
@@ -270,10 +279,17 @@ export async function readRental(deps: AppDeps, rental: Rental): Promise<Rental>
 }
 
 /**
- * Compensates step 3: puts the copy back, once (only while this rental holds it). True when this
- * call put it back; false when the rental held none (never reserved, or released already).
+ * Compensates step 3, and returns a copy: puts the copy back, once (only while this rental holds
+ * it). For a book no one holds, one conditional patch; otherwise the copy goes to the first in the
+ * hold queue or on the shelf (./holds.ts). True when this call put it back; false when the rental
+ * held none (never reserved, or released already).
  */
-export async function releaseCopy(deps: AppDeps, rental: Rental): Promise<boolean> {
+export async function releaseCopy(
+  deps: AppDeps,
+  rental: Pick<Rental, 'id' | 'bookId'>,
+  /** When the copy came back (a READY hold counts its days from then). */
+  at = nowIso(deps.clock),
+): Promise<boolean> {
   try {
     await deps.containers.books.patch<BookDoc>(
       rental.bookId,
@@ -282,14 +298,21 @@ export async function releaseCopy(deps: AppDeps, rental: Rental): Promise<boolea
         { op: 'incr', path: '/available', value: 1 },
         { op: 'remove', path: `/loans/${loanKey(rental.id)}` },
       ],
-      { condition: [{ field: `loans.${loanKey(rental.id)}`, op: 'exists' }] },
+      {
+        condition: [
+          { field: `loans.${loanKey(rental.id)}`, op: 'exists' },
+          { field: 'holds', op: 'notExists' },
+        ],
+      },
     );
     return true;
   } catch (err) {
-    // 412: not held (never reserved, or already released); 404: no such book. Nothing to undo.
-    if (!isDocumentError(err, 412) && !isDocumentError(err, 404)) throw err;
-    return false;
+    // 404: no such book, nothing to undo. 412: not held (never reserved, or released already), or
+    // the book has holds: the copy may go to one.
+    if (isDocumentError(err, 404)) return false;
+    if (!isDocumentError(err, 412)) throw err;
   }
+  return giveCopyBack(deps, rental, at);
 }
 
 /**

@@ -2,7 +2,7 @@
 // (functions/rental-saga.ts over ./rental-saga-steps.ts); this module records what is asked, and
 // the saga goes ahead only on what was recorded (docs/decisions/0004-saga-trusts-the-record.md).
 import type { Rental } from '../domain/rental';
-import { denial, type Caller } from './authorization';
+import { actingFor, denial, type Caller } from './authorization';
 import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
 import { fail, ok, type Outcome } from './outcome';
@@ -25,12 +25,9 @@ export async function requestRental(
   input: { bookId: string; memberId?: string },
   idempotencyKey?: string,
 ): Promise<Outcome<Rental>> {
-  const memberId = input.memberId ?? (caller.role === 'member' ? caller.memberId : undefined);
-  const denied = denial(caller, 'rentals.request', memberId === undefined ? undefined : { memberId });
-  if (denied) return denied;
-  if (memberId === undefined) {
-    return fail('invalid', 'member-id-required', 'A librarian renting for a member must give memberId.');
-  }
+  const acting = actingFor(caller, 'rentals.request', input.memberId);
+  if (!acting.ok) return acting;
+  const memberId = acting.value;
   if (idempotencyKey) {
     const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, {
       route: 'POST /rentals',

@@ -37,7 +37,7 @@ export async function returnRental(
     const returnedAt = nowIso(deps.clock);
     const days = lateDays(doc.dueAt, returnedAt, deps.policy.feeTimeZone);
     const fee = lateFee(days);
-    await releaseCopy(deps, doc);
+    await releaseCopy(deps, doc, returnedAt);
     // The loan comes off the member too, when the debit recorded it there (only this return, which
     // the rental's etag makes the one return, can take it off).
     const bookKey = memberLoanKey(doc.bookId);

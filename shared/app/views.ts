@@ -8,6 +8,7 @@
 // - the time-dependent parts (overdue, the fee if returned now) are computed when read.
 import { z } from 'zod';
 import { loanStanding } from '../domain/fees';
+import { holdPosition, type ActiveHoldStatus, type QueuedHold } from '../domain/hold';
 import {
   boardOrder,
   RENTAL_STATUSES,
@@ -19,7 +20,8 @@ import { denial, type Caller } from './authorization';
 import { memberNotFound } from './members';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Doc, type Filter, type Stored } from './ports';
-import type { MemberDoc, RentalDoc } from './records';
+import { projectRatings } from './reviews';
+import { isBook, type BookDoc, type HoldDoc, type MemberDoc, type RentalDoc } from './records';
 import { nowIso } from './time';
 
 const HISTORY_LENGTH = 20;
@@ -49,7 +51,24 @@ export interface RentalView extends ViewItem, Omit<Rental, 'id' | 'memberId' | '
   order: string;
 }
 
-type View = MemberView | RentalView;
+/**
+ * A hold as its member's mypage shows it, from its book's queue (`books` change feed): its version
+ * is the queue's (`holdsVersion`), so every change of the queue rewrites the positions of all
+ * holds in it. A hold that left the queue is kept as ENDED (hidden), so an older queue delivered late
+ * cannot bring it back.
+ */
+export interface HoldView extends ViewItem {
+  kind: 'hold';
+  holdId: string;
+  bookId: string;
+  bookTitle: string;
+  status: ActiveHoldStatus | 'ENDED';
+  position: number;
+  placedAt: string;
+  readyUntil?: string;
+}
+
+type View = MemberView | RentalView | HoldView;
 
 // What the projector accepts from the change feed (it trusts nothing it has not checked).
 const version = z.number().int().min(0).default(0);
@@ -83,6 +102,24 @@ const rentalChange = z.object({
   _ts: ts,
 });
 
+const reviewChange = z.object({ type: z.literal('review'), bookId: z.string().min(1) });
+const queuedHold = z.object({
+  holdId: z.string().min(1),
+  memberId: z.string().min(1),
+  status: z.enum(['WAITING', 'READY']),
+  seq: z.number().int(),
+  placedAt: z.string(),
+  readyUntil: z.string().optional(),
+});
+const bookQueueChange = z.object({
+  id: z.string().min(1),
+  type: z.literal('book'),
+  title: z.string(),
+  holds: z.record(queuedHold).optional(),
+  holdsVersion: z.number().int().min(0),
+  _ts: ts,
+});
+
 export interface ProjectionResult {
   applied: number;
   /** Changes that were not newer than the view (repeats, older versions). */
@@ -101,10 +138,17 @@ export async function projectMemberChanges(
 ): Promise<ProjectionResult> {
   const result: ProjectionResult = { applied: 0, skipped: 0, invalid: [] };
   const names = new Map<string, string | null>();
+  const reviewed = new Set<string>();
   for (const change of changes) {
     const type =
       typeof change === 'object' && change !== null ? (change as { type?: unknown }).type : undefined;
     let view: View | undefined;
+    if (type === 'review') {
+      const parsed = reviewChange.safeParse(change);
+      if (parsed.success) reviewed.add(parsed.data.bookId);
+      else result.invalid.push(change);
+      continue;
+    }
     if (type === 'member') {
       const parsed = memberChange.safeParse(change);
       if (parsed.success) view = memberView(parsed.data);
@@ -119,7 +163,71 @@ export async function projectMemberChanges(
     if (await applyView(deps, view, 'newer')) result.applied++;
     else result.skipped++;
   }
+  // Books whose reviews changed get their rating recomputed (the catalog's, not a member's view).
+  result.applied += await projectRatings(deps, reviewed);
   return result;
+}
+
+/**
+ * Applies a batch of `books` changes to the hold views: every hold in a changed queue gets its
+ * status and position; holds of that book no longer in it are marked ENDED. Books no one ever held
+ * are skipped at once.
+ */
+export async function projectBookChanges(
+  deps: AppDeps,
+  changes: readonly unknown[],
+): Promise<ProjectionResult> {
+  const result: ProjectionResult = { applied: 0, skipped: 0, invalid: [] };
+  for (const change of changes) {
+    if (typeof change !== 'object' || change === null || !('holdsVersion' in change)) continue;
+    const parsed = bookQueueChange.safeParse(change);
+    if (!parsed.success) {
+      result.invalid.push(change);
+      continue;
+    }
+    for (const view of await queueViews(deps, parsed.data)) {
+      if (await applyView(deps, view, 'newer')) result.applied++;
+      else result.skipped++;
+    }
+  }
+  return result;
+}
+
+// The views of a book's queue as of one version: its holds, and those of its holds seen before
+// that have left it since.
+async function queueViews(deps: AppDeps, book: z.infer<typeof bookQueueChange>): Promise<HoldView[]> {
+  const holds = book.holds ?? {};
+  const updatedAt = tsIso(book._ts);
+  const base = (h: QueuedHold) => ({
+    id: h.holdId,
+    memberId: h.memberId,
+    kind: 'hold' as const,
+    holdId: h.holdId,
+    bookId: book.id,
+    bookTitle: book.title,
+    placedAt: h.placedAt,
+    sourceVersion: book.holdsVersion,
+    updatedAt,
+  });
+  const views: HoldView[] = Object.values(holds).map((h) => ({
+    ...base(h),
+    status: h.status,
+    position: holdPosition({ holds }, h),
+    ...(h.readyUntil === undefined ? {} : { readyUntil: h.readyUntil }),
+  }));
+  const inQueue = new Set(views.map((v) => v.holdId));
+  const known = await allPages<HoldView>(deps, {
+    where: [
+      { field: 'kind', op: '=', value: 'hold' },
+      { field: 'bookId', op: '=', value: book.id },
+      { field: 'status', op: 'in', value: ['WAITING', 'READY'] },
+    ],
+  });
+  for (const gone of known.filter((v) => !inQueue.has(v.holdId))) {
+    const { _etag: _ignored, ...view } = gone;
+    views.push({ ...view, status: 'ENDED', position: 0, sourceVersion: book.holdsVersion, updatedAt });
+  }
+  return views;
 }
 
 /**
@@ -147,6 +255,28 @@ export async function rebuildMemberViews(deps: AppDeps, memberId: string): Promi
     }
     continuation = page.continuation;
   } while (continuation);
+  return written + (await rebuildHoldViews(deps, memberId));
+}
+
+// The member's holds as their books' queues stand now.
+async function rebuildHoldViews(deps: AppDeps, memberId: string): Promise<number> {
+  const placed = await deps.containers.members.query<HoldDoc>({
+    partitionKey: memberId,
+    where: [{ field: 'type', op: '=', value: 'hold' }],
+    limit: 1000,
+  });
+  const bookIds = [...new Set(placed.items.map((h) => h.bookId))];
+  let written = 0;
+  for (const bookId of bookIds) {
+    const book = await deps.containers.books.read<BookDoc>(bookId, bookId);
+    const parsed = isBook(book) ? bookQueueChange.safeParse(book) : undefined;
+    if (!parsed?.success) continue;
+    for (const view of await queueViews(deps, parsed.data)) {
+      if (view.memberId !== memberId) continue;
+      await applyView(deps, view, 'same-or-newer');
+      written++;
+    }
+  }
   return written;
 }
 
@@ -292,6 +422,15 @@ export interface PastRental {
   fee?: number;
 }
 
+export interface MypageHold {
+  holdId: string;
+  bookId: string;
+  bookTitle: string;
+  status: ActiveHoldStatus;
+  position: number;
+  readyUntil?: string;
+}
+
 export interface Mypage {
   memberId: string;
   name: string;
@@ -301,6 +440,8 @@ export interface Mypage {
   loans: Loan[];
   pending: PendingRental[];
   history: PastRental[];
+  /** Holds waiting or ready, oldest first (those that ended are gone from here). */
+  holds: MypageHold[];
   updatedAt: string;
 }
 
@@ -325,6 +466,7 @@ export async function getMypage(deps: AppDeps, caller: Caller, memberId: string)
       loans: [],
       pending: [],
       history: [],
+      holds: [],
       updatedAt: doc.createdAt,
     });
   }
@@ -345,6 +487,25 @@ export async function getMypage(deps: AppDeps, caller: Caller, memberId: string)
     ],
     orderBy: [{ field: 'requestedAt', direction: 'desc' }],
     limit: HISTORY_LENGTH,
+  });
+  const holdViews = await allPages<HoldView>(deps, {
+    partitionKey: memberId,
+    where: [
+      { field: 'kind', op: '=', value: 'hold' },
+      { field: 'status', op: 'in', value: ['WAITING', 'READY'] },
+    ],
+    orderBy: [{ field: 'placedAt' }],
+  });
+  const holds = holdViews.map((h) => {
+    const item: MypageHold = {
+      holdId: h.holdId,
+      bookId: h.bookId,
+      bookTitle: h.bookTitle,
+      status: h.status as ActiveHoldStatus,
+      position: h.position,
+    };
+    if (h.readyUntil !== undefined) item.readyUntil = h.readyUntil;
+    return item;
   });
   const loans = open
     .filter((r) => r.status !== 'REQUESTED' && r.dueAt !== undefined)
@@ -378,7 +539,7 @@ export async function getMypage(deps: AppDeps, caller: Caller, memberId: string)
     if (r.fee !== undefined) item.fee = r.fee;
     return item;
   });
-  const updatedAt = [member, ...open, ...past.items]
+  const updatedAt = [member, ...open, ...past.items, ...holdViews]
     .map((v) => v.updatedAt)
     .sort()
     .at(-1) as string;
@@ -391,6 +552,7 @@ export async function getMypage(deps: AppDeps, caller: Caller, memberId: string)
     loans,
     pending,
     history,
+    holds,
     updatedAt,
   });
 }
@@ -476,7 +638,7 @@ export async function rentalBoard(
 
 async function allPages<T extends Doc>(
   deps: AppDeps,
-  spec: { partitionKey: string; where: Filter[]; orderBy: { field: string }[] },
+  spec: { partitionKey?: string; where: Filter[]; orderBy?: { field: string }[] },
 ): Promise<Stored<T>[]> {
   const items: Stored<T>[] = [];
   let continuation: string | undefined;

@@ -13,8 +13,10 @@ export interface BookState {
   price: number;
   /** Copies the library owns. */
   copies: number;
-  /** Copies on the shelf now (copies minus those on loan). */
+  /** Copies on the shelf free for anyone (copies minus those on loan and those held). */
   available: number;
+  /** Copies on the shelf set aside for members whose hold is READY (absent: none). */
+  held?: number;
   /** Withdrawn or damaged: not lent, whatever the copies. */
   withdrawn: boolean;
 }
@@ -44,8 +46,8 @@ export function bookStatus(book: Pick<BookState, 'available' | 'withdrawn'>): Bo
   return book.available > 0 ? 'AVAILABLE' : 'RENTED';
 }
 
-export function onLoan(book: Pick<BookState, 'copies' | 'available'>): number {
-  return book.copies - book.available;
+export function onLoan(book: Pick<BookState, 'copies' | 'available' | 'held'>): number {
+  return book.copies - book.available - (book.held ?? 0);
 }
 
 export function isValidText(text: string): boolean {
@@ -72,11 +74,17 @@ export function newBook(book: NewBook): BookState {
   return { ...book, title: book.title.trim(), author: book.author.trim(), available: book.copies };
 }
 
-/** Applies a librarian's edit; the copies owned may not drop below the copies on loan. */
+/**
+ * Applies a librarian's edit; the copies owned may not drop below the copies on loan and those set
+ * aside for holds.
+ */
 export function applyBookEdit(book: BookState, edit: BookEdit): BookEditResult {
   const loaned = onLoan(book);
+  const held = book.held ?? 0;
   const copies = edit.copies ?? book.copies;
-  if (copies < loaned) return { ok: false, error: { code: 'COPIES_BELOW_ON_LOAN', copies, onLoan: loaned } };
+  if (copies < loaned + held) {
+    return { ok: false, error: { code: 'COPIES_BELOW_ON_LOAN', copies, onLoan: loaned + held } };
+  }
   return {
     ok: true,
     book: {
@@ -85,13 +93,14 @@ export function applyBookEdit(book: BookState, edit: BookEdit): BookEditResult {
       isbn: edit.isbn === undefined ? book.isbn : edit.isbn,
       price: edit.price ?? book.price,
       copies,
-      available: copies - loaned,
+      available: copies - loaned - held,
+      ...(book.held === undefined ? {} : { held }),
       withdrawn: edit.withdrawn ?? book.withdrawn,
     },
   };
 }
 
-/** A book can be removed only when no copy is on loan. */
-export function canRemove(book: Pick<BookState, 'copies' | 'available'>): boolean {
-  return onLoan(book) === 0;
+/** A book can be removed only when no copy is on loan or set aside for a hold. */
+export function canRemove(book: Pick<BookState, 'copies' | 'available' | 'held'>): boolean {
+  return book.available === book.copies;
 }

@@ -17,6 +17,8 @@ export const REJECTION_REASONS = [
   'LOAN_LIMIT',
   // The member already has a copy of this book on loan.
   'ALREADY_ON_LOAN',
+  // No copy is free, and the copies on the shelf are kept for members whose hold is READY.
+  'BOOK_ON_HOLD',
   // Not a business rule: a step kept failing after its retries, so the saga undid what it had done.
   'PROCESSING_FAILED',
 ] as const;
@@ -84,7 +86,16 @@ export function isOnLoan(status: RentalStatus): boolean {
  */
 export function ineligibility(
   member: BorrowerStanding | undefined,
-  book: { available: number; withdrawn: boolean } | undefined,
+  book:
+    | {
+        available: number;
+        withdrawn: boolean;
+        /** Copies set aside for READY holds. */
+        held?: number;
+        /** Whether one of those is set aside for this member. */
+        heldForMember?: boolean;
+      }
+    | undefined,
   price: number,
   limits?: BorrowingLimits,
 ): RejectionReason | undefined {
@@ -93,7 +104,8 @@ export function ineligibility(
   if (book.withdrawn) return 'BOOK_UNAVAILABLE';
   const barred = limits && borrowerIneligibility(member, limits);
   if (barred) return barred;
-  if (book.available <= 0) return 'BOOK_RENTED';
+  if (book.available <= 0 && !book.heldForMember)
+    return (book.held ?? 0) > 0 ? 'BOOK_ON_HOLD' : 'BOOK_RENTED';
   if (member.points < price) return 'INSUFFICIENT_POINTS';
   return undefined;
 }

@@ -289,6 +289,66 @@ describe('OpenAPI schemas against the API', () => {
     }
   });
 
+  it('every answer of a hold story matches its documented schema', async () => {
+    const book = await ctx.lib.addBook({ price: 0, copies: 1 });
+    const [borrower, holder] = [await ctx.lib.addMember(0), await ctx.lib.addMember(0)];
+    expect((await ctx.lib.rent(borrower, book.id)).body.status).toBe('APPROVED');
+    const placed = await exchange('POST', '/books/{bookId}/holds', `/api/books/${book.id}/holds`, {
+      token: librarian,
+      body: { memberId: holder },
+      headers: { 'Idempotency-Key': 'hold-story' },
+    });
+    expect(placed.body).toMatchObject({ status: 'WAITING', position: 1 });
+    await exchange('POST', '/books/{bookId}/holds', `/api/books/${book.id}/holds`, {
+      token: memberToken(holder),
+    });
+    await exchange('POST', '/books/{bookId}/holds', '/api/books/nope/holds', { token: memberToken(holder) });
+    await exchange('GET', '/books/{bookId}/holds', `/api/books/${book.id}/holds`, { token: librarian });
+    await exchange('GET', '/books/{bookId}/holds', '/api/books/nope/holds', { token: librarian });
+    await exchange('DELETE', '/holds/{holdId}', `/api/holds/${placed.body.id as string}`, {
+      token: memberToken(holder),
+    });
+    await exchange('DELETE', '/holds/{holdId}', `/api/holds/${placed.body.id as string}`, {
+      token: memberToken(holder),
+    });
+    await exchange('DELETE', '/holds/{holdId}', '/api/holds/nope', { token: librarian });
+  });
+
+  it('every answer of a review story matches its documented schema', async () => {
+    const book = await ctx.lib.addBook({ price: 0, copies: 1 });
+    const member = await ctx.lib.addMember(0);
+    const me = memberToken(member);
+    const rented = await ctx.lib.rent(member, book.id);
+    await ctx.lib.returnBook(rented.body.id);
+    const path = `/api/books/${book.id}/reviews`;
+    const posted = await exchange('POST', '/books/{bookId}/reviews', path, {
+      token: me,
+      body: { rating: 5, text: 'Loved it.' },
+    });
+    await exchange('POST', '/books/{bookId}/reviews', path, {
+      token: me,
+      body: { rating: 4, text: 'Still good.' },
+    });
+    await exchange('POST', '/books/{bookId}/reviews', path, { token: me, body: { rating: 9, text: '' } });
+    await exchange('POST', '/books/{bookId}/reviews', path, {
+      token: librarian,
+      body: { rating: 3, text: '' },
+    });
+    await exchange('POST', '/books/{bookId}/reviews', '/api/books/nope/reviews', {
+      token: me,
+      body: { rating: 3, text: '' },
+    });
+    await exchange('GET', '/books/{bookId}/reviews', `${path}?limit=5`);
+    await exchange('GET', '/books/{bookId}/reviews', '/api/books/nope/reviews');
+    await exchange('GET', '/books/{bookId}', `/api/books/${book.id}`);
+    await exchange('DELETE', '/reviews/{reviewId}', `/api/reviews/${posted.body.id as string}`, {
+      token: me,
+    });
+    await exchange('DELETE', '/reviews/{reviewId}', `/api/reviews/${posted.body.id as string}`, {
+      token: me,
+    });
+  });
+
   it('every documented answer was seen, but for 202 (a saga slower than five seconds)', () => {
     const documented = Object.entries(doc.paths).flatMap(([template, item]) =>
       Object.entries(item).flatMap(([method, op]) =>

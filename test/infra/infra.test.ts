@@ -296,9 +296,9 @@ describe.skipIf(!cli)('the deployment, compiled by the Bicep CLI and cross-check
   });
 
   it('fails when a setting the code reads is not set, or a connection uses a key', () => {
-    const settings = new Map(needs.settings).set('HOLD_DAYS', 'shared/config.ts:99');
+    const settings = new Map(needs.settings).set('UNDECLARED_SETTING', 'shared/config.ts:99');
     expect(check(compiled.json, { ...needs, settings })).toEqual([
-      'app setting HOLD_DAYS (read by shared/config.ts:99) is not set on the Function App',
+      'app setting UNDECLARED_SETTING (read by shared/config.ts:99) is not set on the Function App',
     ]);
     const keyed = compiled.json.replace(
       '"ServiceBusConnection__credential": "managedidentity"',

@@ -20,6 +20,8 @@ interface Fixture {
   other: string;
   bookId: string;
   rentalId: string;
+  /** A book `self` has rented and returned: `self` may review it, `other` may not. */
+  returnedBookId: string;
 }
 
 interface Row {
@@ -127,6 +129,49 @@ const rows: Row[] = [
     expected: memberOrLibrarian(409),
   },
   {
+    route: 'POST /api/books/{bookId}/holds',
+    request: async (f) => ({ path: `/api/books/${await lentBook(f)}/holds`, body: { memberId: f.self } }),
+    expected: memberOrLibrarian(201),
+  },
+  {
+    route: 'GET /api/books/{bookId}/holds',
+    request: (f) => ({ path: `/api/books/${f.bookId}/holds` }),
+    expected: librarianOnly(200),
+  },
+  {
+    route: 'DELETE /api/holds/{holdId}',
+    request: async (f) => {
+      const placed = await ctx.lib.api<{ id: string }>('POST', `/api/books/${await lentBook(f)}/holds`, {
+        token: librarian,
+        body: { memberId: f.self },
+      });
+      return { path: `/api/holds/${placed.body.id}` };
+    },
+    expected: memberOrLibrarian(200),
+  },
+  {
+    // Members only: a librarian has no review to post.
+    route: 'POST /api/books/{bookId}/reviews',
+    request: (f) => ({ path: `/api/books/${f.returnedBookId}/reviews`, body: { rating: 4, text: 'Fine.' } }),
+    expected: { anonymous: 401, self: 201, other: 403, librarian: 403 },
+  },
+  {
+    route: 'GET /api/books/{bookId}/reviews',
+    request: (f) => ({ path: `/api/books/${f.returnedBookId}/reviews` }),
+    expected: anyone(200),
+  },
+  {
+    route: 'DELETE /api/reviews/{reviewId}',
+    request: async (f) => {
+      const posted = await ctx.lib.api<{ id: string }>('POST', `/api/books/${f.returnedBookId}/reviews`, {
+        token: memberToken(f.self),
+        body: { rating: 3, text: 'Again.' },
+      });
+      return { path: `/api/reviews/${posted.body.id}` };
+    },
+    expected: memberOrLibrarian(204),
+  },
+  {
     route: 'GET /api/asyncapi.json',
     request: () => ({ path: '/api/asyncapi.json' }),
     expected: anyone(200),
@@ -188,14 +233,24 @@ async function approvedRental(f: Fixture): Promise<Rental> {
   return rented.body;
 }
 
+// A book whose one copy `other` has on loan: `self` may hold it.
+async function lentBook(f: Fixture): Promise<string> {
+  const book = await ctx.lib.addBook({ title: 'Held', author: 'Test', price: 0, copies: 1 });
+  const rented = await ctx.lib.rent(f.other, book.id);
+  if (rented.body.status !== 'APPROVED') throw new Error(`rent: ${rented.status} ${rented.body.status}`);
+  return book.id;
+}
+
 beforeAll(async () => {
   const self = await ctx.lib.addMember(0, 'Self');
   const other = await ctx.lib.addMember(0, 'Other');
   const bookId = (await ctx.lib.addBook({ price: 0, copies: 50 })).id;
   tokens.self = memberToken(self);
   tokens.other = memberToken(other);
-  const partial = { self, other, bookId, rentalId: '' };
-  fixture = { ...partial, rentalId: (await approvedRental(partial)).id };
+  const partial = { self, other, bookId, rentalId: '', returnedBookId: '' };
+  const returned = await approvedRental(partial);
+  await ctx.lib.returnBook(returned.id);
+  fixture = { ...partial, rentalId: (await approvedRental(partial)).id, returnedBookId: returned.bookId };
 });
 
 describe('authorization, route by route', () => {
@@ -217,10 +272,11 @@ describe('authorization, route by route', () => {
         if (reply.status === 401) expect(reply.headers.get('www-authenticate')).toBe('Bearer');
       }
       expect(got).toEqual(row.expected);
-      // Refusals are problem+json with a stable type that says why.
+      // Refusals are problem+json with a stable type that says why (a member reviewing a book it has
+      // not returned is refused for that).
       for (const line of types) {
         expect(line).toMatch(
-          /^anonymous: urn:rentbook:problem:unauthenticated$|: urn:rentbook:problem:(forbidden|librarian-only)$/,
+          /^anonymous: urn:rentbook:problem:unauthenticated$|: urn:rentbook:problem:(forbidden|librarian-only|not-returned)$/,
         );
       }
     });
@@ -254,6 +310,18 @@ const malformedRows: { route: string; path: (f: Fixture) => string; expected: Re
     route: 'POST /api/rentals',
     path: () => '/api/rentals',
     expected: { anonymous: 401, self: 400, other: 400, librarian: 400 },
+  },
+  {
+    // Like a rental, a hold names its member in the body.
+    route: 'POST /api/books/{bookId}/holds',
+    path: (f) => `/api/books/${f.bookId}/holds`,
+    expected: { anonymous: 401, self: 400, other: 400, librarian: 400 },
+  },
+  {
+    // Members only: a librarian is refused before the body is read.
+    route: 'POST /api/books/{bookId}/reviews',
+    path: (f) => `/api/books/${f.returnedBookId}/reviews`,
+    expected: { anonymous: 401, self: 400, other: 400, librarian: 403 },
   },
 ];
 

@@ -23,6 +23,7 @@ describe('registering a book', () => {
       copies: 2,
       available: 2,
       status: 'AVAILABLE',
+      rating: { average: null, count: 0 },
       etag: expect.any(String),
     });
     expect((await ctx.lib.api('GET', `/api/books/${reply.body.id}`)).body).toEqual(reply.body);

@@ -10,6 +10,8 @@ describe('app settings', () => {
       maxLoans: 5,
       feeBlockThreshold: 2000,
       maxRenewals: 2,
+      holdDays: 3,
+      holdsExpirySchedule: '0 0 * * * *',
       overdueSchedule: '0 0 * * * *',
       overdueReminderDays: 3,
       noticeWebhookUrl: undefined,

@@ -25,6 +25,14 @@ export interface MypageReply {
     lateDays?: number;
     fee?: number;
   }[];
+  holds: {
+    holdId: string;
+    bookId: string;
+    bookTitle: string;
+    status: string;
+    position: number;
+    readyUntil?: string;
+  }[];
   updatedAt: string;
 }
 
