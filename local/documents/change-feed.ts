@@ -3,6 +3,7 @@
 // order, and listeners hear of new changes once the outermost store transaction has committed.
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
+import { beforeCommit } from '../host/db';
 import type { Logger } from '../host/logger';
 import { LIVE } from './schema';
 import {
@@ -12,11 +13,67 @@ import {
   type StoredDocument,
 } from './types';
 
+/**
+ * A container's last `_lsn`, kept in memory and written to `doc_containers` once per group commit
+ * (it changed with every write transaction: one more UPDATE each). Shared by every store opened
+ * on the same connection, so two never hand out the same position; a position given to a
+ * transaction that rolled back is simply never used.
+ */
+class LsnCounter {
+  private last: number;
+  private writeQueued = false;
+  private readonly save: Statement;
+
+  constructor(
+    private readonly db: Database,
+    cid: number,
+  ) {
+    this.last = db.prepare('SELECT last_lsn FROM doc_containers WHERE cid = ?').pluck().get(cid) as number;
+    this.save = db.prepare(`UPDATE doc_containers SET last_lsn = ? WHERE cid = ${cid} AND last_lsn < ?`);
+  }
+
+  latest(): number {
+    return this.last;
+  }
+
+  /** The next position; called inside the store transaction that uses it. */
+  next(): number {
+    this.last++;
+    if (!this.writeQueued) {
+      if (beforeCommit(this.db, this.write)) this.writeQueued = true;
+      else this.write();
+    }
+    return this.last;
+  }
+
+  /** Gives `lsn` back when it is still the last one handed out (its transaction rolled back). */
+  release(lsn: number): void {
+    if (this.last === lsn) this.last--;
+  }
+
+  private readonly write = (): void => {
+    this.writeQueued = false;
+    this.save.run(this.last, this.last);
+  };
+}
+
+const lsnCounters = new WeakMap<Database, Map<number, LsnCounter>>();
+
+function lsnCounter(db: Database, cid: number): LsnCounter {
+  let counters = lsnCounters.get(db);
+  if (!counters) lsnCounters.set(db, (counters = new Map()));
+  let counter = counters.get(cid);
+  if (!counter) counters.set(cid, (counter = new LsnCounter(db, cid)));
+  return counter;
+}
+
+/** A transaction's change-feed position (allocated on first use). */
+export type LsnSource = (() => number) & { release(): void };
+
 /** One container's feed. */
 export class ChangeFeed {
   private readonly listeners = new Set<() => void>();
-  private readonly nextLsnStatement: Statement;
-  private readonly latestLsnStatement: Statement;
+  private readonly lsn: LsnCounter;
   private readonly lsnAtStatement: Statement;
   private readonly feed: Statement;
   private readonly feedAt: Statement;
@@ -26,10 +83,7 @@ export class ChangeFeed {
     private readonly container: { cid: number; name: string; clock: Clock; log: Logger | undefined },
   ) {
     const c = `cid = ${container.cid}`;
-    this.nextLsnStatement = db
-      .prepare(`UPDATE doc_containers SET last_lsn = last_lsn + 1 WHERE ${c} RETURNING last_lsn`)
-      .pluck();
-    this.latestLsnStatement = db.prepare(`SELECT last_lsn FROM doc_containers WHERE ${c}`).pluck();
+    this.lsn = lsnCounter(db, container.cid);
     this.lsnAtStatement = db
       .prepare(`SELECT COALESCE(MAX(lsn), 0) FROM doc_items WHERE ${c} AND json_extract(body, '$._ts') < ?`)
       .pluck();
@@ -41,10 +95,17 @@ export class ChangeFeed {
       .pluck();
   }
 
-  /** For one transaction: allocates the container's next `_lsn` on first use, then keeps returning it. */
-  lsnSource(): () => number {
+  /**
+   * For one transaction: allocates the container's next `_lsn` on first use, then keeps returning
+   * it; `release` gives it back when the transaction rolled back.
+   */
+  lsnSource(): LsnSource {
     let lsn: number | undefined;
-    return () => (lsn ??= this.nextLsnStatement.get() as number);
+    const source = (() => (lsn ??= this.lsn.next())) as LsnSource;
+    source.release = () => {
+      if (lsn !== undefined) this.lsn.release(lsn);
+    };
+    return source;
   }
 
   read(afterLsn: number, maxItems: number): ChangeFeedPage {
@@ -71,7 +132,7 @@ export class ChangeFeed {
   }
 
   latestLsn(): number {
-    return this.latestLsnStatement.get() as number;
+    return this.lsn.latest();
   }
 
   lsnAt(timeMs: number): number {

@@ -137,11 +137,17 @@ export class Container implements DocumentContainer {
   /** One transaction: every item it writes shares one change-feed position, and the feed grows. */
   private write<T>(fn: (lsn: Lsn) => T): T {
     const { transactions } = this.context;
-    return transactions.run(() => {
-      const result = fn(this.feed.lsnSource());
-      transactions.grew(this.feed);
-      return result;
-    });
+    const lsn = this.feed.lsnSource();
+    try {
+      return transactions.run(() => {
+        const result = fn(lsn);
+        transactions.grew(this.feed);
+        return result;
+      });
+    } catch (err) {
+      lsn.release();
+      throw err;
+    }
   }
 
   private plan(spec: QuerySpec): QueryPlan {

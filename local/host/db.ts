@@ -50,6 +50,15 @@ export function committed(db: Database): Promise<void> {
   return groupCommits.get(db)?.barrier() ?? Promise.resolve();
 }
 
+/**
+ * Runs `write` once, inside the open group, just before it commits (a state that many transactions
+ * of one group change, written once per group instead of once each). False when `db` has no group
+ * commit or no group is open: the caller then writes at once.
+ */
+export function beforeCommit(db: Database, write: () => void): boolean {
+  return groupCommits.get(db)?.beforeCommit(write) ?? false;
+}
+
 /** Commits the open group now. */
 export function commitNow(db: Database): void {
   groupCommits.get(db)?.commit();
@@ -75,6 +84,7 @@ export function closeDatabase(db: Database): void {
 class GroupCommit {
   private open = false;
   private waiters: (() => void)[] = [];
+  private lastWrites = new Set<() => void>();
 
   constructor(
     private readonly db: Database,
@@ -110,6 +120,12 @@ class GroupCommit {
     void this.checkpointer?.terminate();
   }
 
+  beforeCommit(write: () => void): boolean {
+    if (!this.open) return false;
+    this.lastWrites.add(write);
+    return true;
+  }
+
   barrier(): Promise<void> {
     if (!this.open) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -117,9 +133,14 @@ class GroupCommit {
 
   commit(): void {
     if (!this.open) return;
+    const lastWrites = [...this.lastWrites];
+    this.lastWrites.clear();
     this.open = false;
     try {
-      if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
+      if (this.db.open && this.db.inTransaction) {
+        for (const write of lastWrites) write();
+        this.db.exec('COMMIT');
+      }
     } catch (err) {
       this.onFailure(err);
     }

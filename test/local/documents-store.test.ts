@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HostClock } from '../../local/host/clock';
-import { openDatabase } from '../../local/host/db';
+import { closeDatabase, committed, openDatabase } from '../../local/host/db';
 import { createDocumentStore } from '../../local/documents/store';
 import {
   DocumentStoreError,
@@ -578,5 +581,38 @@ describe('change feed', () => {
     clock.advance(1_000);
     rentals.create({ id: 'new', memberId: 'm1' });
     expect(rentals.readChangeFeed(rentals.lsnAt(t), 10).items.map((d) => d.id)).toEqual(['new']);
+  });
+});
+
+describe('change-feed positions under group commit', () => {
+  it('are written with the group, survive a reopen, and two stores on one file never share one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'feed-lsn-'));
+    const file = path.join(dir, 'feed.db');
+    try {
+      const first = openDatabase(file, { groupCommit: true });
+      const one = createDocumentStore(first, clock);
+      const two = createDocumentStore(first, clock);
+      const a = one.createContainerIfNotExists('library', { id: 'rentals', partitionKeyPath: '/memberId' });
+      const b = two.container('library', 'rentals')!;
+      a.create({ id: 'r1', memberId: 'm1' });
+      b.create({ id: 'r2', memberId: 'm1' });
+      a.create({ id: 'r3', memberId: 'm2' });
+      expect(statusOf(() => a.create({ id: 'r3', memberId: 'm2' }))).toBe(409);
+      await committed(first);
+      expect(a.readChangeFeed(0, 10).items.map((d) => [d.id, d._lsn])).toEqual([
+        ['r1', 1],
+        ['r2', 2],
+        ['r3', 3],
+      ]);
+      closeDatabase(first);
+
+      const again = openDatabase(file, { groupCommit: true });
+      const rentalsAgain = createDocumentStore(again, clock).container('library', 'rentals')!;
+      expect(rentalsAgain.latestLsn()).toBe(3);
+      expect(rentalsAgain.create({ id: 'r4', memberId: 'm1' })._lsn).toBe(4);
+      closeDatabase(again);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
