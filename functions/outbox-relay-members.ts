@@ -7,7 +7,9 @@ import { appDeps, appEventPublisher } from './lib/composition';
 import { COSMOS_CONNECTION, RELAY_RETRY } from './lib/change-feed';
 
 async function outboxRelayMembers(changes: unknown[], context: InvocationContext): Promise<void> {
-  const { invalid } = await relayMemberOutbox(appDeps(), appEventPublisher(), changes);
+  // A first delivery is a page the trigger just read; a retried one may hold items sent since.
+  const fresh = (context.retryContext?.retryCount ?? 0) === 0;
+  const { invalid } = await relayMemberOutbox(appDeps(), appEventPublisher(), changes, { fresh });
   if (invalid.length > 0) context.warn(`Outbox items that are not valid, left unsent: ${invalid.join(', ')}`);
 }
 

@@ -27,6 +27,7 @@ import {
   type RemovedBookDoc,
 } from './records';
 import { nowIso } from './time';
+import { listPage } from './paging';
 
 export interface BookQuery {
   /** Words to find in the title, author or ISBN (case-insensitive). */
@@ -66,19 +67,16 @@ export async function listBooks(deps: AppDeps, caller: Caller, query: BookQuery)
   ];
   const q = query.q?.trim().toLowerCase();
   if (q) where.push({ field: 'search', op: 'contains', value: q });
-  try {
-    const page = await deps.containers.books.query<BookDoc>({
-      where,
-      orderBy: [{ field: 'title' }],
-      limit: query.limit,
-      continuation: query.continuation,
-    });
-    return ok({ items: page.items.map(toBook), continuation: page.continuation ?? null });
-  } catch (err) {
-    if (isDocumentError(err, 400))
-      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
-    throw err;
-  }
+  return listPage(
+    () =>
+      deps.containers.books.query<BookDoc>({
+        where,
+        orderBy: [{ field: 'title' }],
+        limit: query.limit,
+        continuation: query.continuation,
+      }),
+    toBook,
+  );
 }
 
 export async function getBook(deps: AppDeps, caller: Caller, bookId: string): Promise<Outcome<Book>> {

@@ -9,7 +9,7 @@ import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
 import { outboxCreate } from './outbox';
 import { fail, ok, type Outcome } from './outcome';
-import { isDocumentError, type AppDeps, type Filter } from './ports';
+import type { AppDeps, Filter } from './ports';
 import {
   ledgerId,
   memberSearchText,
@@ -20,6 +20,7 @@ import {
   type RentalDoc,
 } from './records';
 import { nowIso } from './time';
+import { listPage } from './paging';
 
 export interface PointsBalance {
   memberId: string;
@@ -121,19 +122,16 @@ export async function listMembers(
   const where: Filter[] = [{ field: 'type', op: '=', value: 'member' }];
   const q = query.q?.trim().toLowerCase();
   if (q) where.push({ field: 'search', op: 'contains', value: q });
-  try {
-    const page = await deps.containers.members.query<MemberDoc>({
-      where,
-      orderBy: [{ field: 'name' }],
-      limit: query.limit,
-      continuation: query.continuation,
-    });
-    return ok({ items: page.items.map(toMember), continuation: page.continuation ?? null });
-  } catch (err) {
-    if (isDocumentError(err, 400))
-      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
-    throw err;
-  }
+  return listPage(
+    () =>
+      deps.containers.members.query<MemberDoc>({
+        where,
+        orderBy: [{ field: 'name' }],
+        limit: query.limit,
+        continuation: query.continuation,
+      }),
+    toMember,
+  );
 }
 
 export async function getMember(deps: AppDeps, caller: Caller, memberId: string): Promise<Outcome<Member>> {
@@ -345,20 +343,17 @@ export async function rentalHistory(
   if (!(await readMember(deps, memberId))) return memberNotFound(memberId);
   const where: Filter[] = [{ field: 'type', op: '=', value: 'rental' }];
   if (query.status) where.push({ field: 'status', op: '=', value: query.status });
-  try {
-    const page = await deps.containers.members.query<RentalDoc>({
-      partitionKey: memberId,
-      where,
-      orderBy: [{ field: 'requestedAt', direction: 'desc' }],
-      limit: query.limit,
-      continuation: query.continuation,
-    });
-    return ok({ items: page.items.map(toRental), continuation: page.continuation ?? null });
-  } catch (err) {
-    if (isDocumentError(err, 400))
-      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
-    throw err;
-  }
+  return listPage(
+    () =>
+      deps.containers.members.query<RentalDoc>({
+        partitionKey: memberId,
+        where,
+        orderBy: [{ field: 'requestedAt', direction: 'desc' }],
+        limit: query.limit,
+        continuation: query.continuation,
+      }),
+    toRental,
+  );
 }
 
 function readMember(deps: AppDeps, memberId: string) {

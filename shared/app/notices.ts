@@ -15,7 +15,7 @@ import { denial, type Caller } from './authorization';
 import { domainEvent, type DomainEvent } from './events';
 import { newId } from './ids';
 import { memberNotFound } from './members';
-import { fail, ok, type Outcome } from './outcome';
+import { ok, type Outcome } from './outcome';
 import {
   isDocumentError,
   type AppDeps,
@@ -30,6 +30,7 @@ import {
 import type { MemberDoc } from './records';
 import type { ReplayResult } from './dead-letters';
 import { nowIso } from './time';
+import { listPage } from './paging';
 
 /** The Service Bus queue notices travel through. */
 export const NOTICES_QUEUE = 'notifications';
@@ -196,20 +197,17 @@ export async function listNotices(
   const denied = denial(caller, 'notices.list', { memberId });
   if (denied) return denied;
   if (!(await deps.containers.members.read<MemberDoc>(memberId, memberId))) return memberNotFound(memberId);
-  try {
-    const found = await deps.containers.notices.query<NoticeDoc>({
-      partitionKey: memberId,
-      where: [{ field: 'type', op: '=', value: 'notice' }],
-      orderBy: [{ field: 'createdAt', direction: 'desc' }],
-      limit: page.limit,
-      continuation: page.continuation,
-    });
-    return ok({ items: found.items.map(toNotice), continuation: found.continuation ?? null });
-  } catch (err) {
-    if (isDocumentError(err, 400))
-      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
-    throw err;
-  }
+  return listPage(
+    () =>
+      deps.containers.notices.query<NoticeDoc>({
+        partitionKey: memberId,
+        where: [{ field: 'type', op: '=', value: 'notice' }],
+        orderBy: [{ field: 'createdAt', direction: 'desc' }],
+        limit: page.limit,
+        continuation: page.continuation,
+      }),
+    toNotice,
+  );
 }
 
 function toNotice(doc: NoticeDoc): Notice {

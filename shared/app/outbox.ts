@@ -74,11 +74,21 @@ export interface RelayResult {
   invalid: string[];
 }
 
+export interface RelayOptions {
+  /**
+   * The changes are a change-feed page just read (a first delivery): the latest version of each
+   * item, so none of those pending can have been marked sent since, and they need not be read
+   * again. Otherwise (a retried or replayed batch) each one is read to see whether it still waits.
+   */
+  fresh?: boolean;
+}
+
 /** Relays the pending outbox items among a batch of `members` changes. */
 export async function relayMemberOutbox(
   deps: AppDeps,
   publisher: EventPublisher,
   changes: readonly unknown[],
+  options: RelayOptions = {},
 ): Promise<RelayResult> {
   const candidates: z.infer<typeof outboxItem>[] = [];
   const invalid: string[] = [];
@@ -95,6 +105,10 @@ export async function relayMemberOutbox(
   unique.sort((a, b) => (a._lsn ?? 0) - (b._lsn ?? 0));
   const pending: z.infer<typeof outboxItem>[] = [];
   for (const item of unique) {
+    if (options.fresh) {
+      pending.push(item);
+      continue;
+    }
     const current = await deps.containers.members.read<OutboxDoc>(item.memberId, item.id);
     if (current && current.sentAt === undefined) pending.push(item);
   }

@@ -12,6 +12,7 @@ import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type BatchOperation, type Filter, type Stored } from './ports';
 import { isBook, type BookDoc, type RentalDoc, type ReviewDoc } from './records';
 import { nowIso } from './time';
+import { listPage } from './paging';
 
 const MAX_ATTEMPTS = 20;
 /** How long a removed review's tombstone stays (seconds): long enough for the projector to see it. */
@@ -156,19 +157,16 @@ export async function listReviews(
   if (denied) return denied;
   const book = await deps.containers.books.read<BookDoc>(bookId, bookId);
   if (!isBook(book)) return fail('not-found', 'book-not-found', `There is no book with id ${bookId}.`);
-  try {
-    const page = await deps.containers.members.query<ReviewDoc>({
-      where: reviewsOf(bookId),
-      orderBy: [{ field: 'updatedAt', direction: 'desc' }],
-      limit: query.limit,
-      continuation: query.continuation,
-    });
-    return ok({ items: page.items.map(toReview), continuation: page.continuation ?? null });
-  } catch (err) {
-    if (isDocumentError(err, 400))
-      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
-    throw err;
-  }
+  return listPage(
+    () =>
+      deps.containers.members.query<ReviewDoc>({
+        where: reviewsOf(bookId),
+        orderBy: [{ field: 'updatedAt', direction: 'desc' }],
+        limit: query.limit,
+        continuation: query.continuation,
+      }),
+    toReview,
+  );
 }
 
 /**

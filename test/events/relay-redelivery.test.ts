@@ -76,3 +76,40 @@ describe('the outbox relay, given changes twice and out of order', () => {
     expect(types(`books/${book.id}`)).toEqual(['rentbook.book.registered', 'rentbook.book.updated']);
   });
 });
+
+describe('the outbox relay, given a page just read from the feed', () => {
+  it('publishes its pending items without reading them again; a retry of that page reads and skips them', async () => {
+    const before = container('members').latestLsn();
+    const memberId = await lib.addMember(500);
+    const page = container('members').readChangeFeed(before, 1000).items;
+    const pendingIds = page.filter((c) => c.type === 'outbox' && c.sentAt === undefined).length;
+    expect(pendingIds).toBe(2); // registered, deposited
+    let reads = 0;
+    const counting = () => {
+      const d = deps();
+      const members = d.containers.members;
+      return {
+        ...d,
+        containers: {
+          ...d.containers,
+          members: Object.assign(Object.create(members) as typeof members, {
+            read: ((...args: Parameters<typeof members.read>) => {
+              reads++;
+              return members.read(...args);
+            }) as typeof members.read,
+          }),
+        },
+      };
+    };
+    const fresh = await relayMemberOutbox(counting(), embeddedEventPublisher, page, { fresh: true });
+    expect([fresh.published, reads]).toEqual([2, 0]);
+    // The same page again (a retried invocation): each item is read, and found sent.
+    const retried = await relayMemberOutbox(counting(), embeddedEventPublisher, page);
+    expect([retried.published, reads]).toEqual([0, 2]);
+    const events = (await hubEvents(host)).filter((e) => e.body.subject === `members/${memberId}`);
+    expect(events.map((e) => e.body.type)).toEqual([
+      'rentbook.member.registered',
+      'rentbook.points.deposited',
+    ]);
+  });
+});
