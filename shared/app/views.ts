@@ -280,11 +280,6 @@ async function rebuildHoldViews(deps: AppDeps, memberId: string): Promise<number
   return written;
 }
 
-/** Whether `caller` may rebuild the views or follow a rebuild (librarians). */
-export function mayRebuildViews(caller: Caller): Outcome<null> {
-  return denial(caller, 'views.rebuild') ?? ok(null);
-}
-
 /** How many members there are (a rebuild's total). */
 export async function countMembers(deps: AppDeps): Promise<number> {
   let total = 0;
