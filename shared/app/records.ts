@@ -207,14 +207,28 @@ export function toRental(doc: RentalDoc): Rental {
     status: doc.status,
     requestedAt: doc.requestedAt,
   };
-  if (doc.reason !== undefined) rental.reason = doc.reason;
-  if (doc.approvedAt !== undefined) rental.approvedAt = doc.approvedAt;
-  if (doc.dueAt !== undefined) rental.dueAt = doc.dueAt;
-  if (doc.returnedAt !== undefined) rental.returnedAt = doc.returnedAt;
-  if (doc.lateDays !== undefined) rental.lateDays = doc.lateDays;
-  if (doc.fee !== undefined) rental.fee = doc.fee;
-  if (doc.renewals !== undefined) rental.renewals = doc.renewals;
-  return rental;
+  return withDefined(rental, doc, [
+    'reason',
+    'approvedAt',
+    'dueAt',
+    'returnedAt',
+    'lateDays',
+    'fee',
+    'renewals',
+  ]);
+}
+
+/** `target` with each of `keys` that `source` has (a field `source` lacks stays absent, never `undefined`). */
+export function withDefined<T extends object, K extends keyof T>(
+  target: T,
+  source: { readonly [P in K]?: T[P] },
+  keys: readonly K[],
+): T {
+  for (const key of keys) {
+    const value = source[key];
+    if (value !== undefined) target[key] = value as T[K];
+  }
+  return target;
 }
 
 export interface ContainerSettings {

@@ -21,7 +21,7 @@ import { memberNotFound } from './members';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Doc, type Filter, type Stored } from './ports';
 import { projectRatings } from './reviews';
-import { isBook, type BookDoc, type HoldDoc, type MemberDoc, type RentalDoc } from './records';
+import { isBook, withDefined, type BookDoc, type HoldDoc, type MemberDoc, type RentalDoc } from './records';
 import { nowIso } from './time';
 
 const HISTORY_LENGTH = 20;
@@ -334,13 +334,15 @@ function rentalView(r: z.infer<typeof rentalChange>, memberName: string | null):
     sourceVersion: r.version,
     updatedAt: tsIso(r._ts),
   };
-  if (r.reason !== undefined) view.reason = r.reason as RejectionReason;
-  if (r.approvedAt !== undefined) view.approvedAt = r.approvedAt;
-  if (r.dueAt !== undefined) view.dueAt = r.dueAt;
-  if (r.returnedAt !== undefined) view.returnedAt = r.returnedAt;
-  if (r.lateDays !== undefined) view.lateDays = r.lateDays;
-  if (r.fee !== undefined) view.fee = r.fee;
-  return view;
+  const reason = r.reason as RejectionReason | undefined;
+  return withDefined(view, { ...r, reason }, [
+    'reason',
+    'approvedAt',
+    'dueAt',
+    'returnedAt',
+    'lateDays',
+    'fee',
+  ]);
 }
 
 // A member's name never changes: from its view when there is one, else from the member itself.
@@ -528,11 +530,7 @@ export async function getMypage(deps: AppDeps, caller: Caller, memberId: string)
       status: r.status,
       requestedAt: r.requestedAt,
     };
-    if (r.reason !== undefined) item.reason = r.reason;
-    if (r.returnedAt !== undefined) item.returnedAt = r.returnedAt;
-    if (r.lateDays !== undefined) item.lateDays = r.lateDays;
-    if (r.fee !== undefined) item.fee = r.fee;
-    return item;
+    return withDefined(item, r, ['reason', 'returnedAt', 'lateDays', 'fee']);
   });
   const updatedAt = [member, ...open, ...past.items, ...holdViews]
     .map((v) => v.updatedAt)
