@@ -2,10 +2,10 @@
 // from the write model (POST /api/views/rebuild, as a librarian) and shows its progress until it
 // is done; prints the final status as JSON. The token is signed with the local secret (as
 // `npm run token` does): LOCAL_AUTH_SECRET, or the one kept beside the data file.
-import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { resolveLocalAuthSecret } from '../local/host/auth-secret';
 import { signLocalToken } from '../shared/local-token';
+import { failure, hostToTalkTo, parseCommandLine, type Command } from './lib/command-line';
 
 interface Status {
   id: string;
@@ -14,32 +14,31 @@ interface Status {
   progress: { members: number; done: number; items: number } | null;
 }
 
-const usage = 'usage: views:rebuild [--url http://127.0.0.1:7071] [--db .data/local.db]';
+const command: Command = {
+  name: 'views:rebuild',
+  usage: 'usage: views:rebuild [--url URL] [--db FILE]',
+  help: `
+Recomputes every member's views from the write model and shows the progress; prints the final
+status as JSON (exit code 1 when the rebuild did not complete).
 
-function fail(message: string): never {
-  process.stderr.write(`views:rebuild: ${message}\n${usage}\n`);
-  process.exit(2);
-}
+  --db FILE        the host's data file (default .data/local.db): the host running on it is the one
+                   asked, and the librarian token is signed with the secret kept beside it
+  --url URL        the host to ask instead, such as http://127.0.0.1:7071
+  --help           this text`,
+};
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 7071}` },
-        db: { type: 'string', default: '.data/local.db' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    fail((err as Error).message);
-  }
+  const values = parseCommandLine(command, {
+    url: { type: 'string' },
+    db: { type: 'string', default: '.data/local.db' },
+  });
+  const base = hostToTalkTo(command, values);
   const token = await signLocalToken(resolveLocalAuthSecret(values.db), { librarian: 'views-rebuild' });
   const headers = { Authorization: `Bearer ${token}` };
-  const started = await fetch(`${values.url}/api/views/rebuild`, { method: 'POST', headers });
-  if (started.status !== 202) fail(`the app answered ${started.status}: ${await started.text()}`);
+  const started = await fetch(`${base}/api/views/rebuild`, { method: 'POST', headers });
+  if (started.status !== 202) failure(command, `the app answered ${started.status}: ${await started.text()}`);
   let status = (await started.json()) as Status;
-  const statusUrl = new URL(status.statusUrl ?? `/api/views/rebuild/${status.id}`, values.url);
+  const statusUrl = new URL(status.statusUrl ?? `/api/views/rebuild/${status.id}`, base);
   // On stderr: redrawn on a terminal, a line every two seconds otherwise (as `npm run seed` shows its).
   const bar = new SingleBar(
     { format: 'members [{bar}] {value}/{total}', noTTYOutput: true, notTTYSchedule: 2000 },
@@ -62,4 +61,4 @@ async function main(): Promise<void> {
   if (status.status !== 'completed') process.exit(1);
 }
 
-main().catch((err: Error) => fail(err.message));
+main().catch((err: Error) => failure(command, err.message));
