@@ -207,16 +207,18 @@ export function toRental(doc: RentalDoc): Rental {
     status: doc.status,
     requestedAt: doc.requestedAt,
   };
-  return withDefined(rental, doc, [
-    'reason',
-    'approvedAt',
-    'dueAt',
-    'returnedAt',
-    'lateDays',
-    'fee',
-    'renewals',
-  ]);
+  return withDefined(rental, doc, [...RENTAL_OUTCOME_FIELDS, 'renewals']);
 }
+
+/** A rental's fields that appear as it moves on (approval, rejection, return). */
+export const RENTAL_OUTCOME_FIELDS = [
+  'reason',
+  'approvedAt',
+  'dueAt',
+  'returnedAt',
+  'lateDays',
+  'fee',
+] as const satisfies readonly (keyof Rental)[];
 
 /** `target` with each of `keys` that `source` has (a field `source` lacks stays absent, never `undefined`). */
 export function withDefined<T extends object, K extends keyof T>(

@@ -21,7 +21,15 @@ import { memberNotFound } from './members';
 import { fail, ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Doc, type Filter, type Stored } from './ports';
 import { projectRatings } from './reviews';
-import { isBook, withDefined, type BookDoc, type HoldDoc, type MemberDoc, type RentalDoc } from './records';
+import {
+  isBook,
+  RENTAL_OUTCOME_FIELDS,
+  withDefined,
+  type BookDoc,
+  type HoldDoc,
+  type MemberDoc,
+  type RentalDoc,
+} from './records';
 import { nowIso } from './time';
 
 const HISTORY_LENGTH = 20;
@@ -335,14 +343,7 @@ function rentalView(r: z.infer<typeof rentalChange>, memberName: string | null):
     updatedAt: tsIso(r._ts),
   };
   const reason = r.reason as RejectionReason | undefined;
-  return withDefined(view, { ...r, reason }, [
-    'reason',
-    'approvedAt',
-    'dueAt',
-    'returnedAt',
-    'lateDays',
-    'fee',
-  ]);
+  return withDefined(view, { ...r, reason }, RENTAL_OUTCOME_FIELDS);
 }
 
 // A member's name never changes: from its view when there is one, else from the member itself.
