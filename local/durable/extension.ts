@@ -76,6 +76,7 @@ export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
       if (transport === 'in-process') {
         // The same key check as over HTTP: in-process is a transport, not a way around the key.
         stopServingInProcess = serveInProcess(
+          host.appDir,
           new URL(host.baseUrl()).origin,
           async (req) => host.authorize(WEBHOOK_ROUTE, req) ?? dispatch(req),
         );

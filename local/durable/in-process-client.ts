@@ -2,8 +2,9 @@
 // durable API of the host it runs under. Here that host is this process, so requests for its
 // durable webhooks are answered in-process by the very handlers the HTTP server uses (same status
 // codes, headers and bodies), without a socket round trip. Any other request goes to axios's own
-// adapter. Installed once per process on the axios that durable-functions loads; each running host
-// adds the origin it answers for.
+// adapter. Installed on the axios that the app's durable-functions loads (found from the app's
+// folder, which need not be this host's), once per copy; each running host adds the origin it
+// answers for.
 import { createRequire } from 'node:module';
 import type { InternalResponse } from '../host/types';
 import { WEBHOOK_PATH, type DurableDispatch } from './http-api';
@@ -31,20 +32,22 @@ interface Axios {
 }
 
 const hosts = new Map<string, DurableDispatch>();
-let installed = false;
+const installedOn = new WeakSet<Axios>();
 
-/** Answers requests to `origin`'s durable API in-process from now on; returns the undo. */
-export function serveInProcess(origin: string, dispatch: DurableDispatch): () => void {
-  if (!installed) install();
+/**
+ * Answers requests to `origin`'s durable API in-process from now on, for the durable-functions the
+ * app in `appDir` loads (an app without it keeps plain axios); returns the undo.
+ */
+export function serveInProcess(appDir: string, origin: string, dispatch: DurableDispatch): () => void {
+  const axios = loadAxios(appDir);
+  if (axios && !installedOn.has(axios)) install(axios);
   hosts.set(origin, dispatch);
   return () => {
     if (hosts.get(origin) === dispatch) hosts.delete(origin);
   };
 }
 
-function install(): void {
-  const axios = loadAxios();
-  if (!axios) return;
+function install(axios: Axios): void {
   const fallback = axios.getAdapter(axios.defaults.adapter);
   const adapter: Adapter = async (config) => {
     const url = config.url ? new URL(config.url) : undefined;
@@ -79,12 +82,12 @@ function install(): void {
     };
   };
   axios.defaults.adapter = adapter;
-  installed = true;
+  installedOn.add(axios);
 }
 
-function loadAxios(): Axios | undefined {
+function loadAxios(appDir: string): Axios | undefined {
   try {
-    const fromDurable = createRequire(require.resolve('durable-functions'));
+    const fromDurable = createRequire(require.resolve('durable-functions', { paths: [appDir] }));
     return fromDurable('axios') as Axios;
   } catch {
     return undefined;

@@ -142,6 +142,7 @@ export class LocalHost {
       clock,
       log,
       hostJson: app.hostJson,
+      appDir: app.appDir,
       settings,
       dev,
       get worker(): Worker {

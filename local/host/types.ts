@@ -120,6 +120,8 @@ export interface HostContext {
   readonly worker: Worker;
   readonly log: Logger;
   readonly hostJson: HostJson;
+  /** The function app's folder (where its host.json and package.json are). */
+  readonly appDir: string;
   /** App settings: process.env overlaid on local.settings.json `Values`. */
   readonly settings: Readonly<Record<string, string | undefined>>;
   readonly routes: InternalRoutes;

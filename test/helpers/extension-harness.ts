@@ -68,6 +68,7 @@ export function harness(
     worker,
     log: createLogger('error', (line) => errors.push(line)),
     hostJson: { version: '2.0', extensions: opts.extensions ?? {} },
+    appDir: process.cwd(),
     settings: opts.settings ?? {},
     routes: { add: () => undefined },
     baseUrl: () => 'http://127.0.0.1:0',
