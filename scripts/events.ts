@@ -3,8 +3,8 @@
 // enqueued time, partition, sequence number, partition key, type and subject (or the whole event
 // with --json). It reads GET /admin/eventhubs/{hub}/events, so the host must run with --dev; the
 // route needs the host's master key: LOCAL_MASTER_KEY, or the one kept beside the data file.
-import { parseArgs } from 'node:util';
 import { resolveHostKeys } from '../local/host/keys';
+import { failure, hostToTalkTo, parseCommandLine, usageError, type Command } from './lib/command-line';
 
 interface Listed {
   partitions: { partitionId: string; lastSequenceNumber: number }[];
@@ -17,17 +17,26 @@ interface Listed {
   }[];
 }
 
-const usage = 'usage: events tail [--hub NAME] [--url URL] [--db FILE] [--from-start] [--json]';
+const command: Command = {
+  name: 'events',
+  usage: 'usage: events tail [--hub NAME] [--url URL] [--db FILE] [--from-start] [--json]',
+  help: `
+tail: prints the events of a hub on a local dev host (npm start) as they arrive, one line each:
+enqueued time, partition, sequence number, partition key, type and subject. Stop it with Ctrl+C.
 
-function fail(message: string): never {
-  process.stderr.write(`events: ${message}\n${usage}\n`);
-  process.exit(2);
-}
+  --hub NAME       the event hub (default rentbook-events)
+  --db FILE        the host's data file (default .data/local.db): the host running on it is the one
+                   read, with the master key kept beside it (or LOCAL_MASTER_KEY)
+  --url URL        the host to read instead, such as http://127.0.0.1:7071
+  --from-start     every event the hub still holds, not only those arriving from now on
+  --json           each event whole, as JSON
+  --help           this text`,
+};
 
 async function list(base: string, key: string, query: string): Promise<Listed | undefined> {
   const res = await fetch(`${base}?${query}`, { headers: { 'x-functions-key': key } });
   if (res.status === 404) return undefined; // no event yet: the hub is made by the first one
-  if (res.status !== 200) fail(`the host answered ${res.status}: ${await res.text()}`);
+  if (res.status !== 200) failure(command, `the host answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as Listed;
 }
 
@@ -45,25 +54,22 @@ function line(e: Listed['events'][number], json: boolean): string {
 }
 
 async function main(): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        hub: { type: 'string', default: 'rentbook-events' },
-        url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 7071}` },
-        db: { type: 'string', default: '.data/local.db' },
-        'from-start': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    fail((err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1 || positionals[0] !== 'tail') fail('say what to do: tail.');
-  const base = `${values.url}/admin/eventhubs/${encodeURIComponent(values.hub)}/events`;
+  // The one command, `tail`, comes first; what follows are its options.
+  const args = process.argv.slice(2);
+  const verb = args[0] === 'tail' ? args.shift() : undefined;
+  const values = parseCommandLine(
+    command,
+    {
+      hub: { type: 'string', default: 'rentbook-events' },
+      url: { type: 'string' },
+      db: { type: 'string', default: '.data/local.db' },
+      'from-start': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    args,
+  );
+  if (verb === undefined) usageError(command, 'say what to do: tail.');
+  const base = `${hostToTalkTo(command, values)}/admin/eventhubs/${encodeURIComponent(values.hub)}/events`;
   const key = resolveHostKeys(values.db).master;
   // Next sequence number to read, per partition.
   const next = new Map<string, number>();
@@ -90,4 +96,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error) => fail(err.message));
+main().catch((err: Error) => failure(command, err.message));

@@ -21,6 +21,8 @@ const tools: Record<string, string> = {
   token: 'dist/scripts/token.js',
   seed: 'dist/scripts/seed.js',
   'host:url': 'dist/scripts/host-url.js',
+  events: 'dist/scripts/events.js',
+  'views:rebuild': 'dist/scripts/views-rebuild.js',
   bench: 'dist/bench/bench.js',
   host: 'dist/local/host/cli.js',
   'start:func': 'scripts/start-func.mjs',
