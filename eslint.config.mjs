@@ -9,6 +9,8 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // More than four positional parameters become one object with named fields.
+      'max-params': ['error', 4],
     },
   },
   // The layers (docs/decisions/0002-composition-root.md): shared/domain imports only itself;

@@ -15,12 +15,11 @@ async function noticesCompose(events: unknown[], context: InvocationContext): Pr
   const outcome = await consumeOrDeadLetter(
     deps,
     NOTICES_COMPOSER,
-    events,
-    isLastAttempt(context),
+    { items: events, lastAttempt: isLastAttempt(context) },
     composeNoticesOf,
   );
   // A batch dead-lettered is reported as the projectors' are (the operators' alert watches it).
-  logProjection(context, NOTICES_COMPOSER, events, outcome, deps.clock.now());
+  logProjection(context, { projection: NOTICES_COMPOSER, changes: events, outcome, nowMs: deps.clock.now() });
 }
 
 app.eventHub(NOTICES_COMPOSER, {

@@ -46,8 +46,13 @@ export const consumers: Readonly<Record<string, (items: unknown[]) => Promise<un
 export function projectorHandler(name: Projector) {
   return async (changes: unknown[], context: InvocationContext): Promise<void> => {
     const deps = appDeps();
-    const outcome = await consumeOrDeadLetter(deps, name, changes, isLastAttempt(context), projectors[name]);
-    logProjection(context, name, changes, outcome, deps.clock.now());
+    const outcome = await consumeOrDeadLetter(
+      deps,
+      name,
+      { items: changes, lastAttempt: isLastAttempt(context) },
+      projectors[name],
+    );
+    logProjection(context, { projection: name, changes, outcome, nowMs: deps.clock.now() });
   };
 }
 

@@ -54,11 +54,14 @@ export function logEvent(context: Pick<InvocationContext, 'log'>, event: Telemet
  */
 export function logProjection(
   context: Pick<InvocationContext, 'log'>,
-  projection: string,
-  changes: readonly unknown[],
-  outcome: Consumed<{ applied: number }>,
-  nowMs: number,
+  batch: {
+    projection: string;
+    changes: readonly unknown[];
+    outcome: Consumed<{ applied: number }>;
+    nowMs: number;
+  },
 ): void {
+  const { projection, changes, outcome, nowMs } = batch;
   if ('deadLetter' in outcome) {
     logEvent(context, { event: 'projection.deadlettered', projection, id: outcome.deadLetter });
     return;

@@ -11,7 +11,7 @@ import {
 } from '../domain/book';
 import { denial, type Caller } from './authorization';
 import { settleFreeCopies } from '../domain/hold';
-import { newEvent, type DomainEvent } from './events';
+import { newEvent, type DomainEvent, type Fact } from './events';
 import { shelfOf, withShelf } from './holds';
 import { newId } from './ids';
 import { withBookEvent } from './outbox';
@@ -92,7 +92,7 @@ export async function addBook(deps: AppDeps, caller: Caller, input: NewBook): Pr
   const book = newBook(input);
   const id = newId(deps.clock);
   const at = nowIso(deps.clock);
-  const event = bookEvent('rentbook.book.registered', id, '', at, book);
+  const event = bookEvent('rentbook.book.registered', id, { at }, book);
   const doc = await deps.containers.books.create<BookDoc>({
     id,
     type: 'book',
@@ -139,7 +139,7 @@ export async function editBook(
     }
     // The version it replaces names the edit: only one edit can replace it.
     const at = nowIso(deps.clock);
-    const event = bookEvent('rentbook.book.updated', bookId, doc._etag, at, edited.book);
+    const event = bookEvent('rentbook.book.updated', bookId, { at, key: doc._etag }, edited.book);
     const changed: BookDoc = {
       ...withoutSystem(doc),
       ...edited.book,
@@ -184,7 +184,11 @@ export async function removeBook(deps: AppDeps, caller: Caller, bookId: string):
     }
     // The book becomes a tombstone carrying its removal (and any event not relayed yet); the relay
     // lets it expire. The etag makes "no copy on loan" still true at the moment of removal.
-    const event = newEvent('rentbook.book.removed', `books/${bookId}`, '', nowIso(deps.clock), { bookId });
+    const event = newEvent(
+      'rentbook.book.removed',
+      { subject: `books/${bookId}`, at: nowIso(deps.clock) },
+      { bookId },
+    );
     const tombstone: RemovedBookDoc = {
       id: bookId,
       type: 'removed-book',
@@ -209,20 +213,23 @@ export async function readBook(deps: AppDeps, bookId: string): Promise<Stored<Bo
 function bookEvent(
   type: 'rentbook.book.registered' | 'rentbook.book.updated',
   bookId: string,
-  factKey: string,
-  at: string,
+  when: Omit<Fact, 'subject'>,
   book: NewBook | BookState,
 ): DomainEvent {
   const { title, author, isbn, price, copies, withdrawn } = book;
-  return newEvent(type, `books/${bookId}`, factKey, at, {
-    bookId,
-    title,
-    author,
-    isbn,
-    price,
-    copies,
-    withdrawn,
-  });
+  return newEvent(
+    type,
+    { subject: `books/${bookId}`, ...when },
+    {
+      bookId,
+      title,
+      author,
+      isbn,
+      price,
+      copies,
+      withdrawn,
+    },
+  );
 }
 
 function bookNotFound<T>(bookId: string): Outcome<T> {

@@ -21,12 +21,11 @@ export interface DeadLetterDoc extends Doc {
 /** What became of a batch: what the consumer answered, or the id of the dead letter that holds it. */
 export type Consumed<T> = { consumed: T } | { deadLetter: string };
 
-/** Runs `consume`; on its last attempt a failure is dead-lettered instead of thrown. */
+/** Runs `consume` on a batch; on the batch's last attempt a failure is dead-lettered instead of thrown. */
 export async function consumeOrDeadLetter<T>(
   deps: AppDeps,
   consumer: string,
-  items: unknown[],
-  lastAttempt: boolean,
+  { items, lastAttempt }: { items: unknown[]; lastAttempt: boolean },
   consume: (items: unknown[]) => Promise<T>,
 ): Promise<Consumed<T>> {
   try {

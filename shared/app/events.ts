@@ -109,20 +109,22 @@ export const domainEvent = z.discriminatedUnion(
 ) as unknown as z.ZodType<DomainEvent>;
 
 /**
- * A new event. `subject` is `<collection>/<id>` (`rentals/<rentalId>`); `factKey` tells apart facts
- * of one type about one subject (a deposit's ledger id, the version a book edit replaced) and is
- * empty when the type happens at most once per subject.
+ * Which fact an event records: its `subject` is `<collection>/<id>` (`rentals/<rentalId>`), `at`
+ * when it happened; `key` tells apart facts of one type about one subject (a deposit's ledger id,
+ * the version a book edit replaced), left out when the type happens at most once per subject.
  */
-export function newEvent<T extends EventType>(
-  type: T,
-  subject: string,
-  factKey: string,
-  at: string,
-  data: EventData<T>,
-): DomainEvent {
+export interface Fact {
+  subject: string;
+  at: string;
+  key?: string;
+}
+
+/** A new event; its id follows from the type and the fact, so the same fact makes the same event. */
+export function newEvent<T extends EventType>(type: T, fact: Fact, data: EventData<T>): DomainEvent {
+  const { subject, at, key = '' } = fact;
   return {
     specversion: '1.0',
-    id: idFromKey(type, subject, factKey),
+    id: idFromKey(type, subject, key),
     source: EVENT_SOURCE,
     type,
     subject,
@@ -147,28 +149,30 @@ export function rentalEvent<
   type: T,
   rental: Rental,
   data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId' | 'bookTitle'>,
-  at: string,
-  /** Tells apart facts of one type that a rental can have more than once (the nth renewal). */
-  factKey?: string,
+  /** When; `key` tells apart facts of one type that a rental can have more than once (the nth renewal). */
+  when: Omit<Fact, 'subject'>,
 ): DomainEvent;
 export function rentalEvent(
   type: EventType,
   rental: Rental,
   data?: Record<string, unknown>,
-  at?: string,
-  factKey = '',
+  when?: Omit<Fact, 'subject'>,
 ): DomainEvent {
   const ids = { rentalId: rental.id, memberId: rental.memberId, bookId: rental.bookId };
   const subject = `rentals/${rental.id}`;
   if (type === 'rentbook.rental.requested') {
-    return newEvent(type, subject, '', rental.requestedAt, {
-      ...ids,
-      bookTitle: rental.bookTitle,
-      price: rental.price,
-      requestedAt: rental.requestedAt,
-    });
+    return newEvent(
+      type,
+      { subject, at: rental.requestedAt },
+      {
+        ...ids,
+        bookTitle: rental.bookTitle,
+        price: rental.price,
+        requestedAt: rental.requestedAt,
+      },
+    );
   }
-  return newEvent(type, subject, factKey, at ?? rental.requestedAt, {
+  return newEvent(type, { subject, at: when?.at ?? rental.requestedAt, key: when?.key }, {
     ...ids,
     bookTitle: rental.bookTitle,
     ...data,

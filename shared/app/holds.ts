@@ -75,15 +75,15 @@ function transitionEvent(t: HoldTransition, book: BookDoc, at: string, rentalId?
   const ref = { holdId: t.hold.holdId, bookId: book.id, memberId: t.hold.memberId, bookTitle: book.title };
   switch (t.to) {
     case 'READY':
-      return newEvent('rentbook.hold.ready', subject, '', at, { ...ref, readyUntil: t.hold.readyUntil! });
+      return newEvent('rentbook.hold.ready', { subject, at }, { ...ref, readyUntil: t.hold.readyUntil! });
     case 'FULFILLED':
       // Only a rent fulfils a hold (takeCopyForRental), and it names its rental.
       if (rentalId === undefined) throw new Error(`Hold ${t.hold.holdId} fulfilled by no rental`);
-      return newEvent('rentbook.hold.fulfilled', subject, '', at, { ...ref, rentalId });
+      return newEvent('rentbook.hold.fulfilled', { subject, at }, { ...ref, rentalId });
     case 'CANCELLED':
-      return newEvent('rentbook.hold.cancelled', subject, '', at, ref);
+      return newEvent('rentbook.hold.cancelled', { subject, at }, ref);
     case 'EXPIRED':
-      return newEvent('rentbook.hold.expired', subject, '', at, ref);
+      return newEvent('rentbook.hold.expired', { subject, at }, ref);
   }
 }
 
@@ -246,14 +246,18 @@ export async function placeHold(
       }
       const hold = activeHold(placed.change.shelf, doc.id, placed.hold);
       const next = withShelf(doc, placed.change, placedAt);
-      const event = newEvent('rentbook.hold.placed', `holds/${holdId}`, '', placedAt, {
-        holdId,
-        bookId: doc.id,
-        memberId,
-        bookTitle: doc.title,
-        placedAt,
-        position: hold.position ?? 0,
-      });
+      const event = newEvent(
+        'rentbook.hold.placed',
+        { subject: `holds/${holdId}`, at: placedAt },
+        {
+          holdId,
+          bookId: doc.id,
+          memberId,
+          bookTitle: doc.title,
+          placedAt,
+          position: hold.position ?? 0,
+        },
+      );
       next.outbox = withBookEvent(next.outbox, event);
       return { write: next, result: ok(hold) };
     },

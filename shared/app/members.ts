@@ -98,10 +98,14 @@ export async function registerMember(
     createdAt: at,
     version: 1,
   };
-  const event = newEvent('rentbook.member.registered', `members/${member.id}`, '', at, {
-    memberId: member.id,
-    name: member.name,
-  });
+  const event = newEvent(
+    'rentbook.member.registered',
+    { subject: `members/${member.id}`, at },
+    {
+      memberId: member.id,
+      name: member.name,
+    },
+  );
   const [created] = await deps.containers.members.batch(member.id, [
     { operationType: 'Create', resourceBody: { ...doc } },
     outboxCreate(member.id, member.id, event),
@@ -189,11 +193,15 @@ export async function depositPoints(
       at,
       pointsAfter: points,
     };
-    const event = newEvent('rentbook.points.deposited', `members/${memberId}`, entryId, at, {
-      memberId,
-      amount,
-      points,
-    });
+    const event = newEvent(
+      'rentbook.points.deposited',
+      { subject: `members/${memberId}`, at, key: entryId },
+      {
+        memberId,
+        amount,
+        points,
+      },
+    );
     const [created, credited] = await members.batch(memberId, [
       { operationType: 'Create', resourceBody: { ...entry } },
       {
@@ -285,12 +293,16 @@ export async function payFees(
       pointsAfter: points,
       feesOwedAfter: feesOwed,
     };
-    const event = newEvent('rentbook.fee.paid', `members/${memberId}`, entryId, at, {
-      memberId,
-      amount,
-      feesOwed,
-      points,
-    });
+    const event = newEvent(
+      'rentbook.fee.paid',
+      { subject: `members/${memberId}`, at, key: entryId },
+      {
+        memberId,
+        amount,
+        feesOwed,
+        points,
+      },
+    );
     const [created, paid] = await members.batch(memberId, [
       { operationType: 'Create', resourceBody: { ...entry } },
       {

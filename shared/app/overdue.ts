@@ -80,21 +80,20 @@ async function lookAt(
     const dueAt = doc.dueAt as string;
     if (step.kind === 'due-soon') {
       // Once per due date: a renewed loan is told again before its new one.
-      event = rentalEvent('rentbook.rental.due-soon', doc, { dueAt }, now, dueAt);
+      event = rentalEvent('rentbook.rental.due-soon', doc, { dueAt }, { at: now, key: dueAt });
     } else if (step.kind === 'overdue') {
       operations.push(
         { op: 'set', path: '/status', value: 'OVERDUE' },
         // The views show the new status: a new version of the rental.
         { op: 'incr', path: '/version', value: 1 },
       );
-      event = rentalEvent('rentbook.rental.overdue', doc, { dueAt, overdueAt: now }, now);
+      event = rentalEvent('rentbook.rental.overdue', doc, { dueAt, overdueAt: now }, { at: now });
     } else if (step.kind === 'reminder') {
       event = rentalEvent(
         'rentbook.rental.still-overdue',
         doc,
         { dueAt, reminder: step.reminder },
-        now,
-        String(step.reminder),
+        { at: now, key: String(step.reminder) },
       );
     }
     const batch: BatchOperation[] = [{ operationType: 'Patch', id: doc.id, ifMatch: doc._etag, operations }];

@@ -78,8 +78,7 @@ export async function renewRental(deps: AppDeps, caller: Caller, rentalId: strin
           'rentbook.rental.renewed',
           doc,
           { dueAt, renewals, renewedAt: now },
-          now,
-          String(renewals),
+          { at: now, key: String(renewals) },
         ),
       ),
     ]);

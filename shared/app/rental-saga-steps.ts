@@ -254,7 +254,7 @@ export async function approveRental(deps: AppDeps, rental: Rental, approvedAt: s
       { op: 'set', path: '/dueAt', value: dueAt },
       { op: 'set', path: '/dueCheckAt', value: firstDueCheck(dueAt) },
     ],
-    rentalEvent('rentbook.rental.approved', rental, { approvedAt, dueAt }, approvedAt),
+    rentalEvent('rentbook.rental.approved', rental, { approvedAt, dueAt }, { at: approvedAt }),
   );
 }
 
@@ -267,7 +267,7 @@ export async function rejectRental(deps: AppDeps, rental: Rental, reason: Reject
       { op: 'set', path: '/status', value: 'REJECTED' },
       { op: 'set', path: '/reason', value: reason },
     ],
-    rentalEvent('rentbook.rental.rejected', rental, { reason }, nowIso(deps.clock)),
+    rentalEvent('rentbook.rental.rejected', rental, { reason }, { at: nowIso(deps.clock) }),
   );
 }
 
@@ -392,9 +392,13 @@ function pointsEvent(
   rental: Rental,
   at: string,
 ): DomainEvent {
-  return newEvent(type, `members/${rental.memberId}`, rental.id, at, {
-    memberId: rental.memberId,
-    rentalId: rental.id,
-    amount: rental.price,
-  });
+  return newEvent(
+    type,
+    { subject: `members/${rental.memberId}`, at, key: rental.id },
+    {
+      memberId: rental.memberId,
+      rentalId: rental.id,
+      amount: rental.price,
+    },
+  );
 }

@@ -68,7 +68,7 @@ export async function returnRental(
       outboxCreate(
         doc.memberId,
         doc.id,
-        rentalEvent('rentbook.rental.returned', doc, { returnedAt, lateDays: days, fee }, returnedAt),
+        rentalEvent('rentbook.rental.returned', doc, { returnedAt, lateDays: days, fee }, { at: returnedAt }),
       ),
     ];
     if (memberOperations.length > 0) {

@@ -81,12 +81,16 @@ export async function postReview(
       ? { operationType: 'Replace', id, resourceBody: { ...doc }, ifMatch: current._etag }
       : { operationType: 'Create', resourceBody: { ...doc } };
     const type = created ? 'rentbook.review.posted' : 'rentbook.review.updated';
-    const event = newEvent(type, `reviews/${id}`, String(version), at, {
-      reviewId: id,
-      bookId,
-      memberId,
-      rating: input.rating,
-    });
+    const event = newEvent(
+      type,
+      { subject: `reviews/${id}`, at, key: String(version) },
+      {
+        reviewId: id,
+        bookId,
+        memberId,
+        rating: input.rating,
+      },
+    );
     const [written] = await members.batch(memberId, [write, outboxCreate(memberId, id, event)]);
     if (written.statusCode < 300) return ok({ review: toReview(doc), created });
     if (![409, 412, 404].includes(written.statusCode) || attempt >= MAX_ATTEMPTS) {
@@ -117,9 +121,7 @@ export async function removeReview(deps: AppDeps, caller: Caller, reviewId: stri
     const version = doc.version + 1;
     const event: DomainEvent = newEvent(
       'rentbook.review.removed',
-      `reviews/${reviewId}`,
-      String(version),
-      at,
+      { subject: `reviews/${reviewId}`, at, key: String(version) },
       {
         reviewId,
         bookId: doc.bookId,

@@ -155,7 +155,7 @@ export function takeCopy(
 
 /** The member's hold leaves the queue; a READY hold's copy passes on to the next in line. */
 export function cancelHold(shelf: Shelf, memberKey: string, now: string, holdDays: number): ShelfChange {
-  return endHold(shelf, memberKey, 'CANCELLED', now, holdDays);
+  return endHold(shelf, { memberKey, to: 'CANCELLED' }, now, holdDays);
 }
 
 /** Every READY hold whose time ran out by `now` EXPIREs; each copy passes on. */
@@ -165,7 +165,12 @@ export function expireDue(shelf: Shelf, now: string, holdDays: number): ShelfCha
     (h) => h.status === 'READY' && h.readyUntil !== undefined && h.readyUntil <= now,
   );
   for (const hold of due) {
-    const next = endHold(change.shelf, keyOf(change.shelf, hold.holdId), 'EXPIRED', now, holdDays);
+    const next = endHold(
+      change.shelf,
+      { memberKey: keyOf(change.shelf, hold.holdId), to: 'EXPIRED' },
+      now,
+      holdDays,
+    );
     change = { shelf: next.shelf, transitions: [...change.transitions, ...next.transitions] };
   }
   return change;
@@ -184,8 +189,7 @@ export function settleFreeCopies(shelf: Shelf, now: string, holdDays: number): S
 
 function endHold(
   shelf: Shelf,
-  memberKey: string,
-  to: 'CANCELLED' | 'EXPIRED',
+  { memberKey, to }: { memberKey: string; to: 'CANCELLED' | 'EXPIRED' },
   now: string,
   holdDays: number,
 ): ShelfChange {

@@ -255,7 +255,8 @@ export class TestBroker {
       (receiver as unknown as { remote: { attach: { target?: { address?: string } } } }).remote.attach.target
         ?.address ?? '',
     );
-    if (target === '$cbs') return this.reply(ctx, message, 202, 'Accepted', undefined, 'status-code');
+    if (target === '$cbs')
+      return this.reply(ctx, message, { status: 202, description: 'Accepted', statusKey: 'status-code' });
     if (target === '$management') return this.eventHubManagement(ctx, message);
     const management = /^(.+)\/\$management$/i.exec(target);
     if (management) return this.queueManagement(ctx, message, management[1]);
@@ -284,11 +285,9 @@ export class TestBroker {
   private reply(
     ctx: EventContext,
     request: Message,
-    status: number,
-    description: string,
-    body: unknown,
-    statusKey: 'status-code' | 'statusCode',
+    answer: { status: number; description: string; body?: unknown; statusKey: 'status-code' | 'statusCode' },
   ): void {
+    const { status, description, body, statusKey } = answer;
     const replyTo = request.reply_to;
     const connection = ctx.connection;
     const sender = this.responseLink(connection, replyTo);
@@ -320,34 +319,39 @@ export class TestBroker {
     const props = request.application_properties ?? {};
     const hub = this.hubs.get(String(props.name));
     if (props.operation !== 'READ' || !hub)
-      return this.reply(ctx, request, 404, `No hub "${String(props.name)}".`, undefined, 'status-code');
+      return this.reply(ctx, request, {
+        status: 404,
+        description: `No hub "${String(props.name)}".`,
+        statusKey: 'status-code',
+      });
     if (props.type === 'com.microsoft:eventhub') {
       this.bump('eventhub-read');
-      return this.reply(
-        ctx,
-        request,
-        200,
-        'OK',
-        {
+      return this.reply(ctx, request, {
+        status: 200,
+        description: 'OK',
+        body: {
           name: props.name,
           type: props.type,
           created_at: new Date(0),
           partition_count: hub.partitions.length,
           partition_ids: hub.partitions.map((_, i) => String(i)),
         },
-        'status-code',
-      );
+        statusKey: 'status-code',
+      });
     }
     const events = hub.partitions[Number(props.partition)];
-    if (!events) return this.reply(ctx, request, 404, 'No such partition.', undefined, 'status-code');
+    if (!events)
+      return this.reply(ctx, request, {
+        status: 404,
+        description: 'No such partition.',
+        statusKey: 'status-code',
+      });
     this.bump('partition-read');
     const last = events[events.length - 1];
-    this.reply(
-      ctx,
-      request,
-      200,
-      'OK',
-      {
+    this.reply(ctx, request, {
+      status: 200,
+      description: 'OK',
+      body: {
         name: props.name,
         type: props.type,
         partition: String(props.partition),
@@ -357,8 +361,8 @@ export class TestBroker {
         last_enqueued_time_utc: last?.enqueuedTime ?? new Date(0),
         is_partition_empty: events.length === 0,
       },
-      'status-code',
-    );
+      statusKey: 'status-code',
+    });
   }
 
   private appendEvents(hubName: string, messages: Message[], partition: number | undefined): void {
@@ -586,7 +590,12 @@ export class TestBroker {
       const expirations: Date[] = [];
       for (const token of tokens) {
         const found = this.findLocked(token);
-        if (!found) return this.reply(ctx, request, 410, 'The lock was lost.', undefined, 'statusCode');
+        if (!found)
+          return this.reply(ctx, request, {
+            status: 410,
+            description: 'The lock was lost.',
+            statusKey: 'statusCode',
+          });
         const { q, m, deadLetter } = found;
         clearTimeout(m.lock!.timer);
         m.lock!.until = Date.now() + q.lockDurationMs;
@@ -594,7 +603,12 @@ export class TestBroker {
         m.lock!.timer.unref();
         expirations.push(new Date(m.lock!.until));
       }
-      return this.reply(ctx, request, 200, 'OK', { expirations }, 'statusCode');
+      return this.reply(ctx, request, {
+        status: 200,
+        description: 'OK',
+        body: { expirations },
+        statusKey: 'statusCode',
+      });
     }
     if (operation === 'com.microsoft:update-disposition') {
       this.bump('update-disposition');
@@ -607,18 +621,20 @@ export class TestBroker {
           body['deadletter-reason'] as string | undefined,
           body['deadletter-description'] as string | undefined,
         );
-        if (!ok) return this.reply(ctx, request, 410, 'The lock was lost.', undefined, 'statusCode');
+        if (!ok)
+          return this.reply(ctx, request, {
+            status: 410,
+            description: 'The lock was lost.',
+            statusKey: 'statusCode',
+          });
       }
-      return this.reply(ctx, request, 200, 'OK', undefined, 'statusCode');
+      return this.reply(ctx, request, { status: 200, description: 'OK', statusKey: 'statusCode' });
     }
-    this.reply(
-      ctx,
-      request,
-      501,
-      `${entity}: ${String(operation)} is not played by the test broker.`,
-      undefined,
-      'statusCode',
-    );
+    this.reply(ctx, request, {
+      status: 501,
+      description: `${entity}: ${String(operation)} is not played by the test broker.`,
+      statusKey: 'statusCode',
+    });
   }
 
   private bump(op: Operation): void {

@@ -438,12 +438,10 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
     connectionsOf('accountEndpoint', 'Microsoft.DocumentDB/databaseAccounts')[0];
   const needContainer = (
     account: DeployedResource | undefined,
-    database: string,
-    id: string,
-    partitionKeyPath: string | undefined,
+    container: { database: string; id: string; partitionKeyPath?: string; defaultTtl?: number },
     why: string,
-    defaultTtl?: number,
   ): void => {
+    const { database, id, partitionKeyPath, defaultTtl } = container;
     if (!account) {
       problems.push(`container ${database}/${id} (${why}): no Cosmos DB account for it in the app settings`);
       return;
@@ -465,15 +463,7 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
       problems.push(`Cosmos DB container ${database}/${id} must have defaultTtl ${defaultTtl} (${why})`);
     }
   };
-  for (const c of needs.containers)
-    needContainer(
-      cosmosAccount(defaultCosmosConn),
-      c.database,
-      c.id,
-      c.partitionKeyPath,
-      c.source,
-      c.defaultTtl,
-    );
+  for (const c of needs.containers) needContainer(cosmosAccount(defaultCosmosConn), c, c.source);
 
   for (const b of needs.bindings) {
     const why = `function ${b.function}`;
@@ -482,13 +472,14 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
       const database = resolve(b.databaseName) ?? '';
       const container = resolve(b.containerName) ?? resolve(b.collectionName);
       const known = needs.containers.find((c) => c.database === database && c.id === container);
-      if (container) needContainer(account, database, container, known?.partitionKeyPath, why);
+      if (container)
+        needContainer(account, { database, id: container, partitionKeyPath: known?.partitionKeyPath }, why);
       else problems.push(`${why}: cannot tell which container its binding names`);
       if (/trigger/i.test(b.type)) {
         // The trigger cannot create its lease container under data-plane RBAC.
         const leaseDb = resolve(b.leaseDatabaseName) ?? database;
         const leases = resolve(b.leaseContainerName) ?? resolve(b.leaseCollectionName) ?? 'leases';
-        needContainer(account, leaseDb, leases, '/id', `${why} (leases)`);
+        needContainer(account, { database: leaseDb, id: leases, partitionKeyPath: '/id' }, `${why} (leases)`);
         if (b.createLeaseContainerIfNotExists === true)
           problems.push(
             `${why}: createLeaseContainerIfNotExists needs keys; declare the lease container instead`,

@@ -8,11 +8,19 @@ const hold = { holdId: 'h1', bookId: 'b1', memberId: 'm1', bookTitle: 'Dune' };
 
 describe('hold notices', () => {
   it('hold-ready and hold-expired, from events that pass their schemas', () => {
-    const ready = newEvent('rentbook.hold.ready', 'holds/h1', '', '2026-12-01T00:00:00.000Z', {
-      ...hold,
-      readyUntil: '2026-12-04T00:00:00.000Z',
-    });
-    const expired = newEvent('rentbook.hold.expired', 'holds/h1', '', '2026-12-04T01:00:00.000Z', hold);
+    const ready = newEvent(
+      'rentbook.hold.ready',
+      { subject: 'holds/h1', at: '2026-12-01T00:00:00.000Z' },
+      {
+        ...hold,
+        readyUntil: '2026-12-04T00:00:00.000Z',
+      },
+    );
+    const expired = newEvent(
+      'rentbook.hold.expired',
+      { subject: 'holds/h1', at: '2026-12-04T01:00:00.000Z' },
+      hold,
+    );
     for (const e of [ready, expired]) expect(domainEvent.parse(e)).toEqual(e);
     expect(noticeOf(ready, 'Asia/Seoul')).toEqual({
       id: ready.id,
@@ -33,7 +41,7 @@ describe('hold notices', () => {
   it('a hold event without its fields is refused by its schema', () => {
     const { readyUntil: _dropped, ...partial } = { ...hold, readyUntil: 'x' };
     const bad = {
-      ...newEvent('rentbook.hold.expired', 'holds/h1', '', '2026-12-04T01:00:00.000Z', hold),
+      ...newEvent('rentbook.hold.expired', { subject: 'holds/h1', at: '2026-12-04T01:00:00.000Z' }, hold),
       type: 'rentbook.hold.ready',
       data: partial,
     };
