@@ -88,7 +88,7 @@ var databaseContainers = [
   { id: 'books', partitionKeyPath: '/id', defaultTtl: -1 } // one book each, with its copy counters and loans
   { id: 'views', partitionKeyPath: '/memberId' } // mypage and the rental board, built from the change feed
   { id: 'dead-letters', partitionKeyPath: '/consumer' } // changes a consumer failed on, by consumer
-  { id: 'notices', partitionKeyPath: '/memberId' } // each member's inbox of notices
+  { id: 'notices', partitionKeyPath: '/memberId', defaultTtl: 31536000 } // each member's inbox of notices, a notice kept a year
   { id: 'leases', partitionKeyPath: '/id' } // change feed trigger leases (it cannot create them under RBAC)
 ]
 var eventHubName = 'rentbook-events'

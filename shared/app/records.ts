@@ -242,6 +242,9 @@ export interface ContainerSettings {
   defaultTtl?: number;
 }
 
+/** How long a notice stays in the inbox after its last write: a year. */
+export const NOTICE_TTL_SECONDS = 365 * 24 * 60 * 60;
+
 export const containerDefinitions: Record<
   'members' | 'books' | 'views' | 'deadLetters' | 'notices',
   ContainerSettings
@@ -274,10 +277,11 @@ export const containerDefinitions: Record<
     partitionKeyPath: '/consumer',
     indexedPaths: ['consumer', 'failedAt'],
   },
-  // Each member's inbox: one item per notice (./notices.ts).
+  // Each member's inbox: one item per notice (./notices.ts), kept a year after its last write.
   notices: {
     id: 'notices',
     partitionKeyPath: '/memberId',
+    defaultTtl: NOTICE_TTL_SECONDS,
     indexedPaths: ['createdAt'],
   },
 };
