@@ -47,18 +47,23 @@ export class Container implements DocumentContainer {
     definition: ContainerDefinition,
   ) {
     const { db, clock, log } = context;
-    this.definition = { ...definition, indexedPaths: [...(definition.indexedPaths ?? [])] };
+    this.definition = {
+      ...definition,
+      indexedPaths: [...(definition.indexedPaths ?? [])],
+      filterOnlyPaths: [...(definition.filterOnlyPaths ?? [])],
+    };
     this.items = new Items(db, { cid, definition: this.definition, clock });
     this.feed = new ChangeFeed(db, { cid, name: `${databaseId}/${definition.id}`, clock, log });
-    createIndexes(db, cid, this.definition.indexedPaths ?? []);
+    createIndexes(db, cid, this.definition);
   }
 
-  /** Adds indexes for `paths` to the container and its definition (idempotent). */
-  addIndexes(paths: string[]): void {
-    createIndexes(this.context.db, this.cid, paths);
-    for (const field of paths) {
-      if (!this.definition.indexedPaths?.includes(field)) this.definition.indexedPaths?.push(field);
+  /** Adds the paths to the container's definition and indexes them (idempotent). */
+  addIndexes(added: Pick<ContainerDefinition, 'indexedPaths' | 'filterOnlyPaths'>): void {
+    for (const list of ['indexedPaths', 'filterOnlyPaths'] as const) {
+      const paths = (this.definition[list] ??= []);
+      for (const field of added[list] ?? []) if (!paths.includes(field)) paths.push(field);
     }
+    createIndexes(this.context.db, this.cid, this.definition);
   }
 
   read<T extends Doc = NewDocument>(partitionKey: string, id: string): StoredDocument<T> | undefined {
@@ -153,7 +158,7 @@ export class Container implements DocumentContainer {
   private plan(spec: QuerySpec): QueryPlan {
     const target = {
       cid: this.cid,
-      indexedPaths: this.definition.indexedPaths ?? [],
+      indexes: this.definition,
       now: this.context.clock.now(),
     };
     return planQuery(spec, target);

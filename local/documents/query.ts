@@ -3,9 +3,10 @@
 // to use — and a page of results with the token for the next.
 import type { Statement } from 'better-sqlite3';
 import { fieldExpr, filterSql } from './filters';
-import { indexName, LIVE } from './schema';
+import { indexName, indexOf, LIVE } from './schema';
 import {
   DocumentStoreError,
+  type ContainerDefinition,
   type NewDocument,
   type QueryPage,
   type QuerySpec,
@@ -19,7 +20,7 @@ const MAX_PAGE = 1000;
 /** The container a query runs on, at a time (expired items are invisible). */
 export interface QueryTarget {
   cid: number;
-  indexedPaths: readonly string[];
+  indexes: Pick<ContainerDefinition, 'indexedPaths' | 'filterOnlyPaths'>;
   now: number;
 }
 
@@ -70,7 +71,9 @@ export function planQuery(spec: QuerySpec, target: QueryTarget): QueryPlan {
   const select = ['body', 'pk', 'id', ...order.map((o, i) => `${o.expr} AS s${i}`)].join(', ');
   const orderSql = keys.map((k) => `${k.expr} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
   const index = chooseIndex(spec, target);
-  const from = index ? `doc_items INDEXED BY ${index}` : 'doc_items';
+  // An index of the items that have the field: the filter picked implies it, saying so lets SQLite see it.
+  if (index?.kind === 'present') where.push(`${fieldExpr(index.field)} IS NOT NULL`);
+  const from = index ? `doc_items INDEXED BY ${indexName(target.cid, index.field, index.kind)}` : 'doc_items';
   const sql = `SELECT ${select} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${orderSql} LIMIT ${pageSize + 1}`;
   return { sql, params, limit: pageSize, sortKeys: order.map((o) => o.expr) };
 }
@@ -93,21 +96,30 @@ export function runQuery<T extends Doc = NewDocument>(plan: QueryPlan, statement
  * The index to force for a cross-partition query, if one of its fields is indexed. Without
  * statistics SQLite's planner prefers the primary key's `cid = N` prefix to a range or IN on an
  * expression index, i.e. it would read the whole container; `INDEXED BY` makes the choice explicit.
- * Equality first (most selective), then ranges, then the first sort key.
+ * Equality first (most selective), then ranges, then the first sort key (a full index only: an
+ * index of the items that have the field cannot list those without it). `= null` matches items
+ * without a value, so only a full index serves it.
  */
-function chooseIndex(spec: QuerySpec, target: QueryTarget): string | undefined {
+function chooseIndex(
+  spec: QuerySpec,
+  target: QueryTarget,
+): { field: string; kind: 'full' | 'present' } | undefined {
   if (spec.partitionKey !== undefined) return undefined; // the (cid, pk, id) key serves it
-  const indexed = new Set(target.indexedPaths);
-  const where = (spec.where ?? []).filter((f) => indexed.has(f.field));
+  const kindOf = (field: string) => indexOf(target.indexes, field);
+  const where = (spec.where ?? []).filter((f) => kindOf(f.field) !== undefined);
   const homogeneous = (v: unknown): boolean =>
     Array.isArray(v) &&
     v.length > 0 &&
     (v.every((x) => typeof x === 'string') || v.every((x) => typeof x === 'number'));
-  const pick =
-    where.find((f) => f.op === '=' || (f.op === 'in' && homogeneous(f.value))) ??
-    where.find((f) => ['<', '<=', '>', '>=', 'startsWith'].includes(f.op)) ??
-    spec.orderBy?.find((o, i) => i === 0 && indexed.has(o.field));
-  return pick && indexName(target.cid, pick.field);
+  const field =
+    where.find(
+      (f) =>
+        (f.op === '=' && (f.value !== null || kindOf(f.field) === 'full')) ||
+        (f.op === 'in' && homogeneous(f.value)),
+    )?.field ??
+    where.find((f) => ['<', '<=', '>', '>=', 'startsWith'].includes(f.op))?.field ??
+    spec.orderBy?.find((o, i) => i === 0 && kindOf(o.field) === 'full')?.field;
+  return field === undefined ? undefined : { field, kind: kindOf(field)! };
 }
 
 /**

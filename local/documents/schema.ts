@@ -2,7 +2,8 @@
 // One row per item: (container, partition key, id) is the primary key, the document is kept as JSON
 // text, `lsn` is its change-feed position and `expires_at` its TTL deadline on the host clock. An
 // indexed path gets a partial expression index of its container (`WHERE cid = N`), which is why
-// statements splice the container's number in as a literal.
+// statements splice the container's number in as a literal; a filter-only path one over the items
+// that have the field (`... AND <field> IS NOT NULL`).
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { fieldExpr } from './filters';
@@ -64,6 +65,7 @@ export function checkDefinition(databaseId: string, definition: ContainerDefinit
   partitionKeySegments(definition.partitionKeyPath);
   if (definition.defaultTtl !== undefined) checkTtl(definition.defaultTtl, 'A container defaultTtl');
   (definition.indexedPaths ?? []).forEach(fieldSegments);
+  (definition.filterOnlyPaths ?? []).forEach(fieldSegments);
 }
 
 /** The definition as stored: only the known fields, each indexed path once. */
@@ -73,19 +75,44 @@ export function cleanDefinition(definition: ContainerDefinition): ContainerDefin
     partitionKeyPath: definition.partitionKeyPath,
     ...(definition.defaultTtl !== undefined ? { defaultTtl: definition.defaultTtl } : {}),
     indexedPaths: [...new Set(definition.indexedPaths ?? [])],
+    filterOnlyPaths: [...new Set(definition.filterOnlyPaths ?? [])],
   };
 }
 
-export function indexName(cid: number, field: string): string {
-  return `doc_ix_${cid}_${createHash('sha1').update(field).digest('hex').slice(0, 12)}`;
+/** How a path is indexed: every item of the container, or only those that have the field. */
+export type IndexKind = 'full' | 'present';
+
+export function indexName(cid: number, field: string, kind: IndexKind = 'full'): string {
+  const name = `doc_ix_${cid}_${createHash('sha1').update(field).digest('hex').slice(0, 12)}`;
+  return kind === 'full' ? name : `${name}_p`;
 }
 
-/** Creates container `cid`'s partial expression index for each path (idempotent). */
-export function createIndexes(db: Database, cid: number, paths: string[]): void {
+/** The index serving `field` in a container, if it has one. */
+export function indexOf(
+  definition: Pick<ContainerDefinition, 'indexedPaths' | 'filterOnlyPaths'>,
+  field: string,
+): IndexKind | undefined {
+  if (definition.indexedPaths?.includes(field)) return 'full';
+  if (definition.filterOnlyPaths?.includes(field)) return 'present';
+  return undefined;
+}
+
+/**
+ * Creates container `cid`'s partial expression indexes (idempotent): over all its items for an
+ * indexed path, over the items that have the field for a filter-only one.
+ */
+export function createIndexes(
+  db: Database,
+  cid: number,
+  definition: Pick<ContainerDefinition, 'indexedPaths' | 'filterOnlyPaths'>,
+): void {
+  const paths = [...(definition.indexedPaths ?? []), ...(definition.filterOnlyPaths ?? [])];
   for (const field of paths) {
     fieldSegments(field); // validates before the path is spliced into SQL
+    const kind = indexOf(definition, field)!;
+    const present = kind === 'present' ? ` AND ${fieldExpr(field)} IS NOT NULL` : '';
     db.exec(
-      `CREATE INDEX IF NOT EXISTS ${indexName(cid, field)} ON doc_items (${fieldExpr(field)}, pk, id) WHERE cid = ${cid}`,
+      `CREATE INDEX IF NOT EXISTS ${indexName(cid, field, kind)} ON doc_items (${fieldExpr(field)}, pk, id) WHERE cid = ${cid}${present}`,
     );
   }
 }

@@ -53,16 +53,17 @@ class Store implements DocumentStore {
           `Container ${databaseId}/${definition.id} has partition key ${existing.definition.partitionKeyPath}, not ${definition.partitionKeyPath}.`,
         );
       }
-      const added = (definition.indexedPaths ?? []).filter(
-        (p) => !existing.definition.indexedPaths?.includes(p),
-      );
-      if (added.length > 0) existing.addIndexes(added);
+      const isNew = (list: 'indexedPaths' | 'filterOnlyPaths') =>
+        (definition[list] ?? []).filter((p) => !existing.definition[list]?.includes(p));
+      const added = { indexedPaths: isNew('indexedPaths'), filterOnlyPaths: isNew('filterOnlyPaths') };
+      const anyAdded = added.indexedPaths.length + added.filterOnlyPaths.length > 0;
+      if (anyAdded) existing.addIndexes(added);
       // As in Cosmos, a container's default TTL can be turned on or changed later (it applies from
       // the next write of each item).
       const ttlChanged =
         definition.defaultTtl !== undefined && definition.defaultTtl !== existing.definition.defaultTtl;
       if (ttlChanged) existing.definition.defaultTtl = definition.defaultTtl;
-      if (added.length > 0 || ttlChanged) {
+      if (anyAdded || ttlChanged) {
         this.updateDefinition.run(JSON.stringify(existing.definition), existing.cid);
       }
       return existing;

@@ -41,6 +41,13 @@ export interface ContainerDefinition {
    * range queries on them avoid full scans. Other fields are still queryable, by scan.
    */
   indexedPaths?: string[];
+  /**
+   * Paths only ever filtered on, never sorted by alone: each gets an index of the items that have
+   * the field (a write of an item without it maintains nothing for it). It serves =, in, ranges and
+   * startsWith on the path; an ORDER BY on it alone reads the container. A path in both lists is
+   * indexed in full.
+   */
+  filterOnlyPaths?: string[];
 }
 
 /** HTTP-like status codes, as Cosmos returns them. */

@@ -238,6 +238,11 @@ export interface ContainerSettings {
   partitionKeyPath: string;
   /** Fields the app filters or sorts on: index hints for the local store (Cosmos indexes every path). */
   indexedPaths: string[];
+  /**
+   * Fields the app filters on but never sorts by alone: the local store indexes only the items that
+   * have them, so writing an item without them (an outbox item, a ledger entry) costs nothing there.
+   */
+  filterOnlyPaths?: string[];
   /** Seconds items live after their last write; -1: TTL on, items expire only by their own `ttl`. */
   defaultTtl?: number;
 }
@@ -254,16 +259,20 @@ export const containerDefinitions: Record<
     partitionKeyPath: '/memberId',
     // TTL on, nothing expires unless it says so: sent outbox items do.
     defaultTtl: -1,
-    // `id`: a rental by id across members; `type`, `status`, `requestedAt`: a member's history;
-    // `dueCheckAt`: the loans the overdue timer must look at now; `bookId`: a book's reviews.
-    indexedPaths: ['id', 'type', 'status', 'requestedAt', 'dueCheckAt', 'bookId'],
+    // `id`: a rental by id across members; `type`: a member's history, the rentals left REQUESTED.
+    indexedPaths: ['id', 'type'],
+    // Rentals' and reviews' fields, absent from the other items: `status`, `requestedAt`: the
+    // rentals left REQUESTED; `dueCheckAt`: the loans the overdue timer must look at now; `bookId`:
+    // a book's reviews.
+    filterOnlyPaths: ['status', 'requestedAt', 'dueCheckAt', 'bookId'],
   },
   books: {
     id: 'books',
     partitionKeyPath: '/id',
     defaultTtl: -1,
+    indexedPaths: ['title', 'withdrawn', 'available'],
     // `nextReadyUntil`: the books whose READY holds are due, for the `holds-expiry` timer.
-    indexedPaths: ['title', 'withdrawn', 'available', 'nextReadyUntil'],
+    filterOnlyPaths: ['nextReadyUntil'],
   },
   // The read models (./views.ts), kept by change-feed projectors.
   views: {

@@ -5,11 +5,13 @@ import type { Database } from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HostClock } from '../../local/host/clock';
 import { closeDatabase, committed, openDatabase } from '../../local/host/db';
+import { fieldExpr } from '../../local/documents/filters';
 import { createDocumentStore } from '../../local/documents/store';
 import {
   DocumentStoreError,
   type DocumentContainer,
   type DocumentStore,
+  type QuerySpec,
   type StoredDocument,
 } from '../../local/documents/types';
 
@@ -459,6 +461,76 @@ describe('queries', () => {
     expect(
       books.query({ where: [{ field: 'stock.free', op: '>', value: 46 }] }).items.map((d) => d.id),
     ).toEqual(['b47', 'b48', 'b49']);
+  });
+
+  it('indexes a filter-only path over the items that have it, and answers every query as a full index does', () => {
+    const spec = { partitionKeyPath: '/memberId', indexedPaths: ['type'] };
+    const sparse = store.createContainerIfNotExists('library', {
+      id: 'sparse',
+      ...spec,
+      filterOnlyPaths: ['dueAt', 'flag'],
+    });
+    const full = store.createContainerIfNotExists('library', {
+      id: 'full',
+      ...spec,
+      indexedPaths: ['type', 'dueAt', 'flag'],
+    });
+    for (const c of [sparse, full]) {
+      for (let i = 0; i < 30; i++) {
+        // Every third item has no dueAt (an outbox item, say), one has it null, some have a flag.
+        const dueAt = i % 3 === 0 ? {} : { dueAt: i === 1 ? null : `2026-12-${String(i).padStart(2, '0')}` };
+        c.create({
+          id: `r${i}`,
+          memberId: `m${i % 4}`,
+          type: i % 3 ? 'rental' : 'outbox',
+          ...dueAt,
+          ...(i % 5 ? {} : { flag: i % 2 === 0 }),
+        });
+      }
+    }
+    const specs: QuerySpec[] = [
+      { where: [{ field: 'dueAt', op: '=', value: '2026-12-05' }] },
+      { where: [{ field: 'dueAt', op: '<=', value: '2026-12-10' }], orderBy: [{ field: 'dueAt' }] },
+      { where: [{ field: 'dueAt', op: 'in', value: ['2026-12-02', '2026-12-20'] }] },
+      { where: [{ field: 'dueAt', op: 'startsWith', value: '2026-12-2' }] },
+      { where: [{ field: 'flag', op: '=', value: true }] },
+      { where: [{ field: 'dueAt', op: '=', value: null }] },
+      { orderBy: [{ field: 'dueAt', direction: 'desc' }], limit: 7 },
+      {
+        where: [
+          { field: 'type', op: '=', value: 'rental' },
+          { field: 'dueAt', op: '>', value: '2026-12-20' },
+        ],
+      },
+    ];
+    const all = (c: DocumentContainer, s: QuerySpec) => {
+      const ids: string[] = [];
+      let continuation: string | undefined;
+      do {
+        const page = c.query({ ...s, continuation });
+        ids.push(...page.items.map((d) => d.id));
+        continuation = page.continuation;
+      } while (continuation);
+      return ids;
+    };
+    for (const s of specs) expect(all(sparse, s)).toEqual(all(full, s));
+    expect(all(sparse, specs[0])).toEqual(['r5']);
+    expect(all(sparse, specs[5])).toEqual(['r1']);
+    expect(all(sparse, specs[6])).toHaveLength(30); // the items without dueAt too, last (lowest)
+
+    // Filters that need the field use the index of the items that have it...
+    for (const s of specs.slice(0, 5))
+      expect(sparse.explain(s).join('\n')).toMatch(/SEARCH doc_items USING INDEX doc_ix_\w+_p /);
+    // ...which holds no entry for an item without it; `= null` and an ORDER BY alone cannot use it.
+    const name = /USING INDEX (doc_ix_\w+_p)/.exec(sparse.explain(specs[0]).join('\n'))![1];
+    const indexSql = db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).pluck().get(name) as string;
+    expect(indexSql).toContain(`WHERE cid = `);
+    expect(indexSql.endsWith(`AND ${fieldExpr('dueAt')} IS NOT NULL`)).toBe(true);
+    expect(sparse.explain(specs[5]).join('\n')).not.toMatch(/_p\b/);
+    expect(sparse.explain(specs[6]).join('\n')).not.toMatch(/_p\b/);
+    expect(store.container('library', 'sparse')?.definition).toMatchObject({
+      filterOnlyPaths: ['dueAt', 'flag'],
+    });
   });
 
   it('adds indexes asked for later', () => {
