@@ -9,7 +9,7 @@ import { checkBatch, runBatch } from './batch';
 import { ChangeFeed, type FeedTransactions } from './change-feed';
 import { Items, type Lsn } from './items';
 import { planQuery, runQuery, type QueryPlan } from './query';
-import { createIndexes } from './schema';
+import { createIndexes, type ContainerIndexes } from './schema';
 import type {
   BatchOperation,
   BatchResult,
@@ -58,7 +58,7 @@ export class Container implements DocumentContainer {
   }
 
   /** Adds the paths to the container's definition and indexes them (idempotent). */
-  addIndexes(added: Pick<ContainerDefinition, 'indexedPaths' | 'filterOnlyPaths'>): void {
+  addIndexes(added: ContainerIndexes): void {
     for (const list of ['indexedPaths', 'filterOnlyPaths'] as const) {
       const paths = (this.definition[list] ??= []);
       for (const field of added[list] ?? []) if (!paths.includes(field)) paths.push(field);

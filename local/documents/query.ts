@@ -3,10 +3,9 @@
 // to use — and a page of results with the token for the next.
 import type { Statement } from 'better-sqlite3';
 import { fieldExpr, filterSql } from './filters';
-import { indexName, indexOf, LIVE } from './schema';
+import { indexName, indexOf, LIVE, type ContainerIndexes } from './schema';
 import {
   DocumentStoreError,
-  type ContainerDefinition,
   type NewDocument,
   type QueryPage,
   type QuerySpec,
@@ -20,7 +19,7 @@ const MAX_PAGE = 1000;
 /** The container a query runs on, at a time (expired items are invisible). */
 export interface QueryTarget {
   cid: number;
-  indexes: Pick<ContainerDefinition, 'indexedPaths' | 'filterOnlyPaths'>;
+  indexes: ContainerIndexes;
   now: number;
 }
 

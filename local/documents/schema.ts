@@ -79,6 +79,9 @@ export function cleanDefinition(definition: ContainerDefinition): ContainerDefin
   };
 }
 
+/** The paths a container indexes, in full or over the items that have them. */
+export type ContainerIndexes = Pick<ContainerDefinition, 'indexedPaths' | 'filterOnlyPaths'>;
+
 /** How a path is indexed: every item of the container, or only those that have the field. */
 export type IndexKind = 'full' | 'present';
 
@@ -88,10 +91,7 @@ export function indexName(cid: number, field: string, kind: IndexKind = 'full'):
 }
 
 /** The index serving `field` in a container, if it has one. */
-export function indexOf(
-  definition: Pick<ContainerDefinition, 'indexedPaths' | 'filterOnlyPaths'>,
-  field: string,
-): IndexKind | undefined {
+export function indexOf(definition: ContainerIndexes, field: string): IndexKind | undefined {
   if (definition.indexedPaths?.includes(field)) return 'full';
   if (definition.filterOnlyPaths?.includes(field)) return 'present';
   return undefined;
@@ -101,11 +101,7 @@ export function indexOf(
  * Creates container `cid`'s partial expression indexes (idempotent): over all its items for an
  * indexed path, over the items that have the field for a filter-only one.
  */
-export function createIndexes(
-  db: Database,
-  cid: number,
-  definition: Pick<ContainerDefinition, 'indexedPaths' | 'filterOnlyPaths'>,
-): void {
+export function createIndexes(db: Database, cid: number, definition: ContainerIndexes): void {
   const paths = [...(definition.indexedPaths ?? []), ...(definition.filterOnlyPaths ?? [])];
   for (const field of paths) {
     fieldSegments(field); // validates before the path is spliced into SQL

@@ -11,7 +11,7 @@ import type { Clock } from '../host/clock';
 import type { Logger } from '../host/logger';
 import { FeedTransactions } from './change-feed';
 import { Container, type ContainerContext } from './container';
-import { checkDefinition, cleanDefinition, SCHEMA } from './schema';
+import { checkDefinition, cleanDefinition, SCHEMA, type ContainerIndexes } from './schema';
 import {
   DocumentStoreError,
   type ContainerDefinition,
@@ -53,7 +53,7 @@ class Store implements DocumentStore {
           `Container ${databaseId}/${definition.id} has partition key ${existing.definition.partitionKeyPath}, not ${definition.partitionKeyPath}.`,
         );
       }
-      const isNew = (list: 'indexedPaths' | 'filterOnlyPaths') =>
+      const isNew = (list: keyof ContainerIndexes) =>
         (definition[list] ?? []).filter((p) => !existing.definition[list]?.includes(p));
       const added = { indexedPaths: isNew('indexedPaths'), filterOnlyPaths: isNew('filterOnlyPaths') };
       const anyAdded = added.indexedPaths.length + added.filterOnlyPaths.length > 0;

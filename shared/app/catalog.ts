@@ -11,7 +11,7 @@ import {
 } from '../domain/book';
 import { denial, type Caller } from './authorization';
 import { settleFreeCopies } from '../domain/hold';
-import { newEvent, type DomainEvent, type Fact } from './events';
+import { newEvent, type DomainEvent, type When } from './events';
 import { shelfOf, withShelf } from './holds';
 import { newId } from './ids';
 import { withBookEvent } from './outbox';
@@ -213,7 +213,7 @@ export async function readBook(deps: AppDeps, bookId: string): Promise<Stored<Bo
 function bookEvent(
   type: 'rentbook.book.registered' | 'rentbook.book.updated',
   bookId: string,
-  when: Omit<Fact, 'subject'>,
+  when: When,
   book: NewBook | BookState,
 ): DomainEvent {
   const { title, author, isbn, price, copies, withdrawn } = book;

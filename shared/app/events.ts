@@ -119,6 +119,9 @@ export interface Fact {
   key?: string;
 }
 
+/** When a fact happened and, where one type can happen more than once, its key. */
+export type When = Omit<Fact, 'subject'>;
+
 /** A new event; its id follows from the type and the fact, so the same fact makes the same event. */
 export function newEvent<T extends EventType>(type: T, fact: Fact, data: EventData<T>): DomainEvent {
   const { subject, at, key = '' } = fact;
@@ -150,13 +153,13 @@ export function rentalEvent<
   rental: Rental,
   data: Omit<EventData<T>, 'rentalId' | 'memberId' | 'bookId' | 'bookTitle'>,
   /** When; `key` tells apart facts of one type that a rental can have more than once (the nth renewal). */
-  when: Omit<Fact, 'subject'>,
+  when: When,
 ): DomainEvent;
 export function rentalEvent(
   type: EventType,
   rental: Rental,
   data?: Record<string, unknown>,
-  when?: Omit<Fact, 'subject'>,
+  when?: When,
 ): DomainEvent {
   const ids = { rentalId: rental.id, memberId: rental.memberId, bookId: rental.bookId };
   const subject = `rentals/${rental.id}`;
