@@ -1,6 +1,10 @@
 // The app's document-container port over the local host's document store (the Cosmos stand-in).
 // The store is synchronous (SQLite); the port is async like the Cosmos SDK, so a store error
-// becomes a rejected promise carrying the same status.
+// becomes a rejected promise carrying the same status. This adapter plays the SDK's part where the
+// store injects faults (LOCAL_FAULTS): a throttled call (429) is tried again after the wait the
+// store gave, as `@azure/cosmos` does by default (at most 9 times, 30 s of waiting in all), and
+// only then reaches the app; other failures reach it at once, as they do from a single-region
+// account. The store's injected latency is waited here, off the store's synchronous path.
 import type {
   BatchOperation,
   BatchResult,
@@ -106,14 +110,32 @@ class EmbeddedContainer implements DocumentContainer {
   }
 
   private async run<R>(op: (c: StoreContainer) => R): Promise<R> {
-    try {
-      return op(this.resolve());
-    } catch (err) {
-      if (isStoreError(err)) throw new DocumentError(err.status, err.message);
-      throw err;
+    const container = this.resolve();
+    const latency = this.store!.faults.latencyMs('documents');
+    if (latency > 0) await delay(latency);
+    let waitedMs = 0;
+    for (let retry = 0; ; retry++) {
+      try {
+        return op(container);
+      } catch (err) {
+        if (!isStoreError(err)) throw err;
+        const wait = err.retryAfterMs ?? 0;
+        if (err.status === 429 && retry < THROTTLE_RETRIES && waitedMs + wait <= THROTTLE_WAIT_MS) {
+          waitedMs += wait;
+          await delay(wait);
+          continue;
+        }
+        throw new DocumentError(err.status, err.message, err.retryAfterMs);
+      }
     }
   }
 }
+
+/** `@azure/cosmos`'s defaults for throttled requests (`retryOptions`): 9 retries, 30 s of waiting. */
+const THROTTLE_RETRIES = 9;
+const THROTTLE_WAIT_MS = 30_000;
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // By shape, not instanceof: the host's store may come from another module loader than this app
 // (a test runner loads the host from source, the app from dist/), so its error class differs.

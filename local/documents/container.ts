@@ -5,6 +5,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Doc } from '../../shared/app/ports';
 import type { Clock } from '../host/clock';
 import type { Logger } from '../host/logger';
+import type { FaultPlan } from '../faults/plan';
+import type { FaultOperation } from '../faults/settings';
 import { checkBatch, runBatch } from './batch';
 import { ChangeFeed, type FeedTransactions } from './change-feed';
 import { Items, type Lsn } from './items';
@@ -32,6 +34,8 @@ export interface ContainerContext {
   clock: Clock;
   log: Logger | undefined;
   transactions: FeedTransactions;
+  /** Transient failures to inject (LOCAL_FAULTS): each call the app can make may fail as Cosmos DB's do. */
+  faults: FaultPlan;
 }
 
 export class Container implements DocumentContainer {
@@ -67,11 +71,11 @@ export class Container implements DocumentContainer {
   }
 
   read<T extends Doc = NewDocument>(partitionKey: string, id: string): StoredDocument<T> | undefined {
-    return this.items.read<T>({ partitionKey, id });
+    return this.faulty('read', () => this.items.read<T>({ partitionKey, id }));
   }
 
   create<T extends Doc>(doc: T): StoredDocument<T> {
-    return this.write((lsn) => this.items.create(doc, lsn));
+    return this.faulty('write', () => this.write((lsn) => this.items.create(doc, lsn)));
   }
 
   replace<T extends Doc>(
@@ -80,16 +84,22 @@ export class Container implements DocumentContainer {
     doc: T,
     options?: WriteOptions,
   ): StoredDocument<T> {
-    return this.write((lsn) => this.items.replace({ partitionKey, id, doc, ifMatch: options?.ifMatch }, lsn));
+    return this.faulty('write', () =>
+      this.write((lsn) => this.items.replace({ partitionKey, id, doc, ifMatch: options?.ifMatch }, lsn)),
+    );
   }
 
   upsert<T extends Doc>(doc: T, options?: WriteOptions): StoredDocument<T> {
-    return this.write((lsn) => this.items.upsert({ doc, ifMatch: options?.ifMatch }, lsn).doc);
+    return this.faulty('write', () =>
+      this.write((lsn) => this.items.upsert({ doc, ifMatch: options?.ifMatch }, lsn).doc),
+    );
   }
 
   delete(partitionKey: string, id: string, options?: WriteOptions): void {
     // A delete is not a change-feed event (LatestVersion mode).
-    this.context.transactions.run(() => this.items.delete({ partitionKey, id, ifMatch: options?.ifMatch }));
+    this.faulty('write', () =>
+      this.context.transactions.run(() => this.items.delete({ partitionKey, id, ifMatch: options?.ifMatch })),
+    );
   }
 
   patch<T extends Doc = NewDocument>(
@@ -98,17 +108,21 @@ export class Container implements DocumentContainer {
     operations: PatchOperation[],
     options?: PatchOptions,
   ): StoredDocument<T> {
-    return this.write((lsn) => this.items.patch<T>({ partitionKey, id, operations, ...options }, lsn));
+    return this.faulty('write', () =>
+      this.write((lsn) => this.items.patch<T>({ partitionKey, id, operations, ...options }, lsn)),
+    );
   }
 
   batch(partitionKey: string, operations: BatchOperation[]): BatchResult[] {
     checkBatch(this.items, partitionKey, operations);
-    return runBatch({ items: this.items, partitionKey, operations, transaction: (fn) => this.write(fn) });
+    return this.faulty('batch', () =>
+      runBatch({ items: this.items, partitionKey, operations, transaction: (fn) => this.write(fn) }),
+    );
   }
 
   query<T extends Doc = NewDocument>(spec: QuerySpec): QueryPage<T> {
     const plan = this.plan(spec);
-    return runQuery<T>(plan, this.statement(plan.sql));
+    return this.faulty('query', () => runQuery<T>(plan, this.statement(plan.sql)));
   }
 
   explain(spec: QuerySpec): string[] {
@@ -137,6 +151,19 @@ export class Container implements DocumentContainer {
 
   onChange(listener: () => void): () => void {
     return this.feed.onChange(listener);
+  }
+
+  /**
+   * Runs a call the plan may fail: before it runs, or (a write that timed out once applied) after.
+   * Host-internal reads (the change feed) never fail here: the triggers' own retries are not the
+   * app's to meet.
+   */
+  private faulty<R>(operation: FaultOperation<'documents'>, call: () => R): R {
+    const fault = this.context.faults.roll('documents', operation);
+    if (fault && !fault.afterEffect) throw fault.error;
+    const result = call();
+    if (fault) throw fault.error;
+    return result;
   }
 
   /** One transaction: every item it writes shares one change-feed position, and the feed grows. */

@@ -9,6 +9,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
 import type { Logger } from '../host/logger';
+import { faultPlan, type FaultPlan } from '../faults/plan';
 import { FeedTransactions } from './change-feed';
 import { Container, type ContainerContext } from './container';
 import { checkDefinition, cleanDefinition, SCHEMA, type ContainerIndexes } from './schema';
@@ -27,10 +28,12 @@ class Store implements DocumentStore {
   private readonly insertContainer: Statement;
   private readonly updateDefinition: Statement;
   private readonly purge: Statement;
+  readonly faults: FaultPlan;
 
   constructor(db: Database, clock: Clock, log: Logger | undefined) {
     db.exec(SCHEMA);
-    this.context = { db, clock, log, transactions: new FeedTransactions(db) };
+    this.faults = faultPlan(db);
+    this.context = { db, clock, log, transactions: new FeedTransactions(db), faults: this.faults };
     this.findContainer = db.prepare(
       'SELECT cid, definition FROM doc_containers WHERE database_id = ? AND container_id = ?',
     );

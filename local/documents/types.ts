@@ -10,6 +10,7 @@ import type {
   QuerySpec,
   WriteOptions,
 } from '../../shared/app/ports';
+import type { FaultPlan } from '../faults/plan';
 
 /** System properties on every stored item, as Cosmos adds them. */
 export interface SystemProperties {
@@ -51,12 +52,15 @@ export interface ContainerDefinition {
 }
 
 /** HTTP-like status codes, as Cosmos returns them. */
-export type DocumentStatus = 200 | 201 | 204 | 400 | 404 | 409 | 412 | 413 | 424;
+export type DocumentStatus = 200 | 201 | 204 | 400 | 404 | 408 | 409 | 412 | 413 | 424 | 429 | 503;
 
 export class DocumentStoreError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409 | 412 | 413,
+    /** 408, 429 and 503 only come from injected faults (LOCAL_FAULTS), as Cosmos DB's transient answers. */
+    readonly status: 400 | 404 | 408 | 409 | 412 | 413 | 429 | 503,
     message: string,
+    /** With a 429: how long to wait before trying again (Cosmos DB's `x-ms-retry-after-ms`). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'DocumentStoreError';
@@ -147,6 +151,8 @@ export interface DocumentContainer {
 }
 
 export interface DocumentStore {
+  /** The transient failures and delays injected into the app's calls (LOCAL_FAULTS). */
+  readonly faults: FaultPlan;
   /**
    * Creates the container (and its database) if absent; returns it. Asking again with a different
    * partition key path is a 400. `indexedPaths` given later are added.

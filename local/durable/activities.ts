@@ -1,6 +1,10 @@
 // The activity dispatcher: runs the work items that turns scheduled (the outbox), at most
 // maxConcurrentActivityFunctions at once, through the worker as the extension invokes an
 // activityTrigger function, and reports each outcome as the history event the orchestrator sees.
+// Injected faults (LOCAL_FAULTS `durable.activity`) play what a task hub does when it loses a work
+// item: the item is dispatched again a moment later, either before it ran or after it ran with its
+// completion lost, so the activity runs twice (Durable runs activities at least once).
+import type { FaultPlan } from '../faults/plan';
 import type { Clock } from '../host/clock';
 import type { Logger } from '../host/logger';
 import { fromTypedData } from '../host/typed-data';
@@ -17,6 +21,8 @@ export interface WorkItem extends NewWorkItem {
 export class ActivityDispatcher {
   private readonly names = new Map<string, string>();
   private readonly pool: WorkPool<WorkItem>;
+  private readonly redispatches = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(
     private readonly options: {
@@ -24,6 +30,7 @@ export class ActivityDispatcher {
       clock: Clock;
       log: Logger;
       maxConcurrent: number;
+      faults: FaultPlan;
       /** Called with each finished work item's TaskCompleted or TaskFailed event. */
       onOutcome: (item: WorkItem, outcome: HistoryEvent) => void;
     },
@@ -49,10 +56,35 @@ export class ActivityDispatcher {
 
   /** Starts no more work; what runs now reports nothing (its work item runs again after a restart). */
   stop(): void {
+    this.stopped = true;
+    for (const timer of this.redispatches) clearTimeout(timer);
+    this.redispatches.clear();
     void this.pool.stop();
   }
 
   private async run(item: WorkItem): Promise<void> {
+    const { faults } = this.options;
+    const fault = faults.roll('durable', 'activity');
+    if (fault && !fault.afterEffect) return this.redispatch(item);
+    const latency = faults.latencyMs('durable');
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    const outcome = await this.invoke(item);
+    if (fault) return this.redispatch(item);
+    this.options.onOutcome(item, outcome);
+  }
+
+  /** A lost work item comes back after a moment, as a task hub hands it out again. */
+  private redispatch(item: WorkItem): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.redispatches.delete(timer);
+      if (!this.stopped) this.pool.add(item);
+    }, REDISPATCH_MS);
+    timer.unref();
+    this.redispatches.add(timer);
+  }
+
+  private async invoke(item: WorkItem): Promise<HistoryEvent> {
     const { worker, clock, log } = this.options;
     const name = this.names.get(item.name.toLowerCase());
     let outcome: HistoryEvent;
@@ -79,9 +111,12 @@ export class ActivityDispatcher {
         log.warn(`Durable activity ${item.name} (instance ${item.instanceId}) failed: ${errorMessage(err)}`);
       }
     }
-    this.options.onOutcome(item, outcome);
+    return outcome;
   }
 }
+
+/** How long a lost work item takes to come back (a real task hub takes its lock's time, longer). */
+const REDISPATCH_MS = 500;
 
 /**
  * TaskFailed as the extension records a failed out-of-process activity: Reason "Activity function

@@ -13,6 +13,7 @@
 import type { Clock } from '../host/clock';
 import type { Logger } from '../host/logger';
 import type { Database, Worker } from '../host/types';
+import { faultPlan } from '../faults/plan';
 import { ActivityDispatcher, type WorkItem } from './activities';
 import { EventType, historyEvent, type HistoryEvent } from './history';
 import { instanceFromRow, newInstance, type Instance, type Message } from './instance';
@@ -64,6 +65,7 @@ export class DurableEngine {
       clock: options.clock,
       log: options.log,
       maxConcurrent: options.maxConcurrentActivities,
+      faults: faultPlan(options.db),
       onOutcome: (item, outcome) => this.activityDone(item, outcome),
     });
   }

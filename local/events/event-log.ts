@@ -4,6 +4,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
 import { prepareStatements } from '../host/db';
 import { ListenerRegistry } from '../host/listeners';
+import { faultPlan, type FaultPlan } from '../faults/plan';
 import { partitionForKey } from './partition-key';
 import type {
   Checkpoint,
@@ -124,6 +125,7 @@ class SqliteEventLog implements EventLog {
   private cancelPurge: (() => void) | undefined;
   private purgeAt = Infinity;
   private closed = false;
+  readonly faults: FaultPlan;
 
   constructor(
     db: Database,
@@ -132,6 +134,7 @@ class SqliteEventLog implements EventLog {
   ) {
     db.exec(SCHEMA);
     this.statements = prepareStatements(db, STATEMENTS);
+    this.faults = faultPlan(db);
     this.listeners = new ListenerRegistry(db, 'event-log');
     this.inTransaction = db.transaction((fn: () => void) => fn());
     this.defaultPartitionCount = options.defaultPartitionCount ?? 4;
@@ -180,6 +183,8 @@ class SqliteEventLog implements EventLog {
   append(hubName: string, events: NewEvent[]): StoredEvent[] {
     const info = this.hub(hubName);
     if (events.length === 0) return [];
+    const fault = this.faults.roll('eventHubs', 'publish');
+    if (fault) throw fault.error;
     let stored: StoredEvent[] = [];
     this.inTransaction(() => (stored = this.store(info, events)));
     this.schedulePurge(stored[0].enqueuedTimeUtc + info.retentionMs);
@@ -190,6 +195,8 @@ class SqliteEventLog implements EventLog {
   read(hubName: string, partitionId: string, afterSequenceNumber: number, maxCount: number): StoredEvent[] {
     const info = this.hub(hubName);
     const partition = this.partitionNumber(info, partitionId);
+    const fault = this.faults.roll('eventHubs', 'receive');
+    if (fault) throw fault.error;
     const rows = this.statements.read.all(info.name, partition, afterSequenceNumber, maxCount) as EventRow[];
     return rows.map((row) => toEvent(info.name, row));
   }

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { parseIsoDuration } from '../host/clock';
 import { readExtensionSettings } from '../host/extension-settings';
-import { RetryingInvoker } from '../host/retry-policy';
+import { receiveBackoffMs, RetryingInvoker } from '../host/retry-policy';
 import { publishService, withdrawService } from '../host/services';
 import type {
   ExtensionFactory,
@@ -90,6 +90,9 @@ interface Consumer {
 interface PartitionProcessor {
   consumer: Consumer;
   partitionId: string;
+  /** Reads that failed in a row (the hub busy or out): the next try waits longer. */
+  failures: number;
+  retryTimer?: NodeJS.Timeout;
   /** Sequence number of the last event handed to the function (or the start position). */
   position: number;
   /** Offset of that event, for the checkpoint. */
@@ -238,8 +241,19 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
       p.offset = last.offset;
       if (++p.uncheckpointed >= batchCheckpointFrequency) checkpoint(p);
       more = true;
+      p.failures = 0;
     } catch (err) {
-      host.log.error(`Event Hubs trigger "${consumer.fn.name}" (partition ${p.partitionId}) failed`, err);
+      // A hub that is busy or out (LOCAL_FAULTS) is read again after a pause that doubles each time,
+      // as the SDK's processor does: neither a hot loop nor a partition left behind.
+      const waitMs = receiveBackoffMs(++p.failures);
+      host.log.warn(
+        `Event Hubs trigger "${consumer.fn.name}" (partition ${p.partitionId}) could not read; ` +
+          `trying again in ${waitMs} ms: ${(err as Error).message}`,
+      );
+      p.retryTimer = setTimeout(() => {
+        p.retryTimer = undefined;
+        schedule(p);
+      }, waitMs);
     } finally {
       p.busy = false;
       if (more) schedule(p);
@@ -325,6 +339,7 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
             partitionId,
             position: saved ? saved.sequenceNumber : startPosition(hub, partitionId),
             offset: saved?.offset ?? -1,
+            failures: 0,
             uncheckpointed: 0,
             busy: false,
             scheduled: false,
@@ -343,6 +358,7 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
     async stop() {
       stopping = true;
       for (const u of unsubscribe.splice(0)) u();
+      for (const p of processors) clearTimeout(p.retryTimer);
       invoker.stop();
       await Promise.all(processors.map((p) => p.running));
       // Work done but not yet checkpointed (batchCheckpointFrequency > 1) is checkpointed on a clean stop.

@@ -1,6 +1,7 @@
 // The event log's contract: the part of Event Hubs the app and the trigger rely on. Hubs with a fixed
 // number of partitions, events placed by partition key, per-partition sequence numbers and offsets,
 // time-based retention, and per consumer group checkpoints. The API is synchronous because SQLite is.
+import type { FaultPlan } from '../faults/plan';
 
 /** An event to append. Bodies are JSON values (they are stored as JSON text). */
 export interface NewEvent {
@@ -72,13 +73,18 @@ export interface EventLogOptions {
 }
 
 export interface EventLog {
+  /** The transient failures and delays injected into publishes and receives (LOCAL_FAULTS). */
+  readonly faults: FaultPlan;
   /** The hub, created with its configured (or default) options on first use. */
   hub(name: string): HubInfo;
   /** The hubs created so far (looking does not create one). */
   hubNames(): string[];
-  /** Appends in one transaction and returns the stored events, in input order. */
+  /**
+   * Appends in one transaction and returns the stored events, in input order. An injected fault
+   * throws Event Hubs' transient error (`MessagingError`, retryable) and appends nothing.
+   */
   append(hub: string, events: NewEvent[]): StoredEvent[];
-  /** Events of one partition with a sequence number above `afterSequenceNumber`, oldest first. */
+  /** Events of one partition with a sequence number above `afterSequenceNumber`, oldest first (may fail as a receive). */
   read(hub: string, partitionId: string, afterSequenceNumber: number, maxCount: number): StoredEvent[];
   /** The first event enqueued at or after `timeMs` (its predecessor's sequence number, for `read`). */
   sequenceNumberBefore(hub: string, partitionId: string, timeMs: number): number;

@@ -17,6 +17,9 @@ import { publishService, withdrawService } from './services';
 import { injectAdapters } from '../../shared/injected-adapters';
 import { embeddedAdapters } from '../adapters';
 import { AppLoadError, findApp } from './app-loader';
+import { addFaultRoutes } from '../faults/admin-routes';
+import { writeFaultSettings } from '../faults/plan';
+import { FAULT_SERVICES, parseFaultSettings, type FaultSettings } from '../faults/settings';
 import type {
   BindingInfo,
   Database,
@@ -113,6 +116,12 @@ export class LocalHost {
       throw new AppLoadError((err as Error).message);
     }
     const { routePrefix, limits } = httpConfig;
+    let faults: FaultSettings;
+    try {
+      faults = parseFaultSettings(settings.LOCAL_FAULTS, Date.now());
+    } catch (err) {
+      throw new AppLoadError((err as Error).message);
+    }
     const keys = resolveHostKeys(dbFile, settings);
     const db = openDatabase(dbFile, {
       groupCommit: true,
@@ -128,6 +137,9 @@ export class LocalHost {
     );
     publishService('db', db);
     publishService('clock', clock);
+    // Every stand-in on this file follows the plan from here on (none given: none left from before).
+    writeFaultSettings(db, faults);
+    if (settings.LOCAL_FAULTS) log.warn(`Injecting faults (LOCAL_FAULTS): ${describeFaults(faults)}`);
 
     const core = installCoreApi();
     core.logSink = (level, _category, message) =>
@@ -228,6 +240,7 @@ export class LocalHost {
         log,
       });
       addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, log });
+      if (dev) addFaultRoutes(http, db);
       await http.listen(options.port ?? 7071);
       for (const ext of extensions) await ext.start?.();
       writeHostRecord(dbFile, host.url);
@@ -265,6 +278,21 @@ export class LocalHost {
     withdrawService('clock', this.clock);
     closeDatabase(this.db);
   }
+}
+
+/** One line for the start-up log: what fails how often, and the outages to come. */
+function describeFaults(faults: FaultSettings): string {
+  const parts: string[] = [];
+  for (const service of FAULT_SERVICES) {
+    const rates = Object.entries(faults.rates[service]).filter(([, r]) => (r ?? 0) > 0);
+    if (rates.length)
+      parts.push(`${service} ${rates.map(([op, r]) => `${op} ${(r ?? 0) * 100}%`).join(', ')}`);
+    const latency = faults.latencyMs[service];
+    if (latency) parts.push(`${service} latency ${latency[0]}–${latency[1]} ms`);
+  }
+  for (const o of faults.outages)
+    parts.push(`${o.service} out ${new Date(o.fromMs).toISOString()} – ${new Date(o.untilMs).toISOString()}`);
+  return `${parts.join('; ') || 'nothing'} (seed ${faults.seed}).`;
 }
 
 /**

@@ -68,3 +68,12 @@ export class RetryingInvoker {
     });
   }
 }
+
+/**
+ * How long a trigger waits before it reads again from a source that failed `failures` times in a
+ * row (a busy or unreachable hub or queue): 0.5 s, doubling, at most 10 s — as the SDKs' receivers
+ * back off, so an outage is neither hammered nor outlasted by long.
+ */
+export function receiveBackoffMs(failures: number): number {
+  return Math.min(500 * 2 ** (Math.max(1, failures) - 1), 10_000);
+}

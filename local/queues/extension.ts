@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { parseIsoDuration } from '../host/clock';
 import { readExtensionSettings } from '../host/extension-settings';
+import { receiveBackoffMs } from '../host/retry-policy';
 import { publishService, withdrawService } from '../host/services';
 import type { ExtensionFactory, HostContext, RegisteredFunction } from '../host/types';
 import { createQueueStore, NEVER_EXPIRES, subscriptionPath } from './queue-store';
@@ -135,6 +136,9 @@ interface Receiver {
   tasks: Set<Promise<void>>;
   scheduled: boolean;
   cancelTimer?: () => void;
+  /** Receives that failed in a row (the queue busy or out): the next try waits longer. */
+  failures: number;
+  retryTimer?: NodeJS.Timeout;
 }
 
 export const createServiceBusExtension: ExtensionFactory = (host) => {
@@ -183,11 +187,20 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
       receiver.cancelTimer = undefined;
       const next = store.nextVisibleAt(receiver.entity);
       if (next !== undefined) receiver.cancelTimer = host.clock.at(next, () => schedule(receiver));
+      receiver.failures = 0;
     } catch (err) {
-      host.log.error(
-        `Service Bus trigger "${receiver.fn.name}" could not receive from "${receiver.entity}"`,
-        err,
+      // A queue that is busy or out (LOCAL_FAULTS) is received from again after a pause that
+      // doubles each time, as the SDK's receiver does: neither a hot loop nor messages left waiting.
+      const waitMs = receiveBackoffMs(++receiver.failures);
+      host.log.warn(
+        `Service Bus trigger "${receiver.fn.name}" could not receive from "${receiver.entity}"; ` +
+          `trying again in ${waitMs} ms: ${(err as Error).message}`,
       );
+      clearTimeout(receiver.retryTimer);
+      receiver.retryTimer = setTimeout(() => {
+        receiver.retryTimer = undefined;
+        schedule(receiver);
+      }, waitMs);
     }
   }
 
@@ -266,6 +279,7 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
         inFlight: 0,
         tasks: new Set(),
         scheduled: false,
+        failures: 0,
       });
     },
     // An admin run (`POST /admin/functions/{name}`): the given message(s), with the metadata of a
@@ -308,7 +322,10 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
     async stop() {
       stopping = true;
       for (const u of unsubscribe.splice(0)) u();
-      for (const receiver of receivers) receiver.cancelTimer?.();
+      for (const receiver of receivers) {
+        receiver.cancelTimer?.();
+        clearTimeout(receiver.retryTimer);
+      }
       // Messages in hand are settled as their functions finish; none are taken after this.
       await Promise.all(receivers.flatMap((receiver) => [...receiver.tasks]));
       store.close();

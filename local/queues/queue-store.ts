@@ -7,6 +7,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
 import { prepareStatements } from '../host/db';
 import { ListenerRegistry } from '../host/listeners';
+import { faultPlan, type FaultPlan } from '../faults/plan';
 import { deadLetterQueueOf, Entities, isDeadLetterQueue, type QueueStoreOptions } from './entities';
 import {
   MessageLockLostError,
@@ -137,6 +138,7 @@ class SqliteQueueStore implements QueueStore {
   private readonly listeners: ListenerRegistry;
   private readonly inTransaction: <T>(fn: () => T) => T;
   private lastDedupePurge = -Infinity;
+  readonly faults: FaultPlan;
 
   constructor(
     db: Database,
@@ -146,6 +148,7 @@ class SqliteQueueStore implements QueueStore {
     db.exec(SCHEMA);
     this.entities = new Entities(db, options);
     this.statements = prepareStatements(db, STATEMENTS);
+    this.faults = faultPlan(db);
     this.listeners = new ListenerRegistry(db, 'queue-store');
     const run = db.transaction((fn: () => unknown) => fn());
     this.inTransaction = <T>(fn: () => T): T => run(fn) as T;
@@ -173,6 +176,8 @@ class SqliteQueueStore implements QueueStore {
     if (dlq || info.kind === 'subscription')
       throw new Error(`Cannot send to "${entity}": send to its queue or topic.`);
     if (messages.length === 0) return { sequenceNumbers: [], duplicates: [] };
+    const fault = this.faults.roll('serviceBus', 'send');
+    if (fault) throw fault.error;
     const targets = info.kind === 'topic' ? this.entities.subscriptions(info.name) : [info.name];
     const result = this.inTransaction(() => this.store(info, { messages, targets }));
     if (result.sequenceNumbers.length > 0) for (const target of targets) this.listeners.notify(target);
@@ -180,6 +185,8 @@ class SqliteQueueStore implements QueueStore {
   }
 
   receive(entity: string, maxCount: number, options?: ReceiveOptions): ReceivedMessage[] {
+    const fault = this.faults.roll('serviceBus', 'receive');
+    if (fault) throw fault.error;
     return this.inTransaction(() =>
       this.lockNext(entity, { maxCount, autoRenewMs: options?.autoRenewMs ?? 0 }),
     );

@@ -2,6 +2,7 @@
 // topics with subscriptions), peek-lock receive with lock expiry, complete/abandon/dead-letter,
 // max delivery count, scheduled messages, duplicate detection by message id, sequence numbers and a
 // dead-letter sub-queue per entity (`<entity>/$deadletterqueue`). Synchronous because SQLite is.
+import type { FaultPlan } from '../faults/plan';
 
 export interface QueueOptions {
   /** Peek-lock duration. Default one minute (PT1M), as in Service Bus. */
@@ -98,6 +99,8 @@ export class MessageLockLostError extends Error {
 }
 
 export interface QueueStore {
+  /** The transient failures and delays injected into sends and receives (LOCAL_FAULTS). */
+  readonly faults: FaultPlan;
   /** Creates the queue with these options, or updates an existing queue's options. */
   declareQueue(name: string, options?: QueueOptions): EntityInfo;
   declareTopic(
@@ -108,7 +111,10 @@ export interface QueueStore {
   declareSubscription(topic: string, subscription: string, options?: QueueOptions): EntityInfo;
   /** The entity (a queue is created on first use; a `.../$deadletterqueue` reports its parent's). */
   entity(name: string): EntityInfo;
-  /** Stores the messages in one transaction. A topic copies each message into every subscription. */
+  /**
+   * Stores the messages in one transaction. A topic copies each message into every subscription.
+   * An injected fault throws Service Bus' transient error (`ServiceBusError`, retryable) and stores nothing.
+   */
   send(entity: string, messages: readonly OutgoingMessage[]): SendResult;
   /** Peek-lock receive of up to `maxCount` messages that are visible now, oldest first. */
   receive(entity: string, maxCount: number, options?: ReceiveOptions): ReceivedMessage[];

@@ -78,12 +78,15 @@ export interface Page<T extends Doc> {
 
 /**
  * A failed storage call, with the status Cosmos gives it: 404 absent, 409 id taken, 412 etag or
- * condition failed, 400 malformed, 429/503 transient (retry later).
+ * condition failed, 400 malformed; 429 throttled past the client's own retries, 503 unavailable and
+ * 408 timed out are transient (try again later; a write that timed out may have been applied).
  */
 export class DocumentError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** With a 429: how long the store asked to wait before trying again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'DocumentError';

@@ -1,9 +1,11 @@
 // The document-container port on Azure Cosmos DB (NoSQL API) through @azure/cosmos.
 // Each operation reports its request charge (RU) to `onCharge`; the SDK retries throttled (429)
 // requests by its policy, and a 429 that outlasts the retries reaches the app as the port's busy
-// error (DocumentError 429), like every other status.
+// error (DocumentError 429, with the service's retry-after), like every other status; the client's
+// own timeout is the port's 408.
 import {
   ErrorResponse,
+  TimeoutError,
   type Container,
   type CosmosClient,
   type ItemDefinition,
@@ -250,8 +252,12 @@ class CosmosContainer implements DocumentContainer {
         throw new DocumentError(
           Number.isInteger(status) ? status : 500,
           `Cosmos DB ${operation} on ${this.settings.id}: ${firstLine(err.message)}`,
+          err.retryAfterInMs,
         );
       }
+      // The client gave up waiting (its request timeout): the port's 408, as the service's own.
+      if (err instanceof TimeoutError)
+        throw new DocumentError(408, `Cosmos DB ${operation} on ${this.settings.id}: timed out.`);
       throw err;
     }
   }

@@ -2,10 +2,12 @@
 // Each event is a CloudEvent, sent as the body with content type `application/cloudevents+json` and
 // its `id` as the message id. One call's events share a partition key, so they stay in order. They go
 // in as few batches as fit, in order; if a later batch fails the call throws after earlier ones were
-// sent, and a retry sends those again (consumers deduplicate by event id).
-import { EventHubProducerClient, type EventData } from '@azure/event-hubs';
+// sent, and a retry sends those again (consumers deduplicate by event id). A busy or unreachable
+// namespace is retried as MESSAGING_RETRY says, then the call throws the SDK's `MessagingError`.
+import { EventHubProducerClient, RetryMode, type EventData } from '@azure/event-hubs';
 import type { TokenCredential } from '@azure/identity';
 import type { EventPublisher } from '../app/ports';
+import { MESSAGING_RETRY } from '../messaging-retry';
 
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
 
@@ -21,10 +23,11 @@ export function eventHubsPublisher(target: EventHubsTarget): ClosableEventPublis
   const producer = (hub: string): EventHubProducerClient => {
     let client = producers.get(hub);
     if (!client) {
+      const options = { retryOptions: { ...MESSAGING_RETRY, mode: RetryMode.Exponential } };
       client =
         'connectionString' in target
-          ? new EventHubProducerClient(target.connectionString, hub)
-          : new EventHubProducerClient(target.fullyQualifiedNamespace, hub, target.credential);
+          ? new EventHubProducerClient(target.connectionString, hub, options)
+          : new EventHubProducerClient(target.fullyQualifiedNamespace, hub, target.credential, options);
       producers.set(hub, client);
     }
     return client;

@@ -3,6 +3,7 @@
 // message carries its time as `scheduledEnqueueTimeUtc`) and a peek-lock receiver per queue's
 // dead-letter sub-queue.
 import {
+  RetryMode,
   ServiceBusClient,
   type ServiceBusMessage,
   type ServiceBusReceivedMessage,
@@ -11,6 +12,7 @@ import {
 } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
 import type { DeadLetter, DeadLetterReceiver, MessageSender } from '../app/ports';
+import { MESSAGING_RETRY } from '../messaging-retry';
 
 export type ServiceBusTarget =
   { fullyQualifiedNamespace: string; credential: TokenCredential } | { connectionString: string };
@@ -30,10 +32,12 @@ export function serviceBusAdapters(
   target: ServiceBusTarget,
   options: ServiceBusOptions = {},
 ): ServiceBusAdapters {
+  // A busy or unreachable namespace is retried as MESSAGING_RETRY says, then the SDK's ServiceBusError.
+  const clientOptions = { retryOptions: { ...MESSAGING_RETRY, mode: RetryMode.Exponential } };
   const client =
     'connectionString' in target
-      ? new ServiceBusClient(target.connectionString)
-      : new ServiceBusClient(target.fullyQualifiedNamespace, target.credential);
+      ? new ServiceBusClient(target.connectionString, clientOptions)
+      : new ServiceBusClient(target.fullyQualifiedNamespace, target.credential, clientOptions);
   const senders = new Map<string, ServiceBusSender>();
   const receivers = new Map<string, ServiceBusReceiver>();
   // Settling needs the received message object; the port hands out its lock token.
