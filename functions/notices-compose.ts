@@ -1,12 +1,13 @@
 // Event Hub `rentbook-events` (consumer group `notices`) → Service Bus queue `notifications`: the
-// notice each event gives (shared/app/notices.ts), its message id the event's id. Retried a few
-// times; past that the events are dead-lettered (replay: dead-letters-replay), since the hub's
-// checkpoint moves on even when the function throws.
+// notice each event gives (shared/app/notices.ts), its message id the event's id. Retried until
+// Service Bus takes them, however long it is busy or down; events that are not valid are
+// dead-lettered at once (replay: dead-letters-replay), since the hub's checkpoint moves on even when
+// the function throws.
 import { app, type InvocationContext } from '@azure/functions';
 import { consumeOrDeadLetter } from '../shared/app/dead-letters';
 import { EVENTS_HUB } from '../shared/app/events';
 import { appDeps } from './lib/composition';
-import { isLastAttempt, PROJECTOR_RETRY } from './lib/change-feed';
+import { COMPOSER_RETRY, isLastAttempt } from './lib/change-feed';
 import { composeNoticesOf, NOTICES_COMPOSER } from './lib/consumers';
 import { logProjection } from './lib/telemetry';
 
@@ -27,6 +28,6 @@ app.eventHub(NOTICES_COMPOSER, {
   eventHubName: EVENTS_HUB,
   consumerGroup: 'notices',
   cardinality: 'many',
-  retry: PROJECTOR_RETRY,
+  retry: COMPOSER_RETRY,
   handler: noticesCompose,
 });

@@ -31,6 +31,8 @@ export interface AppConfig {
   overdueReminderDays: number;
   /** Where notices are also POSTed (JSON); undefined: the member's inbox only. */
   noticeWebhookUrl: string | undefined;
+  /** Rents one instance has in flight at most; past it, new rents are refused with 503 (shared/app/admission.ts). */
+  maxRentalsInFlight: number;
   auth: AuthConfig;
   /** The Azure services configured; each one given replaces the local host's stand-in for its port. */
   azure: AzureConfig;
@@ -71,6 +73,13 @@ export interface AuthConfig {
   /** Secret for local bearer tokens (`npm run token`); undefined: local tokens are refused. */
   localSecret: string | undefined;
 }
+
+/**
+ * Rents in flight at once on one instance before new ones are refused. Measured with the benchmark's
+ * overload run on the 2-core development machine (README, "Overload and faults"): about where rents
+ * per second stop growing with more clients.
+ */
+export const DEFAULT_MAX_RENTALS_IN_FLIGHT = 32;
 
 const settings = z.object({
   LOAN_DAYS: z.coerce
@@ -120,6 +129,12 @@ const settings = z.object({
     .min(1, 'must be at least 1')
     .max(365, 'must be at most 365')
     .default(DEFAULT_OVERDUE_REMINDER_DAYS),
+  MAX_RENTALS_IN_FLIGHT: z.coerce
+    .number({ invalid_type_error: 'must be a whole number of rents' })
+    .int('must be a whole number of rents')
+    .min(1, 'must be at least 1')
+    .max(100_000, 'must be at most 100000')
+    .default(DEFAULT_MAX_RENTALS_IN_FLIGHT),
   NOTICE_WEBHOOK_URL: z
     .string()
     .url('must be an http(s) URL')
@@ -269,6 +284,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     overdueSchedule: s.OVERDUE_SCHEDULE,
     overdueReminderDays: s.OVERDUE_REMINDER_DAYS,
     noticeWebhookUrl: s.NOTICE_WEBHOOK_URL,
+    maxRentalsInFlight: s.MAX_RENTALS_IN_FLIGHT,
     auth: {
       appService: s.WEBSITE_AUTH_ENABLED,
       memberIdClaim: s.AUTH_MEMBER_ID_CLAIM,

@@ -18,6 +18,14 @@ export const RELAY_RETRY: RetryOptions = {
 };
 
 /**
+ * The notices composer waits out a Service Bus that is busy or down as the relay waits out the hub:
+ * its events are tried again until the queue takes them (a dead letter would hold them back until a
+ * librarian replays it, however short the outage). Events that are not valid are dead-lettered at
+ * once (./consumers.ts), so they never hold up the ones behind them.
+ */
+export const COMPOSER_RETRY: RetryOptions = RELAY_RETRY;
+
+/**
  * Projectors retry for some seconds (1 + 2 + 4), then dead-letter the changes (see
  * ./consumers.ts) and go on: a view must not hold up the ones behind it for long. (Intervals are
  * whole seconds: the Functions host rounds them.)

@@ -12,7 +12,9 @@ import type {
   MessageSender,
   NoticeChannel,
 } from '../../shared/app/ports';
+import { RentAdmission } from '../../shared/app/admission';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
+import { resilientContainers } from '../../shared/app/transient';
 import { azureAdapters } from '../../shared/azure';
 import {
   describeTally,
@@ -70,16 +72,26 @@ if (config.azure.cosmos) {
 
 let deps: AppDeps | undefined;
 
+// One per instance: the rents this instance has in flight, and whether its store calls are throttled.
+const admission = new RentAdmission(config.maxRentalsInFlight);
+
+/** Which new rents this instance lets in (shared/app/admission.ts). */
+export function rentAdmission(): RentAdmission {
+  return admission;
+}
+
 /** The ports the use cases run on. */
 export function appDeps(): AppDeps {
   if (deps) return deps;
-  const containers: Containers = {
+  const opened: Containers = {
     members: documents.open(DATABASE_ID, containerDefinitions.members),
     books: documents.open(DATABASE_ID, containerDefinitions.books),
     views: documents.open(DATABASE_ID, containerDefinitions.views),
     deadLetters: documents.open(DATABASE_ID, containerDefinitions.deadLetters),
     notices: documents.open(DATABASE_ID, containerDefinitions.notices),
   };
+  // Reads tried again on a passing fault; a store throttling past its client's retries holds new rents back.
+  const containers = resilientContainers(opened, (retryAfterMs) => admission.throttled(retryAfterMs));
   deps = {
     containers,
     clock: injectedAdapter('clock') ?? systemClock,

@@ -3,7 +3,7 @@
 // throws when it could not handle everything it was given (valid items are applied first, and
 // applying is idempotent), so the trigger's retries and then the dead letters take over.
 import type { InvocationContext } from '@azure/functions';
-import { consumeOrDeadLetter } from '../../shared/app/dead-letters';
+import { consumeOrDeadLetter, InvalidItemsError } from '../../shared/app/dead-letters';
 import { composeNotices } from '../../shared/app/notices';
 import { projectBookChanges, projectMemberChanges, type ProjectionResult } from '../../shared/app/views';
 import { isLastAttempt } from './change-feed';
@@ -30,7 +30,8 @@ const projectors: Record<Projector, (changes: unknown[]) => Promise<ProjectionRe
 /** The notices composer: sends the notices of the valid events, then throws naming those that were not. */
 export async function composeNoticesOf(events: unknown[]): Promise<{ applied: number }> {
   const result = await composeNotices(appDeps(), appMessageSender(), events);
-  if (result.invalid.length > 0) throw new Error(`Not valid domain events: ${idsOf(result.invalid)}`);
+  if (result.invalid.length > 0)
+    throw new InvalidItemsError(`Not valid domain events: ${idsOf(result.invalid)}`);
   return { applied: result.sent };
 }
 
@@ -57,6 +58,6 @@ export function projectorHandler(name: Projector) {
 }
 
 function allApplied(result: ProjectionResult, what: string): ProjectionResult {
-  if (result.invalid.length > 0) throw new Error(`Not valid ${what}: ${idsOf(result.invalid)}`);
+  if (result.invalid.length > 0) throw new InvalidItemsError(`Not valid ${what}: ${idsOf(result.invalid)}`);
   return result;
 }

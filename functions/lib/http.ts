@@ -2,6 +2,7 @@
 // zod, the caller behind a request, and the wrapper that turns thrown problems into responses.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
+import type { RentAdmission } from '../../shared/app/admission';
 import { ANONYMOUS, denial, type Action, type Caller, type SignedIn } from '../../shared/app/authorization';
 import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
 import { isDocumentError } from '../../shared/app/ports';
@@ -96,6 +97,33 @@ export function handled<A extends [...unknown[], InvocationContext]>(
       const context = args[args.length - 1] as InvocationContext;
       context.error('Unhandled error', err);
       return problem(500, 'internal-error', 'Something went wrong on our side. Try again later.');
+    }
+  };
+}
+
+/**
+ * Wraps a handler that starts work the app sheds under load (a rent): it runs only when `admission`
+ * lets it in, and leaves when it has answered. Refused, the caller gets 503 `overloaded` with
+ * `Retry-After` at once, before its sign-in or body is even read: refusing must cost next to nothing,
+ * and nothing is recorded (shared/app/admission.ts).
+ */
+export function admitted<A extends unknown[]>(
+  admission: () => RentAdmission,
+  handler: (...args: A) => Promise<HttpResponseInit>,
+): (...args: A) => Promise<HttpResponseInit> {
+  return async (...args: A) => {
+    const entry = admission().enter();
+    if (!entry.admitted) {
+      const detail =
+        entry.reason === 'store-throttling'
+          ? 'The store is throttling requests; nothing was recorded. Try again after Retry-After.'
+          : 'Too many rents are in progress; nothing was recorded. Try again after Retry-After.';
+      return problem(503, 'overloaded', detail, { 'Retry-After': String(entry.retryAfterSeconds) });
+    }
+    try {
+      return await handler(...args);
+    } finally {
+      entry.leave();
     }
   };
 }

@@ -103,6 +103,7 @@ function useCase(action: Action, route: RouteConfig): RouteConfig {
 }
 
 const location = z.object({ Location: z.string().describe('The URL of the resource') });
+const retryAfter = z.object({ 'Retry-After': z.string().describe('Seconds to wait before asking again') });
 const etag = z.object({ ETag: z.string().describe("The book's version, for If-Match") });
 const idempotencyKey = z.object({
   'Idempotency-Key': z
@@ -253,8 +254,15 @@ const routes: RouteConfig[] = [
     request: { headers: idempotencyKey, body: jsonBody(rentalBody) },
     responses: {
       201: answer('Settled: APPROVED with dueAt, or REJECTED with reason', rental, location),
-      202: answer('Still REQUESTED; poll the Location', rental, location),
+      202: answer('Still REQUESTED; poll the Location', rental, location.merge(retryAfter)),
       ...problems(400, 422),
+      503: {
+        description:
+          'Refused for now, nothing recorded: too many rents in flight or the store throttling ' +
+          '(`overloaded`), or the store busy (`busy`); ask again after Retry-After',
+        headers: retryAfter,
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
     },
   }),
   useCase('rentals.read', {

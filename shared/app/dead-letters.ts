@@ -21,7 +21,22 @@ export interface DeadLetterDoc extends Doc {
 /** What became of a batch: what the consumer answered, or the id of the dead letter that holds it. */
 export type Consumed<T> = { consumed: T } | { deadLetter: string };
 
-/** Runs `consume` on a batch; on the batch's last attempt a failure is dead-lettered instead of thrown. */
+/**
+ * What a consumer throws when some of its items are not valid: they never will be, so no retry can
+ * help them (the valid ones were applied first). A batch that fails with it is dead-lettered at once.
+ */
+export class InvalidItemsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidItemsError';
+  }
+}
+
+/**
+ * Runs `consume` on a batch. A failure is thrown, for the trigger's retry policy to run the batch
+ * again, unless this is its last attempt or the items are not valid (InvalidItemsError): then the
+ * batch is dead-lettered instead.
+ */
 export async function consumeOrDeadLetter<T>(
   deps: AppDeps,
   consumer: string,
@@ -31,7 +46,7 @@ export async function consumeOrDeadLetter<T>(
   try {
     return { consumed: await consume(items) };
   } catch (err) {
-    if (!lastAttempt) throw err;
+    if (!lastAttempt && !(err instanceof Error && err.name === 'InvalidItemsError')) throw err;
     return { deadLetter: await deadLetter(deps, consumer, items, err) };
   }
 }

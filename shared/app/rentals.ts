@@ -11,6 +11,7 @@ import { rentalEvent } from './events';
 import { outboxCreate } from './outbox';
 import type { AppDeps } from './ports';
 import { toRental, type RentalDoc } from './records';
+import { withTransientRetry } from './transient';
 import { nowIso } from './time';
 
 /**
@@ -47,13 +48,16 @@ export async function requestRental(
     status: 'REQUESTED',
     requestedAt: nowIso(deps.clock),
   };
-  // The rental and its event, in one batch.
-  const [created] = await deps.containers.members.batch(memberId, [
-    { operationType: 'Create', resourceBody: { ...rental, type: 'rental', version: 1 } },
-    outboxCreate(memberId, id, rentalEvent('rentbook.rental.requested', rental)),
-  ]);
+  // The rental and its event, in one batch. Tried again on a passing fault: a batch that timed out
+  // once applied then meets its own rental (409), which answers as the first time.
+  const [created] = await withTransientRetry(() =>
+    deps.containers.members.batch(memberId, [
+      { operationType: 'Create', resourceBody: { ...rental, type: 'rental', version: 1 } },
+      outboxCreate(memberId, id, rentalEvent('rentbook.rental.requested', rental)),
+    ]),
+  );
   if (created.statusCode === 409) {
-    // The same keyed request again: the rental as recorded the first time.
+    // The same keyed request again (or this one, applied by a try that timed out): the rental as recorded.
     const recorded = await deps.containers.members.read<RentalDoc>(memberId, id);
     if (recorded) return ok(toRental(recorded));
   }
