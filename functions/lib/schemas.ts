@@ -419,7 +419,14 @@ export const rebuildStatus = z
   .object({
     id: z.string(),
     status: z.enum(['running', 'completed', 'failed']),
-    progress: z.object({ members: count(0), done: count(0), items: count(0) }).nullable(),
+    progress: z
+      .object({
+        members: count(0),
+        done: count(0),
+        items: count(0).describe('View items written'),
+        removed: count(0).describe('View items removed: nothing in the write model is behind them'),
+      })
+      .nullable(),
     statusUrl: z.string().optional(),
   })
   .openapi('ViewsRebuild') satisfies z.ZodType<RebuildStatus>;

@@ -3,6 +3,7 @@
 import type { HostClock } from './clock';
 import { parseIsoDuration } from './clock';
 import { extensionFor, type FunctionListing } from './function-loading';
+import { presentedKey, sameKey, type HostKeys } from './keys';
 import { hostProblem } from './problem';
 import type { HostExtension, InternalRequest, InternalRoutes, RegisteredFunction, Worker } from './types';
 import type { Logger } from './logger';
@@ -13,7 +14,18 @@ export interface AdminParts {
   extensions: readonly HostExtension[];
   functions: readonly FunctionListing[];
   clock: HostClock;
+  keys: HostKeys;
   log: Logger;
+}
+
+/** The app's function of that name, as the admin API names it (in any case). */
+export function findFunction(worker: Worker, name: string): RegisteredFunction | undefined {
+  return [...worker.functions.values()].find((f) => f.name.toLowerCase() === name.toLowerCase());
+}
+
+/** A function an admin run hands no input to: a timer (its trigger value is the host's own). */
+export function takesNoInput(fn: RegisteredFunction): boolean {
+  return fn.trigger.binding.type.toLowerCase() === 'timertrigger';
 }
 
 /**
@@ -54,7 +66,7 @@ function parsedOrText(text: string): unknown {
 const INPUT_TRIGGERS = new Set(['eventhubtrigger', 'servicebustrigger', 'cosmosdbtrigger']);
 
 export function addAdminRoutes(parts: AdminParts): void {
-  const { routes, worker, extensions, functions, clock, log } = parts;
+  const { routes, worker, extensions, functions, clock, keys, log } = parts;
   routes.add('GET', 'admin/host/status', () => ({
     status: 200,
     body: {
@@ -70,9 +82,7 @@ export function addAdminRoutes(parts: AdminParts): void {
     },
   }));
   routes.add('POST', 'admin/functions/{name}', async (req: InternalRequest) => {
-    const fn = [...worker.functions.values()].find(
-      (f) => f.name.toLowerCase() === req.params.name.toLowerCase(),
-    );
+    const fn = findFunction(worker, req.params.name);
     if (!fn) return hostProblem(404, `No function named "${req.params.name}".`);
     const type = fn.trigger.binding.type;
     if (type.toLowerCase() === 'httptrigger')
@@ -104,6 +114,13 @@ export function addAdminRoutes(parts: AdminParts): void {
     } else if (ext?.runNow) run = () => ext.runNow!(fn, input);
     // Orchestrations and activities run only from the task hub: never with made-up input from here.
     else return hostProblem(400, `"${fn.name}" (${type}) cannot be run from the admin API.`);
+    // Who ran what, and from where: a keyless run is possible only on a --dev host, and only of a timer.
+    const caller = sameKey(presentedKey(req.query, req.headers), keys.master)
+      ? 'the master key'
+      : 'no key (--dev)';
+    log.info(
+      `Admin run of "${fn.name}" (${type}) with ${caller} from ${req.remoteAddress ?? 'this process'}`,
+    );
     // Like the Functions host: accepted at once, the run happens in the background.
     run().catch((err) => log.error(`Admin run of "${fn.name}" failed`, err));
     return { status: 202 };

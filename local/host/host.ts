@@ -2,7 +2,7 @@
 // `@azure/functions-core`, and serves them with the embedded extensions, all state in one SQLite file.
 
 import { installCoreApi, type CoreApi } from './core-api';
-import { addAdminRoutes } from './admin-routes';
+import { addAdminRoutes, findFunction, takesNoInput } from './admin-routes';
 import { HostClock, isValidClockOffset } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { defaultExtensions } from './extensions';
@@ -136,7 +136,15 @@ export class LocalHost {
     // Extensions are built before the app loads (the app may use their services at import time);
     // the worker and HTTP server come after, once the registrations are known.
     const late: { worker?: FunctionWorker; http?: HostHttpServer } = {};
-    const guard = new RequestGuard(keys, dev, () => late.http!.port);
+    const guard = new RequestGuard(
+      keys,
+      dev,
+      () => late.http!.port,
+      (name) => {
+        const fn = late.worker && findFunction(late.worker, name);
+        return fn !== undefined && takesNoInput(fn);
+      },
+    );
     const context: HostContext = {
       db,
       clock,
@@ -227,7 +235,7 @@ export class LocalHost {
         settings,
         log,
       });
-      addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, log });
+      addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, keys, log });
       await http.listen(options.port ?? 7071);
       for (const ext of extensions) await ext.start?.();
       writeHostRecord(dbFile, host.url);

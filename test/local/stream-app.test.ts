@@ -19,13 +19,19 @@ const terminateFile = path.join(dir, 'terminate.json');
 const MiB = 1024 * 1024;
 const UPLOAD_BYTES = 200 * MiB;
 const DOWNLOAD_BYTES = 200 * MiB;
+// Admin runs with trigger input need the master key, even on a --dev host.
+const MASTER_KEY = 'stream-app-master-key';
 
 let host: ChildHost;
 beforeAll(async () => {
   host = await spawnHost({
     appDir,
     dbFile: ':memory:',
-    env: { FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(256 * MiB), STREAM_APP_TERMINATE_FILE: terminateFile },
+    env: {
+      FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: String(256 * MiB),
+      STREAM_APP_TERMINATE_FILE: terminateFile,
+      LOCAL_MASTER_KEY: MASTER_KEY,
+    },
   });
 });
 afterAll(async () => {
@@ -259,7 +265,11 @@ describe('Cosmos DB bindings in a streaming app', () => {
 
 describe('admin runs of non-HTTP functions', () => {
   const run = (name: string, body: unknown) =>
-    fetch(`${host.url}/admin/functions/${name}`, { method: 'POST', body: JSON.stringify(body) });
+    fetch(`${host.url}/admin/functions/${name}`, {
+      method: 'POST',
+      headers: { 'x-functions-key': MASTER_KEY },
+      body: JSON.stringify(body),
+    });
   const journal = (kind: string) => getJson<unknown[]>(`/api/journal/${kind}`);
 
   it('runs an Event Hubs, a Service Bus and a Cosmos DB function with the given input and the metadata of a delivery (202)', async () => {
@@ -291,7 +301,13 @@ describe('admin runs of non-HTTP functions', () => {
     expect(notJson.headers.get('content-type')).toBe('application/problem+json');
     expect((await run('ordersIn', {})).status).toBe(400);
     expect(
-      (await fetch(`${host.url}/admin/functions/ordersIn`, { method: 'POST', body: '[1]' })).status,
+      (
+        await fetch(`${host.url}/admin/functions/ordersIn`, {
+          method: 'POST',
+          headers: { 'x-functions-key': MASTER_KEY },
+          body: '[1]',
+        })
+      ).status,
     ).toBe(400);
     expect((await run('hello', { input: 'x' })).status).toBe(400);
     expect((await run('counter', { input: '1' })).status).toBe(500);
