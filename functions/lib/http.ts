@@ -4,7 +4,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { z } from 'zod';
 import { ANONYMOUS, denial, type Action, type Caller, type SignedIn } from '../../shared/app/authorization';
 import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
-import { isDocumentError } from '../../shared/app/ports';
+import { isBusyDocumentError } from '../../shared/app/ports';
 import type { AuthConfig } from '../../shared/config';
 import { verifyLocalToken } from '../../shared/local-token';
 import { appConfig } from './settings';
@@ -90,8 +90,9 @@ export function handled<A extends [...unknown[], InvocationContext]>(
       return await handler(...args);
     } catch (err) {
       if (err instanceof HttpProblem) return problem(err.status, err.code, err.detail);
-      // The store stayed throttled through its client's retries: answer at once and say when to retry.
-      if (isDocumentError(err, 429) || isDocumentError(err, 503))
+      // The store stayed throttled, unavailable or slow through its client's retries: answer at once
+      // and say when to retry.
+      if (isBusyDocumentError(err))
         return problem(503, 'busy', 'The service is busy. Try again in a moment.', { 'Retry-After': '1' });
       const context = args[args.length - 1] as InvocationContext;
       context.error('Unhandled error', err);
