@@ -5,6 +5,7 @@ import { InvocationContext } from '@azure/functions';
 import { expect, it } from 'vitest';
 import { handled } from '../../functions/lib/http';
 import { BUSY_STATUSES, DocumentError } from '../../shared/app/ports';
+import { SignInUnavailable } from '../../shared/entra-token';
 
 const answerTo = (status: number) =>
   handled(async (_context: InvocationContext) => {
@@ -25,4 +26,13 @@ it.each([409, 413])('a store refusing the request (%i) is not busy: 500, no Retr
   const response = await answerTo(status);
   expect(response.status).toBe(500);
   expect(response.headers).not.toHaveProperty('Retry-After');
+});
+
+it('sign-in that cannot be checked (the tenant’s keys out of reach) → 503 sign-in-unavailable', async () => {
+  const response = await handled(async (_context: InvocationContext) => {
+    throw new SignInUnavailable('Reading the signing keys failed: connect ECONNREFUSED');
+  })(new InvocationContext());
+  expect(response.status).toBe(503);
+  expect(response.headers).toMatchObject({ 'Retry-After': '5' });
+  expect(response.jsonBody).toMatchObject({ type: 'urn:rentbook:problem:sign-in-unavailable' });
 });

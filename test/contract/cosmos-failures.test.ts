@@ -145,9 +145,9 @@ describe('a single write fails with the same statuses as a batch', () => {
 });
 
 describe('the outbox relay on Cosmos DB, when marking events sent fails', () => {
-  const published: string[] = [];
+  const published: object[] = [];
   const publisher: EventPublisher = {
-    publish: async (_hub, _key, events) => void published.push(...events.map((e) => e.id)),
+    publish: async (_hub, _key, events) => void published.push(...events),
   };
   const deps = (source: ReturnType<typeof cosmosContainerSource>): AppDeps => ({
     containers: {
@@ -187,8 +187,10 @@ describe('the outbox relay on Cosmos DB, when marking events sent fails', () => 
       { results: [200] },
     );
     const items = pending(3);
+    published.length = 0;
     const result = await relayMemberOutbox(deps(source), publisher, items, { fresh: true });
     expect(result.published).toBe(3);
+    expect(published).toEqual(items.map((i) => i.event));
     expect(stub.requests).toEqual(Array(4).fill('POST /dbs/rentbook/colls/members/docs (batch)'));
   });
 
