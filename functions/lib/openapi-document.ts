@@ -53,13 +53,16 @@ registry.registerComponent('securitySchemes', 'bearer', {
   type: 'http',
   scheme: 'bearer',
   bearerFormat: 'JWT',
-  description: 'On the local host: `npm run token -- --member <id>` or `npm run token -- --librarian`.',
+  description:
+    'In Azure (AUTH_MODE=entra): a Microsoft Entra ID access token for api://<AUTH_CLIENT_ID> with the app role ' +
+    'member or librarian. On the local host: `npm run token -- --member <id>` or `npm run token -- --librarian`.',
 });
 registry.registerComponent('securitySchemes', 'appServiceAuthentication', {
   type: 'apiKey',
   in: 'header',
   name: 'x-ms-client-principal',
-  description: 'In Azure: set by App Service Authentication in front of the app, never by clients.',
+  description:
+    'In Azure with AUTH_MODE=easyauth: set by App Service Authentication in front of the app, never by clients.',
 });
 for (const status of PROBLEM_STATUSES) {
   registry.registerComponent('responses', `Problem${status}`, {
