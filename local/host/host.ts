@@ -5,6 +5,7 @@ import { installCoreApi, type CoreApi } from './core-api';
 import { addAdminRoutes } from './admin-routes';
 import { HostClock, isValidClockOffset } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
+import { lockDataFile, type DataFileLock } from './data-file-lock';
 import { defaultExtensions } from './extensions';
 import { HostHttpServer, httpSettings } from './http-server';
 import { removeHostRecord, writeHostRecord } from './host-record';
@@ -73,6 +74,7 @@ export class LocalHost {
   private readonly http: HostHttpServer;
   private readonly extensions: HostExtension[];
   private readonly withdrawAdapters: () => void;
+  private readonly lock: DataFileLock;
 
   private constructor(parts: {
     db: Database;
@@ -85,10 +87,12 @@ export class LocalHost {
     dbFile: string;
     keys: HostKeys;
     withdrawAdapters: () => void;
+    lock: DataFileLock;
   }) {
     ({ db: this.db, clock: this.clock, worker: this.worker, log: this.log, dbFile: this.dbFile } = parts);
     ({ keys: this.keys, core: this.core, http: this.http, extensions: this.extensions } = parts);
     this.withdrawAdapters = parts.withdrawAdapters;
+    this.lock = parts.lock;
   }
 
   get url(): string {
@@ -114,14 +118,26 @@ export class LocalHost {
     }
     const { routePrefix, limits } = httpConfig;
     const keys = resolveHostKeys(dbFile, settings);
-    const db = openDatabase(dbFile, {
-      groupCommit: true,
-      // The process has acted on writes the file does not hold: stop rather than go on diverged.
-      onCommitFailure: (err) => {
-        log.error('Committing to the data file failed; stopping the host', err);
-        process.exit(70);
-      },
-    });
+    // Before the file is touched: a second host on it stops here, naming the one that runs.
+    const lock = lockDataFile(dbFile);
+    let db: Database;
+    try {
+      db = openDatabase(dbFile, {
+        groupCommit: true,
+        // The process has acted on writes the file does not hold: stop rather than go on diverged.
+        onCommitFailure: (err) => {
+          log.error('Committing to the data file failed; stopping the host', err);
+          process.exit(70);
+        },
+      });
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    const close = (): void => {
+      closeDatabase(db);
+      lock.release();
+    };
     const dev = options.dev === true;
     const clock = new HostClock(dev, dev ? storedClockOffset(db, log) : 0, (offset) =>
       writeState(db, CLOCK_OFFSET_KEY, String(offset)),
@@ -164,12 +180,12 @@ export class LocalHost {
       for (const file of app.mainFiles) require(file);
     } catch (err) {
       withdrawAdapters();
-      closeDatabase(db);
+      close();
       throw new AppLoadError(`The app failed to load: ${(err as Error).message}`);
     }
     if (!core.programmingModel || core.registrations.size === 0) {
       withdrawAdapters();
-      closeDatabase(db);
+      close();
       throw new AppLoadError(`The app in ${app.appDir} registered no functions.`);
     }
     // As the worker's start-up: the app's `appStart` hooks, then the capabilities exchange, in
@@ -180,7 +196,7 @@ export class LocalHost {
       capabilities = await core.programmingModel.getCapabilities({ ...WORKER_CAPABILITIES });
     } catch (err) {
       withdrawAdapters();
-      closeDatabase(db);
+      close();
       throw new AppLoadError(`The app failed to start: ${(err as Error).message}`);
     }
 
@@ -218,6 +234,7 @@ export class LocalHost {
       dbFile,
       keys,
       withdrawAdapters,
+      lock,
     });
     try {
       host.functions = loadFunctions({
@@ -264,6 +281,7 @@ export class LocalHost {
     withdrawService('db', this.db);
     withdrawService('clock', this.clock);
     closeDatabase(this.db);
+    this.lock.release();
   }
 }
 
