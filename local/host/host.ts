@@ -1,6 +1,7 @@
 // The local host: loads a compiled v4 function app unchanged, captures its registrations through
 // `@azure/functions-core`, and serves them with the embedded extensions, all state in one SQLite file.
 
+import { ConsumerLog } from './consumer-log';
 import { installCoreApi, type CoreApi } from './core-api';
 import { addAdminRoutes } from './admin-routes';
 import { HostClock, isValidClockOffset } from './clock';
@@ -75,6 +76,7 @@ export class LocalHost {
   private readonly extensions: HostExtension[];
   private readonly withdrawAdapters: () => void;
   private readonly lock: DataFileLock;
+  private readonly consumers: ConsumerLog;
 
   private constructor(parts: {
     db: Database;
@@ -88,11 +90,12 @@ export class LocalHost {
     keys: HostKeys;
     withdrawAdapters: () => void;
     lock: DataFileLock;
+    consumers: ConsumerLog;
   }) {
     ({ db: this.db, clock: this.clock, worker: this.worker, log: this.log, dbFile: this.dbFile } = parts);
     ({ keys: this.keys, core: this.core, http: this.http, extensions: this.extensions } = parts);
     this.withdrawAdapters = parts.withdrawAdapters;
-    this.lock = parts.lock;
+    ({ lock: this.lock, consumers: this.consumers } = parts);
   }
 
   get url(): string {
@@ -200,19 +203,25 @@ export class LocalHost {
       throw new AppLoadError(`The app failed to start: ${(err as Error).message}`);
     }
 
+    const consumers = new ConsumerLog(log);
     const byType = (kind: 'inputTypes' | 'outputTypes', type: string) => extensionFor(extensions, kind, type);
-    const worker = (late.worker = new FunctionWorker(core, log, {
-      input: (fn, name, binding, data) => {
-        const ext = byType('inputTypes', binding.type);
-        if (!ext?.input) throw new Error(`No extension serves input bindings of type "${binding.type}".`);
-        return ext.input(fn, name, binding, data);
+    const worker = (late.worker = new FunctionWorker(
+      core,
+      log,
+      {
+        input: (fn, name, binding, data) => {
+          const ext = byType('inputTypes', binding.type);
+          if (!ext?.input) throw new Error(`No extension serves input bindings of type "${binding.type}".`);
+          return ext.input(fn, name, binding, data);
+        },
+        output: async (fn: RegisteredFunction, name: string, binding: BindingInfo, value: unknown) => {
+          const ext = byType('outputTypes', binding.type);
+          if (!ext?.output) throw new Error(`No extension serves output bindings of type "${binding.type}".`);
+          await ext.output(fn, name, binding, value);
+        },
       },
-      output: async (fn: RegisteredFunction, name: string, binding: BindingInfo, value: unknown) => {
-        const ext = byType('outputTypes', binding.type);
-        if (!ext?.output) throw new Error(`No extension serves output bindings of type "${binding.type}".`);
-        await ext.output(fn, name, binding, value);
-      },
-    }));
+      consumers,
+    ));
     const http = (late.http = new HostHttpServer({
       worker,
       log,
@@ -235,6 +244,7 @@ export class LocalHost {
       keys,
       withdrawAdapters,
       lock,
+      consumers,
     });
     try {
       host.functions = loadFunctions({
@@ -277,6 +287,7 @@ export class LocalHost {
       .runAppHooks('appTerminate')
       .catch((err) => this.log.error('An appTerminate hook failed', err));
     this.clock.dispose();
+    this.consumers.stop();
     this.withdrawAdapters();
     withdrawService('db', this.db);
     withdrawService('clock', this.clock);
