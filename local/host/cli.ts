@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveLocalAuthSecret } from './auth-secret';
+import { DataFileInUse } from './data-file-lock';
 import { AppLoadError, LocalHost } from './host';
 
 const usage = 'usage: host [--app DIR] [--port N] [--db FILE] [--dev] [--log-level debug|info|warn|error]';
@@ -50,6 +51,11 @@ async function main(): Promise<void> {
       logLevel: logLevel as 'info',
     });
   } catch (err) {
+    if (err instanceof DataFileInUse) {
+      // Not a wrong use of the command: the file is taken. Exit 1, as a tool does that cannot do its work.
+      process.stderr.write(`host: ${err.message}\n`);
+      process.exit(1);
+    }
     if (err instanceof AppLoadError) fail(err.message);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
       fail(`port ${port} is in use; pick another with --port.`);

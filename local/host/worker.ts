@@ -3,6 +3,7 @@
 // HttpRequest / InvocationContext objects and outputs come back through its converters.
 import { randomUUID } from 'node:crypto';
 import { triggerBindingData, type BindingData } from './binding-data';
+import { isConsumer, type ConsumerLog } from './consumer-log';
 import type { CoreApi } from './core-api';
 import type { Logger } from './logger';
 import { fromTypedData, toTypedData } from './typed-data';
@@ -40,6 +41,8 @@ export class FunctionWorker implements Worker {
     private readonly core: CoreApi,
     private readonly log: Logger,
     private readonly bindings: BindingRouter,
+    /** Where the info lines of batch consumers go (summarised); without it they are logged as they come. */
+    private readonly consumers?: ConsumerLog,
   ) {
     for (const { metadata } of core.registrations.values()) {
       this.functions.set(metadata.name, toRegisteredFunction(metadata));
@@ -53,6 +56,7 @@ export class FunctionWorker implements Worker {
     if (!fn || !registration || !model) throw new Error(`No function named "${functionName}" is registered.`);
 
     const invocationId = options.invocationId ?? randomUUID();
+    if (this.consumers && isConsumer(fn)) this.consumers.ran(fn);
     const inputData: { name: string; data: TypedData | undefined }[] = [
       {
         name: fn.trigger.name,
@@ -85,8 +89,7 @@ export class FunctionWorker implements Worker {
         triggerMetadata,
         retryContext: options.retryContext,
       },
-      log: (level: string, category: string, message: string) =>
-        this.userLog(fn.name, level, category, message),
+      log: (level: string, category: string, message: string) => this.userLog(fn, level, category, message),
     };
     const invocation = model.getInvocationModel(coreCtx);
     const { context, inputs } = await invocation.getArguments();
@@ -145,11 +148,12 @@ export class FunctionWorker implements Worker {
     return { invocationId, returnValue, returnData, outputs, result: post.result };
   }
 
-  private userLog(functionName: string, level: string, category: string, message: string): void {
-    const line = `[${functionName}] ${message}`;
+  private userLog(fn: RegisteredFunction, level: string, category: string, message: string): void {
+    const line = `[${fn.name}] ${message}`;
     if (level === 'error' || level === 'critical') this.log.error(line);
     else if (level === 'warning') this.log.warn(line);
     else if (category === 'system' || level === 'debug' || level === 'trace') this.log.debug(line);
+    else if (this.consumers && isConsumer(fn)) this.consumers.hold(fn, line);
     else this.log.info(line);
   }
 }
