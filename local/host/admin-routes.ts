@@ -2,6 +2,7 @@
 // function now (`POST /admin/functions/{name}` with `{"input": ...}`), and the clock (dev).
 import type { HostClock } from './clock';
 import { parseIsoDuration } from './clock';
+import { counts } from './counters';
 import { extensionFor, type FunctionListing } from './function-loading';
 import { presentedKey, sameKey, type HostKeys } from './keys';
 import { hostProblem } from './problem';
@@ -79,6 +80,10 @@ export function addAdminRoutes(parts: AdminParts): void {
         rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
         peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       },
+      // CPU time of the whole process (every thread) since it started, and the work counted so far
+      // (./counters.ts): the benchmark takes both before and after a run.
+      cpuMs: cpuMs(process.cpuUsage()),
+      counts: counts(),
     },
   }));
   routes.add('POST', 'admin/functions/{name}', async (req: InternalRequest) => {
@@ -152,4 +157,8 @@ export function addAdminRoutes(parts: AdminParts): void {
     }
     return clockState();
   });
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): { user: number; system: number } {
+  return { user: Math.round(usage.user / 1000), system: Math.round(usage.system / 1000) };
 }
