@@ -32,6 +32,8 @@ export interface AppConfig {
   /** Where notices are also POSTed (JSON); undefined: the member's inbox only. */
   noticeWebhookUrl: string | undefined;
   auth: AuthConfig;
+  /** How the web app signs people in. */
+  webSignIn: WebSignIn;
   /** The Azure services configured; each one given replaces the local host's stand-in for its port. */
   azure: AzureConfig;
 }
@@ -71,6 +73,12 @@ export interface AuthConfig {
   /** Secret for local bearer tokens (`npm run token`); undefined: local tokens are refused. */
   localSecret: string | undefined;
 }
+
+/**
+ * How the web app signs people in: with Microsoft Entra ID in the browser (the app registration
+ * whose tokens App Service Authentication validates), or, with none given, with local tokens.
+ */
+export type WebSignIn = { kind: 'entra'; clientId: string; tenantId: string } | { kind: 'local' };
 
 const settings = z.object({
   LOAN_DAYS: z.coerce
@@ -136,6 +144,8 @@ const settings = z.object({
     .default('false'),
   AUTH_MEMBER_ID_CLAIM: z.string().min(1, 'must name a claim').default('member_id'),
   LOCAL_AUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  AUTH_CLIENT_ID: z.string().uuid("must be the app registration's client id (a GUID)").optional(),
+  AUTH_TENANT_ID: z.string().uuid('must be the directory (tenant) id (a GUID)').optional(),
 });
 
 const isLoopback = (host: string): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(host);
@@ -256,6 +266,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     eventHubs: readConnection(given, amqpRule('EventHubConnection'), problems),
     serviceBus: readConnection(given, amqpRule('ServiceBusConnection'), problems),
   };
+  if ((given.AUTH_CLIENT_ID === undefined) !== (given.AUTH_TENANT_ID === undefined))
+    problems.push('AUTH_CLIENT_ID and AUTH_TENANT_ID go together: give both or neither');
   if (!parsed.success || problems.length > 0) throw new Error(`Invalid app settings: ${problems.join('; ')}`);
   const s = parsed.data;
   return {
@@ -274,6 +286,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       memberIdClaim: s.AUTH_MEMBER_ID_CLAIM,
       localSecret: s.LOCAL_AUTH_SECRET,
     },
+    webSignIn:
+      s.AUTH_CLIENT_ID && s.AUTH_TENANT_ID
+        ? { kind: 'entra', clientId: s.AUTH_CLIENT_ID, tenantId: s.AUTH_TENANT_ID }
+        : { kind: 'local' },
     azure,
   };
 }

@@ -3,6 +3,7 @@
 
 import { installCoreApi, type CoreApi } from './core-api';
 import { addAdminRoutes } from './admin-routes';
+import { addDevSignInRoute } from './dev-sign-in';
 import { HostClock, isValidClockOffset } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { defaultExtensions } from './extensions';
@@ -228,6 +229,7 @@ export class LocalHost {
         log,
       });
       addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, log });
+      if (dev) addDevSignInRoute(http, settings.LOCAL_AUTH_SECRET);
       await http.listen(options.port ?? 7071);
       for (const ext of extensions) await ext.start?.();
       writeHostRecord(dbFile, host.url);

@@ -5,7 +5,8 @@
 //   a page in the user's browser may send one, but only a page of this host may drive them.
 // - Keys, as the Functions host has them: `/runtime/webhooks/<extension>/*` needs that extension's
 //   system key (or the master key), every other host route the master key (401 otherwise). With
-//   dev features on, the clock and `POST /admin/functions/{name}` need no key.
+//   dev features on, the clock, `POST /admin/functions/{name}` and the sign-in page's
+//   `POST /admin/dev/token` need no key.
 // Host routes are classified by the template they were registered with, never by the raw path, so
 // spellings such as `/ADMIN/clock` or `/%61dmin/clock` are judged like the route they reach.
 import { hostProblem } from './problem';
@@ -21,7 +22,12 @@ export interface GuardedRequest {
 const WEBHOOKS = /^runtime\/webhooks\/([^/{}]+)\//i;
 
 /** What `--dev` opens to callers without a key (still only from this machine and its own origin). */
-const DEV_OPEN = new Set(['GET admin/clock', 'POST admin/clock', 'POST admin/functions/{name}']);
+const DEV_OPEN = new Set([
+  'GET admin/clock',
+  'POST admin/clock',
+  'POST admin/functions/{name}',
+  'POST admin/dev/token',
+]);
 
 export class RequestGuard {
   constructor(
