@@ -18,7 +18,7 @@ async function noticesDeadLettersList(
 
 app.http('notices-dead-letters-list', {
   methods: ['GET'],
-  route: 'notices/dead-letters',
+  route: 'api/notices/dead-letters',
   authLevel: 'anonymous',
   handler: handled(noticesDeadLettersList),
 });

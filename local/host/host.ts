@@ -4,6 +4,7 @@
 import { ConsumerLog } from './consumer-log';
 import { installCoreApi, type CoreApi } from './core-api';
 import { addAdminRoutes, findFunction, takesNoInput } from './admin-routes';
+import { addDevSignInRoute } from './dev-sign-in';
 import { HostClock, isValidClockOffset } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { lockDataFile, type DataFileLock } from './data-file-lock';
@@ -263,6 +264,7 @@ export class LocalHost {
         log,
       });
       addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, keys, log });
+      if (dev) addDevSignInRoute(http, settings.LOCAL_AUTH_SECRET);
       await http.listen(options.port ?? 7071);
       for (const ext of extensions) await ext.start?.();
       writeHostRecord(dbFile, host.url);

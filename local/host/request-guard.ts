@@ -5,7 +5,8 @@
 //   a page in the user's browser may send one, but only a page of this host may drive them.
 // - Keys, as the Functions host has them: `/runtime/webhooks/<extension>/*` needs that extension's
 //   system key (or the master key), every other host route the master key (401 otherwise). With
-//   dev features on, the clock and admin runs of functions that take no input (timers) need no key;
+//   dev features on, the clock, the sign-in page's `POST /admin/dev/token` and admin runs of
+//   functions that take no input (timers) need no key;
 //   a run of a function that takes trigger input (a Cosmos DB change, an event, a message) needs
 //   the master key on every host, as in Azure: that input is whatever the caller writes, and the
 //   function trusts it as the service's own.
@@ -26,7 +27,7 @@ export interface GuardedRequest {
 const WEBHOOKS = /^runtime\/webhooks\/([^/{}]+)\//i;
 
 /** What `--dev` opens to callers without a key (still only from this machine and its own origin). */
-const DEV_OPEN = new Set(['GET admin/clock', 'POST admin/clock']);
+const DEV_OPEN = new Set(['GET admin/clock', 'POST admin/clock', 'POST admin/dev/token']);
 /** An admin run, which `--dev` opens only for a function that takes no input. */
 const ADMIN_RUN = 'POST admin/functions/{name}';
 
