@@ -138,25 +138,49 @@ export function addAdminRoutes(parts: AdminParts): void {
   routes.add('POST', 'admin/clock', (req: InternalRequest) => {
     if (!clock.controllable)
       return hostProblem(403, 'The clock can be moved only when the host runs with --dev.');
-    let body: { advanceBy?: unknown; set?: unknown };
+    const move = readClockMove(req.body.toString('utf8'));
+    if (typeof move === 'string') return hostProblem(400, move);
     try {
-      body = JSON.parse(req.body.toString('utf8') || '{}') as typeof body;
-    } catch {
-      return hostProblem(
-        400,
-        'The body must be JSON: {"advanceBy": "P8D"} or {"set": "2026-01-01T00:00:00Z"}.',
-      );
-    }
-    try {
-      if (typeof body.advanceBy === 'string') clock.advance(parseIsoDuration(body.advanceBy));
-      else if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set)))
-        clock.set(Date.parse(body.set));
-      else return hostProblem(400, 'Give "advanceBy" (an ISO 8601 duration) or "set" (an ISO 8601 time).');
+      if ('advanceBy' in move) clock.advance(move.advanceBy);
+      else clock.set(move.set);
     } catch (err) {
+      // The clock's own bounds (forward only, a bounded step), in words already written for people.
       return hostProblem(400, (err as Error).message);
     }
     return clockState();
   });
+}
+
+const CLOCK_BODY =
+  'The body must be one of {"advanceBy": "P8D"} (an ISO 8601 duration) or {"set": "2026-01-01T00:00:00Z"} (an ISO 8601 time with its offset)';
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The clock route's body, checked whole: exactly one of `advanceBy` and `set`; else what is wrong. */
+function readClockMove(text: string): { advanceBy: number } | { set: number } | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `${CLOCK_BODY}; this is not JSON.`;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return `${CLOCK_BODY}.`;
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || !['advanceBy', 'set'].includes(keys[0]))
+    return `${CLOCK_BODY}, with nothing else; this one has ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'no field'}.`;
+  const value: unknown = (body as Record<string, unknown>)[keys[0]];
+  if (keys[0] === 'advanceBy') {
+    if (typeof value === 'string') {
+      try {
+        return { advanceBy: parseIsoDuration(value) };
+      } catch {
+        // falls through to the message below
+      }
+    }
+    return '"advanceBy" must be an ISO 8601 duration such as "P8D" or "PT1H30M".';
+  }
+  if (typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value)))
+    return { set: Date.parse(value) };
+  return '"set" must be an ISO 8601 time with its offset, such as "2026-01-01T00:00:00Z".';
 }
 
 function cpuMs(usage: NodeJS.CpuUsage): { user: number; system: number } {
