@@ -593,8 +593,12 @@ export interface components {
             continuation: string | null;
         };
         RentalRequest: {
+            /** Format: uuid */
             bookId: string;
-            /** @description A librarian renting for a member; a member's own id otherwise */
+            /**
+             * Format: uuid
+             * @description A librarian renting for a member; a member's own id otherwise
+             */
             memberId?: string;
         };
         /** @enum {string} */
@@ -730,7 +734,10 @@ export interface components {
             progress: {
                 members: number;
                 done: number;
+                /** @description View items written */
                 items: number;
+                /** @description View items removed: nothing in the write model is behind them */
+                removed: number;
             } | null;
             statusUrl?: string;
         };
@@ -777,6 +784,7 @@ export interface components {
         };
         NoticeDeadLetters: {
             items: components["schemas"]["NoticeDeadLetter"][];
+            continuation: string | null;
         };
     };
     responses: {
@@ -1006,7 +1014,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The book's etag; `*` for no version check */
+                /** @description Optional: the book's etag, so an edit made on a stale copy is refused (412); without it, or with `*`, the edit applies to the book as it is */
                 "If-Match"?: string;
             };
             path: {
@@ -1324,6 +1332,7 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
             422: components["responses"]["Problem422"];
         };
     };
@@ -1722,6 +1731,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                continuation?: string;
             };
             header?: never;
             path?: never;
