@@ -173,14 +173,14 @@ function History({ page }: { page: Mypage }) {
   return (
     <div class="panel">
       <h2>History</h2>
-      {page.history.length === 0 ? <p>No rentals yet.</p> : null}
+      {page.history.length === 0 ? <p>No past rentals yet.</p> : null}
       <ul class="history">
         {page.history.map((h) => (
           <li key={h.rentalId}>
             <a href={href('books', h.bookId)}>
               <Text>{h.bookTitle}</Text>
             </a>{' '}
-            — {rentalStatusText[h.status]} ({day(h.requestedAt)})
+            — {rentalStatusText[h.status]} {day(h.returnedAt ?? h.requestedAt)}
             {h.status === 'REJECTED' && h.reason ? <span>: {reasonText[h.reason]}</span> : null}
             {h.status === 'RETURNED' && h.fee ? (
               <span>
