@@ -91,6 +91,9 @@ async function main(): Promise<void> {
     process.stdout.write(`Dev features on: POST ${host.url}/admin/clock {"advanceBy":"P8D"}\n`);
   // Counted from the start of the process: with `npm start`, the build check is included.
   process.stdout.write(`Started in ${(performance.now() / 1000).toFixed(1)} s\n`);
+  // An app with a catch-all route at the root (this one's web page) is a site as well as an API.
+  if (host.functions.some((f) => f.trigger === 'httpTrigger' && /^\[[^\]]+\] \/?\{\*/.test(f.detail)))
+    process.stdout.write(`Web app on ${host.url}/ (the API under ${host.url}/api)\n`);
   process.stdout.write(`Listening on ${host.url}\n`);
 }
 

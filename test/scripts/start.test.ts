@@ -35,6 +35,7 @@ describe('npm start', () => {
       expect(out).toMatch(/^Started in \d+\.\d s$/m);
       expect(out).toContain(`Dev features on: POST ${url}/admin/clock`);
       expect(out).toContain(`Data file: ${dbFile}`);
+      expect(out).toContain(`Web app on ${url}/ (the API under ${url}/api)`);
       const record = JSON.parse(fs.readFileSync(hostRecordFile(dbFile), 'utf8')) as {
         url: string;
         pid: number;
