@@ -155,6 +155,15 @@ describe.skipIf(!haveBrowser)('the web app in a browser', () => {
     await page.getByText('Nothing on loan.').waitFor();
     await shot(page, 'member-3-returned-late');
 
+    // The fee paid from points, then points deposited, through the page's two amount forms.
+    await page.getByLabel('Pay fees from points (KRW)').fill('500');
+    await page.getByRole('button', { name: 'Pay', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Paid: you owe 0 KRW' }).waitFor();
+    await expect.poll(() => page.getByTestId('fees-owed').textContent(), { timeout: 15_000 }).toBe('0 KRW');
+    await page.getByLabel('Deposit points').fill('100');
+    await page.getByRole('button', { name: 'Deposit', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Deposited: you have' }).waitFor();
+
     await page.getByRole('link', { name: 'Notices' }).click();
     await page.getByRole('heading', { name: 'Notices' }).waitFor();
     await accessible(page, 'the notices');

@@ -209,73 +209,83 @@ function Money({
   feesOwed: number;
   onChange: () => void;
 }) {
-  const [deposit, setDeposit] = useState('');
-  const [payment, setPayment] = useState('');
   const action = useAction();
+  // Each request carries a fresh Idempotency-Key: a retried submit is not a second deposit or payment.
+  const params = () => ({ path: { memberId }, header: { 'Idempotency-Key': idempotencyKey() } });
   return (
     <div class="panel money">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action.run(async () => {
-            const { value } = await data(
-              api.POST('/members/{memberId}/points', {
-                params: { path: { memberId }, header: { 'Idempotency-Key': idempotencyKey() } },
-                body: { amount: Number(deposit) },
-              }),
-            );
-            setDeposit('');
-            onChange();
-            return `Deposited: you have ${points(value.points)}.`;
-          });
+      <AmountForm
+        id="deposit"
+        label="Deposit points"
+        button="Deposit"
+        action={action}
+        submit={async (amount) => {
+          const { value } = await data(
+            api.POST('/members/{memberId}/points', { params: params(), body: { amount } }),
+          );
+          onChange();
+          return `Deposited: you have ${points(value.points)}.`;
         }}
-      >
-        <label for="deposit">Deposit points</label>
-        <input
-          id="deposit"
-          inputMode="numeric"
-          pattern="[0-9]*"
-          required
-          value={deposit}
-          onInput={(e) => setDeposit(e.currentTarget.value)}
-        />
-        <button type="submit" disabled={action.busy}>
-          Deposit
-        </button>
-      </form>
+      />
       {feesOwed > 0 ? (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void action.run(async () => {
-              const { value } = await data(
-                api.POST('/members/{memberId}/fees/payments', {
-                  params: { path: { memberId }, header: { 'Idempotency-Key': idempotencyKey() } },
-                  body: { amount: Number(payment) },
-                }),
-              );
-              setPayment('');
-              onChange();
-              return `Paid: you owe ${won(value.feesOwed)} and have ${points(value.points)} left.`;
-            });
+        <AmountForm
+          id="payment"
+          label="Pay fees from points (KRW)"
+          button="Pay"
+          action={action}
+          submit={async (amount) => {
+            const { value } = await data(
+              api.POST('/members/{memberId}/fees/payments', { params: params(), body: { amount } }),
+            );
+            onChange();
+            return `Paid: you owe ${won(value.feesOwed)} and have ${points(value.points)} left.`;
           }}
-        >
-          <label for="payment">Pay fees from points (KRW)</label>
-          <input
-            id="payment"
-            inputMode="numeric"
-            pattern="[0-9]*"
-            required
-            value={payment}
-            onInput={(e) => setPayment(e.currentTarget.value)}
-          />
-          <button type="submit" disabled={action.busy}>
-            Pay
-          </button>
-        </form>
+        />
       ) : null}
       <ProblemNote problem={action.problem} />
       <Done message={action.message} />
     </div>
+  );
+}
+
+/** One whole amount and a button: what a deposit and a fee payment both ask. */
+function AmountForm({
+  id,
+  label,
+  button,
+  action,
+  submit,
+}: {
+  id: string;
+  label: string;
+  button: string;
+  action: ReturnType<typeof useAction>;
+  submit: (amount: number) => Promise<string>;
+}) {
+  const [amount, setAmount] = useState('');
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void action.run(async () => {
+          const done = await submit(Number(amount));
+          setAmount('');
+          return done;
+        });
+      }}
+    >
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        inputMode="numeric"
+        pattern="[0-9]*"
+        required
+        value={amount}
+        onInput={(e) => setAmount(e.currentTarget.value)}
+      />
+      <button type="submit" disabled={action.busy}>
+        {button}
+      </button>
+    </form>
   );
 }
