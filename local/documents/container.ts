@@ -4,6 +4,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Doc } from '../../shared/app/ports';
 import type { Clock } from '../host/clock';
+import { count } from '../host/counters';
 import type { Logger } from '../host/logger';
 import type { FaultPlan } from '../faults/plan';
 import type { FaultOperation } from '../faults/settings';
@@ -122,7 +123,12 @@ export class Container implements DocumentContainer {
 
   query<T extends Doc = NewDocument>(spec: QuerySpec): QueryPage<T> {
     const plan = this.plan(spec);
-    return this.faulty('query', () => runQuery<T>(plan, this.statement(plan.sql)));
+    return this.faulty('query', () => {
+      const page = runQuery<T>(plan, this.statement(plan.sql));
+      count(`documents.query.${this.definition.id}`);
+      count(`documents.queryItems.${this.definition.id}`, page.items.length);
+      return page;
+    });
   }
 
   explain(spec: QuerySpec): string[] {

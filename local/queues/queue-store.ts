@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
+import { count } from '../host/counters';
 import { prepareStatements } from '../host/db';
 import { ListenerRegistry } from '../host/listeners';
 import { faultPlan, type FaultPlan } from '../faults/plan';
@@ -180,6 +181,7 @@ class SqliteQueueStore implements QueueStore {
     if (fault) throw fault.error;
     const targets = info.kind === 'topic' ? this.entities.subscriptions(info.name) : [info.name];
     const result = this.inTransaction(() => this.store(info, { messages, targets }));
+    count(`messages.sent.${info.name}`, result.sequenceNumbers.length);
     if (result.sequenceNumbers.length > 0) for (const target of targets) this.listeners.notify(target);
     return result;
   }
