@@ -64,3 +64,14 @@ app.http('boom', {
     throw new Error('secret internal detail: db password is hunter2');
   },
 });
+
+// Answers after `ms` milliseconds (at most 10 s): a request that holds one of the host's HTTP slots.
+app.http('held', {
+  methods: ['GET'],
+  route: 'held',
+  handler: async (request) => {
+    const ms = Math.min(Number(request.query.get('ms') ?? 0) || 0, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return { status: 200, jsonBody: { heldMs: ms } };
+  },
+});
