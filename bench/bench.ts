@@ -5,18 +5,18 @@
 // the projection lag (write acknowledged → view updated); afterwards the data file tells how many
 // events the outbox relay published per second during the run.
 // Prints JSON; the last line is one JSON object with the figures.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool } from 'undici';
-import { HOST_NODE_FLAGS } from '../local/host/node-flags';
 import { itemsPastLease } from '../local/documents/lease-lag';
 import { parseCommandLine, usageError, type Command } from '../scripts/lib/command-line';
 import { DATABASE_ID } from '../shared/app/records';
 import { signLocalToken } from '../shared/local-token';
+import { startBenchHost } from './host';
+import { faultsBench } from './faults-bench';
 import { overdueBench } from './overdue-scan';
 import { summarize } from './stats';
 import { measureCommitsPerSec } from './storage-ceiling';
@@ -31,11 +31,10 @@ interface Rental {
   reason?: string;
 }
 
-const root = path.resolve(__dirname, '../..');
 const command: Command = {
   name: 'bench',
   usage:
-    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N]',
+    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N] | --overload [--seconds N] [--levels N,N,...] [--level-seconds N] | --chaos [--seconds N] [--concurrency N] [--seed N]',
   help: `
 Starts the local host on a fresh data file, loads books and one member per client, drives the
 clients through rent → return, then runs a contention case (every client racing for a book with
@@ -50,18 +49,31 @@ clients through rent → return, then runs a contention case (every client racin
   --overdue                instead: the overdue timer's scan over a store of --overdue-loans loans
                            (loaded in bulk, a minute or two), with 1,000 due, then 10,000 due
   --overdue-loans N        loans stored for --overdue (default 1000000)
+  --overload               instead: finds the concurrency where rents/s peak (--levels, each for
+                           --level-seconds, default 8,16,32,64 and 8 s), then drives four times
+                           that at a fresh host for --seconds (at least 30); refusals, latencies,
+                           timeouts, 5xx, and the invariants once the load has drained
+  --chaos                  instead: the load of --concurrency clients for --seconds (default 40)
+                           with 1% store faults, 5% publish and send faults, 1% lost activities,
+                           Event Hubs out from 5 s to 15 s and Service Bus from 20 s to 30 s
+                           (seeded: --seed, default 1); the same figures and the invariants
   --help                   this text`,
 };
 const values = parseCommandLine(command, {
-  seconds: { type: 'string', default: '20' },
+  seconds: { type: 'string' },
   concurrency: { type: 'string', default: '32' },
   'contention-seconds': { type: 'string', default: '5' },
   'profile-dir': { type: 'string' },
   app: { type: 'string' },
   overdue: { type: 'boolean', default: false },
   'overdue-loans': { type: 'string', default: '1000000' },
+  overload: { type: 'boolean', default: false },
+  levels: { type: 'string', default: '8,16,32,64' },
+  'level-seconds': { type: 'string', default: '8' },
+  chaos: { type: 'boolean', default: false },
+  seed: { type: 'string', default: '1' },
 });
-const seconds = Number(values.seconds);
+const seconds = Number(values.seconds ?? 20);
 const concurrency = Number(values.concurrency);
 const contentionSeconds = Number(values['contention-seconds']);
 if (!(seconds > 0) || !(concurrency >= 1))
@@ -76,58 +88,16 @@ const PROBE_POLL_MS = 20;
 
 const print = (o: unknown): void => void process.stdout.write(JSON.stringify(o) + '\n');
 
-async function startHost(
-  dbFile: string,
-  secret: string,
-  masterKey: string,
-): Promise<{ url: string; stop(): Promise<void> }> {
-  const profile = values['profile-dir']
-    ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['profile-dir'])]
-    : [];
-  const child = spawn(
-    process.execPath,
-    [
-      ...HOST_NODE_FLAGS,
-      ...profile,
-      path.join(root, 'dist/local/host/cli.js'),
-      ...(values.app ? ['--app', path.resolve(values.app)] : []),
-      '--db',
-      dbFile,
-      '--port',
-      '0',
-      '--log-level',
-      'warn',
-    ],
-    {
-      cwd: root,
-      env: { ...process.env, LOCAL_AUTH_SECRET: secret, LOCAL_MASTER_KEY: masterKey },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`host exited (${code}) before listening`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGINT');
-      }),
-  };
-}
-
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-bench-'));
   const secret = randomBytes(32).toString('base64url');
   const masterKey = randomBytes(32).toString('base64url');
-  const host = await startHost(path.join(dir, 'bench.db'), secret, masterKey);
+  const host = await startBenchHost({
+    dbFile: path.join(dir, 'bench.db'),
+    env: { LOCAL_AUTH_SECRET: secret, LOCAL_MASTER_KEY: masterKey },
+    profileDir: values['profile-dir'],
+    app: values.app,
+  });
   let stopped = false;
   const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });
   const librarian = `Bearer ${await signLocalToken(secret, { librarian: 'bench' })}`;
@@ -437,16 +407,18 @@ function relayFigures(
   }
 }
 
-(values.overdue
-  ? overdueBench(Number(values['overdue-loans']), print).then((runs) =>
-      print({
-        overdueScan: runs.map(({ due, scanMs, checked }) => ({ due, scanMs, checked })),
-        loans: Number(values['overdue-loans']),
-        cpus: os.cpus().length,
-        node: process.version,
-      }),
-    )
-  : main()
+(values.overload || values.chaos
+  ? faultsBench(values, print)
+  : values.overdue
+    ? overdueBench(Number(values['overdue-loans']), print).then((runs) =>
+        print({
+          overdueScan: runs.map(({ due, scanMs, checked }) => ({ due, scanMs, checked })),
+          loans: Number(values['overdue-loans']),
+          cpus: os.cpus().length,
+          node: process.version,
+        }),
+      )
+    : main()
 ).catch((err: unknown) => {
   process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
