@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { api, clientLoop, loadLibrary, Tally } from './clients';
+import { api, clientLoop, loadLibrary, openConnections, Tally } from './clients';
 import { drain, outboxPending } from './drain';
 import { startBenchHost } from './host';
 import { checkInvariants } from './invariants';
@@ -73,6 +73,7 @@ export async function chaosRun(options: ChaosOptions, print: (o: unknown) => voi
     print({ phase: 'loaded', books: books.length, members: members.length, faults });
 
     const tally = new Tally();
+    await openConnections(client, options.concurrency);
     const t0 = performance.now();
     const wallT0 = Date.now();
     const stopAt = t0 + options.seconds * 1000;

@@ -36,6 +36,14 @@ export class Tally {
   /** Other answers that were not expected (4xx but the refusals). */
   readonly unexpected: Record<string, number> = {};
   returns = 0;
+  /** The slowest answers (refusals and accepted rents): what they were, when they came. */
+  readonly slowest: { what: string; ms: number; at: string }[] = [];
+
+  noteSlow(what: string, ms: number): void {
+    if (this.slowest.length >= 5 && ms <= this.slowest[this.slowest.length - 1].ms) return;
+    this.slowest.push({ what, ms: Math.round(ms), at: new Date().toISOString() });
+    this.slowest.sort((a, b) => b.ms - a.ms).splice(5);
+  }
 
   count(into: Record<string, number>, key: string): void {
     into[key] = (into[key] ?? 0) + 1;
@@ -54,6 +62,7 @@ export class Tally {
       timeouts: this.timeouts,
       serverErrors: this.serverErrors,
       unexpected: this.unexpected,
+      slowest: this.slowest,
     };
   }
 }
@@ -155,6 +164,17 @@ export async function loadLibrary(
   return { books, members };
 }
 
+/**
+ * Opens the pool's connections before a measured phase: `n` requests at once, then a pause.
+ * Opened in the phase, a burst of new connections stalled some of them for 1–7 s on the
+ * development machine (the timings of TCP's SYN retries), which is the benchmark's own start, not
+ * the host's answer.
+ */
+export async function openConnections(client: Api, n: number): Promise<void> {
+  await Promise.all(Array.from({ length: n }, () => client.request('GET', '/api/health', '')));
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+}
+
 /** One client until `stopAt` (performance.now()): rent a random book, return it if lent, again. */
 export async function clientLoop(
   client: Api,
@@ -194,6 +214,7 @@ async function rent(
     if (answer.status === 201 || answer.status === 202) {
       tally.acceptedRents++;
       tally.acceptedRentMs.push(answer.ms);
+      tally.noteSlow(`rent ${answer.status}`, answer.ms);
       const rental = answer.json as Rental;
       if (answer.status === 201) {
         tally.settledAt.push(Date.now());
@@ -249,6 +270,7 @@ function counted(answer: Answer, tally: Tally, what: string): boolean {
   if (refusal) {
     tally.count(tally.refused, `${what} ${answer.status}${type ? ` ${type}` : ''}`);
     tally.refusalMs.push(answer.ms);
+    tally.noteSlow(`${what} ${answer.status}${type ? ` ${type}` : ''}`, answer.ms);
     return true;
   }
   tally.count(answer.status >= 500 ? tally.serverErrors : tally.unexpected, `${what} ${answer.status}`);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { api, clientLoop, loadLibrary, Tally } from './clients';
+import { api, clientLoop, loadLibrary, openConnections, Tally } from './clients';
 import { drain } from './drain';
 import { startBenchHost } from './host';
 import { checkInvariants } from './invariants';
@@ -61,11 +61,17 @@ export async function overloadRun(
       const { books, members } = await loadLibrary(client, { secret, members: concurrency, ...LIBRARY });
       print({ phase: 'loaded', books: books.length, members: members.length });
       const tally = new Tally();
+      await openConnections(client, concurrency);
+      await hostLoopDelay(client);
       const t0 = performance.now();
       const stopAt = t0 + options.seconds * 1000;
       await Promise.all(members.map((m) => clientLoop(client, m, { books, stopAt, tally })));
       const figures = tally.figures((performance.now() - t0) / 1000);
-      return { figures, drained: await drain(client, { dbFile, masterKey }) };
+      const eventLoopDelayMs = await hostLoopDelay(client);
+      return {
+        figures: { ...figures, hostEventLoopDelayMs: eventLoopDelayMs },
+        drained: await drain(client, { dbFile, masterKey }),
+      };
     });
     return {
       peak: { concurrency: peak.concurrency, rentsPerSec: peak.rentsPerSec, rentP99Ms: peak.rentP99Ms },
@@ -79,6 +85,16 @@ export async function overloadRun(
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  // The host's event-loop delay since it was last asked (GET /admin/host/status resets it).
+  async function hostLoopDelay(client: ReturnType<typeof api>) {
+    const answer = await client.request(
+      'GET',
+      `/admin/host/status?code=${encodeURIComponent(masterKey)}`,
+      '',
+    );
+    return answer === 'timeout' ? undefined : (answer.json as { eventLoopDelayMs: unknown }).eventLoopDelayMs;
   }
 
   async function withHost<T>(

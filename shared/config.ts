@@ -104,11 +104,12 @@ export function isSecureOrLoopbackUrl(value: string): boolean {
 }
 
 /**
- * Rents in flight at once on one instance before new ones are refused. Measured with the benchmark's
- * overload run on the 2-core development machine (README, "Overload and faults"): about where rents
- * per second stop growing with more clients.
+ * Rents in flight at once on one instance before new ones are refused. Measured with the
+ * benchmark's overload run on the 2-core development machine (README, "Overload and faults"):
+ * rents/s stop growing past about 16 clients there, and each rent let in beyond that only waits
+ * longer.
  */
-export const DEFAULT_MAX_RENTALS_IN_FLIGHT = 32;
+export const DEFAULT_MAX_RENTALS_IN_FLIGHT = 16;
 
 /**
  * How the web app signs people in: with Microsoft Entra ID in the browser (the app registration

@@ -1,5 +1,6 @@
 // The host's admin routes, as the Functions host serves them: its status, running a non-HTTP
 // function now (`POST /admin/functions/{name}` with `{"input": ...}`), and the clock (dev).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { HostClock } from './clock';
 import { parseIsoDuration } from './clock';
 import { counts } from './counters';
@@ -84,6 +85,7 @@ export function addAdminRoutes(parts: AdminParts): void {
       // (./counters.ts): the benchmark takes both before and after a run.
       cpuMs: cpuMs(process.cpuUsage()),
       counts: counts(),
+      eventLoopDelayMs: eventLoopDelay(),
     },
   }));
   routes.add('POST', 'admin/functions/{name}', async (req: InternalRequest) => {
@@ -181,6 +183,22 @@ function readClockMove(text: string): { advanceBy: number } | { set: number } | 
   if (typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value)))
     return { set: Date.parse(value) };
   return '"set" must be an ISO 8601 time with its offset, such as "2026-01-01T00:00:00Z".';
+}
+
+// How long callbacks waited for the event loop (every request, turn and activity waits in it),
+// since the status was last asked for: what an overloaded host makes everything wait.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
+function eventLoopDelay(): { p50: number; p99: number; max: number } {
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  const figures = {
+    p50: ms(loopDelay.percentile(50)),
+    p99: ms(loopDelay.percentile(99)),
+    max: ms(loopDelay.max),
+  };
+  loopDelay.reset();
+  return figures;
 }
 
 function cpuMs(usage: NodeJS.CpuUsage): { user: number; system: number } {
