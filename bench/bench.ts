@@ -15,9 +15,11 @@ import { itemsPastLease } from '../local/documents/lease-lag';
 import { parseCommandLine, usageError, type Command } from '../scripts/lib/command-line';
 import { DATABASE_ID } from '../shared/app/records';
 import { signLocalToken } from '../shared/local-token';
+import { chaosBench } from './chaos-bench';
 import { startBenchHost } from './host';
-import { faultsBench } from './faults-bench';
 import { overdueBench } from './overdue-scan';
+import { checkInvariants } from './invariants';
+import { CLIENT_TIMEOUT_MS, driveOverload, overloadFigures, type Attempt } from './overload';
 import { summarize } from './stats';
 import { measureCommitsPerSec } from './storage-ceiling';
 import { workPerCycle, type HostWork } from './work';
@@ -34,7 +36,7 @@ interface Rental {
 const command: Command = {
   name: 'bench',
   usage:
-    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N] | --overload [--seconds N] [--levels N,N,...] [--level-seconds N] | --chaos [--seconds N] [--concurrency N] [--seed N]',
+    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--overload [--overload-seconds N]] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N] | --chaos [--seconds N] [--concurrency N] [--seed N]',
   help: `
 Starts the local host on a fresh data file, loads books and one member per client, drives the
 clients through rent → return, then runs a contention case (every client racing for a book with
@@ -43,41 +45,45 @@ clients through rent → return, then runs a contention case (every client racin
   --seconds N              how long to drive rent → return (default 20)
   --concurrency N          clients at once (default 32)
   --contention-seconds N   how long the contention case runs (default 5)
+  --overload               after the ordinary run, 4 × --concurrency clients (the concurrency where
+                           throughput peaks) rent and return for --overload-seconds, each call with a
+                           10 s timeout: accepted and refused per second, latencies, timeouts, 5xx,
+                           then the invariants once the load drained
+  --overload-seconds N     how long the overload runs (default 30)
   --profile-dir DIR        write a V8 CPU profile of the host there (open it in Chrome DevTools)
   --app DIR                run another build's compiled function app (its folder) on this host,
                            to tell the host's cost from the app's
   --overdue                instead: the overdue timer's scan over a store of --overdue-loans loans
                            (loaded in bulk, a minute or two), with 1,000 due, then 10,000 due
   --overdue-loans N        loans stored for --overdue (default 1000000)
-  --overload               instead: finds the concurrency where rents/s peak (--levels, each for
-                           --level-seconds, default 8,16,32,64 and 8 s), then drives four times
-                           that at a fresh host for --seconds (at least 30); refusals, latencies,
-                           timeouts, 5xx, and the invariants once the load has drained
   --chaos                  instead: the load of --concurrency clients for --seconds (default 40)
                            with 1% store faults, 5% publish and send faults, 1% lost activities,
                            Event Hubs out from 5 s to 15 s and Service Bus from 20 s to 30 s
-                           (seeded: --seed, default 1); the same figures and the invariants
+                           (seeded: --seed, default 1); what the clients met, the rents settled
+                           while each was out, and the invariants once the load drained
   --help                   this text`,
 };
 const values = parseCommandLine(command, {
   seconds: { type: 'string' },
   concurrency: { type: 'string', default: '32' },
   'contention-seconds': { type: 'string', default: '5' },
+  overload: { type: 'boolean', default: false },
+  'overload-seconds': { type: 'string', default: '30' },
   'profile-dir': { type: 'string' },
   app: { type: 'string' },
   overdue: { type: 'boolean', default: false },
   'overdue-loans': { type: 'string', default: '1000000' },
-  overload: { type: 'boolean', default: false },
-  levels: { type: 'string', default: '8,16,32,64' },
-  'level-seconds': { type: 'string', default: '8' },
   chaos: { type: 'boolean', default: false },
   seed: { type: 'string', default: '1' },
 });
 const seconds = Number(values.seconds ?? 20);
 const concurrency = Number(values.concurrency);
 const contentionSeconds = Number(values['contention-seconds']);
-if (!(seconds > 0) || !(concurrency >= 1))
-  usageError(command, '--seconds and --concurrency must be positive numbers.');
+const overloadSeconds = Number(values['overload-seconds']);
+if (!(seconds > 0) || !(concurrency >= 1) || !(overloadSeconds > 0))
+  usageError(command, '--seconds, --concurrency and --overload-seconds must be positive numbers.');
+// The overload run's clients: four times the concurrency where throughput peaks.
+const clients = values.overload ? concurrency * 4 : concurrency;
 
 const BOOKS = 200;
 const COPIES = 1000;
@@ -99,7 +105,7 @@ async function main(): Promise<void> {
     app: values.app,
   });
   let stopped = false;
-  const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });
+  const pool = new Pool(host.url, { connections: clients + 4, pipelining: 1 });
   const librarian = `Bearer ${await signLocalToken(secret, { librarian: 'bench' })}`;
 
   async function call<T>(
@@ -116,6 +122,37 @@ async function main(): Promise<void> {
     });
     const text = await res.body.text();
     return { status: res.statusCode, json: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** A call as an overloaded client sees it: its status (0 when unanswered within the client timeout). */
+  async function attempt<T>(method: 'POST', p: string, auth: string, body?: unknown): Promise<Attempt<T>> {
+    const t0 = performance.now();
+    try {
+      const res = await pool.request({
+        method,
+        path: p,
+        headers: {
+          authorization: auth,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headersTimeout: CLIENT_TIMEOUT_MS,
+        bodyTimeout: CLIENT_TIMEOUT_MS,
+      });
+      const text = await res.body.text();
+      const retryAfter = res.headers['retry-after'];
+      return {
+        status: res.statusCode,
+        ms: performance.now() - t0,
+        retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+        json: res.statusCode < 300 && text ? (JSON.parse(text) as T) : undefined,
+      };
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+        return { status: 0, ms: performance.now() - t0, retryAfter: null };
+      throw err;
+    }
   }
 
   const dbFile = path.join(dir, 'bench.db');
@@ -141,7 +178,7 @@ async function main(): Promise<void> {
       })
     ).json.id;
     const members: { id: string; auth: string }[] = [];
-    for (let i = 0; i < concurrency; i++) {
+    for (let i = 0; i < clients; i++) {
       const m = await call<{ id: string }>('POST', '/api/members', librarian, { name: `Bench member ${i}` });
       if (m.status !== 201) throw new Error(`creating a member answered ${m.status}`);
       const auth = `Bearer ${await signLocalToken(secret, { member: m.json.id })}`;
@@ -150,6 +187,8 @@ async function main(): Promise<void> {
       members.push({ id: m.json.id, auth });
     }
     print({ phase: 'loaded', books: BOOKS + 1, members: members.length });
+    // The ordinary run's clients (the rest only join the overload run).
+    const peakMembers = members.slice(0, concurrency);
 
     const rentMs: number[] = [];
     const returnMs: number[] = [];
@@ -257,7 +296,7 @@ async function main(): Promise<void> {
     const stopAt = t0 + seconds * 1000;
     await Promise.all([
       ...(hasViews ? [probeLoop(stopAt)] : []),
-      ...members.map(async (m) => {
+      ...peakMembers.map(async (m) => {
         while (performance.now() < stopAt) {
           const rental = await rent(m, books[Math.floor(Math.random() * books.length)]);
           if (rental?.status === 'APPROVED') await giveBack(m, rental.id);
@@ -274,6 +313,22 @@ async function main(): Promise<void> {
       measuring: hasViews ? ['mypage-get'] : [],
     });
 
+    // Overload: four times the clients, each call with a client timeout; refusals are waited out.
+    const overload = values.overload
+      ? overloadFigures(
+          await driveOverload<Rental>(
+            members.map((m) => ({
+              rent: (bookId) => attempt<Rental>('POST', '/api/rentals', m.auth, { bookId }),
+              giveBack: (r) => attempt('POST', `/api/rentals/${r.id}/return`, m.auth),
+            })),
+            books,
+            overloadSeconds,
+          ),
+        )
+      : undefined;
+    if (overload)
+      print({ phase: 'overload', clients: members.length, seconds: overloadSeconds, ...overload });
+
     // Contention: rounds where every client races for the same book with few copies.
     const contentionMs: number[] = [];
     let oversoldRounds = 0;
@@ -282,14 +337,15 @@ async function main(): Promise<void> {
     while (performance.now() < contentionStop) {
       rounds++;
       const results = await Promise.all(
-        members.map((m) => rent(m, contended, contentionMs).then((r) => ({ m, r }))),
+        peakMembers.map((m) => rent(m, contended, contentionMs).then((r) => ({ m, r }))),
       );
       const approved = results.filter((x) => x.r?.status === 'APPROVED');
       if (approved.length > CONTENDED_COPIES) oversoldRounds++;
       await Promise.all(approved.map((x) => giveBack(x.m, x.r!.id)));
     }
 
-    // Invariants, read back through the API.
+    // Invariants, read back through the API once whatever the load set off has run.
+    await settledStatus();
     let oversold = 0;
     for (const id of [...books, contended]) {
       const b = (await call<{ copies: number; available: number }>('GET', `/api/books/${id}`, librarian))
@@ -299,7 +355,7 @@ async function main(): Promise<void> {
     oversold += oversoldRounds;
     let balances = 0;
     let debited = 0;
-    for (const m of members) {
+    for (const m of [...members, probe]) {
       balances += (await call<{ points: number }>('GET', `/api/members/${m.id}`, m.auth)).json.points;
       let continuation: string | undefined;
       do {
@@ -310,12 +366,13 @@ async function main(): Promise<void> {
         continuation = page.continuation;
       } while (continuation);
     }
-    const deposits = DEPOSIT * members.length;
+    const deposits = DEPOSIT * (members.length + 1); // the probe's too
     const status = await hostStatus();
 
     await host.stop();
     stopped = true;
     const relay = relayFigures(dbFile, wallT0, wallT1);
+    const invariants = checkInvariants(dbFile);
 
     const storageCommitsPerSec = measureCommitsPerSec(dir, 'NORMAL', 2);
     const storageFsyncCommitsPerSec = measureCommitsPerSec(dir, 'FULL', 2);
@@ -349,6 +406,8 @@ async function main(): Promise<void> {
       errors,
       oversold,
       pointsConserved: deposits === balances + debited,
+      invariants,
+      ...(overload ? { overload } : {}),
       points: { deposits, balances, debited },
       storageCommitsPerSec,
       storageFsyncCommitsPerSec,
@@ -407,8 +466,8 @@ function relayFigures(
   }
 }
 
-(values.overload || values.chaos
-  ? faultsBench(values, print)
+(values.chaos
+  ? chaosBench(values, print)
   : values.overdue
     ? overdueBench(Number(values['overdue-loans']), print).then((runs) =>
         print({

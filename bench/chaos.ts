@@ -74,6 +74,9 @@ export async function chaosRun(options: ChaosOptions, print: (o: unknown) => voi
 
     const tally = new Tally();
     await openConnections(client, options.concurrency);
+    const status = `/admin/host/status?code=${encodeURIComponent(masterKey)}`;
+    // Asking resets the host's event-loop delay figures: the next answer covers the load alone.
+    await client.request('GET', status, '');
     const t0 = performance.now();
     const wallT0 = Date.now();
     const stopAt = t0 + options.seconds * 1000;
@@ -101,6 +104,7 @@ export async function chaosRun(options: ChaosOptions, print: (o: unknown) => voi
     const elapsed = (performance.now() - t0) / 1000;
     clearInterval(sampler);
     for (const t of timers) clearTimeout(t);
+    const loop = await client.request('GET', status, '');
 
     const drained = await drain(client, { dbFile, masterKey });
     const injected = await client.request('GET', '/admin/faults', '');
@@ -109,6 +113,8 @@ export async function chaosRun(options: ChaosOptions, print: (o: unknown) => voi
     const invariants = checkInvariants(dbFile);
     return {
       ...tally.figures(elapsed),
+      hostEventLoopDelayMs:
+        loop === 'timeout' ? undefined : (loop.json as { eventLoopDelayMs: unknown }).eventLoopDelayMs,
       outages: windows.map((w) => ({
         service: w.service,
         seconds: w.forSeconds,

@@ -1,4 +1,4 @@
-// Clients as the overload and chaos runs drive them: each rents a random book and returns it, over
+// Clients as the chaos run drives them (./chaos.ts): each rents a random book and returns it, over
 // and over, as a well-behaved client of this API does. A refusal (429 or 503 with Retry-After) is
 // waited out and asked again, the rent with the same Idempotency-Key, so a rent that was recorded
 // before its answer was lost is not made twice; a 202 is polled at its Location until settled. Every
@@ -166,7 +166,7 @@ export async function loadLibrary(
 
 /**
  * Opens the pool's connections before a measured phase: `n` requests at once, then a pause.
- * Opened in the phase, a burst of new connections stalled some of them for 1–7 s on the
+ * Opened in the phase, a burst of 128 new connections stalled some of them for 1–7 s on the
  * development machine (the timings of TCP's SYN retries), which is the benchmark's own start, not
  * the host's answer.
  */

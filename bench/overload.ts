@@ -1,115 +1,104 @@
-// `npm run bench -- --overload`: first finds where throughput peaks — the ordinary load (rent →
-// return) at each of a few concurrencies, on a host that sheds nothing (MAX_RENTALS_IN_FLIGHT far
-// above them) — then drives four times the peak's concurrency at a fresh host with the app's own
-// settings for `seconds`. Clients honour Retry-After (./clients.ts). Prints accepted and refused
-// requests per second, the refusals' and the accepted rents' latency (p99 beside the one at the
-// peak, unloaded), timeouts and 5xx, and, once the load has drained, the invariants.
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { api, clientLoop, loadLibrary, openConnections, Tally } from './clients';
-import { drain } from './drain';
-import { startBenchHost } from './host';
-import { checkInvariants } from './invariants';
+// The overload run (`npm run bench -- --overload`): clients at 4× the concurrency where throughput
+// peaks rent and return as fast as they are answered, each call with a 10 s client timeout. What
+// counts is how the host says no: every refusal a 429 or 503 with Retry-After, quickly; the rents it
+// takes no slower than twice the unloaded figure; no timeouts and no 5xx. A refused client waits
+// what Retry-After says, as a well-behaved one does, before it tries again.
+import { summarize } from './stats';
 
-const LIBRARY = { books: 200, copies: 1000, price: 100, points: 10_000_000 };
+export const CLIENT_TIMEOUT_MS = 10_000;
 
-export async function overloadRun(
-  options: { seconds: number; levels: number[]; levelSeconds: number },
-  print: (o: unknown) => void,
-) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-overload-'));
-  const secret = randomBytes(32).toString('base64url');
-  const masterKey = randomBytes(32).toString('base64url');
-  const env = { LOCAL_AUTH_SECRET: secret, LOCAL_MASTER_KEY: masterKey };
-  try {
-    // Where throughput peaks, with nothing shed.
-    const sweep: { concurrency: number; rentsPerSec: number; rentP99Ms: number }[] = [];
-    await withHost(
-      path.join(dir, 'sweep.db'),
-      { ...env, MAX_RENTALS_IN_FLIGHT: '100000' },
-      async (client) => {
-        const { books, members } = await loadLibrary(client, {
-          secret,
-          members: Math.max(...options.levels),
-          ...LIBRARY,
-        });
-        for (const concurrency of options.levels) {
-          const tally = new Tally();
-          const stopAt = performance.now() + options.levelSeconds * 1000;
-          await Promise.all(
-            members.slice(0, concurrency).map((m) => clientLoop(client, m, { books, stopAt, tally })),
-          );
-          const figures = tally.figures(options.levelSeconds);
-          const level = {
-            concurrency,
-            rentsPerSec: figures.acceptedRentsPerSec,
-            rentP99Ms: figures.acceptedRentLatencyMs.p99,
-          };
-          sweep.push(level);
-          print({ phase: 'sweep', ...level, refused: figures.refused, serverErrors: figures.serverErrors });
+/** One call's outcome as the client saw it. */
+export interface Attempt<T> {
+  /** 0: no answer within the client timeout. */
+  status: number;
+  ms: number;
+  retryAfter: string | null;
+  json?: T;
+}
+
+export interface OverloadClient<T> {
+  rent(bookId: string): Promise<Attempt<T>>;
+  giveBack(rental: T): Promise<Attempt<unknown>>;
+}
+
+export interface OverloadTally {
+  accepted: number;
+  refused: number;
+  refusedWithoutRetryAfter: number;
+  timeouts: number;
+  serverErrors: number;
+  other: Record<string, number>;
+  acceptedMs: number[];
+  refusedMs: number[];
+}
+
+/** Drives every client through rent → return for `seconds`; a refused client waits Retry-After. */
+export async function driveOverload<T extends { status: string }>(
+  clients: OverloadClient<T>[],
+  books: readonly string[],
+  seconds: number,
+): Promise<OverloadTally & { elapsedSec: number }> {
+  const tally: OverloadTally = {
+    accepted: 0,
+    refused: 0,
+    refusedWithoutRetryAfter: 0,
+    timeouts: 0,
+    serverErrors: 0,
+    other: {},
+    acceptedMs: [],
+    refusedMs: [],
+  };
+  const note = (a: Attempt<unknown>): 'ok' | 'refused' | 'failed' => {
+    if (a.status === 0) tally.timeouts++;
+    else if (a.status === 429 || a.status === 503) {
+      tally.refused++;
+      tally.refusedMs.push(a.ms);
+      if (!a.retryAfter) tally.refusedWithoutRetryAfter++;
+      return 'refused';
+    } else if (a.status >= 500) tally.serverErrors++;
+    else if (a.status < 300) return 'ok';
+    else tally.other[a.status] = (tally.other[a.status] ?? 0) + 1;
+    return 'failed';
+  };
+  const t0 = performance.now();
+  const stopAt = t0 + seconds * 1000;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (performance.now() < stopAt) {
+        const rented = await client.rent(books[Math.floor(Math.random() * books.length)]);
+        const outcome = note(rented);
+        if (outcome === 'refused') {
+          await new Promise((r) => setTimeout(r, Number(rented.retryAfter ?? 1) * 1000));
+          continue;
         }
-      },
-    );
-    const peak = sweep.reduce((best, level) => (level.rentsPerSec > best.rentsPerSec ? level : best));
+        if (outcome !== 'ok' || !rented.json) continue;
+        // 201 settled or 202 still in flight: both are a rent taken.
+        tally.accepted++;
+        tally.acceptedMs.push(rented.ms);
+        if (rented.json.status !== 'APPROVED') continue;
+        // A return is never shed; it is retried until it is taken (it frees what rents need).
+        for (;;) {
+          const back = await client.giveBack(rented.json);
+          if (note(back) !== 'refused') break;
+          await new Promise((r) => setTimeout(r, Number(back.retryAfter ?? 1) * 1000));
+        }
+      }
+    }),
+  );
+  return { ...tally, elapsedSec: (performance.now() - t0) / 1000 };
+}
 
-    // Four times the peak's concurrency, against the app's own limits.
-    const concurrency = 4 * peak.concurrency;
-    const dbFile = path.join(dir, 'overload.db');
-    const result = await withHost(dbFile, env, async (client) => {
-      const { books, members } = await loadLibrary(client, { secret, members: concurrency, ...LIBRARY });
-      print({ phase: 'loaded', books: books.length, members: members.length });
-      const tally = new Tally();
-      await openConnections(client, concurrency);
-      await hostLoopDelay(client);
-      const t0 = performance.now();
-      const stopAt = t0 + options.seconds * 1000;
-      await Promise.all(members.map((m) => clientLoop(client, m, { books, stopAt, tally })));
-      const figures = tally.figures((performance.now() - t0) / 1000);
-      const eventLoopDelayMs = await hostLoopDelay(client);
-      return {
-        figures: { ...figures, hostEventLoopDelayMs: eventLoopDelayMs },
-        drained: await drain(client, { dbFile, masterKey }),
-      };
-    });
-    return {
-      peak: { concurrency: peak.concurrency, rentsPerSec: peak.rentsPerSec, rentP99Ms: peak.rentP99Ms },
-      sweep,
-      concurrency,
-      seconds: options.seconds,
-      ...result.figures,
-      acceptedRentP99WithinTwiceUnloaded: result.figures.acceptedRentLatencyMs.p99 <= 2 * peak.rentP99Ms,
-      drained: result.drained,
-      invariants: checkInvariants(dbFile),
-    };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-
-  // The host's event-loop delay since it was last asked (GET /admin/host/status resets it).
-  async function hostLoopDelay(client: ReturnType<typeof api>) {
-    const answer = await client.request(
-      'GET',
-      `/admin/host/status?code=${encodeURIComponent(masterKey)}`,
-      '',
-    );
-    return answer === 'timeout' ? undefined : (answer.json as { eventLoopDelayMs: unknown }).eventLoopDelayMs;
-  }
-
-  async function withHost<T>(
-    dbFile: string,
-    hostEnv: Record<string, string>,
-    run: (client: ReturnType<typeof api>) => Promise<T>,
-  ) {
-    const host = await startBenchHost({ dbFile, env: hostEnv });
-    // More connections than clients: a client never waits for a socket, so a slow answer is the host's.
-    const client = api(host.url, 4 * Math.max(...options.levels) + 8);
-    try {
-      return await run(client);
-    } finally {
-      await client.close();
-      await host.stop();
-    }
-  }
+/** The figures the run prints. */
+export function overloadFigures(t: OverloadTally & { elapsedSec: number }) {
+  const perSec = (n: number) => Math.round((n / t.elapsedSec) * 10) / 10;
+  return {
+    acceptedPerSec: perSec(t.accepted),
+    refusedPerSec: perSec(t.refused),
+    acceptedLatencyMs: summarize(t.acceptedMs),
+    refusalLatencyMs: summarize(t.refusedMs),
+    refusedWithoutRetryAfter: t.refusedWithoutRetryAfter,
+    timeouts: t.timeouts,
+    serverErrors: t.serverErrors,
+    otherStatuses: t.other,
+  };
 }

@@ -1,7 +1,7 @@
 // POST /api/rentals {bookId, memberId?} (optional Idempotency-Key): rent a book. Records the
 // REQUESTED rental, starts the borrow saga for it and waits a few seconds for it: 201 with the settled rental (APPROVED or REJECTED), or 202
-// with Location while it is still REQUESTED. Under load it refuses at once with 503 and Retry-After,
-// recording nothing (shared/app/admission.ts).
+// with Location while it is still REQUESTED. Past MAX_RENTALS_IN_FLIGHT rents at once on this
+// instance it refuses at once with 503 and Retry-After, recording nothing (shared/app/admission.ts).
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';

@@ -104,12 +104,10 @@ export function isSecureOrLoopbackUrl(value: string): boolean {
 }
 
 /**
- * Rents in flight at once on one instance before new ones are refused. Measured with the
- * benchmark's overload run on the 2-core development machine (README, "Overload and faults"):
- * rents/s stop growing past about 16 clients there, and each rent let in beyond that only waits
- * longer.
+ * Rents in flight at once on one instance before new ones are refused: about where rents per second
+ * stop growing with more clients on the 2-core development machine (README, "Overload").
  */
-export const DEFAULT_MAX_RENTALS_IN_FLIGHT = 16;
+export const DEFAULT_MAX_RENTALS_IN_FLIGHT = 32;
 
 /**
  * How the web app signs people in: with Microsoft Entra ID in the browser (the app registration

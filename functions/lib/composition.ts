@@ -14,7 +14,7 @@ import type {
 } from '../../shared/app/ports';
 import { RentAdmission } from '../../shared/app/admission';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
-import { resilientContainers } from '../../shared/app/transient';
+import { retryingReads } from '../../shared/app/transient';
 import { azureAdapters } from '../../shared/azure';
 import {
   describeTally,
@@ -70,15 +70,15 @@ if (config.azure.cosmos) {
   });
 }
 
-let deps: AppDeps | undefined;
-
-// One per instance: the rents this instance has in flight, and whether its store calls are throttled.
+// One per instance: the rents this instance has in flight, and whether the store throttles it.
 const admission = new RentAdmission(config.maxRentalsInFlight);
 
 /** Which new rents this instance lets in (shared/app/admission.ts). */
 export function rentAdmission(): RentAdmission {
   return admission;
 }
+
+let deps: AppDeps | undefined;
 
 /** The ports the use cases run on. */
 export function appDeps(): AppDeps {
@@ -90,8 +90,8 @@ export function appDeps(): AppDeps {
     deadLetters: documents.open(DATABASE_ID, containerDefinitions.deadLetters),
     notices: documents.open(DATABASE_ID, containerDefinitions.notices),
   };
-  // Reads tried again on a passing fault; a store throttling past its client's retries holds new rents back.
-  const containers = resilientContainers(opened, (retryAfterMs) => admission.throttled(retryAfterMs));
+  // Reads and queries tried again on a passing store fault (shared/app/transient.ts).
+  const containers = retryingReads(opened);
   deps = {
     containers,
     clock: injectedAdapter('clock') ?? systemClock,

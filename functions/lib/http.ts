@@ -2,7 +2,6 @@
 // zod, the caller behind a request, and the wrapper that turns thrown problems into responses.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import type { RentAdmission } from '../../shared/app/admission';
 import {
   ANONYMOUS,
   callerOfRoles,
@@ -12,7 +11,8 @@ import {
   type SignedIn,
 } from '../../shared/app/authorization';
 import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
-import { isBusyDocumentError } from '../../shared/app/ports';
+import type { RentAdmission } from '../../shared/app/admission';
+import { isBusyDocumentError, isDocumentError } from '../../shared/app/ports';
 import type { AuthConfig } from '../../shared/config';
 import { entraTokenVerifier, SignInUnavailable } from '../../shared/entra-token';
 import { verifyLocalToken } from '../../shared/local-token';
@@ -127,7 +127,8 @@ export function handled<A extends [...unknown[], InvocationContext]>(
  * Wraps a handler that starts work the app sheds under load (a rent): it runs only when `admission`
  * lets it in, and leaves when it has answered. Refused, the caller gets 503 `overloaded` with
  * `Retry-After` at once, before its sign-in or body is even read: refusing must cost next to nothing,
- * and nothing is recorded (shared/app/admission.ts).
+ * and nothing is recorded (shared/app/admission.ts). A store that stays throttled through its
+ * client's retries holds new rents back for as long as it asked.
  */
 export function admitted<A extends unknown[]>(
   admission: () => RentAdmission,
@@ -138,12 +139,15 @@ export function admitted<A extends unknown[]>(
     if (!entry.admitted) {
       const detail =
         entry.reason === 'store-throttling'
-          ? 'The store is throttling requests; nothing was recorded. Try again after Retry-After.'
-          : 'Too many rents are in progress; nothing was recorded. Try again after Retry-After.';
+          ? 'The library is busy right now; nothing was recorded. Try again in a moment.'
+          : 'Too many rents are in progress right now; nothing was recorded. Try again in a moment.';
       return problem(503, 'overloaded', detail, { 'Retry-After': String(entry.retryAfterSeconds) });
     }
     try {
       return await handler(...args);
+    } catch (err) {
+      if (isDocumentError(err, 429)) admission().throttled(err.retryAfterMs);
+      throw err;
     } finally {
       entry.leave();
     }

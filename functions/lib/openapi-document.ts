@@ -44,7 +44,7 @@ import {
   noticePage,
 } from './schemas';
 
-const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412, 422] as const;
+const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412, 422, 503] as const;
 type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
 
 const registry = new OpenAPIRegistry();
@@ -106,7 +106,6 @@ function useCase(action: Action, route: RouteConfig): RouteConfig {
 }
 
 const location = z.object({ Location: z.string().describe('The URL of the resource') });
-const retryAfter = z.object({ 'Retry-After': z.string().describe('Seconds to wait before asking again') });
 const etag = z.object({ ETag: z.string().describe("The book's version, for If-Match") });
 const idempotencyKey = z.object({
   'Idempotency-Key': z
@@ -262,15 +261,9 @@ const routes: RouteConfig[] = [
     request: { headers: idempotencyKey, body: jsonBody(rentalBody) },
     responses: {
       201: answer('Settled: APPROVED with dueAt, or REJECTED with reason', rental, location),
-      202: answer('Still REQUESTED; poll the Location', rental, location.merge(retryAfter)),
-      ...problems(400, 404, 422),
-      503: {
-        description:
-          'Refused for now, nothing recorded: too many rents in flight or the store throttling ' +
-          '(`overloaded`), or the store busy (`busy`); ask again after Retry-After',
-        headers: retryAfter,
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
+      202: answer('Still REQUESTED; poll the Location', rental, location),
+      // 503 `overloaded` (with Retry-After, nothing recorded): too many rents in flight, or the store throttling.
+      ...problems(400, 404, 422, 503),
     },
   }),
   useCase('rentals.read', {

@@ -175,21 +175,28 @@ export async function relayBookOutbox(
   return { published, invalid };
 }
 
-// Events of one aggregate go out in the order they were written, one call per partition key.
+// Events of one aggregate go out in the order they were written, one call per partition key. The
+// calls of different aggregates go at once: a publish the hub refuses for a moment (and the
+// client's retry waits out) holds up only its own aggregate's events, not the batch's. When one
+// fails, the others are let finish, then the batch fails for the trigger's retry policy.
 async function publishInOrder(
   publisher: EventPublisher,
   entries: OutboxEntry[],
   published?: (group: OutboxEntry[]) => void,
 ): Promise<void> {
   const byKey = groupBy(entries, (e) => e.partitionKey);
-  for (const [partitionKey, group] of byKey) {
-    await publisher.publish(
-      EVENTS_HUB,
-      partitionKey,
-      group.map((g) => g.event),
-    );
-    published?.(group);
-  }
+  const outcomes = await Promise.allSettled(
+    [...byKey].map(async ([partitionKey, group]) => {
+      await publisher.publish(
+        EVENTS_HUB,
+        partitionKey,
+        group.map((g) => g.event),
+      );
+      published?.(group);
+    }),
+  );
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** How long a removed book's tombstone stays once its last event is relayed (seconds). */

@@ -1,8 +1,7 @@
 // Store failures that pass: unavailable (503), timed out (408), "retry with" (449). Decided here,
-// once, for the app: which store calls are tried again, how often and after how long; and where a
-// store still throttling past its client's own retries (429) is told to the app's load shedding
-// (./admission.ts). The same code meets Cosmos DB's answers in Azure and the local host's injected
-// faults (LOCAL_FAULTS).
+// once, for the app: which store calls are tried again, how often and after how long. (A 429 that
+// outlasts the store client's own retries holds new rents back instead: ./admission.ts.) The same
+// code meets Cosmos DB's answers in Azure and the local host's injected faults (LOCAL_FAULTS).
 import { BUSY_STATUSES, isDocumentError, type Containers, type DocumentContainer } from './ports';
 
 /**
@@ -34,31 +33,19 @@ export async function withTransientRetry<T>(call: () => Promise<T>): Promise<T> 
 
 /**
  * The app's containers as the use cases get them: every read and query tried again on 503, 408 or
- * 449 (a read is always safe to repeat), and every 429 that reaches the app reported to
- * `onThrottled` with the wait the store asked for, before it is passed on. Writes are passed
- * through as they are: whether one may be repeated is its use case's to say.
+ * 449 (a read is always safe to repeat). Writes are passed through as they are: whether one may be
+ * repeated is its use case's to say.
  */
-export function resilientContainers(
-  containers: Containers,
-  onThrottled: (retryAfterMs: number | undefined) => void,
-): Containers {
-  const watch = async <T>(call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (err) {
-      if (isDocumentError(err, 429)) onThrottled(err.retryAfterMs);
-      throw err;
-    }
-  };
+export function retryingReads(containers: Containers): Containers {
   const wrap = (c: DocumentContainer): DocumentContainer => ({
-    read: (pk, id) => watch(() => withTransientRetry(() => c.read(pk, id))),
-    query: (spec) => watch(() => withTransientRetry(() => c.query(spec))),
-    create: (doc) => watch(() => c.create(doc)),
-    replace: (pk, id, doc, options) => watch(() => c.replace(pk, id, doc, options)),
-    upsert: (doc, options) => watch(() => c.upsert(doc, options)),
-    delete: (pk, id, options) => watch(() => c.delete(pk, id, options)),
-    patch: (pk, id, operations, options) => watch(() => c.patch(pk, id, operations, options)),
-    batch: (pk, operations) => watch(() => c.batch(pk, operations)),
+    read: (pk, id) => withTransientRetry(() => c.read(pk, id)),
+    query: (spec) => withTransientRetry(() => c.query(spec)),
+    create: (doc) => c.create(doc),
+    replace: (pk, id, doc, options) => c.replace(pk, id, doc, options),
+    upsert: (doc, options) => c.upsert(doc, options),
+    delete: (pk, id, options) => c.delete(pk, id, options),
+    patch: (pk, id, operations, options) => c.patch(pk, id, operations, options),
+    batch: (pk, operations) => c.batch(pk, operations),
   });
   return {
     members: wrap(containers.members),

@@ -55,6 +55,16 @@ app.http('stream', {
     }),
 });
 
+// Answers after `ms` milliseconds (default 300): a request that stays outstanding for a while.
+app.http('slow', {
+  methods: ['GET'],
+  route: 'slow',
+  handler: async (request) => {
+    await new Promise((r) => setTimeout(r, Number(request.query.get('ms') ?? 300)));
+    return { status: 200, jsonBody: { waited: true } };
+  },
+});
+
 app.http('noContent', { methods: ['DELETE'], route: 'things/{id}', handler: () => ({ status: 204 }) });
 
 app.http('boom', {
@@ -62,16 +72,5 @@ app.http('boom', {
   route: 'boom',
   handler: () => {
     throw new Error('secret internal detail: db password is hunter2');
-  },
-});
-
-// Answers after `ms` milliseconds (at most 10 s): a request that holds one of the host's HTTP slots.
-app.http('held', {
-  methods: ['GET'],
-  route: 'held',
-  handler: async (request) => {
-    const ms = Math.min(Number(request.query.get('ms') ?? 0) || 0, 10_000);
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return { status: 200, jsonBody: { heldMs: ms } };
   },
 });

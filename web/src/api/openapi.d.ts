@@ -851,6 +851,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A problem (RFC 9457) */
+        Problem503: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -1323,8 +1332,6 @@ export interface operations {
                 headers: {
                     /** @description The URL of the resource */
                     Location: string;
-                    /** @description Seconds to wait before asking again */
-                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1336,17 +1343,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             422: components["responses"]["Problem422"];
-            /** @description Refused for now, nothing recorded: too many rents in flight or the store throttling (`overloaded`), or the store busy (`busy`); ask again after Retry-After */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before asking again */
-                    "Retry-After": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["Problem503"];
         };
     };
     getRental: {
