@@ -18,6 +18,7 @@ import { signLocalToken } from '../shared/local-token';
 import { chaosBench } from './chaos-bench';
 import { startBenchHost } from './host';
 import { overdueBench } from './overdue-scan';
+import { openConnections } from './clients';
 import { checkInvariants } from './invariants';
 import { CLIENT_TIMEOUT_MS, driveOverload, overloadFigures, type Attempt } from './overload';
 import { summarize } from './stats';
@@ -314,6 +315,7 @@ async function main(): Promise<void> {
     });
 
     // Overload: four times the clients, each call with a client timeout; refusals are waited out.
+    if (values.overload) await openConnections(members.length, () => call('GET', '/api/health', librarian));
     const overload = values.overload
       ? overloadFigures(
           await driveOverload<Rental>(

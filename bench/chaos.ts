@@ -73,7 +73,7 @@ export async function chaosRun(options: ChaosOptions, print: (o: unknown) => voi
     print({ phase: 'loaded', books: books.length, members: members.length, faults });
 
     const tally = new Tally();
-    await openConnections(client, options.concurrency);
+    await openConnections(options.concurrency, () => client.request('GET', '/api/health', ''));
     const status = `/admin/host/status?code=${encodeURIComponent(masterKey)}`;
     // Asking resets the host's event-loop delay figures: the next answer covers the load alone.
     await client.request('GET', status, '');

@@ -165,13 +165,13 @@ export async function loadLibrary(
 }
 
 /**
- * Opens the pool's connections before a measured phase: `n` requests at once, then a pause.
+ * Opens a pool's connections before a measured phase: `n` requests at once, then a pause.
  * Opened in the phase, a burst of 128 new connections stalled some of them for 1–7 s on the
  * development machine (the timings of TCP's SYN retries), which is the benchmark's own start, not
  * the host's answer.
  */
-export async function openConnections(client: Api, n: number): Promise<void> {
-  await Promise.all(Array.from({ length: n }, () => client.request('GET', '/api/health', '')));
+export async function openConnections(n: number, request: () => Promise<unknown>): Promise<void> {
+  await Promise.all(Array.from({ length: n }, request));
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 }
 
