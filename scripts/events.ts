@@ -7,7 +7,9 @@ import { resolveHostKeys } from '../local/host/keys';
 import { failure, hostToTalkTo, parseCommandLine, usageError, type Command } from './lib/command-line';
 
 interface Listed {
-  partitions: { partitionId: string; lastSequenceNumber: number }[];
+  /** What the hub keeps, an ISO 8601 duration on the host's clock. */
+  retention: string;
+  partitions: { partitionId: string; beginningSequenceNumber: number; lastSequenceNumber: number }[];
   events: {
     partitionId: string;
     sequenceNumber: number;
@@ -23,6 +25,8 @@ const command: Command = {
   help: `
 tail: prints the events of a hub on a local dev host (npm start) as they arrive, one line each:
 enqueued time, partition, sequence number, partition key, type and subject. Stop it with Ctrl+C.
+It says first (on stderr) how long the hub keeps an event (its retention, on the host's clock) and
+how many have passed that and are gone, and later how many went before they were read.
 
   --hub NAME       the event hub (default rentbook-events)
   --db FILE        the host's data file (default .data/local.db): the host running on it is the one
@@ -53,9 +57,25 @@ function line(e: Listed['events'][number], json: boolean): string {
   ].join('  ');
 }
 
+/** How long the hub keeps an event, and how many events have passed that (sequence numbers start at 0). */
+function retentionSummary(hub: string, listed: Listed): string {
+  let gone = 0;
+  let held = 0;
+  for (const p of listed.partitions) {
+    gone += p.beginningSequenceNumber;
+    held += p.lastSequenceNumber + 1 - p.beginningSequenceNumber;
+  }
+  return (
+    `${hub} keeps an event for ${listed.retention} (its retention, on the host's clock): ` +
+    `${gone} event${gone === 1 ? ' has' : 's have'} passed that and ${gone === 1 ? 'is' : 'are'} gone, ${held} ${held === 1 ? 'is' : 'are'} held`
+  );
+}
+
 async function main(): Promise<void> {
   // The one command, `tail`, comes first; what follows are its options.
   const args = process.argv.slice(2);
+  if (args[0] !== undefined && !args[0].startsWith('-') && args[0] !== 'tail')
+    usageError(command, `there is no command "${args[0]}"; the one command is tail.`);
   const verb = args[0] === 'tail' ? args.shift() : undefined;
   const values = parseCommandLine(
     command,
@@ -74,11 +94,25 @@ async function main(): Promise<void> {
   // Next sequence number to read, per partition.
   const next = new Map<string, number>();
   let stopped = false;
+  let told = false;
   process.once('SIGINT', () => (stopped = true));
   while (!stopped) {
     const overview = await list(base, key, 'limit=1');
-    for (const { partitionId, lastSequenceNumber } of overview?.partitions ?? []) {
-      if (!next.has(partitionId)) next.set(partitionId, values['from-start'] ? 0 : lastSequenceNumber + 1);
+    if (overview && !told) {
+      told = true;
+      process.stderr.write(`events: ${retentionSummary(values.hub, overview)}\n`);
+    }
+    for (const { partitionId, beginningSequenceNumber, lastSequenceNumber } of overview?.partitions ?? []) {
+      const from = next.get(partitionId);
+      if (from === undefined) {
+        next.set(partitionId, values['from-start'] ? beginningSequenceNumber : lastSequenceNumber + 1);
+      } else if (from < beginningSequenceNumber) {
+        const lost = beginningSequenceNumber - from;
+        process.stderr.write(
+          `events: ${lost} event${lost === 1 ? '' : 's'} of partition ${partitionId} passed the retention (${overview!.retention}) before they were read\n`,
+        );
+        next.set(partitionId, beginningSequenceNumber);
+      }
       for (;;) {
         const page = await list(
           base,

@@ -32,6 +32,8 @@ export interface AppConfig {
   /** Where notices are also POSTed (JSON); undefined: the member's inbox only. */
   noticeWebhookUrl: string | undefined;
   auth: AuthConfig;
+  /** How the web app signs people in. */
+  webSignIn: WebSignIn;
   /** The Azure services configured; each one given replaces the local host's stand-in for its port. */
   azure: AzureConfig;
 }
@@ -98,6 +100,21 @@ export function isSecureOrLoopbackUrl(value: string): boolean {
     return false;
   }
 }
+
+/**
+ * How the web app signs people in: with Microsoft Entra ID in the browser (the app registration
+ * whose tokens the API verifies, AUTH_MODE=entra), or else with local tokens.
+ */
+export type WebSignIn =
+  | {
+      kind: 'entra';
+      clientId: string;
+      /** The tenant's sign-in authority (the issuer without its `/v2.0`). */
+      authority: string;
+      /** The claim of an Entra ID token that carries a member's id (AUTH_MEMBER_ID_CLAIM). */
+      memberIdClaim: string;
+    }
+  | { kind: 'local' };
 
 const settings = z.object({
   LOAN_DAYS: z.coerce
@@ -304,6 +321,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     overdueReminderDays: s.OVERDUE_REMINDER_DAYS,
     noticeWebhookUrl: s.NOTICE_WEBHOOK_URL,
     auth,
+    // The page signs people in the way the API verifies them: with Entra ID in the browser when
+    // the API takes Entra ID tokens, else with local tokens.
+    webSignIn:
+      auth.mode === 'entra'
+        ? {
+            kind: 'entra',
+            clientId: auth.clientId,
+            authority: auth.issuer.replace(/\/v2\.0$/, ''),
+            memberIdClaim: auth.memberIdClaim,
+          }
+        : { kind: 'local' },
     azure,
   };
 }

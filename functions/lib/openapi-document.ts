@@ -173,7 +173,12 @@ const routes: RouteConfig[] = [
     request: {
       params: bookId,
       headers: z.object({
-        'If-Match': z.string().optional().describe("The book's etag; `*` for no version check"),
+        'If-Match': z
+          .string()
+          .optional()
+          .describe(
+            "Optional: the book's etag, so an edit made on a stale copy is refused (412); without it, or with `*`, the edit applies to the book as it is",
+          ),
       }),
       body: jsonBody(bookEditBody),
     },
@@ -257,7 +262,7 @@ const routes: RouteConfig[] = [
     responses: {
       201: answer('Settled: APPROVED with dueAt, or REJECTED with reason', rental, location),
       202: answer('Still REQUESTED; poll the Location', rental, location),
-      ...problems(400, 422),
+      ...problems(400, 404, 422),
     },
   }),
   useCase('rentals.read', {

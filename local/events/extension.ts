@@ -12,7 +12,7 @@
 //   retained stream);
 // - `retry` policies on the function re-run a failed batch before the checkpoint, as the host does.
 import { z } from 'zod';
-import { parseIsoDuration } from '../host/clock';
+import { formatIsoDuration, parseIsoDuration } from '../host/clock';
 import { readExtensionSettings } from '../host/extension-settings';
 import { RetryingInvoker } from '../host/retry-policy';
 import { publishService, withdrawService } from '../host/services';
@@ -373,7 +373,7 @@ function listEvents(log: EventLog, req: InternalRequest): InternalResponse {
     return adminProblem(400, `${issue.path.join('.')}: ${issue.message}`);
   }
   const { partition, fromSequenceNumber, limit } = parsed.data;
-  const { partitionIds } = log.hub(hub);
+  const { partitionIds, retentionMs } = log.hub(hub);
   if (partition !== undefined && !partitionIds.includes(partition)) {
     return adminProblem(
       400,
@@ -389,9 +389,15 @@ function listEvents(log: EventLog, req: InternalRequest): InternalResponse {
     status: 200,
     body: {
       hub,
+      // What the hub keeps; the events before a partition's beginning sequence number passed it and are gone.
+      retention: formatIsoDuration(retentionMs),
       partitions: partitionIds.map((p) => {
         const info = log.partition(hub, p);
-        return { partitionId: p, lastSequenceNumber: info.lastSequenceNumber };
+        return {
+          partitionId: p,
+          beginningSequenceNumber: info.beginningSequenceNumber,
+          lastSequenceNumber: info.lastSequenceNumber,
+        };
       }),
       events: events.map((e) => ({
         partitionId: e.partitionId,

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveLocalAuthSecret } from './auth-secret';
+import { DataFileInUse } from './data-file-lock';
 import { AppLoadError, LocalHost } from './host';
 
 const usage = 'usage: host [--app DIR] [--port N] [--db FILE] [--dev] [--log-level debug|info|warn|error]';
@@ -50,6 +51,11 @@ async function main(): Promise<void> {
       logLevel: logLevel as 'info',
     });
   } catch (err) {
+    if (err instanceof DataFileInUse) {
+      // Not a wrong use of the command: the file is taken. Exit 1, as a tool does that cannot do its work.
+      process.stderr.write(`host: ${err.message}\n`);
+      process.exit(1);
+    }
     if (err instanceof AppLoadError) fail(err.message);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
       fail(`port ${port} is in use; pick another with --port.`);
@@ -57,10 +63,10 @@ async function main(): Promise<void> {
   }
   // Handle Ctrl-C before announcing the URL: whoever reads the announcement may stop us at once.
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  const shutdown = (why: string): void => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`host: ${signal} received, shutting down\n`);
+    process.stderr.write(`host: ${why}, shutting down\n`);
     host.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -69,8 +75,15 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT received'));
+  process.on('SIGTERM', () => shutdown('SIGTERM received'));
+  // Under `npm start` / `npm run host` the host is the child of the shell npm runs the script in. A
+  // SIGTERM to npm is passed to that shell, which dies without passing it on; the host would run on,
+  // listening, with no one to stop it. So under npm the host stops when its parent goes.
+  if (process.env.npm_lifecycle_event !== undefined) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && shutdown('the npm script it ran in ended'), 500).unref();
+  }
 
   const dataFile = values.db === ':memory:' ? ':memory:' : path.resolve(values.db);
   process.stdout.write(`${host.describeFunctions()}\nData file: ${dataFile}\n`);
@@ -78,6 +91,9 @@ async function main(): Promise<void> {
     process.stdout.write(`Dev features on: POST ${host.url}/admin/clock {"advanceBy":"P8D"}\n`);
   // Counted from the start of the process: with `npm start`, the build check is included.
   process.stdout.write(`Started in ${(performance.now() / 1000).toFixed(1)} s\n`);
+  // An app with a catch-all route at the root (this one's web page) is a site as well as an API.
+  if (host.functions.some((f) => f.trigger === 'httpTrigger' && /^\[[^\]]+\] \/?\{\*/.test(f.detail)))
+    process.stdout.write(`Web app on ${host.url}/ (the API under ${host.url}/api)\n`);
   process.stdout.write(`Listening on ${host.url}\n`);
 }
 

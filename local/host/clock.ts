@@ -136,3 +136,14 @@ export function parseIsoDuration(text: string): number {
   const [, w, d, h, min, s] = m.map((v) => (v === undefined ? 0 : Number(v)));
   return ((((w * 7 + d) * 24 + h) * 60 + min) * 60 + s) * 1000;
 }
+
+/** A length of time as an ISO 8601 duration in days, hours, minutes and seconds (`P1D`, `PT1H30M`). */
+export function formatIsoDuration(ms: number): string {
+  const seconds = ms / 1000;
+  const d = Math.floor(seconds / 86_400);
+  const h = Math.floor((seconds % 86_400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = Number((seconds % 60).toFixed(3));
+  const time = `${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s ? `${s}S` : ''}`;
+  return `P${d ? `${d}D` : ''}${time ? `T${time}` : d ? '' : 'T0S'}`;
+}

@@ -68,6 +68,12 @@ export function findHost(options: { url?: string; dbFile: string }): HostLookup 
   return { url: record.url, via: `running on ${options.dbFile}` };
 }
 
+/** The record of the host running on `dbFile`, if there is one and its process still runs. */
+export function runningHost(dbFile: string): HostRecord | undefined {
+  const record = readRecord(hostRecordFile(dbFile));
+  return record && isRunning(record.pid) ? record : undefined;
+}
+
 function readRecord(file: string): HostRecord | undefined {
   let text: string;
   try {

@@ -1,10 +1,13 @@
 // The local host: loads a compiled v4 function app unchanged, captures its registrations through
 // `@azure/functions-core`, and serves them with the embedded extensions, all state in one SQLite file.
 
+import { ConsumerLog } from './consumer-log';
 import { installCoreApi, type CoreApi } from './core-api';
-import { addAdminRoutes } from './admin-routes';
+import { addAdminRoutes, findFunction, takesNoInput } from './admin-routes';
+import { addDevSignInRoute } from './dev-sign-in';
 import { HostClock, isValidClockOffset } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
+import { lockDataFile, type DataFileLock } from './data-file-lock';
 import { defaultExtensions } from './extensions';
 import { HostHttpServer, httpSettings } from './http-server';
 import { removeHostRecord, writeHostRecord } from './host-record';
@@ -73,6 +76,8 @@ export class LocalHost {
   private readonly http: HostHttpServer;
   private readonly extensions: HostExtension[];
   private readonly withdrawAdapters: () => void;
+  private readonly lock: DataFileLock;
+  private readonly consumers: ConsumerLog;
 
   private constructor(parts: {
     db: Database;
@@ -85,10 +90,13 @@ export class LocalHost {
     dbFile: string;
     keys: HostKeys;
     withdrawAdapters: () => void;
+    lock: DataFileLock;
+    consumers: ConsumerLog;
   }) {
     ({ db: this.db, clock: this.clock, worker: this.worker, log: this.log, dbFile: this.dbFile } = parts);
     ({ keys: this.keys, core: this.core, http: this.http, extensions: this.extensions } = parts);
     this.withdrawAdapters = parts.withdrawAdapters;
+    ({ lock: this.lock, consumers: this.consumers } = parts);
   }
 
   get url(): string {
@@ -114,14 +122,26 @@ export class LocalHost {
     }
     const { routePrefix, limits } = httpConfig;
     const keys = resolveHostKeys(dbFile, settings);
-    const db = openDatabase(dbFile, {
-      groupCommit: true,
-      // The process has acted on writes the file does not hold: stop rather than go on diverged.
-      onCommitFailure: (err) => {
-        log.error('Committing to the data file failed; stopping the host', err);
-        process.exit(70);
-      },
-    });
+    // Before the file is touched: a second host on it stops here, naming the one that runs.
+    const lock = lockDataFile(dbFile);
+    let db: Database;
+    try {
+      db = openDatabase(dbFile, {
+        groupCommit: true,
+        // The process has acted on writes the file does not hold: stop rather than go on diverged.
+        onCommitFailure: (err) => {
+          log.error('Committing to the data file failed; stopping the host', err);
+          process.exit(70);
+        },
+      });
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    const close = (): void => {
+      closeDatabase(db);
+      lock.release();
+    };
     const dev = options.dev === true;
     const clock = new HostClock(dev, dev ? storedClockOffset(db, log) : 0, (offset) =>
       writeState(db, CLOCK_OFFSET_KEY, String(offset)),
@@ -136,7 +156,15 @@ export class LocalHost {
     // Extensions are built before the app loads (the app may use their services at import time);
     // the worker and HTTP server come after, once the registrations are known.
     const late: { worker?: FunctionWorker; http?: HostHttpServer } = {};
-    const guard = new RequestGuard(keys, dev, () => late.http!.port);
+    const guard = new RequestGuard(
+      keys,
+      dev,
+      () => late.http!.port,
+      (name) => {
+        const fn = late.worker && findFunction(late.worker, name);
+        return fn !== undefined && takesNoInput(fn);
+      },
+    );
     const context: HostContext = {
       db,
       clock,
@@ -164,12 +192,12 @@ export class LocalHost {
       for (const file of app.mainFiles) require(file);
     } catch (err) {
       withdrawAdapters();
-      closeDatabase(db);
+      close();
       throw new AppLoadError(`The app failed to load: ${(err as Error).message}`);
     }
     if (!core.programmingModel || core.registrations.size === 0) {
       withdrawAdapters();
-      closeDatabase(db);
+      close();
       throw new AppLoadError(`The app in ${app.appDir} registered no functions.`);
     }
     // As the worker's start-up: the app's `appStart` hooks, then the capabilities exchange, in
@@ -180,23 +208,29 @@ export class LocalHost {
       capabilities = await core.programmingModel.getCapabilities({ ...WORKER_CAPABILITIES });
     } catch (err) {
       withdrawAdapters();
-      closeDatabase(db);
+      close();
       throw new AppLoadError(`The app failed to start: ${(err as Error).message}`);
     }
 
+    const consumers = new ConsumerLog(log);
     const byType = (kind: 'inputTypes' | 'outputTypes', type: string) => extensionFor(extensions, kind, type);
-    const worker = (late.worker = new FunctionWorker(core, log, {
-      input: (fn, name, binding, data) => {
-        const ext = byType('inputTypes', binding.type);
-        if (!ext?.input) throw new Error(`No extension serves input bindings of type "${binding.type}".`);
-        return ext.input(fn, name, binding, data);
+    const worker = (late.worker = new FunctionWorker(
+      core,
+      log,
+      {
+        input: (fn, name, binding, data) => {
+          const ext = byType('inputTypes', binding.type);
+          if (!ext?.input) throw new Error(`No extension serves input bindings of type "${binding.type}".`);
+          return ext.input(fn, name, binding, data);
+        },
+        output: async (fn: RegisteredFunction, name: string, binding: BindingInfo, value: unknown) => {
+          const ext = byType('outputTypes', binding.type);
+          if (!ext?.output) throw new Error(`No extension serves output bindings of type "${binding.type}".`);
+          await ext.output(fn, name, binding, value);
+        },
       },
-      output: async (fn: RegisteredFunction, name: string, binding: BindingInfo, value: unknown) => {
-        const ext = byType('outputTypes', binding.type);
-        if (!ext?.output) throw new Error(`No extension serves output bindings of type "${binding.type}".`);
-        await ext.output(fn, name, binding, value);
-      },
-    }));
+      consumers,
+    ));
     const http = (late.http = new HostHttpServer({
       worker,
       log,
@@ -218,6 +252,8 @@ export class LocalHost {
       dbFile,
       keys,
       withdrawAdapters,
+      lock,
+      consumers,
     });
     try {
       host.functions = loadFunctions({
@@ -227,7 +263,8 @@ export class LocalHost {
         settings,
         log,
       });
-      addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, log });
+      addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, keys, log });
+      if (dev) addDevSignInRoute(http, settings.LOCAL_AUTH_SECRET);
       await http.listen(options.port ?? 7071);
       for (const ext of extensions) await ext.start?.();
       writeHostRecord(dbFile, host.url);
@@ -260,10 +297,12 @@ export class LocalHost {
       .runAppHooks('appTerminate')
       .catch((err) => this.log.error('An appTerminate hook failed', err));
     this.clock.dispose();
+    this.consumers.stop();
     this.withdrawAdapters();
     withdrawService('db', this.db);
     withdrawService('clock', this.clock);
     closeDatabase(this.db);
+    this.lock.release();
   }
 }
 

@@ -2,6 +2,7 @@
 // (host.json `extensions.http.routePrefix`, default `api`) and the host's own routes
 // (`/admin/...`, `/runtime/webhooks/...`). Requests reach handlers as RPC HTTP data, which
 // `@azure/functions` turns into its real HttpRequest, as under the Functions host.
+import { randomUUID } from 'node:crypto';
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -9,6 +10,7 @@ import { httpBindingData } from './binding-data';
 import type { HttpStreamProxy } from './http-stream';
 import type { Logger } from './logger';
 import { hostProblem, problemDetails } from './problem';
+import { logRequest, noteInvocation } from './request-log';
 import type { RequestGuard } from './request-guard';
 import { compareSpecificity, matchRoute, parseRouteTemplate, type RouteTemplate } from './routes';
 import type { HostJson, InternalHandler, InternalRoutes, RegisteredFunction, Worker } from './types';
@@ -176,6 +178,7 @@ export class HostHttpServer implements InternalRoutes {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    logRequest(this.log, req, res);
     try {
       const foreign = this.guard.foreignHost(req.headers.host);
       if (foreign) return this.sendHost(res, foreign.status, foreign.headers ?? {}, foreign.body);
@@ -192,10 +195,12 @@ export class HostHttpServer implements InternalRoutes {
           const allow = [...new Set(hostMatches.map((m) => m.r.method))].join(', ');
           return this.sendProblem(res, 405, `${method} is not allowed here; use ${allow}.`, { Allow: allow });
         }
+        const params = hit.params ?? {};
         const refused = this.guard.hostRoute(hit.r.route.template, {
           method,
           query: url.searchParams,
           headers: req.headers,
+          params,
         });
         if (refused) return this.sendHost(res, refused.status, refused.headers ?? {}, refused.body);
         const body = await this.readBodyWithinLimit(req, res);
@@ -203,10 +208,11 @@ export class HostHttpServer implements InternalRoutes {
         const out = await hit.r.handler({
           method,
           path,
-          params: hit.params ?? {},
+          params,
           query: url.searchParams,
           headers: req.headers,
           body,
+          remoteAddress: req.socket.remoteAddress,
         });
         await this.committed();
         return this.sendHost(res, out.status, out.headers ?? {}, out.body);
@@ -272,6 +278,8 @@ export class HostHttpServer implements InternalRoutes {
     if (maxRun >= 0 && this.running >= maxRun)
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running++;
+    const invocationId = randomUUID();
+    noteInvocation(res, invocationId);
     try {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
@@ -283,7 +291,7 @@ export class HostHttpServer implements InternalRoutes {
         if (Number(req.headers['content-length'] ?? 0) > limit)
           return this.sendProblem(res, 413, `The request body is larger than ${limit} bytes.`);
         return await this.stream.forward(
-          { fn, params, url, method, headers, query },
+          { fn, params, url, method, headers, query, invocationId },
           { req, res, limit },
           {
             problem: (status, detail) => this.sendProblem(res, status, detail),
@@ -308,6 +316,7 @@ export class HostHttpServer implements InternalRoutes {
           trigger: { http: rpcHttp },
           triggerIsTypedData: true,
           bindingData: httpBindingData({ params, query, headers, body }),
+          invocationId,
         });
         const out = result.outputs['$return'] ?? result.returnValue ?? Object.values(result.outputs)[0];
         response = out as RpcHttpResponse | undefined;

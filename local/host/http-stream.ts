@@ -7,7 +7,6 @@
 // the handler's response back on that connection, which the host relays to the client as it comes.
 // Nothing is buffered: the body flows client → proxy → handler and back with backpressure, and the
 // body size limit is counted as the bytes pass.
-import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import { httpBindingData } from './binding-data';
@@ -35,6 +34,8 @@ export interface StreamedCall {
   method: string;
   headers: Record<string, string>;
   query: Record<string, string>;
+  /** Tags the forwarded request (`x-ms-invocation-id`), as the Functions host does. */
+  invocationId: string;
 }
 
 export interface StreamedAnswer {
@@ -91,7 +92,7 @@ export class HttpStreamProxy {
     answer: StreamedAnswer,
   ): Promise<void> {
     const { req, res, limit } = exchange;
-    const invocationId = randomUUID();
+    const { invocationId } = call;
     const headers: OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(req.headers))
       if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
@@ -114,7 +115,12 @@ export class HttpStreamProxy {
     });
     proxyRes.catch(() => undefined);
     const counter = new ByteLimit(limit);
-    const hasBody = !['GET', 'HEAD'].includes(call.method);
+    // Whether the client sent a body is in its headers, whatever the method: a GET or HEAD may carry
+    // one too, and its content-length is forwarded, so its bytes must follow (the proxy would
+    // otherwise wait for them and take them from the next request on the same connection).
+    const length = req.headers['content-length'];
+    const hasBody =
+      length !== undefined ? Number(length) > 0 : req.headers['transfer-encoding'] !== undefined;
     if (hasBody) {
       req.pipe(counter).pipe(proxyReq);
       counter.once('error', () => {

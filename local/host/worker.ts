@@ -3,7 +3,9 @@
 // HttpRequest / InvocationContext objects and outputs come back through its converters.
 import { randomUUID } from 'node:crypto';
 import { triggerBindingData, type BindingData } from './binding-data';
+import { isConsumer, type ConsumerLog } from './consumer-log';
 import type { CoreApi } from './core-api';
+import { count } from './counters';
 import type { Logger } from './logger';
 import { fromTypedData, toTypedData } from './typed-data';
 import type {
@@ -40,6 +42,8 @@ export class FunctionWorker implements Worker {
     private readonly core: CoreApi,
     private readonly log: Logger,
     private readonly bindings: BindingRouter,
+    /** Where the info lines of batch consumers go (summarised); without it they are logged as they come. */
+    private readonly consumers?: ConsumerLog,
   ) {
     for (const { metadata } of core.registrations.values()) {
       this.functions.set(metadata.name, toRegisteredFunction(metadata));
@@ -51,8 +55,11 @@ export class FunctionWorker implements Worker {
     const registration = this.core.registrations.get(functionName.toLowerCase());
     const model = this.core.programmingModel;
     if (!fn || !registration || !model) throw new Error(`No function named "${functionName}" is registered.`);
+    count(`executions.${fn.name}`);
+    count(`executionsByTrigger.${fn.trigger.binding.type}`);
 
     const invocationId = options.invocationId ?? randomUUID();
+    if (this.consumers && isConsumer(fn)) this.consumers.ran(fn);
     const inputData: { name: string; data: TypedData | undefined }[] = [
       {
         name: fn.trigger.name,
@@ -85,8 +92,7 @@ export class FunctionWorker implements Worker {
         triggerMetadata,
         retryContext: options.retryContext,
       },
-      log: (level: string, category: string, message: string) =>
-        this.userLog(fn.name, level, category, message),
+      log: (level: string, category: string, message: string) => this.userLog(fn, level, category, message),
     };
     const invocation = model.getInvocationModel(coreCtx);
     const { context, inputs } = await invocation.getArguments();
@@ -145,11 +151,12 @@ export class FunctionWorker implements Worker {
     return { invocationId, returnValue, returnData, outputs, result: post.result };
   }
 
-  private userLog(functionName: string, level: string, category: string, message: string): void {
-    const line = `[${functionName}] ${message}`;
+  private userLog(fn: RegisteredFunction, level: string, category: string, message: string): void {
+    const line = `[${fn.name}] ${message}`;
     if (level === 'error' || level === 'critical') this.log.error(line);
     else if (level === 'warning') this.log.warn(line);
     else if (category === 'system' || level === 'debug' || level === 'trace') this.log.debug(line);
+    else if (this.consumers && isConsumer(fn)) this.consumers.hold(fn, line);
     else this.log.info(line);
   }
 }

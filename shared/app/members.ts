@@ -368,7 +368,7 @@ export async function rentalHistory(
   );
 }
 
-function readMember(deps: AppDeps, memberId: string) {
+export function readMember(deps: AppDeps, memberId: string) {
   return deps.containers.members.read<MemberDoc>(memberId, memberId);
 }
 

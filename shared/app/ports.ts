@@ -206,6 +206,9 @@ export interface MessageSender {
 }
 
 /** A message Service Bus dead-lettered, locked for the caller until it completes or releases it. */
+/** A dead letter looked at, not locked: where it is in the queue instead of a lock. */
+export type PeekedDeadLetter = Omit<DeadLetter, 'lockToken'> & { sequenceNumber: number };
+
 export interface DeadLetter {
   queue: string;
   messageId: string;
@@ -246,6 +249,11 @@ export interface NoticeChannel {
 
 /** Reads a Service Bus queue's dead-letter sub-queue, for replaying what failed. */
 export interface DeadLetterReceiver {
+  /**
+   * Up to `maxCount` dead letters of `queue` without locking them, oldest first, from sequence
+   * number `fromSequenceNumber` on: a listing pages through them by sequence number.
+   */
+  peek(queue: string, maxCount: number, fromSequenceNumber: number): Promise<PeekedDeadLetter[]>;
   /** Locks and returns up to `maxCount` dead letters of `queue`, oldest first; [] when none is waiting. */
   receive(queue: string, maxCount: number): Promise<DeadLetter[]>;
   /** Removes a received dead letter (it was replayed). */

@@ -16,6 +16,7 @@ describe('app settings', () => {
       overdueReminderDays: 3,
       noticeWebhookUrl: undefined,
       auth: { mode: 'local', localSecret: undefined },
+      webSignIn: { kind: 'local' },
       azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },
     });
   });
@@ -95,6 +96,14 @@ describe('app settings', () => {
       issuer: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0',
       memberIdClaim: 'extn.memberId',
     });
+    // The page signs in with Entra ID too, at the tenant's authority.
+    expect(loadConfig(entra).webSignIn).toEqual({
+      kind: 'entra',
+      clientId: '6e74172b-be56-4843-9ff4-e66a39bb12e3',
+      authority: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47',
+      memberIdClaim: 'extn.memberId',
+    });
+    expect(loadConfig({ WEBSITE_AUTH_ENABLED: 'true' }).webSignIn).toEqual({ kind: 'local' });
     // Entra mode even where the platform's auth is on: the mode is what the settings say.
     expect(loadConfig({ ...entra, WEBSITE_AUTH_ENABLED: 'true' }).auth.mode).toBe('entra');
     expect(loadConfig({ WEBSITE_AUTH_ENABLED: 'true' }).auth.mode).toBe('easyauth');

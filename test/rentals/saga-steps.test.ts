@@ -1,5 +1,6 @@
 // The borrow saga's steps on the real document store: each is idempotent (a repeat changes
 // nothing) and conditional (no oversell, no negative balance).
+import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Caller } from '../../shared/app/authorization';
 import { addBook, getBook } from '../../shared/app/catalog';
@@ -124,7 +125,9 @@ describe('debit points', () => {
   });
 
   it('an unknown member → MEMBER_NOT_FOUND', async () => {
-    const rental = await requested('no-such-member', await bookWith(1, 300));
+    // A request for a member that does not exist records nothing; the step still refuses one.
+    const recorded = await requested(await memberWith(1000), await bookWith(1, 300));
+    const rental = { ...recorded, memberId: randomUUID() };
     expect(await debitPoints(deps, rental)).toEqual({ ok: false, reason: 'MEMBER_NOT_FOUND' });
   });
 });
@@ -194,7 +197,8 @@ describe('reserve and release a copy', () => {
       ok: false,
       reason: 'BOOK_UNAVAILABLE',
     });
-    expect(await reserveCopy(deps, await requested(memberId, 'no-such-book'))).toEqual({
+    const recorded = await requested(memberId, await bookWith(1, 0));
+    expect(await reserveCopy(deps, { ...recorded, bookId: randomUUID() })).toEqual({
       ok: false,
       reason: 'BOOK_NOT_FOUND',
     });

@@ -35,12 +35,13 @@ export interface LoggedEvent {
 /**
  * A host logger that keeps the app's operators' events (its `{"event":...}` lines, each parsed
  * and checked against the app's declared shapes; a line that is not one fails the test that reads
- * it) and passes the host's errors on to stderr.
+ * it) and passes the host's errors on to stderr. At debug level: the host writes a consumer's own
+ * info lines there (`local/host/consumer-log.ts`).
  */
 export function eventLog(): { logger: LocalHostOptions['logger']; events(): LoggedEvent[] } {
   const lines: { fn: string; message: string }[] = [];
-  const logger = createLogger('info', (line) => {
-    const m = /^\[[^\]]+\] info {2}\[([^\]]+)\] (\{"event":.*)$/.exec(line);
+  const logger = createLogger('debug', (line) => {
+    const m = /^\[[^\]]+\] (?:info {2}|debug )\[([^\]]+)\] (\{"event":.*)$/.exec(line);
     if (m) lines.push({ fn: m[1], message: m[2] });
     else if (/^\[[^\]]+\] error/.test(line)) process.stderr.write(line + '\n');
   });

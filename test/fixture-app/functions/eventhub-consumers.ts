@@ -74,3 +74,18 @@ app.eventHub('ehRelayed', {
     for (const e of events) record('eh:relayed', e);
   },
 });
+
+// Logs a line per event it is handed (a warning for one marked so): what the host makes of a
+// consumer's lines at info.
+app.eventHub('ehLogged', {
+  eventHubName: 'fx-logged',
+  connection: 'EventHubConnection',
+  cardinality: 'many',
+  handler: (events: { n: number; warn?: boolean }[], context: InvocationContext) => {
+    for (const e of events) {
+      if (e.warn) context.warn(`event ${e.n} looks wrong`);
+      else context.log(`handled event ${e.n}`);
+    }
+    record('eh:logged', events.length);
+  },
+});
