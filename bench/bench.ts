@@ -13,7 +13,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool } from 'undici';
 import { HOST_NODE_FLAGS } from '../local/host/node-flags';
+import { itemsPastLease } from '../local/documents/lease-lag';
 import { parseCommandLine, usageError, type Command } from '../scripts/lib/command-line';
+import { DATABASE_ID } from '../shared/app/records';
 import { signLocalToken } from '../shared/local-token';
 import { overdueBench } from './overdue-scan';
 import { summarize } from './stats';
@@ -422,12 +424,13 @@ function relayFigures(
       .prepare(`SELECT COUNT(*) FROM eh_events WHERE hub = 'rentbook-events' AND enqueued_ms BETWEEN ? AND ?`)
       .pluck()
       .get(fromMs, toMs) as number;
-    const pending = db
-      .prepare(
-        `SELECT COUNT(*) FROM doc_items WHERE id LIKE 'outbox:%' AND json_extract(body, '$.sentAt') IS NULL`,
-      )
-      .pluck()
-      .get() as number;
+    // The members relay's progress is its lease: the outbox items past it wait.
+    const pending = itemsPastLease(dbFile, {
+      leasePrefix: 'outbox-',
+      databaseName: DATABASE_ID,
+      containerName: 'members',
+      idPrefix: 'outbox:',
+    });
     return { eventsPerSec: Math.round((events / ((toMs - fromMs) / 1000)) * 10) / 10, pending };
   } finally {
     db.close();

@@ -54,7 +54,7 @@ export async function requestRental(
   // The rental and its event, in one batch.
   const [created] = await deps.containers.members.batch(memberId, [
     { operationType: 'Create', resourceBody: { ...rental, type: 'rental', version: 1 } },
-    outboxCreate(memberId, id, rentalEvent('rentbook.rental.requested', rental)),
+    outboxCreate(memberId, rentalEvent('rentbook.rental.requested', rental)),
   ]);
   if (created.statusCode === 409) {
     // The same keyed request again: the rental as recorded the first time.

@@ -4,17 +4,12 @@
 // single operation's failure as an ErrorResponse, a slow request as a timeout. Whichever way it
 // comes, the port sees the same status, and the busy ones (408, 429, 449, 503) the same way.
 import { describe, expect, it } from 'vitest';
-import { newEvent } from '../../shared/app/events';
-import { relayMemberOutbox, type OutboxDoc } from '../../shared/app/outbox';
 import {
   BUSY_STATUSES,
   isBusyDocumentError,
   isDocumentError,
-  type AppDeps,
   type BatchOperation,
-  type EventPublisher,
 } from '../../shared/app/ports';
-import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { cosmosClient } from '../../shared/azure';
 import { cosmosContainerSource } from '../../shared/azure/cosmos';
 import { cosmosGatewayStub, type GatewayStub } from './cosmos-gateway-stub';
@@ -141,63 +136,5 @@ describe('a single write fails with the same statuses as a batch', () => {
     const c = source.open('db', { id: 'members', partitionKeyPath: '/memberId' });
     stub.answers.push(...Array(10).fill({ hang: true }));
     expect(isDocumentError(await failure(c.create({ id: 'a', memberId: 'm1' })), 408)).toBe(true);
-  });
-});
-
-describe('the outbox relay on Cosmos DB, when marking events sent fails', () => {
-  const published: object[] = [];
-  const publisher: EventPublisher = {
-    publish: async (_hub, _key, events) => void published.push(...events),
-  };
-  const deps = (source: ReturnType<typeof cosmosContainerSource>): AppDeps => ({
-    containers: {
-      members: source.open(DATABASE_ID, containerDefinitions.members),
-      books: source.open(DATABASE_ID, containerDefinitions.books),
-      views: source.open(DATABASE_ID, containerDefinitions.views),
-      deadLetters: source.open(DATABASE_ID, containerDefinitions.deadLetters),
-      notices: source.open(DATABASE_ID, containerDefinitions.notices),
-    },
-    clock: { now: () => Date.parse('2026-12-01T00:00:00Z') },
-    policy: {
-      loanDays: 7,
-      feeTimeZone: 'Asia/Seoul',
-      maxLoans: 5,
-      feeBlockThreshold: 2000,
-      maxRenewals: 2,
-      holdDays: 3,
-      overdueReminderDays: 3,
-    },
-  });
-  const pending = (n: number): OutboxDoc[] =>
-    Array.from({ length: n }, (_, i) => {
-      const event = newEvent(
-        'rentbook.member.registered',
-        { subject: `members/m${i}`, at: '2026-12-01T00:00:00.000Z' },
-        { memberId: 'm1', name: `Member ${i}` },
-      );
-      return { id: `outbox:${event.id}`, type: 'outbox', memberId: 'm1', partitionKey: 'm1', event };
-    });
-
-  it('one item already marked (412 in a 207): each is marked on its own, and the relay completes', async () => {
-    const { stub, source } = onStub();
-    stub.answers.push(
-      { results: [200, 412, 424] },
-      { results: [200] },
-      { results: [412] },
-      { results: [200] },
-    );
-    const items = pending(3);
-    published.length = 0;
-    const result = await relayMemberOutbox(deps(source), publisher, items, { fresh: true });
-    expect(result.published).toBe(3);
-    expect(published).toEqual(items.map((i) => i.event));
-    expect(stub.requests).toEqual(Array(4).fill('POST /dbs/rentbook/colls/members/docs (batch)'));
-  });
-
-  it('throttled through the retries: the relay fails with the busy error, so the change feed delivers again', async () => {
-    const { stub, source } = onStub();
-    stub.answers.push({ status: 429, retryAfterMs: 5 });
-    const err = await failure(relayMemberOutbox(deps(source), publisher, pending(2), { fresh: true }));
-    expect(isDocumentError(err, 429)).toBe(true);
   });
 });

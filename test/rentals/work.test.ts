@@ -87,34 +87,37 @@ describe('the work of one rent + return', () => {
 
     const executions = grown(before, after, 'executions');
     const writes = grown(before, after, 'documents.write');
-    expect({ executions, writes }).toEqual({
+    // The hub's consumer takes whatever events have arrived: two relay runs' events may come to it
+    // as one batch, so its count is at most one per relay run that published.
+    const { 'notices-compose': composed, ...pinned } = executions;
+    expect(composed).toBeGreaterThanOrEqual(1);
+    expect(composed).toBeLessThanOrEqual(4);
+    expect({ executions: pinned, writes }).toEqual({
       executions: {
         'rentals-create': 1, // POST /rentals
-        'rental-saga': 5, // orchestrator turns: the start, then one after each of the four activities
-        'rental-saga-check-eligibility': 1,
+        'rental-saga': 4, // orchestrator turns: the start, then one after each of the three activities
+        'rental-saga-reserve-copy': 1, // the eligibility check and the copy taken, one activity
         'rental-saga-debit-points': 1,
-        'rental-saga-reserve-copy': 1,
         'rental-saga-approve': 1,
         'rentals-return': 1, // POST /rentals/{id}/return
         // members change feed: the four commits with an outbox item (request, debit, approval,
-        // return), then the four that mark them sent
-        'outbox-relay-members': 8,
-        'views-project': 4, // the same feed; a mark sent and the next write often come as one page
+        // return); the relay's progress is its lease, so nothing is marked sent
+        'outbox-relay-members': 4,
+        'views-project': 4, // the same four commits
         'outbox-relay-books': 2, // books change feed: the copy taken, the copy back (no event in either)
         'views-project-holds': 2, // the same two changes (no hold in either)
-        'notices-compose': 4, // one per relay run that published: requested, debited, approved, returned
         'notices-send': 2, // the approval's notice and the return's
       },
       writes: {
         // the rental and its `requested` item; the debit's ledger entry, member and item; the
-        // approval and its item; the return's rental, member and item; four items marked sent
-        members: 14,
+        // approval and its item; the return's rental, member and item
+        members: 10,
         books: 2, // the copy taken, the copy back
         views: 5, // the rental's view (requested, approved, returned) and the member's (debit, return)
         notices: 2, // the two notices in the inbox
       },
     });
-    expect(total(executions)).toBe(33);
-    expect(total(writes)).toBe(23);
+    expect(total(pinned)).toBe(23);
+    expect(total(writes)).toBe(19);
   });
 });
