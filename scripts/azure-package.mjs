@@ -1,11 +1,11 @@
-// The Functions deployment package, as `azd package` / `azd deploy` ship it: azure.yaml's prepackage
-// hook runs `npm run package:azure`, and azd zips the folder this writes (azure.yaml `dist`) as it
-// is (`remoteBuild: false`). What goes in:
+// The Functions deployment package, as `azd package` / `azd deploy` ship it (docs/decisions/0011):
+// the service's `prepackage` hook in azure.yaml runs `npm run package:azure`, and azd zips the folder
+// this writes (azure.yaml `dist`) as it is (`remoteBuild: false`). What goes in:
 //   - host.json, package.json and package-lock.json;
-//   - everything the build put under dist/, except what is compiled from the development-only
-//     sources (local/, test/, bench/, scripts/), source maps and the build's own bookkeeping;
+//   - everything the build put under dist/ (the functions, the shared code, the web page and
+//     whatever else a later build adds), except what is compiled from the development-only sources
+//     (local/, test/, bench/, scripts/), source maps and the build's own bookkeeping;
 //   - the production dependencies only: `npm ci --omit=dev` in the package folder.
-// So a new kind of built file under dist/ (a web app's assets, say) is shipped without a change here.
 // Run `npm run build` first (`npm run package:azure` does both).
 //   node scripts/azure-package.mjs [--out DIR]
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(import.meta.dirname, '..');
 
 /** Where azd finds the package (azure.yaml `services.api.dist`). */
 export const PACKAGE_DIR = '.azure-package';
@@ -22,7 +22,7 @@ export const PACKAGE_DIR = '.azure-package';
 const ROOT_FILES = ['host.json', 'package.json', 'package-lock.json'];
 
 /** Source folders that serve development only; what the build makes of them stays out. */
-export const DEVELOPMENT_SOURCES = ['local', 'test', 'bench', 'scripts'];
+const DEVELOPMENT_SOURCES = ['local', 'test', 'bench', 'scripts'];
 
 const leftOut = (rel) =>
   DEVELOPMENT_SOURCES.some((dir) => rel === `dist/${dir}` || rel.startsWith(`dist/${dir}/`)) ||
@@ -41,10 +41,7 @@ function copyTree(fromRel, into) {
   }
 }
 
-/**
- * Writes the package into `out` (emptied first) and installs the production dependencies there.
- * Returns the files it copied from the project (node_modules aside).
- */
+/** Writes the package into `out` (emptied first) and installs the production dependencies there. */
 export function buildAzurePackage(out = path.join(root, PACKAGE_DIR)) {
   if (!fs.existsSync(path.join(root, 'dist/functions')))
     throw new Error('No dist/functions: run npm run build first.');
@@ -52,10 +49,19 @@ export function buildAzurePackage(out = path.join(root, PACKAGE_DIR)) {
   fs.mkdirSync(out, { recursive: true });
   for (const file of ROOT_FILES) fs.copyFileSync(path.join(root, file), path.join(out, file));
   copyTree('dist', out);
-  // No lifecycle scripts: no production dependency needs one, and the app's own are for development.
+  // No lifecycle scripts: no production dependency has one (the lock marks those that do, all
+  // development ones), and the app's own are for development.
   execFileSync(
     'npm',
-    ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
+    [
+      'ci',
+      '--omit=dev',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+    ],
     { cwd: out, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   return out;
@@ -70,7 +76,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     help: `
 Writes the Functions deployment package that azd ships: host.json, package.json, what the build put
 under dist/ (without what local/, test/, bench/ and scripts/ compile to, and without source maps), and
-the production dependencies (npm ci --omit=dev). npm run check:azure-build checks such a package.
+the production dependencies (npm ci --omit=dev). npm run package:azure builds the app first; azd runs
+it as the prepackage hook. npm run check:azure-build builds the same package and checks it.
 
   --out DIR        where to write it (default ${PACKAGE_DIR}, where azure.yaml's dist points)
   --help           this text`,
