@@ -72,7 +72,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { default: commandLine } = await import('../dist/scripts/lib/command-line.js');
   const command = {
     name: 'package:azure',
-    usage: 'usage: npm run package:azure [-- --out DIR]',
+    usage: 'usage: package:azure [--out DIR]',
     help: `
 Writes the Functions deployment package that azd ships: host.json, package.json, what the build put
 under dist/ (without what local/, test/, bench/ and scripts/ compile to, and without source maps), and
