@@ -23,12 +23,13 @@ returned, the rental seen RETURNED in the member's mypage history (the views the
 book removed. The member must be registered. The first step that fails stops the run: exit code 1,
 with the step and the reason on stderr.
 
-  --url URL               the app, such as https://<app>.azurewebsites.net or http://127.0.0.1:7071
+  --url URL               the app, such as https://<app>.azurewebsites.net (or its /api address,
+                          azd's SERVICE_API_URI) or http://127.0.0.1:7071
   --member-token TOKEN    a member's bearer token (in Azure: an Entra ID token for api://<client id>)
   --librarian-token TOKEN a librarian's bearer token
   --member-id ID          the member the member token is for (default: read from the token, from the
                           claim the app's /config.json names)
-  --timeout SECONDS       how long to wait for the saga and the views (default 60)
+  --timeout SECONDS       how long to wait for the app to answer, the saga and the views (default 60)
   --help                  this text`,
 };
 
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
   const timeoutSeconds = Number(values.timeout);
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1)
     usageError(command, '--timeout must be a whole number of seconds, 1 or more.');
-  const root = base.href.replace(/\/+$/, '');
+  // The app's root; its API address (azd's SERVICE_API_URI, ending in /api) names the same app.
+  const root = base.href.replace(/\/+$/, '').replace(/\/api$/, '');
 
   let step = '';
   const passed = (what: string): void => {
@@ -130,13 +132,18 @@ async function main(): Promise<void> {
     return fail(`${what} answered ${reply.status}${hint}: ${detail}`);
   }
 
-  /** Polls `check` until it gives a value, for at most --timeout seconds. */
-  async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  /** Polls `check` until it gives a value, for at most --timeout seconds; `lastSeen` says why not. */
+  async function waitFor<T>(
+    what: string,
+    check: () => Promise<T | undefined>,
+    lastSeen?: () => string,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutSeconds * 1000;
     for (;;) {
       const value = await check();
       if (value !== undefined) return value;
-      if (Date.now() > deadline) return fail(`${what}: not within ${timeoutSeconds} s`);
+      if (Date.now() > deadline)
+        return fail(`${what}: not within ${timeoutSeconds} s${lastSeen ? ` (last: ${lastSeen()})` : ''}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -144,12 +151,23 @@ async function main(): Promise<void> {
   process.stdout.write(`smoke: ${root}\n`);
 
   step = 'health';
-  const health = expectStatus<{ status?: string }>(
-    await call('GET', '/api/health'),
-    [200],
-    'GET /api/health',
+  // Right after a deployment the app may still be starting: ask again until --timeout.
+  let lastAnswer = '';
+  await waitFor(
+    'GET /api/health answering ok',
+    async () => {
+      try {
+        const reply = await call('GET', '/api/health');
+        if (reply.status === 200 && (reply.body as { status?: string }).status === 'ok') return true;
+        lastAnswer = `answered ${reply.status}: ${JSON.stringify(reply.body).slice(0, 200)}`;
+      } catch (err) {
+        if (!(err instanceof StepFailed)) throw err;
+        lastAnswer = err.message;
+      }
+      return undefined;
+    },
+    () => lastAnswer,
   );
-  if (health.status !== 'ok') fail(`GET /api/health answered ${JSON.stringify(health)}`);
   passed('GET /api/health is ok');
 
   step = 'openapi';

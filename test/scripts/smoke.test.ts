@@ -104,7 +104,7 @@ describe('npm run smoke against a local host', () => {
   });
 
   it('without tokens checks health, the API document and the catalog only', async () => {
-    const run = await smoke('--url', `${host.url}/`);
+    const run = await smoke('--url', `${host.url}/api/`);
     expect(run.code).toBe(0);
     expect([...run.stdout.matchAll(/^ok {2}([a-z ]+): /gm)].map((m) => m[1])).toEqual([
       'health',
@@ -141,10 +141,10 @@ describe('npm run smoke against a local host', () => {
     const closed = await startHost('closed');
     const url = closed.url;
     await closed.stop();
-    const run = await smoke('--url', url);
+    const run = await smoke('--url', url, '--timeout', '1');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^smoke: step "health" failed: GET \/api\/health: no answer from http:\/\/127\.0\.0\.1:\d+/,
+      /^smoke: step "health" failed: GET \/api\/health answering ok: not within 1 s \(last: GET \/api\/health: no answer from http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\)/,
     );
 
     expect((await smoke()).code).toBe(2);
