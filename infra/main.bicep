@@ -70,6 +70,10 @@ param overdueSchedule string = '0 0 * * * *'
 @minValue(1)
 @maxValue(365)
 param overdueReminderDays int = 3
+@description('Rents one instance has in flight at once; past it a rent is refused with 503 and Retry-After, nothing recorded.')
+@minValue(1)
+@maxValue(100000)
+param maxRentalsInFlight int = 32
 @description('Where notices are also POSTed as JSON (a messenger bot, a Logic App); empty: the members\' inboxes only.')
 param noticeWebhookUrl string = ''
 
@@ -255,6 +259,7 @@ module api 'app/api.bicep' = {
       OVERDUE_SCHEDULE: overdueSchedule
       OVERDUE_REMINDER_DAYS: string(overdueReminderDays)
       NOTICE_WEBHOOK_URL: noticeWebhookUrl
+      MAX_RENTALS_IN_FLIGHT: string(maxRentalsInFlight)
     }
   }
 }

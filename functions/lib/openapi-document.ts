@@ -44,7 +44,7 @@ import {
   noticePage,
 } from './schemas';
 
-const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412, 422] as const;
+const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412, 422, 503] as const;
 type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
 
 const registry = new OpenAPIRegistry();
@@ -262,7 +262,8 @@ const routes: RouteConfig[] = [
     responses: {
       201: answer('Settled: APPROVED with dueAt, or REJECTED with reason', rental, location),
       202: answer('Still REQUESTED; poll the Location', rental, location),
-      ...problems(400, 404, 422),
+      // 503 `overloaded` (with Retry-After, nothing recorded): too many rents in flight, or the store throttling.
+      ...problems(400, 404, 422, 503),
     },
   }),
   useCase('rentals.read', {
