@@ -1,4 +1,4 @@
-// The Functions deployment package, as `azd package` / `azd deploy` ship it (docs/decisions/0011):
+// The Functions deployment package, as `azd package` / `azd deploy` ship it (docs/decisions/0012):
 // the service's `prepackage` hook in azure.yaml runs `npm run package:azure`, and azd zips the folder
 // this writes (azure.yaml `dist`) as it is (`remoteBuild: false`). What goes in:
 //   - host.json, package.json and package-lock.json;
