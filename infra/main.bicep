@@ -96,7 +96,7 @@ var databaseContainers = [
   { id: 'leases', partitionKeyPath: '/id' } // change feed trigger leases (it cannot create them under RBAC)
 ]
 var eventHubName = 'rentbook-events'
-var eventHubConsumerGroups = ['notices', 'rental-board']
+var eventHubConsumerGroups = ['notices']
 var serviceBusQueues = [
   {
     name: 'notifications'
@@ -169,7 +169,7 @@ module eventHubs 'app/event-hubs.bicep' = {
     partitionCount: eventHubPartitionCount
     consumerGroups: eventHubConsumerGroups
     captureEnabled: eventHubCaptureEnabled
-    captureStorageAccountId: storage.outputs.resourceId
+    captureStorageAccountName: storage.outputs.name
     captureContainerName: captureContainerName
   }
 }
@@ -208,8 +208,6 @@ module rbac 'app/rbac.bicep' = {
     eventHubsNamespaceName: eventHubs.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.name
     durableTaskSchedulerName: durableTask.outputs.name
-    captureEnabled: eventHubCaptureEnabled
-    capturePrincipalId: eventHubs.outputs.capturePrincipalId
     operatorPrincipalId: principalId
     operatorPrincipalType: principalType
   }
