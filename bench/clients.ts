@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { signLocalToken } from '../shared/local-token';
+import { CLIENT_TIMEOUT_MS } from './overload';
 import { summarize } from './stats';
 
-/** How long a client waits for an answer before it counts a timeout. */
-export const CLIENT_TIMEOUT_MS = 10_000;
 /** The longest Retry-After a client honours (a client caps what it is told to wait). */
 const MAX_BACKOFF_MS = 5_000;
 

@@ -7,6 +7,14 @@ import { DocumentError, type DocumentContainer } from '../../shared/app/ports';
 import { retryingReads } from '../../shared/app/transient';
 import { libraryHost } from './support-host';
 
+const everyContainer = (c: DocumentContainer) => ({
+  members: c,
+  books: c,
+  views: c,
+  deadLetters: c,
+  notices: c,
+});
+
 describe('store faults that pass', () => {
   it('try a read again on 503 and 408, and pass a write failure through as it came', async () => {
     let reads = 0;
@@ -21,13 +29,7 @@ describe('store faults that pass', () => {
         throw new DocumentError(503, 'unavailable');
       },
     } as unknown as DocumentContainer;
-    const { members } = retryingReads({
-      members: container,
-      books: container,
-      views: container,
-      deadLetters: container,
-      notices: container,
-    });
+    const { members } = retryingReads(everyContainer(container));
     await expect(members.read('m', 'm')).resolves.toEqual({ id: 'm' });
     expect(reads).toBe(3);
     await expect(members.patch('m', 'm', [])).rejects.toMatchObject({ status: 503 });
@@ -42,13 +44,7 @@ describe('store faults that pass', () => {
         throw new DocumentError(503, 'unavailable');
       },
     } as unknown as DocumentContainer;
-    const { books } = retryingReads({
-      members: container,
-      books: container,
-      views: container,
-      deadLetters: container,
-      notices: container,
-    });
+    const { books } = retryingReads(everyContainer(container));
     await expect(books.read('b', 'b')).rejects.toMatchObject({ status: 503 });
     expect(reads).toBe(4);
   });
