@@ -7,6 +7,7 @@ import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
 import { isDocumentError } from '../../shared/app/ports';
 import type { AuthConfig } from '../../shared/config';
 import { verifyLocalToken } from '../../shared/local-token';
+import { isJsonMediaType, notJsonDetail } from '../../shared/media-type';
 import { appConfig } from './settings';
 
 /** Problem types are stable URNs; `code` is the last part (`urn:rentbook:problem:book-not-found`). */
@@ -29,6 +30,7 @@ const titles: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   412: 'Precondition Failed',
+  415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
@@ -100,12 +102,18 @@ export function handled<A extends [...unknown[], InvocationContext]>(
   };
 }
 
-/** The JSON body, validated; 400 when it is not JSON or not what `schema` wants. */
+/**
+ * The JSON body, validated: 415 when the request says it is something else than JSON (a form, as
+ * `curl -d` sends by default, or text), 400 when it is not JSON or not what `schema` wants.
+ */
 export async function readBody<S extends z.ZodTypeAny>(
   request: HttpRequest,
   schema: S,
 ): Promise<z.output<S>> {
   const text = await request.text();
+  const type = request.headers.get('content-type');
+  if (text !== '' && !isJsonMediaType(type))
+    throw new HttpProblem(415, 'unsupported-media-type', notJsonDetail(type));
   let body: unknown;
   try {
     body = text === '' ? undefined : JSON.parse(text);

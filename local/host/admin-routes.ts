@@ -3,6 +3,7 @@
 import type { HostClock } from './clock';
 import { parseIsoDuration } from './clock';
 import { extensionFor, type FunctionListing } from './function-loading';
+import { isJsonMediaType, notJsonDetail } from '../../shared/media-type';
 import { hostProblem } from './problem';
 import type { HostExtension, InternalRequest, InternalRoutes, RegisteredFunction, Worker } from './types';
 import type { Logger } from './logger';
@@ -80,6 +81,8 @@ export function addAdminRoutes(parts: AdminParts): void {
     const listed = functions.find((f) => f.name === fn.name);
     if (listed?.error) return hostProblem(500, `The function '${fn.name}' is in error: ${listed.error}`);
     if (listed?.detail === 'disabled') return hostProblem(409, `The function '${fn.name}' is disabled.`);
+    const notJson = notJsonBody(req);
+    if (notJson) return notJson;
     let input: unknown;
     try {
       const body = req.body.length ? (JSON.parse(req.body.toString('utf8')) as unknown) : {};
@@ -116,6 +119,8 @@ export function addAdminRoutes(parts: AdminParts): void {
   routes.add('POST', 'admin/clock', (req: InternalRequest) => {
     if (!clock.controllable)
       return hostProblem(403, 'The clock can be moved only when the host runs with --dev.');
+    const notJson = notJsonBody(req);
+    if (notJson) return notJson;
     let body: { advanceBy?: unknown; set?: unknown };
     try {
       body = JSON.parse(req.body.toString('utf8') || '{}') as typeof body;
@@ -135,4 +140,14 @@ export function addAdminRoutes(parts: AdminParts): void {
     }
     return clockState();
   });
+}
+
+/**
+ * 415 for a body that says it is not JSON (a form, as `curl -d` sends by default), as the Functions
+ * host's admin API answers (ASP.NET Core's `[FromBody]`); no body at all is taken as none given.
+ */
+function notJsonBody(req: InternalRequest): ReturnType<typeof hostProblem> | undefined {
+  const type = req.headers['content-type'];
+  if (req.body.length === 0 || isJsonMediaType(type)) return undefined;
+  return hostProblem(415, notJsonDetail(type));
 }
