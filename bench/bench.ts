@@ -13,11 +13,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool } from 'undici';
 import { HOST_NODE_FLAGS } from '../local/host/node-flags';
+import { itemsPastLease } from '../local/documents/lease-lag';
 import { parseCommandLine, usageError, type Command } from '../scripts/lib/command-line';
+import { DATABASE_ID } from '../shared/app/records';
 import { signLocalToken } from '../shared/local-token';
 import { overdueBench } from './overdue-scan';
 import { summarize } from './stats';
 import { measureCommitsPerSec } from './storage-ceiling';
+import { workPerCycle, type HostWork } from './work';
 
 interface Rental {
   id: string;
@@ -183,6 +186,9 @@ async function main(): Promise<void> {
     const rejected: Record<string, number> = {};
     const errors: Record<string, number> = {};
     let completedRents = 0;
+    // Rent + return cycles completed in the throughput phase (the probe's included): what the
+    // host's work is divided by.
+    let cycles = 0;
     const countError = (what: string): void => void (errors[what] = (errors[what] ?? 0) + 1);
 
     async function rent(
@@ -207,6 +213,7 @@ async function main(): Promise<void> {
       const r = await call('POST', `/api/rentals/${rentalId}/return`, member.auth);
       if (r.status !== 200) return countError(`return ${r.status}`);
       returnMs.push(performance.now() - t0);
+      cycles++;
     }
 
     // The probe: one more member, renting and returning one book at a time, polling its mypage
@@ -241,11 +248,38 @@ async function main(): Promise<void> {
         else lagMs.push(seen);
         const back = await call('POST', `/api/rentals/${r.json.id}/return`, probe.auth);
         if (back.status !== 200) continue;
+        cycles++;
         const returned = await viewShows((p) => p.history.some((h) => h.rentalId === r.json.id), stopAt);
         if (returned === undefined) countError('probe: view never showed the return');
         else lagMs.push(returned);
       }
     }
+
+    const hostStatus = async () =>
+      (
+        await call<{ memory: { peakRssMB: number } } & HostWork>(
+          'GET',
+          `/admin/host/status?code=${encodeURIComponent(masterKey)}`,
+          librarian,
+        )
+      ).json;
+    // The work the cycles cause runs on after their answers (relays, projectors, notices): the
+    // counts are taken once the host has settled after the phase, so each cycle's work is all in.
+    async function settledStatus(): Promise<HostWork> {
+      const executions = (w: HostWork) =>
+        Object.entries(w.counts)
+          .filter(([name]) => name.startsWith('executions.'))
+          .reduce((n, [, v]) => n + v, 0);
+      let last = await hostStatus();
+      for (let waited = 0; waited < 10_000; waited += 250) {
+        await new Promise((r) => setTimeout(r, 250));
+        const now = await hostStatus();
+        if (executions(now) === executions(last)) return now;
+        last = now;
+      }
+      return last;
+    }
+    const workBefore = await settledStatus();
 
     // Throughput: every client rents a random book and returns it, for `seconds`.
     const t0 = performance.now();
@@ -263,6 +297,12 @@ async function main(): Promise<void> {
     const wallT1 = Date.now();
     const elapsed = (performance.now() - t0) / 1000;
     const rentsPerSec = Math.round((completedRents / elapsed) * 10) / 10;
+    const work = workPerCycle({
+      before: workBefore,
+      after: await settledStatus(),
+      cycles,
+      measuring: hasViews ? ['mypage-get'] : [],
+    });
 
     // Contention: rounds where every client races for the same book with few copies.
     const contentionMs: number[] = [];
@@ -301,13 +341,7 @@ async function main(): Promise<void> {
       } while (continuation);
     }
     const deposits = DEPOSIT * members.length;
-    const status = (
-      await call<{ memory: { peakRssMB: number } }>(
-        'GET',
-        `/admin/host/status?code=${encodeURIComponent(masterKey)}`,
-        librarian,
-      )
-    ).json;
+    const status = await hostStatus();
 
     await host.stop();
     stopped = true;
@@ -322,6 +356,11 @@ async function main(): Promise<void> {
       copies: CONTENDED_COPIES,
       oversoldRounds,
       rentLatencyMs: summarize(contentionMs),
+    });
+    print({
+      phase: 'work',
+      note: 'per rent + return cycle under load (the probe included), after the host settled; mypage-get is the probe measuring, counted apart',
+      ...work,
     });
     print({
       phase: 'storage',
@@ -344,6 +383,17 @@ async function main(): Promise<void> {
       storageCommitsPerSec,
       storageFsyncCommitsPerSec,
       peakRssMB: status.memory.peakRssMB,
+      perCycle: {
+        executions: work.executions.total,
+        orchestratorTurns: work.executions.orchestratorTurns,
+        activityCalls: work.executions.activityCalls,
+        documentWrites: work.documents.writes.total,
+        documentReads: work.documents.reads.total,
+        eventsPublished: work.eventsPublished,
+        serviceBusMessages: work.serviceBusMessages,
+        hostCpuMs: work.hostCpuMs,
+        requestUnits: work.requestUnits.total,
+      },
       concurrency,
       seconds,
       cpus: os.cpus().length,
@@ -374,12 +424,13 @@ function relayFigures(
       .prepare(`SELECT COUNT(*) FROM eh_events WHERE hub = 'rentbook-events' AND enqueued_ms BETWEEN ? AND ?`)
       .pluck()
       .get(fromMs, toMs) as number;
-    const pending = db
-      .prepare(
-        `SELECT COUNT(*) FROM doc_items WHERE id LIKE 'outbox:%' AND json_extract(body, '$.sentAt') IS NULL`,
-      )
-      .pluck()
-      .get() as number;
+    // The members relay's progress is its lease: the outbox items past it wait.
+    const pending = itemsPastLease(dbFile, {
+      leasePrefix: 'outbox-',
+      databaseName: DATABASE_ID,
+      containerName: 'members',
+      idPrefix: 'outbox:',
+    });
     return { eventsPerSec: Math.round((events / ((toMs - fromMs) / 1000)) * 10) / 10, pending };
   } finally {
     db.close();

@@ -7,4 +7,9 @@ async function asyncapi(): Promise<HttpResponseInit> {
   return json(200, asyncApiDocument);
 }
 
-app.http('asyncapi', { methods: ['GET'], route: 'asyncapi.json', authLevel: 'anonymous', handler: asyncapi });
+app.http('asyncapi', {
+  methods: ['GET'],
+  route: 'api/asyncapi.json',
+  authLevel: 'anonymous',
+  handler: asyncapi,
+});

@@ -15,7 +15,7 @@ async function booksCreate(request: HttpRequest, _context: InvocationContext): P
 
 app.http('books-create', {
   methods: ['POST'],
-  route: 'books',
+  route: 'api/books',
   authLevel: 'anonymous',
   handler: handled(booksCreate),
 });

@@ -11,7 +11,7 @@ async function booksDelete(request: HttpRequest, _context: InvocationContext): P
 
 app.http('books-delete', {
   methods: ['DELETE'],
-  route: 'books/{bookId}',
+  route: 'api/books/{bookId}',
   authLevel: 'anonymous',
   handler: handled(booksDelete),
 });

@@ -12,7 +12,7 @@ async function booksGet(request: HttpRequest, _context: InvocationContext): Prom
 
 app.http('books-get', {
   methods: ['GET'],
-  route: 'books/{bookId}',
+  route: 'api/books/{bookId}',
   authLevel: 'anonymous',
   handler: handled(booksGet),
 });

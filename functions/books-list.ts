@@ -13,7 +13,7 @@ async function booksList(request: HttpRequest, _context: InvocationContext): Pro
 
 app.http('books-list', {
   methods: ['GET'],
-  route: 'books',
+  route: 'api/books',
   authLevel: 'anonymous',
   handler: handled(booksList),
 });

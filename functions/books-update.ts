@@ -20,7 +20,7 @@ async function booksUpdate(request: HttpRequest, _context: InvocationContext): P
 
 app.http('books-update', {
   methods: ['PATCH'],
-  route: 'books/{bookId}',
+  route: 'api/books/{bookId}',
   authLevel: 'anonymous',
   handler: handled(booksUpdate),
 });

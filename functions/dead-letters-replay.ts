@@ -16,7 +16,7 @@ async function deadLettersReplay(
 
 app.http('dead-letters-replay', {
   methods: ['POST'],
-  route: 'dead-letters/replay',
+  route: 'api/dead-letters/replay',
   authLevel: 'anonymous',
   handler: handled(deadLettersReplay),
 });

@@ -19,7 +19,7 @@ async function feesPay(request: HttpRequest, _context: InvocationContext): Promi
 
 app.http('fees-pay', {
   methods: ['POST'],
-  route: 'members/{memberId}/fees/payments',
+  route: 'api/members/{memberId}/fees/payments',
   authLevel: 'anonymous',
   handler: handled(feesPay),
 });

@@ -12,7 +12,7 @@ async function holdsCancel(request: HttpRequest, _context: InvocationContext): P
 
 app.http('holds-cancel', {
   methods: ['DELETE'],
-  route: 'holds/{holdId}',
+  route: 'api/holds/{holdId}',
   authLevel: 'anonymous',
   handler: handled(holdsCancel),
 });

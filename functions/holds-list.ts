@@ -11,7 +11,7 @@ async function holdsList(request: HttpRequest, _context: InvocationContext): Pro
 
 app.http('holds-list', {
   methods: ['GET'],
-  route: 'books/{bookId}/holds',
+  route: 'api/books/{bookId}/holds',
   authLevel: 'anonymous',
   handler: handled(holdsList),
 });

@@ -18,7 +18,7 @@ async function holdsPlace(request: HttpRequest, _context: InvocationContext): Pr
 
 app.http('holds-place', {
   methods: ['POST'],
-  route: 'books/{bookId}/holds',
+  route: 'api/books/{bookId}/holds',
   authLevel: 'anonymous',
   handler: handled(holdsPlace),
 });

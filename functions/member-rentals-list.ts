@@ -18,7 +18,7 @@ async function memberRentalsList(
 
 app.http('member-rentals-list', {
   methods: ['GET'],
-  route: 'members/{memberId}/rentals',
+  route: 'api/members/{memberId}/rentals',
   authLevel: 'anonymous',
   handler: handled(memberRentalsList),
 });

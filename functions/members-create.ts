@@ -15,7 +15,7 @@ async function membersCreate(request: HttpRequest, _context: InvocationContext):
 
 app.http('members-create', {
   methods: ['POST'],
-  route: 'members',
+  route: 'api/members',
   authLevel: 'anonymous',
   handler: handled(membersCreate),
 });

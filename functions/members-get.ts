@@ -11,7 +11,7 @@ async function membersGet(request: HttpRequest, _context: InvocationContext): Pr
 
 app.http('members-get', {
   methods: ['GET'],
-  route: 'members/{memberId}',
+  route: 'api/members/{memberId}',
   authLevel: 'anonymous',
   handler: handled(membersGet),
 });

@@ -13,7 +13,7 @@ async function membersList(request: HttpRequest, _context: InvocationContext): P
 
 app.http('members-list', {
   methods: ['GET'],
-  route: 'members',
+  route: 'api/members',
   authLevel: 'anonymous',
   handler: handled(membersList),
 });

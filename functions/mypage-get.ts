@@ -12,7 +12,7 @@ async function mypageGet(request: HttpRequest, _context: InvocationContext): Pro
 
 app.http('mypage-get', {
   methods: ['GET'],
-  route: 'members/{memberId}/mypage',
+  route: 'api/members/{memberId}/mypage',
   authLevel: 'anonymous',
   handler: handled(mypageGet),
 });

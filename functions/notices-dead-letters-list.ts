@@ -1,4 +1,4 @@
-// GET /api/notices/dead-letters?limit= (librarians): notices Service Bus dead-lettered, oldest first.
+// GET /api/notices/dead-letters?limit=&continuation= (librarians): notices Service Bus dead-lettered, oldest first.
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { listNoticeDeadLetters } from '../shared/app/notices';
 import { appDeadLetterReceiver } from './lib/composition';
@@ -10,15 +10,15 @@ async function noticesDeadLettersList(
   _context: InvocationContext,
 ): Promise<HttpResponseInit> {
   const caller = await identify(request, 'notices.deadLetters');
-  const { limit } = readQuery(request, noticeDeadLettersQuery);
-  return respond(await listNoticeDeadLetters(caller, appDeadLetterReceiver(), limit), (page) =>
+  const query = readQuery(request, noticeDeadLettersQuery);
+  return respond(await listNoticeDeadLetters(caller, appDeadLetterReceiver(), query), (page) =>
     json(200, page),
   );
 }
 
 app.http('notices-dead-letters-list', {
   methods: ['GET'],
-  route: 'notices/dead-letters',
+  route: 'api/notices/dead-letters',
   authLevel: 'anonymous',
   handler: handled(noticesDeadLettersList),
 });

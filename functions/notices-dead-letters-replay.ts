@@ -21,7 +21,7 @@ async function noticesDeadLettersReplay(
 
 app.http('notices-dead-letters-replay', {
   methods: ['POST'],
-  route: 'notices/dead-letters/replay',
+  route: 'api/notices/dead-letters/replay',
   authLevel: 'anonymous',
   handler: handled(noticesDeadLettersReplay),
 });

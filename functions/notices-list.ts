@@ -15,7 +15,7 @@ async function noticesList(request: HttpRequest, _context: InvocationContext): P
 
 app.http('notices-list', {
   methods: ['GET'],
-  route: 'members/{memberId}/notices',
+  route: 'api/members/{memberId}/notices',
   authLevel: 'anonymous',
   handler: handled(noticesList),
 });

@@ -7,4 +7,9 @@ async function openapi(): Promise<HttpResponseInit> {
   return json(200, openApiDocument);
 }
 
-app.http('openapi', { methods: ['GET'], route: 'openapi.json', authLevel: 'anonymous', handler: openapi });
+app.http('openapi', {
+  methods: ['GET'],
+  route: 'api/openapi.json',
+  authLevel: 'anonymous',
+  handler: openapi,
+});

@@ -15,7 +15,7 @@ async function pointsCheck(request: HttpRequest, _context: InvocationContext): P
 
 app.http('points-check', {
   methods: ['GET'],
-  route: 'members/{memberId}/points/check',
+  route: 'api/members/{memberId}/points/check',
   authLevel: 'anonymous',
   handler: handled(pointsCheck),
 });

@@ -19,7 +19,7 @@ async function pointsDeposit(request: HttpRequest, _context: InvocationContext):
 
 app.http('points-deposit', {
   methods: ['POST'],
-  route: 'members/{memberId}/points',
+  route: 'api/members/{memberId}/points',
   authLevel: 'anonymous',
   handler: handled(pointsDeposit),
 });

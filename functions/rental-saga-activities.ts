@@ -3,29 +3,32 @@
 import * as df from 'durable-functions';
 import {
   approveRental,
-  checkEligibility,
   debitPoints,
   refundPoints,
   readRental,
   rejectRental,
   releaseCopy,
-  reserveCopy,
+  reserveCopyFor,
 } from '../shared/app/rental-saga-steps';
 import { appDeps } from './lib/composition';
 import { sagaActivities as step } from './lib/rental-saga-client';
-import { approveInput, eligibilityInput, parseInput, rejectInput, rental } from './lib/rental-saga-schemas';
+import {
+  approveInput,
+  parseInput,
+  rejectInput,
+  releaseInput,
+  rental,
+  reserveInput,
+} from './lib/rental-saga-schemas';
 
-df.app.activity(step.checkEligibility, {
+df.app.activity(step.reserveCopy, {
   handler: (input) => {
-    const { rentalId, ...start } = parseInput(eligibilityInput, input, step.checkEligibility);
-    return checkEligibility(appDeps(), rentalId, start);
+    const { rentalId, ...start } = parseInput(reserveInput, input, step.reserveCopy);
+    return reserveCopyFor(appDeps(), rentalId, start);
   },
 });
 df.app.activity(step.debitPoints, {
   handler: (input) => debitPoints(appDeps(), parseInput(rental, input, step.debitPoints)),
-});
-df.app.activity(step.reserveCopy, {
-  handler: (input) => reserveCopy(appDeps(), parseInput(rental, input, step.reserveCopy)),
 });
 df.app.activity(step.approve, {
   handler: (input) => {
@@ -43,7 +46,7 @@ df.app.activity(step.read, {
   handler: (input) => readRental(appDeps(), parseInput(rental, input, step.read)),
 });
 df.app.activity(step.releaseCopy, {
-  handler: (input) => releaseCopy(appDeps(), parseInput(rental, input, step.releaseCopy)),
+  handler: (input) => releaseCopy(appDeps(), parseInput(releaseInput, input, step.releaseCopy)),
 });
 df.app.activity(step.refundPoints, {
   handler: (input) => refundPoints(appDeps(), parseInput(rental, input, step.refundPoints)),

@@ -1,7 +1,7 @@
 // The borrow saga (Durable orchestration; instance id = rental id). Reads as the story:
-// check the member and book → take the points → take a copy → approve with a due date.
-// When a step says no, what was done is undone in reverse (the copy goes back, the points are
-// refunded; each exactly once, as every step is idempotent and keyed by the rental id) and the
+// check the member and book and take a copy → take the points → approve with a due date.
+// When a step says no, what was done is undone in reverse (the points are refunded, the copy goes
+// back; each exactly once, as every step is idempotent and keyed by the rental id) and the
 // rental is rejected with that step's reason. Deterministic: time only from currentUtcDateTime.
 // It runs only for a rental the API recorded, on the recorded member, book and price: its input
 // says where that rental is and nothing more (a start that names no recorded rental fails and
@@ -12,7 +12,7 @@
 // as Durable then runs that turn again).
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
-import type { Eligibility, StepOutcome } from '../shared/app/rental-saga-steps';
+import type { Reservation, StepOutcome } from '../shared/app/rental-saga-steps';
 import type { RejectionReason, Rental } from '../shared/domain/rental';
 import { RENTAL_SAGA, sagaActivities as step } from './lib/rental-saga-client';
 import { parseInput, sagaStart } from './lib/rental-saga-schemas';
@@ -29,12 +29,20 @@ type Saga<T> = Generator<Task, T, unknown>;
 
 function* rentalSaga(context: OrchestrationContext): Saga<Rental> {
   const start = parseInput(sagaStart, context.df.getInput(), RENTAL_SAGA);
-  const checked = (yield call(context, step.checkEligibility, {
-    rentalId: context.df.instanceId,
-    ...start,
-  })) as Eligibility;
-  if ('refused' in checked) throw new Error(checked.refused);
-  const { rental, reason } = checked;
+  const where = { rentalId: context.df.instanceId, ...start };
+  let reserved: Reservation;
+  try {
+    reserved = (yield call(context, step.reserveCopy, where)) as Reservation;
+  } catch (err) {
+    // The step kept failing, yet it may have taken the copy before it failed: put it back (only a
+    // copy this rental holds goes back, so a forged start changes nothing). The rental stays
+    // REQUESTED, as before any step ran.
+    emit(context, { event: 'saga.failed', rentalId: where.rentalId, step: 'reserveCopy' });
+    yield* untilDone(context, step.releaseCopy, { id: where.rentalId, bookId: start.bookId });
+    throw err;
+  }
+  if ('refused' in reserved) throw new Error(reserved.refused);
+  const { rental, reason } = reserved;
   // Settled already: a repeated start for this rental finds its outcome and changes nothing.
   if (rental.status !== 'REQUESTED') return rental;
   if (reason) return yield* reject(context, rental, reason, []);
@@ -42,11 +50,7 @@ function* rentalSaga(context: OrchestrationContext): Saga<Rental> {
   let running: (typeof SAGA_STEPS)[number] = 'debitPoints';
   try {
     const debited = (yield call(context, step.debitPoints, rental)) as StepOutcome;
-    if (!debited.ok) return yield* reject(context, rental, debited.reason, []);
-
-    running = 'reserveCopy';
-    const reserved = (yield call(context, step.reserveCopy, rental)) as StepOutcome;
-    if (!reserved.ok) return yield* reject(context, rental, reserved.reason, ['refundPoints']);
+    if (!debited.ok) return yield* reject(context, rental, debited.reason, ['releaseCopy']);
 
     running = 'approve';
     const approvedAt = context.df.currentUtcDateTime.toISOString();
@@ -60,7 +64,7 @@ function* rentalSaga(context: OrchestrationContext): Saga<Rental> {
       if (current.status !== 'REQUESTED') return approved(context, current);
     }
     emit(context, { event: 'saga.failed', rentalId: rental.id, step: running });
-    return yield* reject(context, rental, 'PROCESSING_FAILED', ['refundPoints', 'releaseCopy']);
+    return yield* reject(context, rental, 'PROCESSING_FAILED', ['releaseCopy', 'refundPoints']);
   }
 }
 

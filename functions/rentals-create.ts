@@ -38,7 +38,7 @@ async function rentalsCreate(
 
 df.app.client.http('rentals-create', {
   methods: ['POST'],
-  route: 'rentals',
+  route: 'api/rentals',
   authLevel: 'anonymous',
   handler: handled(rentalsCreate),
 });

@@ -12,7 +12,7 @@ async function rentalsGet(request: HttpRequest, _context: InvocationContext): Pr
 
 app.http('rentals-get', {
   methods: ['GET'],
-  route: 'rentals/{rentalId}',
+  route: 'api/rentals/{rentalId}',
   authLevel: 'anonymous',
   handler: handled(rentalsGet),
 });

@@ -14,7 +14,7 @@ async function rentalsList(request: HttpRequest, _context: InvocationContext): P
 
 app.http('rentals-list', {
   methods: ['GET'],
-  route: 'rentals',
+  route: 'api/rentals',
   authLevel: 'anonymous',
   handler: handled(rentalsList),
 });

@@ -13,7 +13,7 @@ async function rentalsRenew(request: HttpRequest, _context: InvocationContext): 
 
 app.http('rentals-renew', {
   methods: ['POST'],
-  route: 'rentals/{rentalId}/renew',
+  route: 'api/rentals/{rentalId}/renew',
   authLevel: 'anonymous',
   handler: handled(rentalsRenew),
 });

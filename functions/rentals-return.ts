@@ -13,7 +13,7 @@ async function rentalsReturn(request: HttpRequest, _context: InvocationContext):
 
 app.http('rentals-return', {
   methods: ['POST'],
-  route: 'rentals/{rentalId}/return',
+  route: 'api/rentals/{rentalId}/return',
   authLevel: 'anonymous',
   handler: handled(rentalsReturn),
 });

@@ -11,7 +11,7 @@ async function reviewsDelete(request: HttpRequest, _context: InvocationContext):
 
 app.http('reviews-delete', {
   methods: ['DELETE'],
-  route: 'reviews/{reviewId}',
+  route: 'api/reviews/{reviewId}',
   authLevel: 'anonymous',
   handler: handled(reviewsDelete),
 });

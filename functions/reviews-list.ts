@@ -15,7 +15,7 @@ async function reviewsList(request: HttpRequest, _context: InvocationContext): P
 
 app.http('reviews-list', {
   methods: ['GET'],
-  route: 'books/{bookId}/reviews',
+  route: 'api/books/{bookId}/reviews',
   authLevel: 'anonymous',
   handler: handled(reviewsList),
 });

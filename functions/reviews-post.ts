@@ -16,7 +16,7 @@ async function reviewsPost(request: HttpRequest, _context: InvocationContext): P
 
 app.http('reviews-post', {
   methods: ['POST'],
-  route: 'books/{bookId}/reviews',
+  route: 'api/books/{bookId}/reviews',
   authLevel: 'anonymous',
   handler: handled(reviewsPost),
 });

@@ -21,7 +21,7 @@ async function viewsRebuildStart(
 
 df.app.client.http('views-rebuild-start', {
   methods: ['POST'],
-  route: 'views/rebuild',
+  route: 'api/views/rebuild',
   authLevel: 'anonymous',
   handler: handled(viewsRebuildStart),
 });

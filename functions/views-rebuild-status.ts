@@ -20,7 +20,7 @@ async function viewsRebuildStatusGet(
 
 df.app.client.http('views-rebuild-status', {
   methods: ['GET'],
-  route: 'views/rebuild/{id}',
+  route: 'api/views/rebuild/{id}',
   authLevel: 'anonymous',
   handler: handled(viewsRebuildStatusGet),
 });

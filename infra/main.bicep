@@ -242,6 +242,10 @@ module api 'app/api.bicep' = {
       ServiceBusConnection__clientId: identity.outputs.clientId
       DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTask.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
       TASKHUB_NAME: durableTask.outputs.taskHubName
+      // The app verifies Entra ID bearer tokens itself (shared/entra-token.ts), whatever the plan.
+      AUTH_MODE: 'entra'
+      AUTH_CLIENT_ID: authClientId
+      AUTH_ISSUER: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
       AUTH_MEMBER_ID_CLAIM: authMemberIdClaim
       LOAN_DAYS: string(loanDays)
       FEE_TIME_ZONE: feeTimeZone

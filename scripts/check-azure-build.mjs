@@ -156,11 +156,22 @@ try {
     packagedFiles: packaged.length,
     packagedOutsideDist: packaged.filter((f) => !f.startsWith('dist/')),
     packagedLocal: packaged.filter((f) => /(^|\/)local\//.test(f)),
+    packagedWeb: packaged.filter((f) => f.startsWith('dist/web/')),
     withAzureSettings: withAzure,
     withoutAzureSettings: { error: withoutAzure.error },
   };
   const problems = [];
   if (report.packagedLocal.length) problems.push('the package holds local/ files');
+  // The web page goes with the app: its index and every file the index names.
+  if (!packaged.includes('dist/web/index.html'))
+    problems.push('the package holds no web page (dist/web/index.html)');
+  else {
+    const html = fs.readFileSync(path.join(dir, 'dist/web/index.html'), 'utf8');
+    for (const [, file] of html.matchAll(/(?:src|href)="\/?([^"#?:]+)"/g))
+      if (!packaged.includes(`dist/web/${file}`))
+        problems.push(`the package lacks dist/web/${file}, which the page names`);
+  }
+  if (!withAzure.registered.includes('web')) problems.push('the web function is not registered');
   if (withAzure.error) problems.push(`loading failed: ${withAzure.error}`);
   if (withAzure.registered.length === 0) problems.push('no function registered');
   if (withAzure.loadedLocal.length) problems.push('local/ code was loaded');

@@ -11,7 +11,7 @@ interface Status {
   id: string;
   status: 'running' | 'completed' | 'failed';
   statusUrl?: string;
-  progress: { members: number; done: number; items: number } | null;
+  progress: { members: number; done: number; items: number; removed: number } | null;
 }
 
 const command: Command = {

@@ -32,6 +32,8 @@ export interface AppConfig {
   /** Where notices are also POSTed (JSON); undefined: the member's inbox only. */
   noticeWebhookUrl: string | undefined;
   auth: AuthConfig;
+  /** How the web app signs people in. */
+  webSignIn: WebSignIn;
   /** The Azure services configured; each one given replaces the local host's stand-in for its port. */
   azure: AzureConfig;
 }
@@ -60,17 +62,59 @@ export interface AzureConfig {
   serviceBus: AzureConnection | undefined;
 }
 
-export interface AuthConfig {
+/**
+ * How callers sign in, chosen once at start-up (`AUTH_MODE`). One mode serves every request; a
+ * token or header meant for another mode is no sign-in.
+ */
+export type AuthConfig =
+  /** Microsoft Entra ID bearer tokens, verified by the app itself with the tenant's keys. */
+  | {
+      mode: 'entra';
+      /** The app registration's client id: tokens are for `api://<clientId>` (or the bare id, v2). */
+      clientId: string;
+      /** The tenant's v2.0 issuer; its OpenID metadata is at `<issuer>/.well-known/openid-configuration`. */
+      issuer: string;
+      /** Claim carrying a member's id. */
+      memberIdClaim: string;
+    }
   /**
-   * Trust `x-ms-client-principal` (App Service Authentication). Only when the platform says its
-   * auth is on (`WEBSITE_AUTH_ENABLED`): otherwise anyone could send the header.
+   * App Service Authentication's `x-ms-client-principal`. Only when the platform says its auth is on
+   * (`WEBSITE_AUTH_ENABLED`): otherwise anyone could send the header.
    */
-  appService: boolean;
-  /** Claim carrying a member's id in the App Service principal. */
-  memberIdClaim: string;
-  /** Secret for local bearer tokens (`npm run token`); undefined: local tokens are refused. */
-  localSecret: string | undefined;
+  | { mode: 'easyauth'; memberIdClaim: string }
+  /** Bearer tokens signed with the local secret (`npm run token`); none accepted without one. */
+  | { mode: 'local'; localSecret: string | undefined };
+
+export type AuthMode = AuthConfig['mode'];
+
+const isLoopback = (host: string): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(host);
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An https URL, or http on this machine (a test's stand-in). */
+export function isSecureOrLoopbackUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+  } catch {
+    return false;
+  }
 }
+
+/**
+ * How the web app signs people in: with Microsoft Entra ID in the browser (the app registration
+ * whose tokens the API verifies, AUTH_MODE=entra), or else with local tokens.
+ */
+export type WebSignIn =
+  | {
+      kind: 'entra';
+      clientId: string;
+      /** The tenant's sign-in authority (the issuer without its `/v2.0`). */
+      authority: string;
+      /** The claim of an Entra ID token that carries a member's id (AUTH_MEMBER_ID_CLAIM). */
+      memberIdClaim: string;
+    }
+  | { kind: 'local' };
 
 const settings = z.object({
   LOAN_DAYS: z.coerce
@@ -134,11 +178,23 @@ const settings = z.object({
     .regex(/^(true|false)$/i, 'must be true or false')
     .transform((v) => v.toLowerCase() === 'true')
     .default('false'),
+  AUTH_MODE: z
+    .enum(['entra', 'easyauth', 'local'], {
+      errorMap: () => ({ message: 'must be entra, easyauth or local' }),
+    })
+    .optional(),
+  AUTH_CLIENT_ID: z.string().regex(GUID, "must be the app registration's client id (a GUID)").optional(),
+  AUTH_ISSUER: z
+    .string()
+    .refine(
+      isSecureOrLoopbackUrl,
+      "must be the tenant's token issuer, https://login.microsoftonline.com/<tenant id>/v2.0",
+    )
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
   AUTH_MEMBER_ID_CLAIM: z.string().min(1, 'must name a claim').default('member_id'),
   LOCAL_AUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
-
-const isLoopback = (host: string): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(host);
 
 /** `A=1;B=2` connection strings, keys case-insensitive (as the SDKs read them). */
 function connectionStringParts(value: string): Map<string, string> {
@@ -164,15 +220,10 @@ interface ConnectionRule {
 const cosmosRule: ConnectionRule = {
   prefix: 'CosmosDBConnection',
   endpointSetting: 'accountEndpoint',
-  checkEndpoint(value) {
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return;
-    } catch {
-      // reported below
-    }
-    return 'must be the account URL (https://<account>.documents.azure.com:443/)';
-  },
+  checkEndpoint: (value) =>
+    isSecureOrLoopbackUrl(value)
+      ? undefined
+      : 'must be the account URL (https://<account>.documents.azure.com:443/)',
   checkEmulator(parts) {
     try {
       if (isLoopback(new URL(parts.get('accountendpoint') ?? '').hostname) && parts.has('accountkey')) return;
@@ -198,8 +249,6 @@ const amqpRule = (prefix: string): ConnectionRule => ({
       ? undefined
       : `is accepted only for an emulator (Endpoint=sb://127.0.0.1:<port>;...;UseDevelopmentEmulator=true); in Azure use ${prefix}__fullyQualifiedNamespace`,
 });
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads one service's connection settings; undefined when none is given. Problems go to `problems`. */
 function readConnection(
@@ -258,6 +307,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   };
   if (!parsed.success || problems.length > 0) throw new Error(`Invalid app settings: ${problems.join('; ')}`);
   const s = parsed.data;
+  const auth = readAuth(s, problems);
+  if (problems.length > 0) throw new Error(`Invalid app settings: ${problems.join('; ')}`);
   return {
     loanDays: s.LOAN_DAYS,
     feeTimeZone: s.FEE_TIME_ZONE,
@@ -269,13 +320,49 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     overdueSchedule: s.OVERDUE_SCHEDULE,
     overdueReminderDays: s.OVERDUE_REMINDER_DAYS,
     noticeWebhookUrl: s.NOTICE_WEBHOOK_URL,
-    auth: {
-      appService: s.WEBSITE_AUTH_ENABLED,
-      memberIdClaim: s.AUTH_MEMBER_ID_CLAIM,
-      localSecret: s.LOCAL_AUTH_SECRET,
-    },
+    auth,
+    // The page signs people in the way the API verifies them: with Entra ID in the browser when
+    // the API takes Entra ID tokens, else with local tokens.
+    webSignIn:
+      auth.mode === 'entra'
+        ? {
+            kind: 'entra',
+            clientId: auth.clientId,
+            authority: auth.issuer.replace(/\/v2\.0$/, ''),
+            memberIdClaim: auth.memberIdClaim,
+          }
+        : { kind: 'local' },
     azure,
   };
+}
+
+/**
+ * The sign-in mode and what it needs. Without `AUTH_MODE`: App Service Authentication when the
+ * platform has it on, else local tokens.
+ */
+function readAuth(s: z.output<typeof settings>, problems: string[]): AuthConfig {
+  const mode = s.AUTH_MODE ?? (s.WEBSITE_AUTH_ENABLED ? 'easyauth' : 'local');
+  switch (mode) {
+    case 'entra': {
+      if (s.AUTH_CLIENT_ID === undefined) problems.push('AUTH_CLIENT_ID is missing (AUTH_MODE is entra)');
+      if (s.AUTH_ISSUER === undefined) problems.push('AUTH_ISSUER is missing (AUTH_MODE is entra)');
+      return {
+        mode,
+        clientId: s.AUTH_CLIENT_ID ?? '',
+        issuer: s.AUTH_ISSUER ?? '',
+        memberIdClaim: s.AUTH_MEMBER_ID_CLAIM,
+      };
+    }
+    case 'easyauth':
+      if (!s.WEBSITE_AUTH_ENABLED)
+        problems.push(
+          'AUTH_MODE is easyauth but App Service Authentication is off (WEBSITE_AUTH_ENABLED is not true): ' +
+            'anyone could send x-ms-client-principal',
+        );
+      return { mode, memberIdClaim: s.AUTH_MEMBER_ID_CLAIM };
+    case 'local':
+      return { mode, localSecret: s.LOCAL_AUTH_SECRET };
+  }
 }
 
 /** The settings the use cases follow (`AppDeps.policy`). */

@@ -19,6 +19,7 @@ interface Report {
   };
   withoutAzureSettings: { error?: string };
   problems: string[];
+  packagedWeb: string[];
 }
 
 it('an Azure build (npm ci --omit=dev + the compiled app) loads every function without local/ or better-sqlite3', async () => {
@@ -33,7 +34,12 @@ it('an Azure build (npm ci --omit=dev + the compiled app) loads every function w
   const loaded = report.withAzureSettings;
   expect(loaded.error).toBeUndefined();
   expect(loaded.files).toBeGreaterThan(10);
-  expect(loaded.registered).toEqual(expect.arrayContaining(['books-list', 'rentals-create', 'rental-saga']));
+  expect(loaded.registered).toEqual(
+    expect.arrayContaining(['books-list', 'rentals-create', 'rental-saga', 'web']),
+  );
+  // The page and the files it names travel in the same package.
+  expect(report.packagedWeb).toContain('dist/web/index.html');
+  expect(report.packagedWeb.some((f) => f.startsWith('dist/web/assets/') && f.endsWith('.js'))).toBe(true);
   expect(loaded.loadedLocal).toEqual([]);
   expect(loaded.betterSqlite3Installed).toBe(false);
   expect(loaded.loadedAzureSdks).toContain('@azure/cosmos');

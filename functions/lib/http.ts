@@ -2,10 +2,18 @@
 // zod, the caller behind a request, and the wrapper that turns thrown problems into responses.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { ANONYMOUS, denial, type Action, type Caller, type SignedIn } from '../../shared/app/authorization';
+import {
+  ANONYMOUS,
+  callerOfRoles,
+  denial,
+  type Action,
+  type Caller,
+  type SignedIn,
+} from '../../shared/app/authorization';
 import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
-import { isDocumentError } from '../../shared/app/ports';
+import { isBusyDocumentError } from '../../shared/app/ports';
 import type { AuthConfig } from '../../shared/config';
+import { entraTokenVerifier, SignInUnavailable } from '../../shared/entra-token';
 import { verifyLocalToken } from '../../shared/local-token';
 import { isJsonMediaType, notJsonDetail } from '../../shared/media-type';
 import { appConfig } from './settings';
@@ -92,8 +100,22 @@ export function handled<A extends [...unknown[], InvocationContext]>(
       return await handler(...args);
     } catch (err) {
       if (err instanceof HttpProblem) return problem(err.status, err.code, err.detail);
-      // The store stayed throttled through its client's retries: answer at once and say when to retry.
-      if (isDocumentError(err, 429) || isDocumentError(err, 503))
+      // The tenant's signing keys could not be read: no sign-in can be checked for the moment.
+      if (err instanceof SignInUnavailable) {
+        const context = args[args.length - 1] as InvocationContext;
+        context.warn(err.message);
+        return problem(
+          503,
+          'sign-in-unavailable',
+          'Sign-in cannot be checked right now. Try again in a moment.',
+          {
+            'Retry-After': '5',
+          },
+        );
+      }
+      // The store stayed throttled, unavailable or slow through its client's retries: answer at once
+      // and say when to retry.
+      if (isBusyDocumentError(err))
         return problem(503, 'busy', 'The service is busy. Try again in a moment.', { 'Retry-After': '1' });
       const context = args[args.length - 1] as InvocationContext;
       context.error('Unhandled error', err);
@@ -157,7 +179,7 @@ export function readIdempotencyKey(request: HttpRequest): string | undefined {
  * the body's or the query's rules. The use case asks again with whatever target it looks up.
  */
 export async function identify(request: HttpRequest, action: Action): Promise<Caller> {
-  const caller = (await resolveCaller(request, appConfig().auth)) ?? ANONYMOUS;
+  const caller = (await resolveCaller(request)) ?? ANONYMOUS;
   const memberId = request.params.memberId;
   const denied = denial(caller, action, memberId === undefined ? undefined : { memberId });
   if (denied && !denied.ok) {
@@ -167,17 +189,42 @@ export async function identify(request: HttpRequest, action: Action): Promise<Ca
   return caller;
 }
 
+/** Who sent a request: the signed-in caller, or undefined when it carries no valid sign-in. */
+export type CallerResolver = (request: HttpRequest) => Promise<SignedIn | undefined>;
+
 /**
- * Who is calling. In Azure, App Service Authentication puts the signed-in principal in
- * `x-ms-client-principal` (and strips that header from outside requests), so it is trusted only
- * when the platform's auth is on. Locally, a bearer token signed with the local secret.
+ * The one way callers are resolved, for the sign-in mode the settings chose (`AUTH_MODE`):
+ * - `entra`: a Microsoft Entra ID bearer token, verified here (shared/entra-token.ts);
+ * - `easyauth`: App Service Authentication's `x-ms-client-principal` (the platform validated the
+ *   token and strips that header from outside requests; the settings allow this mode only while
+ *   the platform says its auth is on);
+ * - `local`: a bearer token signed with the local secret.
  */
-export async function resolveCaller(request: HttpRequest, auth: AuthConfig): Promise<SignedIn | undefined> {
-  if (auth.appService) return principalCaller(request, auth.memberIdClaim);
-  const header = request.headers.get('authorization');
-  const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  if (!token || !auth.localSecret) return undefined;
-  return verifyLocalToken(auth.localSecret, token);
+export function callerResolver(auth: AuthConfig): CallerResolver {
+  switch (auth.mode) {
+    case 'entra': {
+      const verify = entraTokenVerifier(auth);
+      return async (request) => {
+        const token = bearerToken(request);
+        return token === undefined ? undefined : verify(token);
+      };
+    }
+    case 'easyauth':
+      return async (request) => principalCaller(request, auth.memberIdClaim);
+    case 'local': {
+      const secret = auth.localSecret;
+      return async (request) => {
+        const token = bearerToken(request);
+        return token === undefined || secret === undefined ? undefined : verifyLocalToken(secret, token);
+      };
+    }
+  }
+}
+
+const resolveCaller = callerResolver(appConfig().auth);
+
+function bearerToken(request: HttpRequest): string | undefined {
+  return request.headers.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
 }
 
 const principal = z.object({
@@ -204,14 +251,11 @@ function principalCaller(request: HttpRequest, memberIdClaim: string): SignedIn 
     'roles',
     'http://schemas.microsoft.com/ws/2008/06/identity/claims/role',
   ]);
-  const roles = new Set(claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val));
+  const roles = claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val);
   const subject =
     request.headers.get('x-ms-client-principal-id') ?? request.headers.get('x-ms-client-principal-name');
   if (!subject) return undefined;
-  if (roles.has('librarian')) return { role: 'librarian', subject: `librarian:${subject}` };
-  const memberId = claims.find((c) => c.typ === memberIdClaim)?.val;
-  if (roles.has('member') && memberId) return { role: 'member', subject: `member:${memberId}`, memberId };
-  return undefined;
+  return callerOfRoles(roles, subject, claims.find((c) => c.typ === memberIdClaim)?.val);
 }
 
 function validate<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): z.output<S> {

@@ -53,13 +53,16 @@ registry.registerComponent('securitySchemes', 'bearer', {
   type: 'http',
   scheme: 'bearer',
   bearerFormat: 'JWT',
-  description: 'On the local host: `npm run token -- --member <id>` or `npm run token -- --librarian`.',
+  description:
+    'In Azure (AUTH_MODE=entra): a Microsoft Entra ID access token for api://<AUTH_CLIENT_ID> with the app role ' +
+    'member or librarian. On the local host: `npm run token -- --member <id>` or `npm run token -- --librarian`.',
 });
 registry.registerComponent('securitySchemes', 'appServiceAuthentication', {
   type: 'apiKey',
   in: 'header',
   name: 'x-ms-client-principal',
-  description: 'In Azure: set by App Service Authentication in front of the app, never by clients.',
+  description:
+    'In Azure with AUTH_MODE=easyauth: set by App Service Authentication in front of the app, never by clients.',
 });
 for (const status of PROBLEM_STATUSES) {
   registry.registerComponent('responses', `Problem${status}`, {
@@ -170,7 +173,12 @@ const routes: RouteConfig[] = [
     request: {
       params: bookId,
       headers: z.object({
-        'If-Match': z.string().optional().describe("The book's etag; `*` for no version check"),
+        'If-Match': z
+          .string()
+          .optional()
+          .describe(
+            "Optional: the book's etag, so an edit made on a stale copy is refused (412); without it, or with `*`, the edit applies to the book as it is",
+          ),
       }),
       body: jsonBody(bookEditBody),
     },
@@ -254,7 +262,7 @@ const routes: RouteConfig[] = [
     responses: {
       201: answer('Settled: APPROVED with dueAt, or REJECTED with reason', rental, location),
       202: answer('Still REQUESTED; poll the Location', rental, location),
-      ...problems(400, 422),
+      ...problems(400, 404, 422),
     },
   }),
   useCase('rentals.read', {

@@ -7,9 +7,8 @@ import type { Rental } from '../../shared/domain/rental';
 export const RENTAL_SAGA = 'rental-saga';
 
 export const sagaActivities = {
-  checkEligibility: 'rental-saga-check-eligibility',
-  debitPoints: 'rental-saga-debit-points',
   reserveCopy: 'rental-saga-reserve-copy',
+  debitPoints: 'rental-saga-debit-points',
   approve: 'rental-saga-approve',
   reject: 'rental-saga-reject',
   read: 'rental-saga-read',

@@ -14,7 +14,9 @@ const time = z.string().datetime({ offset: true });
 /** The saga's input: where the recorded rental is (its id is the instance id). Extra fields are dropped. */
 export const sagaStart = z.object({ memberId: id, bookId: id });
 
-export const eligibilityInput = sagaStart.extend({ rentalId: id });
+export const reserveInput = sagaStart.extend({ rentalId: id });
+/** A copy to put back: the rental's id and book (all a release needs, and all a failed first step knows). */
+export const releaseInput = z.object({ id, bookId: id });
 export const approveInput = z.object({ rental, approvedAt: time });
 export const rejectInput = z.object({ rental, reason: z.enum(REJECTION_REASONS) });
 

@@ -16,6 +16,7 @@ import type { ReplayResult } from '../../shared/app/dead-letters';
 import type { Book } from '../../shared/app/records';
 import type { BoardPage, Mypage } from '../../shared/app/views';
 import { noticeMessage, type NoticeDeadLetter, type NoticePage } from '../../shared/app/notices';
+import type { ListPage } from '../../shared/app/paging';
 import { NOTICE_KINDS } from '../../shared/domain/notices';
 import {
   BOOK_STATUSES,
@@ -42,7 +43,7 @@ import type { RebuildStatus } from './views-rebuild-client';
 // Refinements are code, not JSON Schema: `.openapi` says what each one amounts to in the document.
 const text = z
   .string()
-  .refine(isValidText, 'must be 1 to 200 characters')
+  .refine(isValidText, 'must be 1 to 200 characters, with no control characters')
   .openapi({ minLength: 1, maxLength: 200 });
 const isbn = z
   .string()
@@ -81,7 +82,7 @@ export const newMemberBody = z
   .object({
     name: z
       .string()
-      .refine(isValidName, 'must be 1 to 100 characters')
+      .refine(isValidName, 'must be 1 to 100 characters, with no control characters')
       .openapi({ minLength: 1, maxLength: 100 }),
     phone: z
       .string()
@@ -121,13 +122,14 @@ export const pointsCheckQuery = z.object({
     .openapi({ type: 'integer', minimum: 0 }),
 });
 
+// Every id the system issues is a UUID (shared/app/ids.ts): anything else names nothing, and is
+// refused before any read.
+const issuedId = z.string().uuid('must be an id the system issued (a UUID)').openapi({ format: 'uuid' });
+
 export const rentalBody = z
   .object({
-    bookId: z.string().min(1).max(100),
-    memberId: z
-      .string()
-      .min(1)
-      .max(100)
+    bookId: issuedId,
+    memberId: issuedId
       .optional()
       .openapi({ description: "A librarian renting for a member; a member's own id otherwise" }),
   })
@@ -182,7 +184,10 @@ export const reviewBody = z
       .openapi({ type: 'integer', minimum: MIN_RATING, maximum: MAX_RATING }),
     text: z
       .string()
-      .refine(isValidReviewText, `must be at most ${MAX_REVIEW_TEXT} characters`)
+      .refine(
+        isValidReviewText,
+        `must be at most ${MAX_REVIEW_TEXT} characters, with no control characters but tabs and line breaks`,
+      )
       .openapi({ maxLength: MAX_REVIEW_TEXT }),
   })
   .strict()
@@ -419,7 +424,14 @@ export const rebuildStatus = z
   .object({
     id: z.string(),
     status: z.enum(['running', 'completed', 'failed']),
-    progress: z.object({ members: count(0), done: count(0), items: count(0) }).nullable(),
+    progress: z
+      .object({
+        members: count(0),
+        done: count(0),
+        items: count(0).describe('View items written'),
+        removed: count(0).describe('View items removed: nothing in the write model is behind them'),
+      })
+      .nullable(),
     statusUrl: z.string().optional(),
   })
   .openapi('ViewsRebuild') satisfies z.ZodType<RebuildStatus>;
@@ -432,7 +444,7 @@ export const replayResult = z
 
 export const noticeListQuery = z.object({ limit, continuation });
 
-export const noticeDeadLettersQuery = z.object({ limit });
+export const noticeDeadLettersQuery = z.object({ limit, continuation });
 
 const noticeKind = z.enum(NOTICE_KINDS).openapi('NoticeKind');
 
@@ -467,5 +479,6 @@ export const noticeDeadLetters = z
         })
         .openapi('NoticeDeadLetter'),
     ),
+    continuation: z.string().nullable(),
   })
-  .openapi('NoticeDeadLetters') satisfies z.ZodType<{ items: NoticeDeadLetter[] }>;
+  .openapi('NoticeDeadLetters') satisfies z.ZodType<ListPage<NoticeDeadLetter>>;

@@ -8,13 +8,17 @@ export const rebuildActivities = {
   countMembers: 'views-rebuild-count-members',
   listMembers: 'views-rebuild-list-members',
   rebuildMember: 'views-rebuild-member',
+  sweep: 'views-rebuild-sweep',
 } as const;
 
 /** What the orchestration reports while it runs (custom status) and when done (output). */
 export interface RebuildProgress {
   members: number;
   done: number;
+  /** View items written. */
   items: number;
+  /** View items removed: nothing in the write model is behind them. */
+  removed: number;
 }
 
 export interface RebuildStatus {

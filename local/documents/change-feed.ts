@@ -3,6 +3,7 @@
 // order, and listeners hear of new changes once the outermost store transaction has committed.
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
+import { count } from '../host/counters';
 import { beforeCommit } from '../host/db';
 import type { Logger } from '../host/logger';
 import { LIVE } from './schema';
@@ -77,6 +78,8 @@ export class ChangeFeed {
   private readonly lsnAtStatement: Statement;
   private readonly feed: Statement;
   private readonly feedAt: Statement;
+  /** The names its reads are counted under (../host/counters.ts): pages that held changes, changes, bytes. */
+  private readonly counted: { pages: string; items: string; bytes: string };
 
   constructor(
     db: Database,
@@ -84,6 +87,12 @@ export class ChangeFeed {
   ) {
     const c = `cid = ${container.cid}`;
     this.lsn = lsnCounter(db, container.cid);
+    const id = container.name.slice(container.name.indexOf('/') + 1);
+    this.counted = {
+      pages: `documents.feedPages.${id}`,
+      items: `documents.feedItems.${id}`,
+      bytes: `documents.feedBytes.${id}`,
+    };
     this.lsnAtStatement = db
       .prepare(`SELECT COALESCE(MAX(lsn), 0) FROM doc_items WHERE ${c} AND json_extract(body, '$._ts') < ?`)
       .pluck();
@@ -121,13 +130,21 @@ export class ChangeFeed {
     const rows = this.feed.all(afterLsn, now, maxItems) as { body: string; lsn: number }[];
     if (rows.length === 0) return { bodies: [], lastLsn: afterLsn };
     const lastLsn = rows[rows.length - 1].lsn;
-    if (rows.length < maxItems) return { bodies: rows.map((r) => r.body), lastLsn };
     // Never split the items of one transaction (a batch shares one _lsn) across pages: Cosmos
     // returns them together even when that exceeds the page size.
-    const bodies = [
-      ...rows.filter((r) => r.lsn < lastLsn).map((r) => r.body),
-      ...(this.feedAt.all(lastLsn, now) as string[]),
-    ];
+    const bodies =
+      rows.length < maxItems
+        ? rows.map((r) => r.body)
+        : [
+            ...rows.filter((r) => r.lsn < lastLsn).map((r) => r.body),
+            ...(this.feedAt.all(lastLsn, now) as string[]),
+          ];
+    count(this.counted.pages);
+    count(this.counted.items, bodies.length);
+    count(
+      this.counted.bytes,
+      bodies.reduce((n, b) => n + b.length, 0),
+    );
     return { bodies, lastLsn };
   }
 

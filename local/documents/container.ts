@@ -4,6 +4,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Doc } from '../../shared/app/ports';
 import type { Clock } from '../host/clock';
+import { count } from '../host/counters';
 import type { Logger } from '../host/logger';
 import { checkBatch, runBatch } from './batch';
 import { ChangeFeed, type FeedTransactions } from './change-feed';
@@ -108,7 +109,10 @@ export class Container implements DocumentContainer {
 
   query<T extends Doc = NewDocument>(spec: QuerySpec): QueryPage<T> {
     const plan = this.plan(spec);
-    return runQuery<T>(plan, this.statement(plan.sql));
+    const page = runQuery<T>(plan, this.statement(plan.sql));
+    count(`documents.query.${this.definition.id}`);
+    count(`documents.queryItems.${this.definition.id}`, page.items.length);
+    return page;
   }
 
   explain(spec: QuerySpec): string[] {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
+import { count } from '../host/counters';
 import { matchesFilter } from './filters';
 import { applyPatch } from './patch';
 import { partitionKeySegments, valueAt } from './paths';
@@ -64,6 +65,8 @@ export class Items {
   private readonly selectMeta: Statement;
   private readonly writeRow: Statement;
   private readonly deleteRow: Statement;
+  /** The names this container's operations are counted under (../host/counters.ts). */
+  private readonly counted: Record<'read' | 'readBytes' | 'write' | 'writeBytes' | 'delete', string>;
 
   constructor(
     db: Database,
@@ -71,6 +74,14 @@ export class Items {
   ) {
     const { cid, definition } = container;
     this.pkSegments = partitionKeySegments(definition.partitionKeyPath);
+    const counted = (what: string) => `documents.${what}.${definition.id}`;
+    this.counted = {
+      read: counted('read'),
+      readBytes: counted('readBytes'),
+      write: counted('write'),
+      writeBytes: counted('writeBytes'),
+      delete: counted('delete'),
+    };
     const c = `cid = ${cid}`;
     this.selectRow = db.prepare(
       `SELECT body, etag, expires_at FROM doc_items WHERE ${c} AND pk = ? AND id = ?`,
@@ -86,7 +97,10 @@ export class Items {
 
   read<T extends Doc = NewDocument>(key: ItemKey): StoredDocument<T> | undefined {
     const row = this.liveRow(key);
-    return row ? (JSON.parse(row.body) as StoredDocument<T>) : undefined;
+    count(this.counted.read);
+    if (!row) return undefined;
+    count(this.counted.readBytes, row.body.length);
+    return JSON.parse(row.body) as StoredDocument<T>;
   }
 
   /** The item's partition key and id; 400 when it is not a JSON object with both. */
@@ -128,6 +142,7 @@ export class Items {
   delete(target: ItemKey & { ifMatch?: string }): void {
     this.current(target, (key) => this.liveMeta(key));
     this.deleteRow.run(target.partitionKey, target.id);
+    count(this.counted.delete);
   }
 
   patch<T extends Doc = NewDocument>(
@@ -192,6 +207,8 @@ export class Items {
     }
     // Cosmos measures TTL from the item's _ts.
     this.writeRow.run(partitionKey, id, body, etag, stored._lsn, ttl === null ? null : (ts + ttl) * 1000);
+    count(this.counted.write);
+    count(this.counted.writeBytes, body.length);
     return JSON.parse(body) as StoredDocument<T>;
   }
 }

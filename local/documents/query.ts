@@ -1,6 +1,7 @@
 // Query planning: a QuerySpec becomes one SQL statement over a container's rows — its filters,
 // its ORDER BY with (pk, id) as tie-breakers, keyset paging by continuation token, and the index
 // to use — and a page of results with the token for the next.
+import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { fieldExpr, filterSql } from './filters';
 import { indexName, indexOf, LIVE, type ContainerIndexes } from './schema';
@@ -29,6 +30,8 @@ export interface QueryPlan {
   /** The page size; the statement asks for one more row, to know whether more follow. */
   limit: number;
   sortKeys: string[];
+  /** What the query asks, in short: a continuation token is good only for the query that issued it. */
+  queryId: string;
 }
 
 interface SortKey {
@@ -62,8 +65,12 @@ export function planQuery(spec: QuerySpec, target: QueryTarget): QueryPlan {
   // serve the whole ORDER BY in one pass (forwards or backwards).
   const tieDesc = order.length > 0 && order[order.length - 1].desc;
   const keys = [...order, { expr: 'pk', desc: tieDesc }, { expr: 'id', desc: tieDesc }];
+  const queryId = createHash('sha256')
+    .update(JSON.stringify([target.cid, spec.partitionKey ?? null, spec.where ?? [], spec.orderBy ?? []]))
+    .digest('base64url')
+    .slice(0, 16);
   if (spec.continuation !== undefined) {
-    const after = keysetAfter(keys, decodeToken(spec.continuation, keys.length));
+    const after = keysetAfter(keys, decodeToken(spec.continuation, queryId, keys.length));
     where.push(after.sql);
     params.push(...after.params);
   }
@@ -74,7 +81,7 @@ export function planQuery(spec: QuerySpec, target: QueryTarget): QueryPlan {
   if (index?.kind === 'present') where.push(`${fieldExpr(index.field)} IS NOT NULL`);
   const from = index ? `doc_items INDEXED BY ${indexName(target.cid, index.field, index.kind)}` : 'doc_items';
   const sql = `SELECT ${select} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${orderSql} LIMIT ${pageSize + 1}`;
-  return { sql, params, limit: pageSize, sortKeys: order.map((o) => o.expr) };
+  return { sql, params, limit: pageSize, sortKeys: order.map((o) => o.expr), queryId };
 }
 
 /** Runs a planned query: one page, and a continuation token when more rows follow. */
@@ -87,7 +94,11 @@ export function runQuery<T extends Doc = NewDocument>(plan: QueryPlan, statement
   const last = page[page.length - 1];
   return {
     items,
-    continuation: encodeToken([...plan.sortKeys.map((_, i) => last[`s${i}`]), last.pk, last.id]),
+    continuation: encodeToken(plan.queryId, [
+      ...plan.sortKeys.map((_, i) => last[`s${i}`]),
+      last.pk,
+      last.id,
+    ]),
   };
 }
 
@@ -144,15 +155,22 @@ function keysetAfter(keys: SortKey[], values: unknown[]): { sql: string; params:
   return { sql: alternatives.length > 0 ? `(${alternatives.join(' OR ')})` : '0', params };
 }
 
-function encodeToken(values: unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
+// A token is the query's id and the last row's sort values, pk and id. It is checked field by field:
+// issued for this query, as many values as the query has keys, sort values scalars, pk and id
+// non-empty strings. A forged token that passes names a place in this query's order, nothing more.
+function encodeToken(queryId: string, values: unknown[]): string {
+  return Buffer.from(JSON.stringify([queryId, ...values])).toString('base64url');
 }
 
-function decodeToken(token: string, expected: number): unknown[] {
+function decodeToken(token: string, queryId: string, expected: number): unknown[] {
   try {
-    const values: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    const scalar = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number';
-    if (Array.isArray(values) && values.length === expected && values.every(scalar)) return values;
+    const decoded: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(decoded) && decoded.length === expected + 1 && decoded[0] === queryId) {
+      const values = decoded.slice(1);
+      const scalar = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number';
+      const key = (v: unknown) => typeof v === 'string' && v.length > 0;
+      if (values.slice(0, -2).every(scalar) && values.slice(-2).every(key)) return values;
+    }
   } catch {
     // fall through to the 400 below
   }

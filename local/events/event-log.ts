@@ -2,6 +2,7 @@
 // (hub, partition, sequence number); per-partition counters and checkpoints in their own tables.
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
+import { count } from '../host/counters';
 import { prepareStatements } from '../host/db';
 import { ListenerRegistry } from '../host/listeners';
 import { partitionForKey } from './partition-key';
@@ -182,6 +183,7 @@ class SqliteEventLog implements EventLog {
     if (events.length === 0) return [];
     let stored: StoredEvent[] = [];
     this.inTransaction(() => (stored = this.store(info, events)));
+    count(`events.published.${info.name}`, stored.length);
     this.schedulePurge(stored[0].enqueuedTimeUtc + info.retentionMs);
     this.listeners.notify(info.name, [...new Set(stored.map((e) => e.partitionId))]);
     return stored;

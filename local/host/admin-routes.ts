@@ -2,8 +2,9 @@
 // function now (`POST /admin/functions/{name}` with `{"input": ...}`), and the clock (dev).
 import type { HostClock } from './clock';
 import { parseIsoDuration } from './clock';
+import { counts } from './counters';
 import { extensionFor, type FunctionListing } from './function-loading';
-import { isJsonMediaType, notJsonDetail } from '../../shared/media-type';
+import { presentedKey, sameKey, type HostKeys } from './keys';
 import { hostProblem } from './problem';
 import type { HostExtension, InternalRequest, InternalRoutes, RegisteredFunction, Worker } from './types';
 import type { Logger } from './logger';
@@ -14,7 +15,18 @@ export interface AdminParts {
   extensions: readonly HostExtension[];
   functions: readonly FunctionListing[];
   clock: HostClock;
+  keys: HostKeys;
   log: Logger;
+}
+
+/** The app's function of that name, as the admin API names it (in any case). */
+export function findFunction(worker: Worker, name: string): RegisteredFunction | undefined {
+  return [...worker.functions.values()].find((f) => f.name.toLowerCase() === name.toLowerCase());
+}
+
+/** A function an admin run hands no input to: a timer (its trigger value is the host's own). */
+export function takesNoInput(fn: RegisteredFunction): boolean {
+  return fn.trigger.binding.type.toLowerCase() === 'timertrigger';
 }
 
 /**
@@ -55,7 +67,7 @@ function parsedOrText(text: string): unknown {
 const INPUT_TRIGGERS = new Set(['eventhubtrigger', 'servicebustrigger', 'cosmosdbtrigger']);
 
 export function addAdminRoutes(parts: AdminParts): void {
-  const { routes, worker, extensions, functions, clock, log } = parts;
+  const { routes, worker, extensions, functions, clock, keys, log } = parts;
   routes.add('GET', 'admin/host/status', () => ({
     status: 200,
     body: {
@@ -68,12 +80,14 @@ export function addAdminRoutes(parts: AdminParts): void {
         rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
         peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
       },
+      // CPU time of the whole process (every thread) since it started, and the work counted so far
+      // (./counters.ts): the benchmark takes both before and after a run.
+      cpuMs: cpuMs(process.cpuUsage()),
+      counts: counts(),
     },
   }));
   routes.add('POST', 'admin/functions/{name}', async (req: InternalRequest) => {
-    const fn = [...worker.functions.values()].find(
-      (f) => f.name.toLowerCase() === req.params.name.toLowerCase(),
-    );
+    const fn = findFunction(worker, req.params.name);
     if (!fn) return hostProblem(404, `No function named "${req.params.name}".`);
     const type = fn.trigger.binding.type;
     if (type.toLowerCase() === 'httptrigger')
@@ -81,8 +95,6 @@ export function addAdminRoutes(parts: AdminParts): void {
     const listed = functions.find((f) => f.name === fn.name);
     if (listed?.error) return hostProblem(500, `The function '${fn.name}' is in error: ${listed.error}`);
     if (listed?.detail === 'disabled') return hostProblem(409, `The function '${fn.name}' is disabled.`);
-    const notJson = notJsonBody(req);
-    if (notJson) return notJson;
     let input: unknown;
     try {
       const body = req.body.length ? (JSON.parse(req.body.toString('utf8')) as unknown) : {};
@@ -107,6 +119,13 @@ export function addAdminRoutes(parts: AdminParts): void {
     } else if (ext?.runNow) run = () => ext.runNow!(fn, input);
     // Orchestrations and activities run only from the task hub: never with made-up input from here.
     else return hostProblem(400, `"${fn.name}" (${type}) cannot be run from the admin API.`);
+    // Who ran what, and from where: a keyless run is possible only on a --dev host, and only of a timer.
+    const caller = sameKey(presentedKey(req.query, req.headers), keys.master)
+      ? 'the master key'
+      : 'no key (--dev)';
+    log.info(
+      `Admin run of "${fn.name}" (${type}) with ${caller} from ${req.remoteAddress ?? 'this process'}`,
+    );
     // Like the Functions host: accepted at once, the run happens in the background.
     run().catch((err) => log.error(`Admin run of "${fn.name}" failed`, err));
     return { status: 202 };
@@ -119,35 +138,51 @@ export function addAdminRoutes(parts: AdminParts): void {
   routes.add('POST', 'admin/clock', (req: InternalRequest) => {
     if (!clock.controllable)
       return hostProblem(403, 'The clock can be moved only when the host runs with --dev.');
-    const notJson = notJsonBody(req);
-    if (notJson) return notJson;
-    let body: { advanceBy?: unknown; set?: unknown };
+    const move = readClockMove(req.body.toString('utf8'));
+    if (typeof move === 'string') return hostProblem(400, move);
     try {
-      body = JSON.parse(req.body.toString('utf8') || '{}') as typeof body;
-    } catch {
-      return hostProblem(
-        400,
-        'The body must be JSON: {"advanceBy": "P8D"} or {"set": "2026-01-01T00:00:00Z"}.',
-      );
-    }
-    try {
-      if (typeof body.advanceBy === 'string') clock.advance(parseIsoDuration(body.advanceBy));
-      else if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set)))
-        clock.set(Date.parse(body.set));
-      else return hostProblem(400, 'Give "advanceBy" (an ISO 8601 duration) or "set" (an ISO 8601 time).');
+      if ('advanceBy' in move) clock.advance(move.advanceBy);
+      else clock.set(move.set);
     } catch (err) {
+      // The clock's own bounds (forward only, a bounded step), in words already written for people.
       return hostProblem(400, (err as Error).message);
     }
     return clockState();
   });
 }
 
-/**
- * 415 for a body that says it is not JSON (a form, as `curl -d` sends by default), as the Functions
- * host's admin API answers (ASP.NET Core's `[FromBody]`); no body at all is taken as none given.
- */
-function notJsonBody(req: InternalRequest): ReturnType<typeof hostProblem> | undefined {
-  const type = req.headers['content-type'];
-  if (req.body.length === 0 || isJsonMediaType(type)) return undefined;
-  return hostProblem(415, notJsonDetail(type));
+const CLOCK_BODY =
+  'The body must be one of {"advanceBy": "P8D"} (an ISO 8601 duration) or {"set": "2026-01-01T00:00:00Z"} (an ISO 8601 time with its offset)';
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The clock route's body, checked whole: exactly one of `advanceBy` and `set`; else what is wrong. */
+function readClockMove(text: string): { advanceBy: number } | { set: number } | string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `${CLOCK_BODY}; this is not JSON.`;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return `${CLOCK_BODY}.`;
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || !['advanceBy', 'set'].includes(keys[0]))
+    return `${CLOCK_BODY}, with nothing else; this one has ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'no field'}.`;
+  const value: unknown = (body as Record<string, unknown>)[keys[0]];
+  if (keys[0] === 'advanceBy') {
+    if (typeof value === 'string') {
+      try {
+        return { advanceBy: parseIsoDuration(value) };
+      } catch {
+        // falls through to the message below
+      }
+    }
+    return '"advanceBy" must be an ISO 8601 duration such as "P8D" or "PT1H30M".';
+  }
+  if (typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value)))
+    return { set: Date.parse(value) };
+  return '"set" must be an ISO 8601 time with its offset, such as "2026-01-01T00:00:00Z".';
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): { user: number; system: number } {
+  return { user: Math.round(usage.user / 1000), system: Math.round(usage.system / 1000) };
 }

@@ -63,10 +63,10 @@ async function main(): Promise<void> {
   }
   // Handle Ctrl-C before announcing the URL: whoever reads the announcement may stop us at once.
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  const shutdown = (why: string): void => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`host: ${signal} received, shutting down\n`);
+    process.stderr.write(`host: ${why}, shutting down\n`);
     host.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -75,8 +75,15 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT received'));
+  process.on('SIGTERM', () => shutdown('SIGTERM received'));
+  // Under `npm start` / `npm run host` the host is the child of the shell npm runs the script in. A
+  // SIGTERM to npm is passed to that shell, which dies without passing it on; the host would run on,
+  // listening, with no one to stop it. So under npm the host stops when its parent goes.
+  if (process.env.npm_lifecycle_event !== undefined) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && shutdown('the npm script it ran in ended'), 500).unref();
+  }
 
   const dataFile = values.db === ':memory:' ? ':memory:' : path.resolve(values.db);
   process.stdout.write(`${host.describeFunctions()}\nData file: ${dataFile}\n`);
@@ -84,6 +91,9 @@ async function main(): Promise<void> {
     process.stdout.write(`Dev features on: POST ${host.url}/admin/clock {"advanceBy":"P8D"}\n`);
   // Counted from the start of the process: with `npm start`, the build check is included.
   process.stdout.write(`Started in ${(performance.now() / 1000).toFixed(1)} s\n`);
+  // An app with a catch-all route at the root (this one's web page) is a site as well as an API.
+  if (host.functions.some((f) => f.trigger === 'httpTrigger' && /^\[[^\]]+\] \/?\{\*/.test(f.detail)))
+    process.stdout.write(`Web app on ${host.url}/ (the API under ${host.url}/api)\n`);
   process.stdout.write(`Listening on ${host.url}\n`);
 }
 

@@ -3,7 +3,8 @@
 
 import { ConsumerLog } from './consumer-log';
 import { installCoreApi, type CoreApi } from './core-api';
-import { addAdminRoutes } from './admin-routes';
+import { addAdminRoutes, findFunction, takesNoInput } from './admin-routes';
+import { addDevSignInRoute } from './dev-sign-in';
 import { HostClock, isValidClockOffset } from './clock';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { lockDataFile, type DataFileLock } from './data-file-lock';
@@ -155,7 +156,15 @@ export class LocalHost {
     // Extensions are built before the app loads (the app may use their services at import time);
     // the worker and HTTP server come after, once the registrations are known.
     const late: { worker?: FunctionWorker; http?: HostHttpServer } = {};
-    const guard = new RequestGuard(keys, dev, () => late.http!.port);
+    const guard = new RequestGuard(
+      keys,
+      dev,
+      () => late.http!.port,
+      (name) => {
+        const fn = late.worker && findFunction(late.worker, name);
+        return fn !== undefined && takesNoInput(fn);
+      },
+    );
     const context: HostContext = {
       db,
       clock,
@@ -254,7 +263,8 @@ export class LocalHost {
         settings,
         log,
       });
-      addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, log });
+      addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, keys, log });
+      if (dev) addDevSignInRoute(http, settings.LOCAL_AUTH_SECRET);
       await http.listen(options.port ?? 7071);
       for (const ext of extensions) await ext.start?.();
       writeHostRecord(dbFile, host.url);

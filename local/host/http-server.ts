@@ -195,10 +195,12 @@ export class HostHttpServer implements InternalRoutes {
           const allow = [...new Set(hostMatches.map((m) => m.r.method))].join(', ');
           return this.sendProblem(res, 405, `${method} is not allowed here; use ${allow}.`, { Allow: allow });
         }
+        const params = hit.params ?? {};
         const refused = this.guard.hostRoute(hit.r.route.template, {
           method,
           query: url.searchParams,
           headers: req.headers,
+          params,
         });
         if (refused) return this.sendHost(res, refused.status, refused.headers ?? {}, refused.body);
         const body = await this.readBodyWithinLimit(req, res);
@@ -206,10 +208,11 @@ export class HostHttpServer implements InternalRoutes {
         const out = await hit.r.handler({
           method,
           path,
-          params: hit.params ?? {},
+          params,
           query: url.searchParams,
           headers: req.headers,
           body,
+          remoteAddress: req.socket.remoteAddress,
         });
         await this.committed();
         return this.sendHost(res, out.status, out.headers ?? {}, out.body);

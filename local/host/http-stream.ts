@@ -115,7 +115,12 @@ export class HttpStreamProxy {
     });
     proxyRes.catch(() => undefined);
     const counter = new ByteLimit(limit);
-    const hasBody = !['GET', 'HEAD'].includes(call.method);
+    // Whether the client sent a body is in its headers, whatever the method: a GET or HEAD may carry
+    // one too, and its content-length is forwarded, so its bytes must follow (the proxy would
+    // otherwise wait for them and take them from the next request on the same connection).
+    const length = req.headers['content-length'];
+    const hasBody =
+      length !== undefined ? Number(length) > 0 : req.headers['transfer-encoding'] !== undefined;
     if (hasBody) {
       req.pipe(counter).pipe(proxyReq);
       counter.once('error', () => {

@@ -5,7 +5,11 @@
 //   a page in the user's browser may send one, but only a page of this host may drive them.
 // - Keys, as the Functions host has them: `/runtime/webhooks/<extension>/*` needs that extension's
 //   system key (or the master key), every other host route the master key (401 otherwise). With
-//   dev features on, the clock and `POST /admin/functions/{name}` need no key.
+//   dev features on, the clock, the sign-in page's `POST /admin/dev/token` and admin runs of
+//   functions that take no input (timers) need no key;
+//   a run of a function that takes trigger input (a Cosmos DB change, an event, a message) needs
+//   the master key on every host, as in Azure: that input is whatever the caller writes, and the
+//   function trusts it as the service's own.
 // Host routes are classified by the template they were registered with, never by the raw path, so
 // spellings such as `/ADMIN/clock` or `/%61dmin/clock` are judged like the route they reach.
 import { hostProblem } from './problem';
@@ -16,12 +20,16 @@ export interface GuardedRequest {
   method: string;
   query: URLSearchParams;
   headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The route's parameters (an admin run's `{name}`). */
+  params?: Readonly<Record<string, string>>;
 }
 
 const WEBHOOKS = /^runtime\/webhooks\/([^/{}]+)\//i;
 
 /** What `--dev` opens to callers without a key (still only from this machine and its own origin). */
-const DEV_OPEN = new Set(['GET admin/clock', 'POST admin/clock', 'POST admin/functions/{name}']);
+const DEV_OPEN = new Set(['GET admin/clock', 'POST admin/clock', 'POST admin/dev/token']);
+/** An admin run, which `--dev` opens only for a function that takes no input. */
+const ADMIN_RUN = 'POST admin/functions/{name}';
 
 export class RequestGuard {
   constructor(
@@ -29,6 +37,8 @@ export class RequestGuard {
     private readonly dev: boolean,
     /** The port the host listens on (known once it listens). */
     private readonly port: () => number,
+    /** Whether the function of that name runs with no input (a timer), so `--dev` may run it keyless. */
+    private readonly takesNoInput: (functionName: string) => boolean,
   ) {}
 
   /** Refuses a request whose `Host` is not one of this machine's own names with the host's port. */
@@ -57,7 +67,7 @@ export class RequestGuard {
   /** The key check alone (for requests that never crossed a socket, such as the in-process client). */
   missingKey(template: string, req: GuardedRequest): InternalResponse | undefined {
     const route = template.toLowerCase();
-    if (this.dev && DEV_OPEN.has(`${req.method} ${route}`)) return undefined;
+    if (this.dev && this.openInDev(`${req.method} ${route}`, req)) return undefined;
     const given = presentedKey(req.query, req.headers);
     if (sameKey(given, this.keys.master)) return undefined;
     const webhook = WEBHOOKS.exec(route);
@@ -69,6 +79,12 @@ export class RequestGuard {
       `${given === undefined ? 'This route needs' : 'The key given is not'} ${needs} ` +
         '(`code=` in the query or the x-functions-key header; `npm run token -- --master` prints the master key).',
     );
+  }
+
+  private openInDev(methodAndRoute: string, req: GuardedRequest): boolean {
+    if (DEV_OPEN.has(methodAndRoute)) return true;
+    const name = req.params?.name;
+    return methodAndRoute === ADMIN_RUN && name !== undefined && this.takesNoInput(name);
   }
 
   private ownAuthorities(): Set<string> {

@@ -76,15 +76,36 @@ export function parseRouteTemplate(template: string): RouteTemplate {
 }
 
 function parseSegment(part: string, template: string): Segment {
-  const m = /^\{(\*{1,2})?([^:?=}]+)((?::[^:?=}]+(?:\([^)]*\))?)*)(\?)?(?:=([^}]*))?\}$/.exec(part);
-  if (!m) {
+  if (!part.startsWith('{') || !part.endsWith('}')) {
     if (part.includes('{')) throw new Error(`Route segment "${part}" in "${template}" is not supported.`);
     return { kind: 'literal', text: part.toLowerCase() };
   }
-  const [, star, name, constraintText, optional, defaultValue] = m;
-  const constraints = (constraintText.match(/:[^:(]+(?:\([^)]*\))?/g) ?? []).map((c) =>
-    parseConstraint(c.slice(1), template),
-  );
+  const m = /^\{(\*{1,2})?([^:?=}*]+)(.*)\}$/.exec(part);
+  if (!m) throw new Error(`Route segment "${part}" in "${template}" is not supported.`);
+  const [, star, name] = m;
+  let rest = m[3];
+  const constraints: Constraint[] = [];
+  // `:name` or `:name(argument)`; an argument (a regex) may hold parentheses of its own, so it
+  // runs to the `)` that balances its `(`, as ASP.NET Core reads it.
+  while (rest.startsWith(':')) {
+    const nameEnd = rest.slice(1).search(/[:(?=]|$/) + 1;
+    let end = nameEnd;
+    if (rest[nameEnd] === '(') {
+      let depth = 0;
+      for (; end < rest.length; end++) {
+        if (rest[end] === '\\') end++;
+        else if (rest[end] === '(') depth++;
+        else if (rest[end] === ')' && --depth === 0) break;
+      }
+      if (depth !== 0) throw new Error(`Unbalanced parentheses in "${part}" in "${template}".`);
+      end++;
+    }
+    constraints.push(parseConstraint(rest.slice(1, end), template));
+    rest = rest.slice(end);
+  }
+  const tail = /^(\?)?(?:=([^}]*))?$/.exec(rest);
+  if (!tail) throw new Error(`Route segment "${part}" in "${template}" is not supported.`);
+  const [, optional, defaultValue] = tail;
   return {
     kind: 'param',
     name,
@@ -109,6 +130,8 @@ export function matchRoute(route: RouteTemplate, path: string): Record<string, s
     }
     if (seg.catchAll) {
       const rest = parts.slice(i).map(safeDecode).join('/');
+      // As for any optional parameter, constraints apply to a value that is there.
+      if (rest !== '' && !seg.constraints.every((c) => c(rest))) return undefined;
       if (rest !== '') params[seg.name] = rest;
       else if (seg.defaultValue !== undefined) params[seg.name] = seg.defaultValue;
       i = parts.length;

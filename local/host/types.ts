@@ -89,6 +89,8 @@ export interface InternalRequest {
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The client's address, when the request came over a socket. */
+  remoteAddress?: string;
 }
 
 export interface InternalResponse {

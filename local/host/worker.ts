@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { triggerBindingData, type BindingData } from './binding-data';
 import { isConsumer, type ConsumerLog } from './consumer-log';
 import type { CoreApi } from './core-api';
+import { count } from './counters';
 import type { Logger } from './logger';
 import { fromTypedData, toTypedData } from './typed-data';
 import type {
@@ -54,6 +55,8 @@ export class FunctionWorker implements Worker {
     const registration = this.core.registrations.get(functionName.toLowerCase());
     const model = this.core.programmingModel;
     if (!fn || !registration || !model) throw new Error(`No function named "${functionName}" is registered.`);
+    count(`executions.${fn.name}`);
+    count(`executionsByTrigger.${fn.trigger.binding.type}`);
 
     const invocationId = options.invocationId ?? randomUUID();
     if (this.consumers && isConsumer(fn)) this.consumers.ran(fn);

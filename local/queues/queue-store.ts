@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
+import { count } from '../host/counters';
 import { prepareStatements } from '../host/db';
 import { ListenerRegistry } from '../host/listeners';
 import { deadLetterQueueOf, Entities, isDeadLetterQueue, type QueueStoreOptions } from './entities';
@@ -175,6 +176,7 @@ class SqliteQueueStore implements QueueStore {
     if (messages.length === 0) return { sequenceNumbers: [], duplicates: [] };
     const targets = info.kind === 'topic' ? this.entities.subscriptions(info.name) : [info.name];
     const result = this.inTransaction(() => this.store(info, { messages, targets }));
+    count(`messages.sent.${info.name}`, result.sequenceNumbers.length);
     if (result.sequenceNumbers.length > 0) for (const target of targets) this.listeners.notify(target);
     return result;
   }

@@ -13,6 +13,21 @@ export type Caller = SignedIn | { role: 'anonymous'; subject: 'anonymous' };
 export const ANONYMOUS: Caller = { role: 'anonymous', subject: 'anonymous' };
 
 /**
+ * The caller a sign-in names by its app roles (`librarian`, `member`): a librarian known by the
+ * identity `id`, or a member by the member id its sign-in carries; anyone else is no caller.
+ */
+export function callerOfRoles(
+  roles: readonly string[],
+  id: string,
+  memberId: string | undefined,
+): SignedIn | undefined {
+  if (roles.includes('librarian')) return { role: 'librarian', subject: `librarian:${id}` };
+  if (roles.includes('member') && memberId)
+    return { role: 'member', subject: `member:${memberId}`, memberId };
+  return undefined;
+}
+
+/**
  * Who may take an action:
  * - `anyone`: signed in or not;
  * - `librarian`: librarians only;

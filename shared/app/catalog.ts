@@ -232,7 +232,7 @@ function bookEvent(
   );
 }
 
-function bookNotFound<T>(bookId: string): Outcome<T> {
+export function bookNotFound<T>(bookId: string): Outcome<T> {
   return fail('not-found', 'book-not-found', `There is no book with id ${bookId}.`);
 }
 

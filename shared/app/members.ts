@@ -108,7 +108,7 @@ export async function registerMember(
   );
   const [created] = await deps.containers.members.batch(member.id, [
     { operationType: 'Create', resourceBody: { ...doc } },
-    outboxCreate(member.id, member.id, event),
+    outboxCreate(member.id, event),
   ]);
   if (created.statusCode >= 300)
     throw new Error(`Registering member ${member.id} failed: ${created.statusCode}`);
@@ -213,7 +213,7 @@ export async function depositPoints(
         ],
         ifMatch: member._etag,
       },
-      outboxCreate(memberId, memberId, event),
+      outboxCreate(memberId, event),
     ]);
     if (created.statusCode < 300) return ok({ memberId, points });
     if (created.statusCode === 409) {
@@ -315,7 +315,7 @@ export async function payFees(
         ],
         ifMatch: member._etag,
       },
-      outboxCreate(memberId, memberId, event),
+      outboxCreate(memberId, event),
     ]);
     if (created.statusCode < 300) return ok({ memberId, feesOwed, points });
     if (created.statusCode === 409) {
@@ -368,7 +368,7 @@ export async function rentalHistory(
   );
 }
 
-function readMember(deps: AppDeps, memberId: string) {
+export function readMember(deps: AppDeps, memberId: string) {
   return deps.containers.members.read<MemberDoc>(memberId, memberId);
 }
 

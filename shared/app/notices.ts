@@ -9,13 +9,14 @@
 // 3. replay: a librarian lists the dead letters and sends them again once the channel is mended.
 // A notice delivered again, whenever, finds its inbox item and the channels that took it, and does
 // nothing twice: one event gives one notice however often it arrives.
+import { isPlainText } from '../domain/text';
 import { z } from 'zod';
 import { NOTICE_KINDS, noticeFor, type NoticeFacts, type NoticeKind } from '../domain/notices';
 import { denial, type Caller } from './authorization';
 import { domainEvent, type DomainEvent } from './events';
 import { newId } from './ids';
 import { memberNotFound } from './members';
-import { ok, type Outcome } from './outcome';
+import { fail, ok, type Outcome } from './outcome';
 import {
   isDocumentError,
   type AppDeps,
@@ -30,7 +31,7 @@ import {
 import type { MemberDoc } from './records';
 import type { ReplayResult } from './dead-letters';
 import { nowIso } from './time';
-import { listPage } from './paging';
+import { listPage, type ListPage } from './paging';
 
 /** The Service Bus queue notices travel through. */
 export const NOTICES_QUEUE = 'notifications';
@@ -44,7 +45,7 @@ export const noticeMessage = z
     id: z.string().min(1).max(100),
     memberId: z.string().min(1).max(100),
     kind: z.enum(NOTICE_KINDS),
-    text: z.string().min(1).max(2000),
+    text: z.string().min(1).max(2000).refine(isPlainText, 'has control characters'),
     rentalId: z.string().min(1).max(100).optional(),
     holdId: z.string().min(1).max(100).optional(),
     bookTitle: z.string().nullable().optional(),
@@ -230,25 +231,43 @@ export interface NoticeDeadLetter {
 }
 
 /**
- * Up to `limit` dead-lettered notices, oldest first. Service Bus lists them by locking them, so they
- * are released again at once (a replay running at the same moment may find some locked).
+ * A page of dead-lettered notices, oldest first, looked at without locking them (a replay running
+ * at the same moment is not disturbed). The continuation names the sequence number to go on from.
  */
 export async function listNoticeDeadLetters(
   caller: Caller,
   receiver: DeadLetterReceiver,
-  limit: number,
-): Promise<Outcome<{ items: NoticeDeadLetter[] }>> {
+  page: { limit: number; continuation?: string },
+): Promise<Outcome<ListPage<NoticeDeadLetter>>> {
   const denied = denial(caller, 'notices.deadLetters');
   if (denied) return denied;
-  const letters = await receiver.receive(NOTICES_QUEUE, limit);
+  const from = page.continuation === undefined ? 0 : sequenceFrom(page.continuation);
+  if (from === undefined)
+    return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
+  // One more than asked says whether another page follows.
+  const letters = await receiver.peek(NOTICES_QUEUE, page.limit + 1, from);
+  const items = letters.slice(0, page.limit);
+  const next = letters.length > page.limit ? letters[page.limit].sequenceNumber : undefined;
+  return ok({
+    items: items.map(describeLetter),
+    continuation:
+      next === undefined ? null : Buffer.from(JSON.stringify({ from: next })).toString('base64url'),
+  });
+}
+
+/** The sequence number a continuation token names, checked field by field; undefined if it is not one. */
+function sequenceFrom(token: string): number | undefined {
   try {
-    return ok({ items: letters.map(describeLetter) });
-  } finally {
-    await Promise.all(letters.map((letter) => receiver.release(letter)));
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (typeof value !== 'object' || value === null || Object.keys(value).join() !== 'from') return undefined;
+    const from = (value as { from: unknown }).from;
+    return Number.isSafeInteger(from) && (from as number) >= 0 ? (from as number) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-function describeLetter(letter: DeadLetter): NoticeDeadLetter {
+function describeLetter(letter: Omit<DeadLetter, 'lockToken'>): NoticeDeadLetter {
   const parsed = noticeMessage.safeParse(fromJsonText(letter.body));
   const item: NoticeDeadLetter = {
     messageId: letter.messageId,

@@ -1,71 +1,91 @@
-// The transactional outbox (docs/decisions/0005-outbox-and-views.md). A write and the event that
-// records it commit together or not at all:
-// - in `members` (partition key `/memberId`) the event is an outbox item created in the same
+// The transactional outbox (docs/decisions/0005-outbox-and-views.md, 0010-less-work-per-rent.md).
+// A write and the events that record it commit together or not at all:
+// - in `members` (partition key `/memberId`) the events are one outbox item created in the same
 //   transactional batch as the write, in the member's partition;
 // - in `books` (partition key `/id`, one item per partition) no second item can share the book's
-//   partition, so the event rides in the book document itself (`outbox`, keyed by event), written by
+//   partition, so the events ride in the book document itself (`outbox`, keyed by event), written by
 //   the same replace; a removed book leaves a tombstone carrying its last event.
-// The relay (a change-feed function per container) publishes pending events to the Event Hub with
-// the aggregate id as partition key, then marks them sent: a sent item expires by TTL, a book's
-// entry is removed. Publishing comes first, so a crash in between publishes an event again rather
-// than never: consumers deduplicate by event id.
+// The relay (a change-feed function per container) publishes them to the Event Hub with the
+// aggregate id as partition key. Its progress through `members` is its change-feed lease, as the
+// Cosmos DB change feed processor keeps it: an outbox item is written once, seen by the relay once
+// (again only when a batch is delivered again), and expires by TTL counted from its creation. A
+// book's entries are removed once published (the book is written again and again, and would carry
+// them along). Publishing comes before the lease moves on or an entry is removed, so a crash in
+// between publishes an event again rather than never: consumers deduplicate by event id.
 import { z } from 'zod';
 import { domainEvent, EVENTS_HUB, type DomainEvent } from './events';
 import { isDocumentError, type AppDeps, type BatchOperation, type Doc, type EventPublisher } from './ports';
-import { nowIso } from './time';
 
-/** How long a sent outbox item stays (seconds): long enough to look into, then it expires. */
-export const SENT_OUTBOX_TTL_SECONDS = 24 * 60 * 60;
+/**
+ * How long an outbox item stays (seconds from its creation): the relay publishes it within
+ * moments; past this it expires published or not, so a relay stopped longer than this (its
+ * failures alert long before) would lose what waits.
+ */
+export const OUTBOX_TTL_SECONDS = 7 * 24 * 60 * 60;
 
-/** `members`: one pending event, in the partition of the member whose write it records. */
+/** One event waiting to be published, with its Event Hubs partition key: the id of the aggregate it is about. */
+export interface OutboxEntry {
+  partitionKey: string;
+  event: DomainEvent;
+}
+
+/** `members`: the events of one write, in the partition of the member whose write it records. */
 export interface OutboxDoc extends Doc {
   type: 'outbox';
   memberId: string;
-  /** The Event Hubs partition key: the id of the aggregate the event is about. */
-  partitionKey: string;
-  event: DomainEvent;
-  sentAt?: string;
-  ttl?: number;
+  /** In the order they happened: one aggregate's are published in this order. */
+  events: OutboxEntry[];
+  ttl: number;
 }
 
-/** One pending event inside a book document. */
-export interface BookOutboxEntry {
-  partitionKey: string;
-  event: DomainEvent;
-}
+export type BookOutbox = Record<string, OutboxEntry>;
 
-export type BookOutbox = Record<string, BookOutboxEntry>;
-
-/** The batch operation that records `event` beside the write it describes. */
-export function outboxCreate(memberId: string, partitionKey: string, event: DomainEvent): BatchOperation {
-  const doc: OutboxDoc = { id: `outbox:${event.id}`, type: 'outbox', memberId, partitionKey, event };
+/** The batch operation that records `events` (one write's, in order) beside the write they describe. */
+export function outboxCreate(memberId: string, ...events: [DomainEvent, ...DomainEvent[]]): BatchOperation {
+  const doc: OutboxDoc = {
+    id: `outbox:${events[0].id}`,
+    type: 'outbox',
+    memberId,
+    events: events.map(outboxEntry),
+    ttl: OUTBOX_TTL_SECONDS,
+  };
   return { operationType: 'Create', resourceBody: { ...doc } };
 }
 
 /** The book's pending events with `event` added (its key is a plain identifier, usable as a patch path). */
 export function withBookEvent(outbox: BookOutbox | undefined, event: DomainEvent): BookOutbox {
-  return { ...outbox, [bookOutboxKey(event.id)]: { partitionKey: event.subject.split('/')[1], event } };
+  return { ...outbox, [bookOutboxKey(event.id)]: outboxEntry(event) };
+}
+
+// The aggregate an event is about is its subject's id (`rentals/<id>`, `members/<id>`, ...).
+function outboxEntry(event: DomainEvent): OutboxEntry {
+  return { partitionKey: event.subject.slice(event.subject.indexOf('/') + 1), event };
 }
 
 function bookOutboxKey(eventId: string): string {
   return 'e' + eventId.replace(/-/g, '');
 }
 
+const entry = z.object({ partitionKey: z.string().min(1), event: domainEvent });
+
 const outboxItem = z.object({
   id: z.string().min(1),
-  type: z.literal('outbox'),
   memberId: z.string().min(1),
-  partitionKey: z.string().min(1),
-  event: domainEvent,
-  sentAt: z.string().optional(),
+  events: z.array(entry).min(1),
   // The change feed's position: the order items were written in.
   _lsn: z.number().optional(),
 });
 
+// An item written before items held several events: one event and its partition key.
+const singleEventItem = z
+  .object({ id: z.string().min(1), memberId: z.string().min(1), _lsn: z.number().optional() })
+  .and(entry)
+  .transform(({ partitionKey, event, ...item }) => ({ ...item, events: [{ partitionKey, event }] }));
+
 const bookWithOutbox = z.object({
   id: z.string().min(1),
   type: z.string(),
-  outbox: z.record(z.object({ partitionKey: z.string().min(1), event: domainEvent })),
+  outbox: z.record(entry),
 });
 
 export interface RelayResult {
@@ -74,52 +94,54 @@ export interface RelayResult {
   invalid: string[];
 }
 
-export interface RelayOptions {
-  /**
-   * The changes are a change-feed page just read (a first delivery): the latest version of each
-   * item, so none of those pending can have been marked sent since, and they need not be read
-   * again. Otherwise (a retried or replayed batch) each one is read to see whether it still waits.
-   */
-  fresh?: boolean;
+/**
+ * The ids of the events this process published lately, newest last: a batch the trigger delivers
+ * again after a failure (a publish refused halfway, the retry policy running it again) does not
+ * publish again what already went out. Only a crash forgets them, and then the batch is published
+ * again (at least once; consumers deduplicate by event id).
+ */
+class RecentlyPublished {
+  private readonly ids = new Set<string>();
+  constructor(private readonly capacity: number) {}
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  add(id: string): void {
+    this.ids.add(id);
+    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
+  }
 }
 
-/** Relays the pending outbox items among a batch of `members` changes. */
+const recentlyPublished = new RecentlyPublished(10_000);
+
+/**
+ * Relays the outbox items among a batch of `members` changes: each item once, in the order
+ * written. The batch is the change feed's next page, past everything relayed before, so every
+ * item in it waits; a batch delivered again is published again, but for what this process
+ * remembers publishing.
+ */
 export async function relayMemberOutbox(
-  deps: AppDeps,
   publisher: EventPublisher,
   changes: readonly unknown[],
-  options: RelayOptions = {},
 ): Promise<RelayResult> {
-  const candidates: z.infer<typeof outboxItem>[] = [];
+  const items: z.infer<typeof outboxItem>[] = [];
   const invalid: string[] = [];
   for (const change of changes) {
-    // Sent items come back through the feed too (marking them is a write): nothing to check there.
-    if (!isOfType(change, 'outbox') || typeof (change as { sentAt?: unknown }).sentAt === 'string') continue;
-    const parsed = outboxItem.safeParse(change);
+    // An item marked sent was published by the relay before its progress was its lease.
+    if (!isOfType(change, 'outbox') || 'sentAt' in (change as object)) continue;
+    const parsed = outboxItem.or(singleEventItem).safeParse(change);
     if (!parsed.success) invalid.push(describe(change));
-    else candidates.push(parsed.data);
+    else items.push(parsed.data);
   }
-  // A change delivered again may be an older version of an item sent since: what is stored now
-  // decides. Each item once, in the order written.
-  const unique = [...new Map(candidates.map((c) => [`${c.memberId}/${c.id}`, c])).values()];
+  const unique = [...new Map(items.map((c) => [`${c.memberId}/${c.id}`, c])).values()];
   unique.sort((a, b) => (a._lsn ?? 0) - (b._lsn ?? 0));
-  const pending: z.infer<typeof outboxItem>[] = [];
-  for (const item of unique) {
-    if (options.fresh) {
-      pending.push(item);
-      continue;
-    }
-    const current = await deps.containers.members.read<OutboxDoc>(item.memberId, item.id);
-    if (current && current.sentAt === undefined) pending.push(item);
-  }
-  await publishInOrder(
-    publisher,
-    pending.map((p) => ({ partitionKey: p.partitionKey, event: p.event })),
-  );
-  const sentAt = nowIso(deps.clock);
-  const byMember = groupBy(pending, (p) => p.memberId);
-  await Promise.all([...byMember].map(([memberId, items]) => markSent(deps, memberId, items, sentAt)));
-  return { published: pending.length, invalid };
+  const entries = unique.flatMap((item) => item.events).filter((e) => !recentlyPublished.has(e.event.id));
+  await publishInOrder(publisher, entries, (published) => {
+    for (const e of published) recentlyPublished.add(e.event.id);
+  });
+  return { published: entries.length, invalid };
 }
 
 /** Relays the events pending in a batch of `books` changes. */
@@ -154,7 +176,11 @@ export async function relayBookOutbox(
 }
 
 // Events of one aggregate go out in the order they were written, one call per partition key.
-async function publishInOrder(publisher: EventPublisher, entries: BookOutboxEntry[]): Promise<void> {
+async function publishInOrder(
+  publisher: EventPublisher,
+  entries: OutboxEntry[],
+  published?: (group: OutboxEntry[]) => void,
+): Promise<void> {
   const byKey = groupBy(entries, (e) => e.partitionKey);
   for (const [partitionKey, group] of byKey) {
     await publisher.publish(
@@ -162,42 +188,12 @@ async function publishInOrder(publisher: EventPublisher, entries: BookOutboxEntr
       partitionKey,
       group.map((g) => g.event),
     );
+    published?.(group);
   }
 }
 
-// One batch per member marks its items sent; an item already marked (a change delivered again) or
-// gone (expired) makes the batch fail, and then each is marked on its own.
-async function markSent(
-  deps: AppDeps,
-  memberId: string,
-  items: { id: string }[],
-  sentAt: string,
-): Promise<void> {
-  const { members } = deps.containers;
-  const patch = (id: string): BatchOperation => ({
-    operationType: 'Patch',
-    id,
-    operations: [
-      { op: 'set', path: '/sentAt', value: sentAt },
-      { op: 'set', path: '/ttl', value: SENT_OUTBOX_TTL_SECONDS },
-    ],
-    condition: [{ field: 'sentAt', op: 'notExists' }],
-  });
-  for (let i = 0; i < items.length; i += 100) {
-    const chunk = items.slice(i, i + 100);
-    const results = await members.batch(
-      memberId,
-      chunk.map((item) => patch(item.id)),
-    );
-    if (results.every((r) => r.statusCode < 300)) continue;
-    for (const item of chunk) {
-      const [result] = await members.batch(memberId, [patch(item.id)]);
-      if (result.statusCode >= 300 && result.statusCode !== 404 && result.statusCode !== 412) {
-        throw new Error(`Marking outbox item ${item.id} sent failed: ${result.statusCode}`);
-      }
-    }
-  }
-}
+/** How long a removed book's tombstone stays once its last event is relayed (seconds). */
+const TOMBSTONE_TTL_SECONDS = 24 * 60 * 60;
 
 // Removes the relayed entries from the book (a tombstone also gets its TTL).
 async function clearBookOutbox(deps: AppDeps, bookId: string, keys: string[], tombstone: boolean) {
@@ -208,7 +204,7 @@ async function clearBookOutbox(deps: AppDeps, bookId: string, keys: string[], to
         bookId,
         [
           { op: 'remove', path: `/outbox/${key}` },
-          ...(tombstone ? [{ op: 'set' as const, path: '/ttl', value: SENT_OUTBOX_TTL_SECONDS }] : []),
+          ...(tombstone ? [{ op: 'set' as const, path: '/ttl', value: TOMBSTONE_TTL_SECONDS }] : []),
         ],
         { condition: [{ field: `outbox.${key}`, op: 'exists' }] },
       );

@@ -97,7 +97,7 @@ async function lookAt(
       );
     }
     const batch: BatchOperation[] = [{ operationType: 'Patch', id: doc.id, ifMatch: doc._etag, operations }];
-    if (event) batch.push(outboxCreate(doc.memberId, doc.id, event));
+    if (event) batch.push(outboxCreate(doc.memberId, event));
     const [written, recorded] = await members.batch(doc.memberId, batch);
     if (written.statusCode < 300) return step.kind;
     if (written.statusCode !== 412 && written.statusCode !== 404) {

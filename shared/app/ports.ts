@@ -78,7 +78,7 @@ export interface Page<T extends Doc> {
 
 /**
  * A failed storage call, with the status Cosmos gives it: 404 absent, 409 id taken, 412 etag or
- * condition failed, 400 malformed, 429/503 transient (retry later).
+ * condition failed, 400 malformed, 408/429/449/503 transient (`BUSY_STATUSES`: retry later).
  */
 export class DocumentError extends Error {
   constructor(
@@ -96,6 +96,18 @@ export function isDocumentError(err: unknown, status: number): err is DocumentEr
   return (
     err instanceof Error && err.name === 'DocumentError' && (err as { status?: unknown }).status === status
   );
+}
+
+/**
+ * The statuses that say "try again later", not "no" (Cosmos DB's REST reference: 408 timed out, 429
+ * throttled, 449 retry with, 503 unavailable). The store answers them for a whole request or, in a
+ * batch, for an operation; the port raises them as a DocumentError either way.
+ */
+export const BUSY_STATUSES: readonly number[] = [408, 429, 449, 503];
+
+/** A storage call that failed for now (throttled, timed out, unavailable): worth a retry later. */
+export function isBusyDocumentError(err: unknown): err is DocumentError {
+  return BUSY_STATUSES.some((status) => isDocumentError(err, status));
 }
 
 /** One container. Typed reads are the caller's claim about what the container holds. */
@@ -122,7 +134,11 @@ export interface DocumentContainer {
     operations: PatchOperation[],
     options?: PatchOptions,
   ): Promise<Stored<T>>;
-  /** All or nothing, within one partition (at most 100 operations). Never throws for a failed operation. */
+  /**
+   * All or nothing, within one partition (at most 100 operations). An operation that fails (404, 409,
+   * 412, ...) is a result, not a throw; a busy status (`BUSY_STATUSES`), for the batch or for one of
+   * its operations, throws as it does for any call.
+   */
   batch(partitionKey: string, operations: BatchOperation[]): Promise<BatchResult[]>;
   query<T extends Doc>(spec: QuerySpec): Promise<Page<T>>;
 }
@@ -190,6 +206,9 @@ export interface MessageSender {
 }
 
 /** A message Service Bus dead-lettered, locked for the caller until it completes or releases it. */
+/** A dead letter looked at, not locked: where it is in the queue instead of a lock. */
+export type PeekedDeadLetter = Omit<DeadLetter, 'lockToken'> & { sequenceNumber: number };
+
 export interface DeadLetter {
   queue: string;
   messageId: string;
@@ -230,6 +249,11 @@ export interface NoticeChannel {
 
 /** Reads a Service Bus queue's dead-letter sub-queue, for replaying what failed. */
 export interface DeadLetterReceiver {
+  /**
+   * Up to `maxCount` dead letters of `queue` without locking them, oldest first, from sequence
+   * number `fromSequenceNumber` on: a listing pages through them by sequence number.
+   */
+  peek(queue: string, maxCount: number, fromSequenceNumber: number): Promise<PeekedDeadLetter[]>;
   /** Locks and returns up to `maxCount` dead letters of `queue`, oldest first; [] when none is waiting. */
   receive(queue: string, maxCount: number): Promise<DeadLetter[]>;
   /** Removes a received dead letter (it was replayed). */

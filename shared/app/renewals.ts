@@ -73,7 +73,6 @@ export async function renewRental(deps: AppDeps, caller: Caller, rentalId: strin
       },
       outboxCreate(
         doc.memberId,
-        doc.id,
         rentalEvent(
           'rentbook.rental.renewed',
           doc,

@@ -38,28 +38,30 @@ export interface RentalSagaStart {
   bookId: string;
 }
 
-export type Eligibility =
+export type Reservation =
   | {
       /** The rental as recorded: REQUESTED, or already settled when the saga runs again for it. */
       rental: Rental;
-      /** Why it cannot go ahead; absent when it can. */
+      /** Why it cannot go ahead (and no copy was taken); absent when a copy is this rental's. */
       reason?: RejectionReason;
     }
   /** No such rental was requested: a forged or mistaken start, which must change nothing. */
   | { refused: string };
 
 /**
- * Step 1: finds the rental the API recorded (`requestRental`) and checks, on what is stored now,
- * whether it can go ahead. The saga trusts nothing of its input but the address: member, book and
- * price are the recorded ones, and a start whose id, member or book match no recorded rental is
- * refused. A later step re-checks with a conditional write, so this check only spares the saga
- * work that is bound to fail.
+ * Step 1: finds the rental the API recorded (`requestRental`), checks on what is stored now
+ * whether it can go ahead, and takes a copy for it (`reserveCopy`). The saga trusts nothing of its
+ * input but the address: member, book and price are the recorded ones, and a start whose id,
+ * member or book match no recorded rental is refused. The check reads; the copy is taken and the
+ * points debited by conditional writes that enforce it again, so the check only spares the saga
+ * work that is bound to fail (and a member's READY hold from being spent on a rent that cannot go
+ * ahead). One activity where there were two (docs/decisions/0010-less-work-per-rent.md).
  */
-export async function checkEligibility(
+export async function reserveCopyFor(
   deps: AppDeps,
   rentalId: string,
   start: RentalSagaStart,
-): Promise<Eligibility> {
+): Promise<Reservation> {
   const { members, books } = deps.containers;
   const [recorded, member, stored] = await Promise.all([
     members.read<RentalDoc>(start.memberId, rentalId),
@@ -74,6 +76,8 @@ export async function checkEligibility(
   }
   const rental = toRental(recorded);
   if (rental.status !== 'REQUESTED') return { rental };
+  // A copy this rental holds already (the step runs again) is not counted against it.
+  if (book?.loans[loanKey(rental.id)]) return { rental };
   const standing = member?.type === 'member' ? borrowerStanding(member, rental.bookId) : undefined;
   const shelf = book && {
     available: book.available,
@@ -82,7 +86,9 @@ export async function checkEligibility(
     heldForMember: book.holds?.[memberHoldKey(rental.memberId)]?.status === 'READY',
   };
   const reason = ineligibility(standing, shelf, rental.price, deps.policy);
-  return reason ? { rental, reason } : { rental };
+  if (reason) return { rental, reason };
+  const reserved = await reserveCopy(deps, rental);
+  return reserved.ok ? { rental } : { rental, reason: reserved.reason };
 }
 
 function borrowerStanding(member: MemberDoc, bookId: string): BorrowerStanding {
@@ -137,11 +143,7 @@ export async function debitPoints(deps: AppDeps, rental: Rental): Promise<StepOu
           { field: `loans.${bookKey}`, op: 'notExists' },
         ],
       },
-      outboxCreate(
-        rental.memberId,
-        rental.memberId,
-        pointsEvent('rentbook.points.debited', rental, entry.at),
-      ),
+      outboxCreate(rental.memberId, pointsEvent('rentbook.points.debited', rental, entry.at)),
     ]);
     if (created.statusCode < 300) return { ok: true };
     if (created.statusCode === 409) return { ok: true };
@@ -204,7 +206,7 @@ async function recordMemberLoans(deps: AppDeps, member: MemberDoc): Promise<void
 }
 
 /**
- * Step 3: takes one copy off the shelf. For a book no one holds, and a renter holding nothing on it,
+ * Step 1's write: takes one copy off the shelf. For a book no one holds, and a renter holding nothing on it,
  * a single conditional patch (not withdrawn, a copy free, this rental not holding one yet, the
  * renter not in the book's hold queue) makes overselling impossible however many hosts race, and a
  * repeat finds its own loan in the book's `loans` map. Otherwise the book is read: a repeat, a
@@ -242,7 +244,7 @@ export async function reserveCopy(deps: AppDeps, rental: Rental): Promise<StepOu
   return takeCopyForRental(deps, rental);
 }
 
-/** Step 4: the rental is APPROVED, due `loanDays` after `approvedAt` (the orchestrator's time). */
+/** Step 3: the rental is APPROVED, due `loanDays` after `approvedAt` (the orchestrator's time). */
 export async function approveRental(deps: AppDeps, rental: Rental, approvedAt: string): Promise<Rental> {
   const dueAt = dueDate(approvedAt, deps.policy.loanDays);
   return settle(
@@ -279,7 +281,7 @@ export async function readRental(deps: AppDeps, rental: Rental): Promise<Rental>
 }
 
 /**
- * Compensates step 3, and returns a copy: puts the copy back, once (only while this rental holds
+ * Compensates step 1, and returns a copy: puts the copy back, once (only while this rental holds
  * it). For a book no one holds, one conditional patch; otherwise the copy goes to the first in the
  * hold queue or on the shelf (./holds.ts). True when this call put it back; false when the rental
  * held none (never reserved, or released already).
@@ -351,7 +353,7 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<boole
         { op: 'incr', path: '/version', value: 1 },
       ],
     },
-    outboxCreate(rental.memberId, rental.memberId, pointsEvent('rentbook.points.refunded', rental, entry.at)),
+    outboxCreate(rental.memberId, pointsEvent('rentbook.points.refunded', rental, entry.at)),
   ]);
   const [debitRead, refund] = results;
   if (debitRead.statusCode < 300 && refund.statusCode < 300) return true;
@@ -379,7 +381,7 @@ async function settle(
       operations: [...operations, { op: 'incr', path: '/version', value: 1 }],
       condition: [{ field: 'status', op: '=', value: 'REQUESTED' }],
     },
-    outboxCreate(rental.memberId, rental.id, event),
+    outboxCreate(rental.memberId, event),
   ]);
   if (settled.statusCode < 300) return toRental(settled.resourceBody as unknown as RentalDoc);
   const doc = settled.statusCode === 412 && (await members.read<RentalDoc>(rental.memberId, rental.id));

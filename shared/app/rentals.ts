@@ -6,7 +6,8 @@ import { actingFor, denial, type Caller } from './authorization';
 import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
 import { fail, ok, type Outcome } from './outcome';
-import { readBook } from './catalog';
+import { bookNotFound, readBook } from './catalog';
+import { memberNotFound, readMember } from './members';
 import { rentalEvent } from './events';
 import { outboxCreate } from './outbox';
 import type { AppDeps } from './ports';
@@ -28,6 +29,11 @@ export async function requestRental(
   const acting = actingFor(caller, 'rentals.request', input.memberId);
   if (!acting.ok) return acting;
   const memberId = acting.value;
+  // A book or member that does not exist is refused here and records nothing, so no one can fill
+  // the board with rentals of nothing. One removed after this point is still the saga's to reject.
+  const [book, member] = await Promise.all([readBook(deps, input.bookId), readMember(deps, memberId)]);
+  if (member?.type !== 'member') return memberNotFound(memberId);
+  if (!book) return bookNotFound(input.bookId);
   if (idempotencyKey) {
     const bound = await bindIdempotencyKey(deps, caller, idempotencyKey, {
       route: 'POST /rentals',
@@ -36,21 +42,19 @@ export async function requestRental(
     if (!bound.ok) return bound;
   }
   const id = idempotencyKey ? idFromKey('rental', caller.subject, idempotencyKey) : newId(deps.clock);
-  // A missing book (or member) is the saga's to reject, so the rental stays in the history.
-  const book = await readBook(deps, input.bookId);
   const rental: Rental = {
     id,
     memberId,
     bookId: input.bookId,
-    bookTitle: book?.title ?? null,
-    price: book?.price ?? 0,
+    bookTitle: book.title,
+    price: book.price,
     status: 'REQUESTED',
     requestedAt: nowIso(deps.clock),
   };
   // The rental and its event, in one batch.
   const [created] = await deps.containers.members.batch(memberId, [
     { operationType: 'Create', resourceBody: { ...rental, type: 'rental', version: 1 } },
-    outboxCreate(memberId, id, rentalEvent('rentbook.rental.requested', rental)),
+    outboxCreate(memberId, rentalEvent('rentbook.rental.requested', rental)),
   ]);
   if (created.statusCode === 409) {
     // The same keyed request again: the rental as recorded the first time.

@@ -67,7 +67,6 @@ export async function returnRental(
       },
       outboxCreate(
         doc.memberId,
-        doc.id,
         rentalEvent('rentbook.rental.returned', doc, { returnedAt, lateDays: days, fee }, { at: returnedAt }),
       ),
     ];

@@ -91,7 +91,7 @@ export async function postReview(
         rating: input.rating,
       },
     );
-    const [written] = await members.batch(memberId, [write, outboxCreate(memberId, id, event)]);
+    const [written] = await members.batch(memberId, [write, outboxCreate(memberId, event)]);
     if (written.statusCode < 300) return ok({ review: toReview(doc), created });
     if (![409, 412, 404].includes(written.statusCode) || attempt >= MAX_ATTEMPTS) {
       throw new Error(`Posting review ${id} failed: ${written.statusCode}`);
@@ -139,7 +139,7 @@ export async function removeReview(deps: AppDeps, caller: Caller, reviewId: stri
           { op: 'set', path: '/version', value: version },
         ],
       },
-      outboxCreate(doc.memberId, reviewId, event),
+      outboxCreate(doc.memberId, event),
     ]);
     if (removed.statusCode < 300) return ok(null);
     if (![412, 404].includes(removed.statusCode) || attempt >= MAX_ATTEMPTS) {

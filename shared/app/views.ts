@@ -168,7 +168,7 @@ export async function projectMemberChanges(
       result.invalid.push(change);
       continue;
     }
-    if (await applyView(deps, view, 'newer')) result.applied++;
+    if (await applyView(deps, view)) result.applied++;
     else result.skipped++;
   }
   // Books whose reviews changed get their rating recomputed (the catalog's, not a member's view).
@@ -194,7 +194,7 @@ export async function projectBookChanges(
       continue;
     }
     for (const view of await queueViews(deps, parsed.data)) {
-      if (await applyView(deps, view, 'newer')) result.applied++;
+      if (await applyView(deps, view)) result.applied++;
       else result.skipped++;
     }
   }
@@ -205,24 +205,7 @@ export async function projectBookChanges(
 // that have left it since.
 async function queueViews(deps: AppDeps, book: z.infer<typeof bookQueueChange>): Promise<HoldView[]> {
   const holds = book.holds ?? {};
-  const updatedAt = tsIso(book._ts);
-  const base = (h: QueuedHold) => ({
-    id: h.holdId,
-    memberId: h.memberId,
-    kind: 'hold' as const,
-    holdId: h.holdId,
-    bookId: book.id,
-    bookTitle: book.title,
-    placedAt: h.placedAt,
-    sourceVersion: book.holdsVersion,
-    updatedAt,
-  });
-  const views: HoldView[] = Object.values(holds).map((h) => ({
-    ...base(h),
-    status: h.status,
-    position: holdPosition({ holds }, h),
-    ...(h.readyUntil === undefined ? {} : { readyUntil: h.readyUntil }),
-  }));
+  const views: HoldView[] = Object.values(holds).map((h) => queuedHoldView(book, h));
   const inQueue = new Set(views.map((v) => v.holdId));
   const known = await allPages<HoldView>(deps, {
     where: [
@@ -233,59 +216,149 @@ async function queueViews(deps: AppDeps, book: z.infer<typeof bookQueueChange>):
   });
   for (const gone of known.filter((v) => !inQueue.has(v.holdId))) {
     const { _etag: _ignored, ...view } = gone;
-    views.push({ ...view, status: 'ENDED', position: 0, sourceVersion: book.holdsVersion, updatedAt });
+    views.push(endedHoldView(book, view));
   }
   return views;
 }
 
+function queuedHoldView(book: z.infer<typeof bookQueueChange>, h: QueuedHold): HoldView {
+  const holds = book.holds ?? {};
+  return {
+    id: h.holdId,
+    memberId: h.memberId,
+    kind: 'hold',
+    holdId: h.holdId,
+    bookId: book.id,
+    bookTitle: book.title,
+    placedAt: h.placedAt,
+    status: h.status,
+    position: holdPosition({ holds }, h),
+    ...(h.readyUntil === undefined ? {} : { readyUntil: h.readyUntil }),
+    sourceVersion: book.holdsVersion,
+    updatedAt: tsIso(book._ts),
+  };
+}
+
+/** A hold that has left its book's queue, as of that queue's version (hidden from mypage). */
+function endedHoldView(
+  book: z.infer<typeof bookQueueChange>,
+  hold: Omit<HoldView, 'status' | 'position' | 'sourceVersion' | 'updatedAt'>,
+): HoldView {
+  return {
+    ...hold,
+    status: 'ENDED',
+    position: 0,
+    sourceVersion: book.holdsVersion,
+    updatedAt: tsIso(book._ts),
+  };
+}
+
 /**
- * Recomputes one member's views from the write model. Items are written when at least as new as
- * the view's, so a rebuild racing the projector never puts an older version back.
+ * Recomputes one member's views from the write model, replacing whatever they hold: a view item
+ * whatever its version (a corrupted or too-new one is repaired, never skipped), and one with nothing
+ * behind it in the write model is removed. Each item is read before its source and written only
+ * over what was read (etag): a change the projector makes meanwhile makes it read both again, and a
+ * change of the source after it was read is newer than what is written, so the projector applies it
+ * after. A rebuild racing the projector therefore never leaves an older version behind.
  */
-export async function rebuildMemberViews(deps: AppDeps, memberId: string): Promise<number> {
+export async function rebuildMemberViews(deps: AppDeps, memberId: string): Promise<RebuiltViews> {
   const { members } = deps.containers;
-  const member = await members.read<MemberDoc>(memberId, memberId);
-  if (!member) return 0;
-  const parsed = memberChange.parse(member);
-  await applyView(deps, memberView(parsed), 'same-or-newer');
-  let written = 1;
+  const kinds = new Map<string, unknown>();
   let continuation: string | undefined;
   do {
-    const page = await members.query<RentalDoc>({
+    const page = await members.query<Doc & { type?: unknown }>({
       partitionKey: memberId,
-      where: [{ field: 'type', op: '=', value: 'rental' }],
+      where: [{ field: 'type', op: 'in', value: ['member', 'rental', 'hold'] }],
       limit: 1000,
       continuation,
     });
-    for (const doc of page.items) {
-      await applyView(deps, rentalView(rentalChange.parse(doc), parsed.name), 'same-or-newer');
-      written++;
-    }
+    for (const doc of page.items) kinds.set(doc.id, doc.type);
     continuation = page.continuation;
   } while (continuation);
-  return written + (await rebuildHoldViews(deps, memberId));
+  // What the views hold beyond that (forged, or left from a write model that is gone) is removed.
+  for (const view of await allPages<View>(deps, { partitionKey: memberId, where: [] }))
+    if (!kinds.has(view.id)) kinds.set(view.id, view.kind);
+  const sources: Record<string, (id: string) => Promise<View | undefined>> = {
+    member: () => memberViewFromSource(deps, memberId),
+    rental: (id) => rentalViewFromSource(deps, memberId, id),
+    hold: (id) => holdViewFromSource(deps, memberId, id),
+  };
+  const result: RebuiltViews = { written: 0, removed: 0 };
+  for (const [id, kind] of kinds) {
+    const source = typeof kind === 'string' ? sources[kind] : undefined;
+    const done = await settleView(deps, { memberId, id }, async () => (source && (await source(id))) ?? null);
+    if (done) result[done]++;
+  }
+  return result;
 }
 
-// The member's holds as their books' queues stand now.
-async function rebuildHoldViews(deps: AppDeps, memberId: string): Promise<number> {
-  const placed = await deps.containers.members.query<HoldDoc>({
-    partitionKey: memberId,
-    where: [{ field: 'type', op: '=', value: 'hold' }],
-    limit: 1000,
-  });
-  const bookIds = [...new Set(placed.items.map((h) => h.bookId))];
-  let written = 0;
-  for (const bookId of bookIds) {
-    const book = await deps.containers.books.read<BookDoc>(bookId, bookId);
-    const parsed = isBook(book) ? bookQueueChange.safeParse(book) : undefined;
-    if (!parsed?.success) continue;
-    for (const view of await queueViews(deps, parsed.data)) {
-      if (view.memberId !== memberId) continue;
-      await applyView(deps, view, 'same-or-newer');
-      written++;
+/** What a rebuild step did: view items written, and items removed (nothing behind them). */
+export interface RebuiltViews {
+  written: number;
+  removed: number;
+}
+
+/**
+ * The rebuild's last step, one page of the views at a time: removes the items of members the write
+ * model does not have (forged, or left behind), which no member's rebuild visits.
+ */
+export async function sweepViewsPage(
+  deps: AppDeps,
+  continuation?: string,
+): Promise<{ removed: number; continuation?: string }> {
+  const page = await deps.containers.views.query<View>({ limit: 1000, continuation });
+  const known = new Map<string, boolean>();
+  let removed = 0;
+  for (const item of page.items) {
+    let member = known.get(item.memberId);
+    if (member === undefined) {
+      const doc = await deps.containers.members.read<MemberDoc>(item.memberId, item.memberId);
+      known.set(item.memberId, (member = doc?.type === 'member'));
     }
+    // A member's views are made after the member is written: with no member, nothing is behind them.
+    if (!member && (await settleView(deps, item, async () => null)) === 'removed') removed++;
   }
-  return written;
+  return { removed, ...(page.continuation === undefined ? {} : { continuation: page.continuation }) };
+}
+
+async function memberViewFromSource(deps: AppDeps, memberId: string): Promise<MemberView | undefined> {
+  const parsed = memberChange.safeParse(await deps.containers.members.read<MemberDoc>(memberId, memberId));
+  return parsed.success && parsed.data.id === memberId ? memberView(parsed.data) : undefined;
+}
+
+async function rentalViewFromSource(
+  deps: AppDeps,
+  memberId: string,
+  id: string,
+): Promise<RentalView | undefined> {
+  const parsed = rentalChange.safeParse(await deps.containers.members.read<RentalDoc>(memberId, id));
+  if (!parsed.success) return undefined;
+  const member = await deps.containers.members.read<MemberDoc>(memberId, memberId);
+  return rentalView(parsed.data, member?.name ?? null);
+}
+
+// A hold as its book's queue stands now: in it, or ended.
+async function holdViewFromSource(
+  deps: AppDeps,
+  memberId: string,
+  id: string,
+): Promise<HoldView | undefined> {
+  const hold = await deps.containers.members.read<HoldDoc>(memberId, id);
+  if (hold?.type !== 'hold') return undefined;
+  const book = await deps.containers.books.read<BookDoc>(hold.bookId, hold.bookId);
+  const parsed = isBook(book) ? bookQueueChange.safeParse(book) : undefined;
+  if (!parsed?.success) return undefined;
+  const queued = parsed.data.holds?.[id];
+  if (queued?.memberId === memberId) return queuedHoldView(parsed.data, queued);
+  return endedHoldView(parsed.data, {
+    id,
+    memberId,
+    kind: 'hold',
+    holdId: id,
+    bookId: hold.bookId,
+    bookTitle: parsed.data.title,
+    placedAt: hold.placedAt,
+  });
 }
 
 /** How many members there are (a rebuild's total). */
@@ -361,23 +434,38 @@ async function memberName(
   return name;
 }
 
-// Writes the view item unless the stored one is as new ('newer') or newer ('same-or-newer');
-// the stored item's etag guards against a concurrent writer. True when written.
-async function applyView(deps: AppDeps, view: View, when: 'newer' | 'same-or-newer'): Promise<boolean> {
+// Writes the view item unless the stored one is as new (the projector's rule: a repeat or an older
+// change leaves the view as it is). True when written.
+async function applyView(deps: AppDeps, view: View): Promise<boolean> {
+  const done = await settleView(deps, view, async (current) =>
+    current && current.sourceVersion >= view.sourceVersion ? undefined : view,
+  );
+  return done === 'written';
+}
+
+/**
+ * Reads the stored view item, asks `decide` what it should be (a view; null: no item; undefined:
+ * leave it), and makes it so, only over what was read (etag), deciding again when another writer
+ * came first. Says what it did: wrote a view, removed the item, or nothing.
+ */
+async function settleView(
+  deps: AppDeps,
+  key: { memberId: string; id: string },
+  decide: (current: Stored<View> | undefined) => Promise<View | null | undefined>,
+): Promise<'written' | 'removed' | undefined> {
   const { views } = deps.containers;
   for (let attempt = 1; ; attempt++) {
-    const current = await views.read<View>(view.memberId, view.id);
-    if (current) {
-      const stale =
-        when === 'newer'
-          ? current.sourceVersion >= view.sourceVersion
-          : current.sourceVersion > view.sourceVersion;
-      if (stale) return false;
-    }
+    const current = await views.read<View>(key.memberId, key.id);
+    const next = await decide(current);
     try {
-      if (current) await views.replace(view.memberId, view.id, view, { ifMatch: current._etag });
-      else await views.create(view);
-      return true;
+      if (next === undefined || (next === null && !current)) return undefined;
+      if (next === null) {
+        await views.delete(key.memberId, key.id, { ifMatch: current!._etag });
+        return 'removed';
+      }
+      if (current) await views.replace(key.memberId, key.id, next, { ifMatch: current._etag });
+      else await views.create(next);
+      return 'written';
     } catch (err) {
       if (!(isDocumentError(err, 412) || isDocumentError(err, 409) || isDocumentError(err, 404))) throw err;
       if (attempt >= MAX_ATTEMPTS) throw err;

@@ -1,9 +1,13 @@
 // The document-container port on Azure Cosmos DB (NoSQL API) through @azure/cosmos.
 // Each operation reports its request charge (RU) to `onCharge`; the SDK retries throttled (429)
 // requests by its policy, and a 429 that outlasts the retries reaches the app as the port's busy
-// error (DocumentError 429), like every other status.
+// error (DocumentError 429), like every other status. A failed call's status is recovered however
+// the SDK throws it (`failureOf`), and a batch's per-operation results go through the same rule as
+// a whole request's status (`BUSY_STATUSES` throw, other failures are the operation's outcome).
 import {
   ErrorResponse,
+  TimeoutError,
+  type CosmosDiagnostics,
   type Container,
   type CosmosClient,
   type ItemDefinition,
@@ -13,6 +17,7 @@ import {
   type RequestOptions,
 } from '@azure/cosmos';
 import {
+  BUSY_STATUSES,
   DocumentError,
   type BatchOperation,
   type BatchResult,
@@ -176,18 +181,7 @@ class CosmosContainer implements DocumentContainer {
           400,
           `A batch has at most ${MAX_BATCH_OPERATIONS} operations (got ${operations.length}).`,
         );
-      const res = await this.container.items
-        .batch(operations.map(toCosmosOperation), partitionKey)
-        .catch((err: unknown) => {
-          // The SDK rethrows a failed batch request as a plain Error, its status dropped; a throttled
-          // one (after the SDK's retries) is still recognisable by the service's message.
-          if (
-            !(err instanceof ErrorResponse) &&
-            /request rate is large/i.test(String((err as Error).message))
-          )
-            throw new DocumentError(429, `Cosmos DB batch on ${this.settings.id}: request rate is large.`);
-          throw err;
-        });
+      const res = await this.container.items.batch(operations.map(toCosmosOperation), partitionKey);
       const results = (res.result ?? []).map((r): BatchResult => ({
         statusCode: r.statusCode,
         ...(r.resourceBody !== undefined ? { resourceBody: r.resourceBody as Record<string, unknown> } : {}),
@@ -196,6 +190,14 @@ class CosmosContainer implements DocumentContainer {
         throw new DocumentError(
           res.code ?? 500,
           `The batch answered ${results.length} results for ${operations.length} operations.`,
+        );
+      // An operation answered busy (throttled, timed out) or a server error: the batch did not fail
+      // because of what it asked, so that status is raised as it would be for the whole request.
+      const busy = results.findIndex((r) => isRequestFailure(r.statusCode));
+      if (busy >= 0)
+        throw new DocumentError(
+          results[busy].statusCode,
+          `Cosmos DB batch on ${this.settings.id}: operation ${busy} answered ${results[busy].statusCode}.`,
         );
       return { charge: res.headers?.['x-ms-request-charge'] ?? 0, value: results };
     });
@@ -244,15 +246,14 @@ class CosmosContainer implements DocumentContainer {
       this.report(operation, Number(charge));
       return value;
     } catch (err) {
-      if (err instanceof ErrorResponse) {
+      if (err instanceof ErrorResponse)
         this.report(operation, Number(err.requestCharge ?? err.headers?.['x-ms-request-charge'] ?? 0));
-        const status = typeof err.code === 'number' ? err.code : Number(err.code);
-        throw new DocumentError(
-          Number.isInteger(status) ? status : 500,
-          `Cosmos DB ${operation} on ${this.settings.id}: ${firstLine(err.message)}`,
-        );
-      }
-      throw err;
+      const failure = failureOf(err);
+      if (failure === undefined) throw err;
+      throw new DocumentError(
+        failure.status,
+        `Cosmos DB ${operation} on ${this.settings.id}: ${firstLine(failure.detail)}`,
+      );
     }
   }
 
@@ -263,6 +264,33 @@ class CosmosContainer implements DocumentContainer {
 
 function firstLine(message: string): string {
   return message.split('\n')[0].slice(0, 300);
+}
+
+/** A status that is not an operation's own outcome: busy (`BUSY_STATUSES`) or a server error. */
+function isRequestFailure(status: number): boolean {
+  return BUSY_STATUSES.includes(status) || status >= 500;
+}
+
+// @azure/cosmos 4.9 (Items.batch) rethrows a failed batch request as `new Error("Batch request error:
+// " + message)`: the status, substatus and headers are dropped. The diagnostics it attaches record
+// every attempt's answer (statusCode of each gateway call), and a timed-out attempt, which has no
+// answer, keeps the SDK's TimeoutError message ("Timeout Error! Request took more than ...").
+const BATCH_ERROR = /^Batch request error: /;
+const TIMEOUT_MESSAGE = /Timeout Error!/;
+
+/** The status a failed SDK call carries, however the SDK threw it; undefined for anything else. */
+function failureOf(err: unknown): { status: number; detail: string } | undefined {
+  if (err instanceof ErrorResponse) {
+    const status = typeof err.code === 'number' ? err.code : Number(err.code);
+    return { status: Number.isInteger(status) ? status : 500, detail: err.message };
+  }
+  if (err instanceof TimeoutError) return { status: 408, detail: err.message };
+  if (!(err instanceof Error) || !BATCH_ERROR.test(err.message)) return undefined;
+  if (TIMEOUT_MESSAGE.test(err.message)) return { status: 408, detail: err.message };
+  const diagnostics = (err as { diagnostics?: CosmosDiagnostics }).diagnostics;
+  const answers = diagnostics?.clientSideRequestStatistics.gatewayStatistics ?? [];
+  const last = answers.filter((g) => g.operationType === 'batch' && g.statusCode !== undefined).pop();
+  return { status: last?.statusCode ?? 500, detail: err.message };
 }
 
 function toCosmosOperation(op: BatchOperation): OperationInput {

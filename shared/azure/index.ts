@@ -1,7 +1,7 @@
 // The Azure adapters for the services whose settings are given (shared/config.ts): Cosmos DB for the
 // documents port, Event Hubs for the event publisher, Service Bus for the message sender and the
 // dead-letter receiver. Clients connect lazily, on first use.
-import { CosmosClient } from '@azure/cosmos';
+import { CosmosClient, type CosmosClientOptions } from '@azure/cosmos';
 import type { AzureConfig, AzureConnection } from '../config';
 import type { PortAdapters } from '../injected-adapters';
 import { cosmosContainerSource } from './cosmos';
@@ -14,6 +14,11 @@ export interface AzureAdapterOptions {
   onCharge?: (operation: string, requestUnits: number) => void;
   /** The SDK's policy for throttled (429) Cosmos DB requests; its defaults when absent. */
   cosmosRetry?: { maxRetryAttemptCount?: number; maxWaitTimeInSeconds?: number };
+  /**
+   * How Cosmos DB requests travel: another HTTP client (the contract tests' stand-in for the service)
+   * and how long a request may take; the SDK's own when absent.
+   */
+  cosmosTransport?: { httpClient?: CosmosClientOptions['httpClient']; requestTimeoutMs?: number };
 }
 
 export interface AzureAdapters {
@@ -32,21 +37,24 @@ function connectionStringValue(connectionString: string, key: string): string | 
 }
 
 export function cosmosClient(connection: AzureConnection, options: AzureAdapterOptions = {}): CosmosClient {
+  const transport = options.cosmosTransport;
   const connectionPolicy = {
     // An emulator answers on the address it was given; discovery would send the SDK elsewhere.
     enableEndpointDiscovery: connection.kind === 'identity',
     ...(options.cosmosRetry ? { retryOptions: options.cosmosRetry } : {}),
+    ...(transport?.requestTimeoutMs !== undefined ? { requestTimeout: transport.requestTimeoutMs } : {}),
   };
+  const common = { connectionPolicy, ...(transport?.httpClient ? { httpClient: transport.httpClient } : {}) };
   if (connection.kind === 'identity')
     return new CosmosClient({
       endpoint: connection.endpoint,
       aadCredentials: credentialFor(connection),
-      connectionPolicy,
+      ...common,
     });
   return new CosmosClient({
     endpoint: connectionStringValue(connection.connectionString, 'AccountEndpoint') ?? '',
     key: connectionStringValue(connection.connectionString, 'AccountKey') ?? '',
-    connectionPolicy,
+    ...common,
   });
 }
 

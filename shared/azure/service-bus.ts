@@ -2,6 +2,7 @@
 // sender per queue (one batch per call, so all messages are accepted or the call throws; a scheduled
 // message carries its time as `scheduledEnqueueTimeUtc`) and a peek-lock receiver per queue's
 // dead-letter sub-queue.
+import Long from 'long';
 import {
   ServiceBusClient,
   type ServiceBusMessage,
@@ -83,6 +84,15 @@ export function serviceBusAdapters(
       },
     },
     deadLetters: {
+      async peek(queue, maxCount, fromSequenceNumber) {
+        const messages = await receiver(queue).peekMessages(maxCount, {
+          fromSequenceNumber: Long.fromNumber(fromSequenceNumber),
+        });
+        return messages.map((message) => ({
+          ...letterOf(queue, message),
+          sequenceNumber: message.sequenceNumber?.toNumber() ?? 0,
+        }));
+      },
       async receive(queue, maxCount) {
         const r = receiver(queue);
         const messages = await r.receiveMessages(maxCount, {
@@ -91,19 +101,7 @@ export function serviceBusAdapters(
         return messages.map((message): DeadLetter => {
           const lockToken = message.lockToken ?? '';
           locked.set(lockToken, { receiver: r, message });
-          return {
-            queue,
-            messageId: String(message.messageId ?? ''),
-            body: message.body as unknown,
-            ...(message.contentType !== undefined ? { contentType: message.contentType } : {}),
-            ...(message.deadLetterReason !== undefined ? { reason: message.deadLetterReason } : {}),
-            ...(message.deadLetterErrorDescription !== undefined
-              ? { description: message.deadLetterErrorDescription }
-              : {}),
-            deliveryCount: message.deliveryCount ?? 0,
-            enqueuedAt: message.enqueuedTimeUtc?.getTime() ?? 0,
-            lockToken,
-          };
+          return { ...letterOf(queue, message), lockToken };
         });
       },
       complete: (letter) => settle(letter, 'complete'),
@@ -117,5 +115,20 @@ export function serviceBusAdapters(
       await Promise.all(links.map((l) => l.close()));
       await client.close();
     },
+  };
+}
+
+function letterOf(queue: string, message: ServiceBusReceivedMessage): Omit<DeadLetter, 'lockToken'> {
+  return {
+    queue,
+    messageId: String(message.messageId ?? ''),
+    body: message.body as unknown,
+    ...(message.contentType !== undefined ? { contentType: message.contentType } : {}),
+    ...(message.deadLetterReason !== undefined ? { reason: message.deadLetterReason } : {}),
+    ...(message.deadLetterErrorDescription !== undefined
+      ? { description: message.deadLetterErrorDescription }
+      : {}),
+    deliveryCount: message.deliveryCount ?? 0,
+    enqueuedAt: message.enqueuedTimeUtc?.getTime() ?? 0,
   };
 }

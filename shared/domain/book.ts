@@ -1,5 +1,6 @@
 // A book in the catalog: how many copies the library owns, how many are free, and whether it may
 // be lent at all. Status is derived, never stored.
+import { isPlainLine } from './text';
 
 export const BOOK_STATUSES = ['AVAILABLE', 'RENTED', 'UNAVAILABLE'] as const;
 
@@ -52,7 +53,7 @@ export function onLoan(book: Pick<BookState, 'copies' | 'available' | 'held'>): 
 
 export function isValidText(text: string): boolean {
   const trimmed = text.trim();
-  return trimmed.length >= 1 && trimmed.length <= MAX_TEXT_LENGTH;
+  return trimmed.length >= 1 && trimmed.length <= MAX_TEXT_LENGTH && isPlainLine(text);
 }
 
 export function isValidPrice(price: number): boolean {

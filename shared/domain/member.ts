@@ -1,4 +1,5 @@
 // A library member: who rents, holds a points balance and owes late fees.
+import { isPlainLine } from './text';
 
 export interface Member {
   id: string;
@@ -12,7 +13,7 @@ export const MAX_NAME_LENGTH = 100;
 
 export function isValidName(name: string): boolean {
   const trimmed = name.trim();
-  return trimmed.length >= 1 && trimmed.length <= MAX_NAME_LENGTH;
+  return trimmed.length >= 1 && trimmed.length <= MAX_NAME_LENGTH && isPlainLine(name);
 }
 
 /** Digits with optional leading +, spaces, dashes and parentheses; 3 to 20 digits. */

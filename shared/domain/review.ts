@@ -1,5 +1,6 @@
 // A member's review of a book it has returned: a rating of 1 to 5 and a text. One per member and
 // book; the catalog shows each book's average rating.
+import { isPlainText } from './text';
 
 export const MIN_RATING = 1;
 export const MAX_RATING = 5;
@@ -26,7 +27,7 @@ export function isValidRating(rating: number): boolean {
 }
 
 export function isValidReviewText(text: string): boolean {
-  return text.length <= MAX_REVIEW_TEXT;
+  return text.length <= MAX_REVIEW_TEXT && isPlainText(text);
 }
 
 /** The rating of a set of reviews, the average to two decimals. */

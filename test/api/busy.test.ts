@@ -1,16 +1,38 @@
-// Overload: a store still throttled after its client's retries (the port's busy error) is answered
-// at once with 503 and Retry-After, not a 500 or a timeout.
+// Overload: a store still throttled, unavailable or timing out after its client's retries (the port's
+// busy errors) is answered at once with 503 and Retry-After, not a 500 or a timeout; a store that
+// refuses the request for what it is (409, 413) is not busy.
 import { InvocationContext } from '@azure/functions';
 import { expect, it } from 'vitest';
 import { handled } from '../../functions/lib/http';
-import { DocumentError } from '../../shared/app/ports';
+import { BUSY_STATUSES, DocumentError } from '../../shared/app/ports';
+import { SignInUnavailable } from '../../shared/entra-token';
 
-it('a busy store (429 after retries) → 503 problem+json with Retry-After', async () => {
-  const handler = handled(async (_context: InvocationContext) => {
-    throw new DocumentError(429, 'Cosmos DB create on books: Request rate is large.');
-  });
-  const response = await handler(new InvocationContext());
+const answerTo = (status: number) =>
+  handled(async (_context: InvocationContext) => {
+    throw new DocumentError(status, `Cosmos DB batch on members: answered ${status}.`);
+  })(new InvocationContext());
+
+it.each(BUSY_STATUSES)(
+  'a busy store (%i after retries) → 503 problem+json with Retry-After',
+  async (status) => {
+    const response = await answerTo(status);
+    expect(response.status).toBe(503);
+    expect(response.headers).toMatchObject({ 'Retry-After': '1' });
+    expect(response.jsonBody).toMatchObject({ type: 'urn:rentbook:problem:busy', status: 503 });
+  },
+);
+
+it.each([409, 413])('a store refusing the request (%i) is not busy: 500, no Retry-After', async (status) => {
+  const response = await answerTo(status);
+  expect(response.status).toBe(500);
+  expect(response.headers).not.toHaveProperty('Retry-After');
+});
+
+it('sign-in that cannot be checked (the tenant’s keys out of reach) → 503 sign-in-unavailable', async () => {
+  const response = await handled(async (_context: InvocationContext) => {
+    throw new SignInUnavailable('Reading the signing keys failed: connect ECONNREFUSED');
+  })(new InvocationContext());
   expect(response.status).toBe(503);
-  expect(response.headers).toMatchObject({ 'Retry-After': '1' });
-  expect(response.jsonBody).toMatchObject({ type: 'urn:rentbook:problem:busy', status: 503 });
+  expect(response.headers).toMatchObject({ 'Retry-After': '5' });
+  expect(response.jsonBody).toMatchObject({ type: 'urn:rentbook:problem:sign-in-unavailable' });
 });

@@ -2,6 +2,7 @@
 // gives matches the schema documented for its status (with no field left undocumented), the
 // requests it accepts match the documented request schemas, and requests it refuses with 400 for
 // their shape are refused by those schemas too.
+import { randomUUID } from 'node:crypto';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -153,11 +154,11 @@ describe('OpenAPI schemas against the API', () => {
 
     const rented = await exchange('POST', '/rentals', '/api/rentals', { token: me, body: { bookId } });
     expect(rented.body.status).toBe('APPROVED');
-    const rejected = await exchange('POST', '/rentals', '/api/rentals', {
+    const unknown = await exchange('POST', '/rentals', '/api/rentals', {
       token: librarian,
-      body: { bookId: 'no-such-book', memberId },
+      body: { bookId: randomUUID(), memberId },
     });
-    expect(rejected.body.reason).toBe('BOOK_NOT_FOUND');
+    expect(unknown.status).toBe(404);
     const rentalId = rented.body.id as string;
     await exchange('GET', '/rentals/{rentalId}', `/api/rentals/${rentalId}`, { token: me });
     await exchange('GET', '/rentals/{rentalId}', `/api/rentals/${rentalId}`, {

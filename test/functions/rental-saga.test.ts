@@ -31,26 +31,21 @@ beforeAll(async () => {
 });
 
 const story = (turn: Turn) => turn.actions.map(describeAction);
-/** The story so far: the rental is eligible. */
-const eligible = () =>
-  new ScriptedHistory(requested).activity(step.checkEligibility, { result: { rental: requested } });
-/** The story so far: eligible, points taken, a copy held. */
-const reserved = () => eligible().activity(step.debitPoints, ok).activity(step.reserveCopy, ok);
+/** The story so far: the rental is eligible and a copy is its. */
+const reserved = () =>
+  new ScriptedHistory(requested).activity(step.reserveCopy, { result: { rental: requested } });
+/** The story so far: a copy held, points taken. */
+const debited = () => reserved().activity(step.debitPoints, ok);
 const call = (name: string) => `call ${name}`;
 
 describe('the borrow saga', () => {
-  it('an eligible rental: points, then a copy, then approval at the current time', async () => {
-    const history = reserved();
+  it('an eligible rental: a copy, then points, then approval at the current time', async () => {
+    const history = debited();
     const waiting = await run(history);
     expect(waiting.isDone).toBe(false);
-    expect(story(waiting)).toEqual([
-      call(step.checkEligibility),
-      call(step.debitPoints),
-      call(step.reserveCopy),
-      call(step.approve),
-    ]);
+    expect(story(waiting)).toEqual([call(step.reserveCopy), call(step.debitPoints), call(step.approve)]);
     // Time comes from the replay, not the machine: the start of the turn that asked for approval.
-    expect(waiting.actions[3].input).toEqual({ rental: requested, approvedAt: history.now.toISOString() });
+    expect(waiting.actions[2].input).toEqual({ rental: requested, approvedAt: history.now.toISOString() });
 
     const done = await run(history.activity(step.approve, { result: approved }));
     expect(done).toMatchObject({ isDone: true, output: approved });
@@ -59,156 +54,150 @@ describe('the borrow saga', () => {
   it('starts from the record alone: the first step gets where the rental is, never a price or status', async () => {
     const forged = { ...requested, price: -1_000_000, status: 'APPROVED' };
     const waiting = await run(new ScriptedHistory(forged));
-    expect(story(waiting)).toEqual([call(step.checkEligibility)]);
+    expect(story(waiting)).toEqual([call(step.reserveCopy)]);
     expect(waiting.actions[0].input).toEqual({ rentalId: 'scripted', memberId: 'm-1', bookId: 'b-1' });
   });
 
-  it('no recorded rental for the instance: the saga fails, and no step after the check runs', async () => {
+  it('no recorded rental for the instance: the saga fails, and no step after the first runs', async () => {
     const refused = 'No rental scripted of book b-1 was requested for member m-1.';
     await expect(
-      run(new ScriptedHistory(requested).activity(step.checkEligibility, { result: { refused } })),
+      run(new ScriptedHistory(requested).activity(step.reserveCopy, { result: { refused } })),
     ).rejects.toThrow(refused);
   });
 
   it('an ineligible member or book: rejected at once with the reason, nothing to undo', async () => {
     const done = await run(
       new ScriptedHistory(requested)
-        .activity(step.checkEligibility, { result: { rental: requested, reason: 'MEMBER_NOT_FOUND' } })
+        .activity(step.reserveCopy, { result: { rental: requested, reason: 'MEMBER_NOT_FOUND' } })
         .activity(step.reject, { result: rejected('MEMBER_NOT_FOUND') }),
     );
-    expect(story(done)).toEqual([call(step.checkEligibility), call(step.reject)]);
+    expect(story(done)).toEqual([call(step.reserveCopy), call(step.reject)]);
     expect(done.actions[1].input).toEqual({ rental: requested, reason: 'MEMBER_NOT_FOUND' });
     expect(done).toMatchObject({ isDone: true, output: rejected('MEMBER_NOT_FOUND') });
   });
 
   it('a rental settled already (a repeated start): its outcome, and no step runs again', async () => {
     const done = await run(
-      new ScriptedHistory(requested).activity(step.checkEligibility, { result: { rental: approved } }),
+      new ScriptedHistory(requested).activity(step.reserveCopy, { result: { rental: approved } }),
     );
-    expect(story(done)).toEqual([call(step.checkEligibility)]);
+    expect(story(done)).toEqual([call(step.reserveCopy)]);
     expect(done).toMatchObject({ isDone: true, output: approved });
   });
 
-  it('too few points: rejected INSUFFICIENT_POINTS, no refund of a debit that never happened', async () => {
+  it('too few points once the copy is taken: the copy goes back, then the rental is rejected INSUFFICIENT_POINTS', async () => {
     const done = await run(
-      eligible()
+      reserved()
         .activity(step.debitPoints, { result: { ok: false, reason: 'INSUFFICIENT_POINTS' } })
+        .activity(step.releaseCopy, undone)
         .activity(step.reject, { result: rejected('INSUFFICIENT_POINTS') }),
     );
-    expect(story(done)).toEqual([call(step.checkEligibility), call(step.debitPoints), call(step.reject)]);
+    expect(story(done)).toEqual([
+      call(step.reserveCopy),
+      call(step.debitPoints),
+      call(step.releaseCopy),
+      call(step.reject),
+    ]);
+    expect(done.actions[2].input).toEqual(requested);
+    expect(done.actions[3].input).toEqual({ rental: requested, reason: 'INSUFFICIENT_POINTS' });
     expect(done).toMatchObject({ isDone: true, output: rejected('INSUFFICIENT_POINTS') });
   });
 
-  it('no copy left: the points are refunded, then the rental is rejected BOOK_RENTED', async () => {
-    const done = await run(
-      eligible()
-        .activity(step.debitPoints, ok)
-        .activity(step.reserveCopy, { result: { ok: false, reason: 'BOOK_RENTED' } })
-        .activity(step.refundPoints, undone)
-        .activity(step.reject, { result: rejected('BOOK_RENTED') }),
+  it('the first step failing through its retries: the copy it may have taken goes back, the saga fails, the rental stays REQUESTED', async () => {
+    const history = new ScriptedHistory(requested)
+      .activity(step.reserveCopy, { fails: 'store unavailable' }, ATTEMPTS)
+      .activity(step.releaseCopy, undone);
+    await expect(run(history)).rejects.toThrow(/store unavailable/);
+    const waiting = await run(
+      new ScriptedHistory(requested).activity(step.reserveCopy, { fails: 'store unavailable' }, ATTEMPTS),
     );
-    expect(story(done)).toEqual([
-      call(step.checkEligibility),
-      call(step.debitPoints),
-      call(step.reserveCopy),
-      call(step.refundPoints),
-      call(step.reject),
-    ]);
-    expect(done.actions[4].input).toEqual({ rental: requested, reason: 'BOOK_RENTED' });
-    expect(done).toMatchObject({ isDone: true, output: rejected('BOOK_RENTED') });
+    expect(story(waiting)).toEqual([call(step.reserveCopy), call(step.releaseCopy)]);
+    // Only what a release needs, and the first step knows: the instance's id and the book.
+    expect(waiting.actions[1].input).toEqual({ id: 'scripted', bookId: 'b-1' });
   });
 
   it('a step failing through its retries before approval: everything undone, newest first, PROCESSING_FAILED', async () => {
     const done = await run(
-      eligible()
-        .activity(step.debitPoints, ok)
-        .activity(step.reserveCopy, { fails: 'store unavailable' }, ATTEMPTS)
-        .activity(step.releaseCopy, undone)
+      reserved()
+        .activity(step.debitPoints, { fails: 'store unavailable' }, ATTEMPTS)
         .activity(step.refundPoints, undone)
+        .activity(step.releaseCopy, undone)
         .activity(step.reject, { result: rejected('PROCESSING_FAILED') }),
     );
     expect(story(done)).toEqual([
-      call(step.checkEligibility),
-      call(step.debitPoints),
       call(step.reserveCopy),
-      call(step.releaseCopy),
+      call(step.debitPoints),
       call(step.refundPoints),
+      call(step.releaseCopy),
       call(step.reject),
     ]);
     expect(done).toMatchObject({ isDone: true, output: rejected('PROCESSING_FAILED') });
   });
 
   it('retries a failing step with the policy: a step that succeeds on its third attempt goes on', async () => {
-    const waiting = await run(eligible().activity(step.debitPoints, ok, 3));
-    expect(story(waiting)).toEqual([
-      call(step.checkEligibility),
-      call(step.debitPoints),
-      call(step.reserveCopy),
-    ]);
+    const waiting = await run(reserved().activity(step.debitPoints, ok, 3));
+    expect(story(waiting)).toEqual([call(step.reserveCopy), call(step.debitPoints), call(step.approve)]);
     expect(waiting.actions[1].retryOptions).toMatchObject({ maxNumberOfAttempts: ATTEMPTS });
   });
 
   it('approval failing after it took effect: the rental is read, and it stands as approved', async () => {
     const done = await run(
-      reserved()
+      debited()
         .activity(step.approve, { fails: 'timeout' }, ATTEMPTS)
         .activity(step.read, { result: approved }),
     );
     expect(story(done)).toEqual([
-      call(step.checkEligibility),
-      call(step.debitPoints),
       call(step.reserveCopy),
+      call(step.debitPoints),
       call(step.approve),
       call(step.read),
     ]);
     expect(done).toMatchObject({ isDone: true, output: approved });
   });
 
-  it('approval failing before it took effect: the copy goes back, the points are refunded, PROCESSING_FAILED', async () => {
+  it('approval failing before it took effect: the points are refunded, the copy goes back, PROCESSING_FAILED', async () => {
     const done = await run(
-      reserved()
+      debited()
         .activity(step.approve, { fails: 'timeout' }, ATTEMPTS)
         .activity(step.read, { result: requested })
-        .activity(step.releaseCopy, undone)
         .activity(step.refundPoints, undone)
+        .activity(step.releaseCopy, undone)
         .activity(step.reject, { result: rejected('PROCESSING_FAILED') }),
     );
-    expect(story(done).slice(4)).toEqual([
+    expect(story(done).slice(3)).toEqual([
       call(step.read),
-      call(step.releaseCopy),
       call(step.refundPoints),
+      call(step.releaseCopy),
       call(step.reject),
     ]);
     expect(done).toMatchObject({ isDone: true, output: rejected('PROCESSING_FAILED') });
   });
 
-  it('compensation never gives up: a failing refund waits on a durable timer, longer each round, and runs again', async () => {
-    const history = eligible()
-      .activity(step.debitPoints, ok)
-      .activity(step.reserveCopy, { result: { ok: false, reason: 'BOOK_RENTED' } })
-      .activity(step.refundPoints, { fails: 'store unavailable' }, ATTEMPTS);
+  it('compensation never gives up: a failing release waits on a durable timer, longer each round, and runs again', async () => {
+    const history = reserved()
+      .activity(step.debitPoints, { result: { ok: false, reason: 'INSUFFICIENT_POINTS' } })
+      .activity(step.releaseCopy, { fails: 'store unavailable' }, ATTEMPTS);
     const first = await run(history);
     const firstWait = new Date(history.now.getTime() + 2_000);
     expect(first.isDone).toBe(false);
-    expect(story(first).slice(3)).toEqual([call(step.refundPoints), `timer ${firstWait.toISOString()}`]);
+    expect(story(first).slice(2)).toEqual([call(step.releaseCopy), `timer ${firstWait.toISOString()}`]);
 
-    history.timer(firstWait).activity(step.refundPoints, { fails: 'store unavailable' }, ATTEMPTS);
+    history.timer(firstWait).activity(step.releaseCopy, { fails: 'store unavailable' }, ATTEMPTS);
     const second = await run(history);
     const secondWait = new Date(history.now.getTime() + 4_000);
-    expect(story(second).slice(3)).toEqual([
-      call(step.refundPoints),
+    expect(story(second).slice(2)).toEqual([
+      call(step.releaseCopy),
       `timer ${firstWait.toISOString()}`,
-      call(step.refundPoints),
+      call(step.releaseCopy),
       `timer ${secondWait.toISOString()}`,
     ]);
 
     history
       .timer(secondWait)
-      .activity(step.refundPoints, undone)
-      .activity(step.reject, { result: rejected('BOOK_RENTED') });
+      .activity(step.releaseCopy, undone)
+      .activity(step.reject, { result: rejected('INSUFFICIENT_POINTS') });
     const done = await run(history);
-    expect(story(done).slice(7)).toEqual([call(step.refundPoints), call(step.reject)]);
-    expect(done).toMatchObject({ isDone: true, output: rejected('BOOK_RENTED') });
+    expect(story(done).slice(6)).toEqual([call(step.releaseCopy), call(step.reject)]);
+    expect(done).toMatchObject({ isDone: true, output: rejected('INSUFFICIENT_POINTS') });
   });
 });
 
@@ -216,14 +205,14 @@ describe("the borrow saga's operator events (one line each, not again on replay)
   const events = (turn: Turn) => turn.logs.map((line) => telemetryEvent.parse(JSON.parse(line)));
 
   it('an approval: rental.approved once, in the turn that learns of it', async () => {
-    const history = reserved();
+    const history = debited();
     expect((await run(history)).logs).toEqual([]);
     const done = await run(history.activity(step.approve, { result: approved }));
     expect(done.logs).toEqual(['{"event":"rental.approved","rentalId":"r-1"}']);
   });
 
   it('an ineligible rental: rental.rejected with the reason, nothing compensated', async () => {
-    const history = new ScriptedHistory(requested).activity(step.checkEligibility, {
+    const history = new ScriptedHistory(requested).activity(step.reserveCopy, {
       result: { rental: requested, reason: 'LOAN_LIMIT' },
     });
     expect((await run(history)).logs).toEqual([]);
@@ -231,29 +220,28 @@ describe("the borrow saga's operator events (one line each, not again on replay)
     expect(events(done)).toEqual([{ event: 'rental.rejected', rentalId: 'r-1', reason: 'LOAN_LIMIT' }]);
   });
 
-  it('a refund: saga.compensated in its own turn, and only rental.rejected in the turn after', async () => {
-    const history = eligible()
-      .activity(step.debitPoints, ok)
-      .activity(step.reserveCopy, { result: { ok: false, reason: 'BOOK_RENTED' } })
-      .activity(step.refundPoints, undone);
+  it('a copy put back: saga.compensated in its own turn, and only rental.rejected in the turn after', async () => {
+    const history = reserved()
+      .activity(step.debitPoints, { result: { ok: false, reason: 'INSUFFICIENT_POINTS' } })
+      .activity(step.releaseCopy, undone);
     expect(events(await run(history))).toEqual([
-      { event: 'saga.compensated', rentalId: 'r-1', step: 'refundPoints' },
+      { event: 'saga.compensated', rentalId: 'r-1', step: 'releaseCopy' },
     ]);
-    const done = await run(history.activity(step.reject, { result: rejected('BOOK_RENTED') }));
-    expect(events(done)).toEqual([{ event: 'rental.rejected', rentalId: 'r-1', reason: 'BOOK_RENTED' }]);
+    const done = await run(history.activity(step.reject, { result: rejected('INSUFFICIENT_POINTS') }));
+    expect(events(done)).toEqual([
+      { event: 'rental.rejected', rentalId: 'r-1', reason: 'INSUFFICIENT_POINTS' },
+    ]);
   });
 
   it('a step failing through its retries: saga.failed naming it; a compensation with nothing to undo writes nothing', async () => {
-    const history = eligible()
-      .activity(step.debitPoints, ok)
-      .activity(step.reserveCopy, { fails: 'store unavailable' }, ATTEMPTS);
+    const history = reserved().activity(step.debitPoints, { fails: 'store unavailable' }, ATTEMPTS);
     expect(events(await run(history))).toEqual([
-      { event: 'saga.failed', rentalId: 'r-1', step: 'reserveCopy' },
+      { event: 'saga.failed', rentalId: 'r-1', step: 'debitPoints' },
     ]);
-    // The copy was never taken (release answers false); the points were.
-    expect((await run(history.activity(step.releaseCopy, { result: false }))).logs).toEqual([]);
-    expect(events(await run(history.activity(step.refundPoints, undone)))).toEqual([
-      { event: 'saga.compensated', rentalId: 'r-1', step: 'refundPoints' },
+    // The points were never taken (the refund answers false); the copy was.
+    expect((await run(history.activity(step.refundPoints, { result: false }))).logs).toEqual([]);
+    expect(events(await run(history.activity(step.releaseCopy, undone)))).toEqual([
+      { event: 'saga.compensated', rentalId: 'r-1', step: 'releaseCopy' },
     ]);
     const done = await run(history.activity(step.reject, { result: rejected('PROCESSING_FAILED') }));
     expect(events(done)).toEqual([
@@ -262,7 +250,7 @@ describe("the borrow saga's operator events (one line each, not again on replay)
   });
 
   it('an approval that failed yet went through: rental.approved, no saga.failed', async () => {
-    const history = reserved().activity(step.approve, { fails: 'timeout' }, ATTEMPTS);
+    const history = debited().activity(step.approve, { fails: 'timeout' }, ATTEMPTS);
     expect((await run(history)).logs).toEqual([]);
     const done = await run(history.activity(step.read, { result: approved }));
     expect(events(done)).toEqual([{ event: 'rental.approved', rentalId: 'r-1' }]);
@@ -270,7 +258,7 @@ describe("the borrow saga's operator events (one line each, not again on replay)
 
   it('a repeated start of a settled rental writes nothing', async () => {
     const done = await run(
-      new ScriptedHistory(requested).activity(step.checkEligibility, { result: { rental: approved } }),
+      new ScriptedHistory(requested).activity(step.reserveCopy, { result: { rental: approved } }),
     );
     expect(done.logs).toEqual([]);
   });

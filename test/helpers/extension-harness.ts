@@ -61,7 +61,12 @@ export function harness(
     },
   };
   const keys = resolveHostKeys(':memory:', {});
-  const guard = new RequestGuard(keys, true, () => 0);
+  const guard = new RequestGuard(
+    keys,
+    true,
+    () => 0,
+    () => false,
+  );
   const context: HostContext = {
     db,
     clock,

@@ -106,11 +106,14 @@ export async function waitFor<T>(
 
 /** `GET /api/books/{bookId}` for each method of each HTTP function the host serves, constraints dropped. */
 export function registeredHttpRoutes(host: LocalHost): string[] {
-  return host.functions
-    .filter((f) => f.trigger === 'httpTrigger')
-    .flatMap((f) => {
-      const [, methods, route] = /^\[([^\]]+)\] (\S+)$/.exec(f.detail)!;
-      return methods.split(',').map((m) => `${m} ${route.replace(/\{(\w+)(:[^}]*)?\??\}/g, '{$1}')}`);
-    })
-    .sort();
+  return (
+    host.functions
+      // The web app's files (functions/web.ts) are the page, open to anyone, not a route of the API.
+      .filter((f) => f.trigger === 'httpTrigger' && f.name !== 'web')
+      .flatMap((f) => {
+        const [, methods, route] = /^\[([^\]]+)\] (\S+)$/.exec(f.detail)!;
+        return methods.split(',').map((m) => `${m} ${route.replace(/\{(\w+)(:[^}]*)?\??\}/g, '{$1}')}`);
+      })
+      .sort()
+  );
 }

@@ -10,7 +10,8 @@ import { openDatabase, readState, writeState } from '../../local/host/db';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES } from '../../local/host/http-server';
 import type { LocalHost } from '../../local/host/host';
 import { createLogger } from '../../local/host/logger';
-import { startHost } from '../helpers/hosts';
+import { readProbe } from '../fixture-app/probe';
+import { startHost, waitFor } from '../helpers/hosts';
 import { rawRequest, type RawReply } from '../helpers/raw-http';
 
 let host: LocalHost;
@@ -104,6 +105,57 @@ describe('keys', () => {
     });
     expect(ok.status).toBe(200);
     expect(ok.json()).toMatchObject({ state: 'Running' });
+  });
+
+  it('with --dev, a run of a function that takes trigger input needs the master key; a timer runs keyless; each run is logged', async () => {
+    const lines: string[] = [];
+    const dev = await startHost({ logger: createLogger('info', (l) => lines.push(l)) });
+    try {
+      const run = (name: string, input: unknown, headers: Record<string, string> = {}) =>
+        rawRequest(dev.url, {
+          method: 'POST',
+          path: `/admin/functions/${name}`,
+          headers,
+          body: JSON.stringify({ input }),
+        });
+      const forged = [
+        { name: 'cosmosFeed', input: [{ id: 'forged', group: 'g' }], probe: 'cosmos:feed' },
+        { name: 'ehSingle', input: '{"forged":true}', probe: 'eh:single' },
+        { name: 'sbNotices', input: 'forged', probe: 'sb:notices' },
+      ];
+      // Every spelling of the name, and of a name that is no function: refused before anything is read.
+      for (const { name, input } of forged) {
+        expectProblem(await run(name, input), 401);
+        expectProblem(await run(name.toUpperCase(), input), 401);
+        expectProblem(
+          await run(name, input, { 'x-functions-key': dev.keys.system.durabletask_extension }),
+          401,
+        );
+      }
+      expectProblem(await run('noSuchFunction', 'x'), 401);
+      await new Promise((r) => setTimeout(r, 300));
+      for (const { probe } of forged) expect(readProbe(dev.db, probe)).toEqual([]);
+      expect(lines.filter((l) => l.includes('Admin run'))).toEqual([]);
+
+      // With the master key they run, and the log says who ran what from where.
+      expect((await run('sbNotices', 'by the operator', { 'x-functions-key': dev.keys.master })).status).toBe(
+        202,
+      );
+      await waitFor(() => readProbe(dev.db, 'sb:notices').length === 1);
+      // A timer takes no input: --dev runs it without a key.
+      expect((await run('everyFiveMinutes', '')).status).toBe(202);
+      await waitFor(() => readProbe(dev.db, 'timer:everyFiveMinutes').length === 1);
+      const runs = lines.filter((l) => l.includes('Admin run'));
+      expect(runs).toHaveLength(2);
+      expect(runs[0]).toMatch(
+        /Admin run of "sbNotices" \(serviceBusTrigger\) with the master key from 127\.0\.0\.1/,
+      );
+      expect(runs[1]).toMatch(
+        /Admin run of "everyFiveMinutes" \(timerTrigger\) with no key \(--dev\) from 127\.0\.0\.1/,
+      );
+    } finally {
+      await dev.stop();
+    }
   });
 
   it('without --dev, the clock and admin runs need the master key too', async () => {

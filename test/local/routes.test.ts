@@ -28,6 +28,20 @@ describe('Functions route templates', () => {
     expect(m('f/{*rest}', 'f')).toEqual({});
   });
 
+  it('reads a regex with parentheses of its own, and checks a catch-all against it when it has a value', () => {
+    const web = '{*path:regex(^(?!(api|admin|runtime)\\b))}';
+    expect(m(web, '')).toEqual({});
+    expect(m(web, 'assets/app-1a2b.js')).toEqual({ path: 'assets/app-1a2b.js' });
+    expect(m(web, 'apiary')).toEqual({ path: 'apiary' });
+    expect(m(web, 'api/books')).toBeUndefined();
+    expect(m(web, 'API')).toBeUndefined();
+    expect(m(web, 'admin/clock')).toBeUndefined();
+    expect(m(web, 'runtime/webhooks/durabletask/instances')).toBeUndefined();
+    expect(m('x/{s:regex(^(a|b)+$):maxlength(3)}', 'x/abab')).toBeUndefined();
+    expect(m('x/{s:regex(^(a|b)+$):maxlength(3)}', 'x/aba')).toEqual({ s: 'aba' });
+    expect(() => parseRouteTemplate('{s:regex(^(a$)}')).toThrow(/Unbalanced/);
+  });
+
   it('rejects a catch-all that is not last and unknown constraints', () => {
     expect(() => parseRouteTemplate('{*a}/b')).toThrow(/last segment/);
     expect(() => parseRouteTemplate('{a:nope}')).toThrow(/Unknown route constraint/);

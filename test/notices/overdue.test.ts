@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { embeddedAppDeps } from '../../local/adapters';
 import { scanOverdue } from '../../shared/app/overdue';
+import type { OutboxDoc } from '../../shared/app/outbox';
 import { loadConfig, rentalPolicy } from '../../shared/config';
 import { container } from '../views/support-store-access';
 import { librarian, memberToken } from '../rentals/support-host';
@@ -184,7 +185,7 @@ describe('two overdue runs at once', () => {
     for (const r of rentals) expect((await lib.rental(r.id)).status).toBe('OVERDUE');
     const outbox = container('members')
       .query({ partitionKey: memberId, where: [{ field: 'type', op: '=', value: 'outbox' }], limit: 1000 })
-      .items.map((o) => (o as unknown as { event: { type: string; subject: string } }).event)
+      .items.flatMap((o) => (o as unknown as OutboxDoc).events.map((e) => e.event))
       .filter((e) => e.type === 'rentbook.rental.overdue');
     expect(outbox.map((e) => e.subject).sort()).toEqual(rentals.map((r) => `rentals/${r.id}`).sort());
     const items = await inboxWhen(

@@ -112,3 +112,53 @@ describe('the same event delivered twice and out of order', () => {
     expect(await inbox(lib, memberId)).toEqual([]);
   });
 });
+
+describe('the dead-letter listing', () => {
+  it('pages by its continuation, oldest first, and refuses a token it did not issue', async () => {
+    const { lib } = ctx;
+    const memberId = await lib.addMember(0, 'Ha');
+    const ids = ['page-1', 'page-2', 'page-3'];
+    await embeddedMessageSender.send(
+      NOTICES_QUEUE,
+      ids.map((messageId) => ({ messageId, body: { memberId, text: 'not a notice' } })),
+    );
+    type Letters = { items: { messageId: string }[]; continuation: string | null };
+    const list = (query: string) =>
+      lib.api<Letters>('GET', `/api/notices/dead-letters${query}`, { token: librarian });
+    const all = await eventually(
+      async () => {
+        const listed = (await list('?limit=100')).body;
+        return ids.every((id) => listed.items.some((l) => l.messageId === id)) ? listed : undefined;
+      },
+      30_000,
+      'the dead letters',
+    );
+    expect(all.continuation).toBeNull();
+    const paged: string[] = [];
+    let query = '?limit=2';
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await list(query);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      paged.push(...page.body.items.map((l) => l.messageId));
+      if (page.body.continuation === null) break;
+      query = `?limit=2&continuation=${encodeURIComponent(page.body.continuation)}`;
+    }
+    expect(paged).toEqual(all.items.map((l) => l.messageId));
+    for (const forged of [
+      'garbage',
+      Buffer.from('{"from":-1}').toString('base64url'),
+      Buffer.from('[1]').toString('base64url'),
+    ]) {
+      const refused = await lib.api<{ type: string }>(
+        'GET',
+        `/api/notices/dead-letters?continuation=${forged}`,
+        {
+          token: librarian,
+        },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.type).toBe('urn:rentbook:problem:invalid-continuation');
+    }
+  });
+});

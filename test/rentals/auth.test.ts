@@ -1,14 +1,16 @@
-// Who is calling: App Service Authentication's principal (only when the platform's auth is on),
-// or a local bearer token signed with the local secret.
+// Who is calling, in each sign-in mode: App Service Authentication's principal (easyauth), or a local
+// bearer token signed with the local secret (local); Entra ID tokens: ./entra-token.test.ts. One
+// mode serves every request: what another mode would accept names no one.
 import { HttpRequest } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import { resolveCaller } from '../../functions/lib/http';
+import { callerResolver } from '../../functions/lib/http';
 import type { AuthConfig } from '../../shared/config';
 import { signLocalToken, verifyLocalToken } from '../../shared/local-token';
 
 const SECRET = 'a-local-secret-of-some-length';
-const appService: AuthConfig = { appService: true, memberIdClaim: 'member_id', localSecret: undefined };
-const local: AuthConfig = { appService: false, memberIdClaim: 'member_id', localSecret: SECRET };
+const appService: AuthConfig = { mode: 'easyauth', memberIdClaim: 'member_id' };
+const local: AuthConfig = { mode: 'local', localSecret: SECRET };
+const resolveCaller = (request: HttpRequest, auth: AuthConfig) => callerResolver(auth)(request);
 
 function request(headers: Record<string, string>): HttpRequest {
   return new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/members/m1', headers });
@@ -71,14 +73,9 @@ describe('App Service Authentication', () => {
     expect(await resolveCaller(req, local)).toBeUndefined();
   });
 
-  it('ignores local bearer tokens when the platform auth is on', async () => {
+  it('ignores local bearer tokens (easyauth mode): the local secret is for the local host only', async () => {
     const token = await signLocalToken(SECRET, { librarian: 'x' });
-    expect(
-      await resolveCaller(request({ authorization: `Bearer ${token}` }), {
-        ...appService,
-        localSecret: SECRET,
-      }),
-    ).toBeUndefined();
+    expect(await resolveCaller(request({ authorization: `Bearer ${token}` }), appService)).toBeUndefined();
   });
 });
 
@@ -118,7 +115,7 @@ describe('local bearer tokens', () => {
     const token = await signLocalToken(SECRET, { member: 'm7' });
     expect(
       await resolveCaller(request({ authorization: `Bearer ${token}` }), {
-        ...local,
+        mode: 'local',
         localSecret: undefined,
       }),
     ).toBeUndefined();

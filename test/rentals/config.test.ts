@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config';
 
 describe('app settings', () => {
-  it('default to a 7-day loan, Seoul calendar days, and no platform auth', () => {
+  it('default to a 7-day loan, Seoul calendar days, and local sign-in', () => {
     expect(loadConfig({})).toEqual({
       loanDays: 7,
       feeTimeZone: 'Asia/Seoul',
@@ -15,7 +15,8 @@ describe('app settings', () => {
       overdueSchedule: '0 0 * * * *',
       overdueReminderDays: 3,
       noticeWebhookUrl: undefined,
-      auth: { appService: false, memberIdClaim: 'member_id', localSecret: undefined },
+      auth: { mode: 'local', localSecret: undefined },
+      webSignIn: { kind: 'local' },
       azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },
     });
   });
@@ -37,7 +38,7 @@ describe('app settings', () => {
       overdueSchedule: '0 30 9 * * *',
       overdueReminderDays: 5,
       noticeWebhookUrl: 'https://hooks.example.org/notices',
-      auth: { appService: true, localSecret: undefined },
+      auth: { mode: 'easyauth', memberIdClaim: 'member_id' },
       azure: {
         cosmos: {
           kind: 'identity',
@@ -81,6 +82,34 @@ describe('app settings', () => {
     });
   });
 
+  it('choose the sign-in mode once: AUTH_MODE, else App Service Authentication when the platform has it on', () => {
+    const entra = {
+      AUTH_MODE: 'entra',
+      AUTH_CLIENT_ID: '6e74172b-be56-4843-9ff4-e66a39bb12e3',
+      AUTH_ISSUER: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/',
+      AUTH_MEMBER_ID_CLAIM: 'extn.memberId',
+      LOCAL_AUTH_SECRET: 'a-local-secret-of-some-length',
+    };
+    expect(loadConfig(entra).auth).toEqual({
+      mode: 'entra',
+      clientId: '6e74172b-be56-4843-9ff4-e66a39bb12e3',
+      issuer: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0',
+      memberIdClaim: 'extn.memberId',
+    });
+    // The page signs in with Entra ID too, at the tenant's authority.
+    expect(loadConfig(entra).webSignIn).toEqual({
+      kind: 'entra',
+      clientId: '6e74172b-be56-4843-9ff4-e66a39bb12e3',
+      authority: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47',
+      memberIdClaim: 'extn.memberId',
+    });
+    expect(loadConfig({ WEBSITE_AUTH_ENABLED: 'true' }).webSignIn).toEqual({ kind: 'local' });
+    // Entra mode even where the platform's auth is on: the mode is what the settings say.
+    expect(loadConfig({ ...entra, WEBSITE_AUTH_ENABLED: 'true' }).auth.mode).toBe('entra');
+    expect(loadConfig({ WEBSITE_AUTH_ENABLED: 'true' }).auth.mode).toBe('easyauth');
+    expect(loadConfig({ AUTH_MODE: 'local', WEBSITE_AUTH_ENABLED: 'true' }).auth.mode).toBe('local');
+  });
+
   it("take connection strings only for emulators on this machine (the emulators' well-known keys)", () => {
     const { azure } = loadConfig({
       CosmosDBConnection: 'AccountEndpoint=http://127.0.0.1:8081/;AccountKey=ZW11bGF0b3I=',
@@ -108,6 +137,18 @@ describe('app settings', () => {
     [{ NOTICE_WEBHOOK_URL: 'ftp://hooks.example.org/notices' }, 'NOTICE_WEBHOOK_URL'],
     [{ WEBSITE_AUTH_ENABLED: 'yes' }, 'WEBSITE_AUTH_ENABLED'],
     [{ LOCAL_AUTH_SECRET: 'short' }, 'LOCAL_AUTH_SECRET'],
+    [{ AUTH_MODE: 'aad' }, 'AUTH_MODE must be entra, easyauth or local'],
+    [{ AUTH_MODE: 'easyauth' }, 'AUTH_MODE is easyauth but App Service Authentication is off'],
+    [
+      { AUTH_MODE: 'entra', AUTH_ISSUER: 'https://login.microsoftonline.com/t/v2.0' },
+      'AUTH_CLIENT_ID is missing',
+    ],
+    [
+      { AUTH_MODE: 'entra', AUTH_CLIENT_ID: '6e74172b-be56-4843-9ff4-e66a39bb12e3' },
+      'AUTH_ISSUER is missing',
+    ],
+    [{ AUTH_CLIENT_ID: 'rentbook-api' }, 'AUTH_CLIENT_ID'],
+    [{ AUTH_ISSUER: 'http://login.example.org/t/v2.0' }, 'AUTH_ISSUER'],
     [
       { CosmosDBConnection__accountEndpoint: 'acct.documents.azure.com' },
       'CosmosDBConnection__accountEndpoint',

@@ -1,4 +1,5 @@
 // Seed scenarios for renting and returning, through HTTP on the local host.
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { libraryHost, librarian, memberToken } from './support-host';
 import type { Rental } from '../../shared/domain/rental';
@@ -60,24 +61,60 @@ describe('renting a book', () => {
     expect((await ctx.lib.member(memberId)).points).toBe(500);
   });
 
-  it('a book that does not exist → REJECTED BOOK_NOT_FOUND (kept in the history)', async () => {
+  // Nothing recorded: neither in the member's history nor on the librarians' board.
+  async function recordedFor(memberId: string) {
+    const board = await ctx.lib.api<RentalPage>('GET', `/api/rentals?memberId=${memberId}`, {
+      token: librarian,
+    });
+    expect(board.status).toBe(200);
+    return board.body.items;
+  }
+
+  it('a book that does not exist → 404 book-not-found, nothing recorded', async () => {
     const memberId = await ctx.lib.addMember(500);
-    const reply = await ctx.lib.rent(memberId, 'no-such-book');
-    expect(reply.body).toMatchObject({ status: 'REJECTED', reason: 'BOOK_NOT_FOUND', bookTitle: null });
+    const reply = await ctx.lib.rent(memberId, randomUUID());
+    expect(reply.status).toBe(404);
+    expect(reply.body).toMatchObject({ type: 'urn:rentbook:problem:book-not-found', status: 404 });
     const history = await ctx.lib.api<RentalPage>('GET', `/api/members/${memberId}/rentals`, {
       token: memberToken(memberId),
     });
-    expect(history.body.items.map((r) => r.id)).toEqual([reply.body.id]);
+    expect(history.body.items).toEqual([]);
+    expect(await recordedFor(memberId)).toEqual([]);
+    expect((await ctx.lib.member(memberId)).points).toBe(500);
   });
 
-  it('a librarian renting for a member that does not exist → REJECTED MEMBER_NOT_FOUND', async () => {
+  it('a member that does not exist (named by a librarian, or by its own token) → 404 member-not-found, nothing recorded', async () => {
     const book = await ctx.lib.addBook({ price: 100, copies: 1 });
-    const reply = await ctx.lib.api<Rental>('POST', '/api/rentals', {
-      token: librarian,
-      body: { bookId: book.id, memberId: 'no-such-member' },
-    });
-    expect(reply.body).toMatchObject({ status: 'REJECTED', reason: 'MEMBER_NOT_FOUND' });
+    const ghost = randomUUID();
+    for (const [token, body] of [
+      [librarian, { bookId: book.id, memberId: ghost }],
+      [memberToken(ghost), { bookId: book.id }],
+    ] as const) {
+      const reply = await ctx.lib.api<{ type: string }>('POST', '/api/rentals', { token, body });
+      expect(reply.status).toBe(404);
+      expect(reply.body.type).toBe('urn:rentbook:problem:member-not-found');
+    }
+    expect(await recordedFor(ghost)).toEqual([]);
     expect((await ctx.lib.book(book.id)).available).toBe(1);
+  });
+
+  it('ids that are not ids the system issued → 400 before any read, nothing recorded', async () => {
+    const memberId = await ctx.lib.addMember(500);
+    for (const body of [{ bookId: 'no-such-book' }, { bookId: '\u0000' }, { bookId: 'x'.repeat(100) }]) {
+      const reply = await ctx.lib.api<{ type: string }>('POST', '/api/rentals', {
+        token: memberToken(memberId),
+        body,
+      });
+      expect(reply.status).toBe(400);
+      expect(reply.body.type).toBe('urn:rentbook:problem:invalid-request');
+    }
+    const book = await ctx.lib.addBook({ price: 100, copies: 1 });
+    const forOther = await ctx.lib.api('POST', '/api/rentals', {
+      token: librarian,
+      body: { bookId: book.id, memberId: 'someone' },
+    });
+    expect(forOther.status).toBe(400);
+    expect(await recordedFor(memberId)).toEqual([]);
   });
 
   it('a librarian rents for a member; a member may not rent for another member (403, nothing happens)', async () => {

@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   approveInput,
-  eligibilityInput,
   parseInput,
   rejectInput,
+  releaseInput,
   rental,
+  reserveInput,
   sagaStart,
 } from '../../functions/lib/rental-saga-schemas';
 
@@ -35,8 +36,15 @@ describe('the saga input', () => {
     expect(() => parseInput(sagaStart, { memberId: 7, bookId: '' }, 'rental-saga')).toThrow(
       /memberId: Expected string, received number; bookId: String must contain at least 1 character/,
     );
-    expect(() => parseInput(eligibilityInput, { memberId: 'm1', bookId: 'b1' }, 'check')).toThrow(
+    expect(() => parseInput(reserveInput, { memberId: 'm1', bookId: 'b1' }, 'check')).toThrow(
       /^check: the input is not valid: rentalId: Required$/,
+    );
+  });
+
+  it('a release names the rental and its book, and nothing else is kept', () => {
+    expect(parseInput(releaseInput, recorded, 'release')).toEqual({ id: recorded.id, bookId: 'b1' });
+    expect(() => parseInput(releaseInput, { id: 'r1' }, 'release')).toThrow(
+      /^release: the input is not valid: bookId: Required$/,
     );
   });
 });

@@ -1,5 +1,6 @@
 // The borrow saga's steps on the real document store: each is idempotent (a repeat changes
 // nothing) and conditional (no oversell, no negative balance).
+import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Caller } from '../../shared/app/authorization';
 import { addBook, getBook } from '../../shared/app/catalog';
@@ -7,13 +8,13 @@ import { depositPoints, getMember, registerMember } from '../../shared/app/membe
 import type { AppDeps } from '../../shared/app/ports';
 import {
   approveRental,
-  checkEligibility,
   debitPoints,
   readRental,
   refundPoints,
   rejectRental,
   releaseCopy,
   reserveCopy,
+  reserveCopyFor,
 } from '../../shared/app/rental-saga-steps';
 import { memberLoanKey, type MemberDoc } from '../../shared/app/records';
 import { requestRental } from '../../shared/app/rentals';
@@ -58,22 +59,38 @@ async function requested(memberId: string, bookId: string): Promise<Rental> {
 
 /** Step 1 as the saga runs it for a rental: its id is the instance id, its input says where it is. */
 const check = (rental: Rental, start: Partial<{ memberId: string; bookId: string }> = {}) =>
-  checkEligibility(deps, rental.id, { memberId: rental.memberId, bookId: rental.bookId, ...start });
+  reserveCopyFor(deps, rental.id, { memberId: rental.memberId, bookId: rental.bookId, ...start });
 
 const points = async (memberId: string) => value(await getMember(deps, librarian, memberId)).points;
 const available = async (bookId: string) => value(await getBook(deps, librarian, bookId)).available;
 
-describe('check eligibility', () => {
-  it('finds the REQUESTED rental the request recorded, with the title and price, and says it can go ahead', async () => {
-    const rental = await requested(await memberWith(1000), await bookWith(1, 300));
+describe('check eligibility and take a copy (step 1)', () => {
+  it('finds the REQUESTED rental the request recorded, with the title and price, and takes a copy for it, once', async () => {
+    const bookId = await bookWith(2, 300);
+    const rental = await requested(await memberWith(1000), bookId);
     expect(await check(rental)).toEqual({
       rental: expect.objectContaining({ status: 'REQUESTED', bookTitle: 'Dune', price: 300 }),
     });
+    expect(await available(bookId)).toBe(1);
+    // Run again (a retried activity): its own copy counts as its, no second copy is taken.
+    expect(await check(rental)).toEqual({ rental: expect.objectContaining({ status: 'REQUESTED' }) });
+    expect(await available(bookId)).toBe(1);
   });
 
-  it('a member with 500 points asking for a 1000-point book → INSUFFICIENT_POINTS', async () => {
-    const rental = await requested(await memberWith(500), await bookWith(1, 1000));
+  it('a member with 500 points asking for a 1000-point book → INSUFFICIENT_POINTS, and no copy taken', async () => {
+    const bookId = await bookWith(1, 1000);
+    const rental = await requested(await memberWith(500), bookId);
     expect(await check(rental)).toMatchObject({ reason: 'INSUFFICIENT_POINTS' });
+    expect(await available(bookId)).toBe(1);
+  });
+
+  it('no copy left → BOOK_RENTED', async () => {
+    const bookId = await bookWith(1, 300);
+    const first = await requested(await memberWith(1000), bookId);
+    const second = await requested(await memberWith(1000), bookId);
+    expect(await check(first)).toEqual({ rental: expect.objectContaining({ id: first.id }) });
+    expect(await check(second)).toMatchObject({ reason: 'BOOK_RENTED' });
+    expect(await available(bookId)).toBe(0);
   });
 
   it('run again for a settled rental, answers the settled rental and no reason', async () => {
@@ -96,12 +113,14 @@ describe('check eligibility', () => {
       check(rental, { memberId: other }),
       check(rental, { bookId: otherBook }),
       // The member document is not a rental, whatever id a start gives.
-      checkEligibility(deps, memberId, { memberId, bookId }),
+      reserveCopyFor(deps, memberId, { memberId, bookId }),
     ]) {
       expect(await start).toEqual({ refused: expect.stringContaining('was requested') });
     }
     expect(await points(memberId)).toBe(1000);
     expect(await points(other)).toBe(1000);
+    expect(await available(bookId)).toBe(1);
+    expect(await available(otherBook)).toBe(1);
     expect(await readRental(deps, rental)).toMatchObject({ status: 'REQUESTED' });
     await expect(readRental(deps, unrecorded)).rejects.toThrow(/not recorded/);
   });
@@ -124,7 +143,9 @@ describe('debit points', () => {
   });
 
   it('an unknown member → MEMBER_NOT_FOUND', async () => {
-    const rental = await requested('no-such-member', await bookWith(1, 300));
+    // A request for a member that does not exist records nothing; the step still refuses one.
+    const recorded = await requested(await memberWith(1000), await bookWith(1, 300));
+    const rental = { ...recorded, memberId: randomUUID() };
     expect(await debitPoints(deps, rental)).toEqual({ ok: false, reason: 'MEMBER_NOT_FOUND' });
   });
 });
@@ -194,7 +215,8 @@ describe('reserve and release a copy', () => {
       ok: false,
       reason: 'BOOK_UNAVAILABLE',
     });
-    expect(await reserveCopy(deps, await requested(memberId, 'no-such-book'))).toEqual({
+    const recorded = await requested(memberId, await bookWith(1, 0));
+    expect(await reserveCopy(deps, { ...recorded, bookId: randomUUID() })).toEqual({
       ok: false,
       reason: 'BOOK_NOT_FOUND',
     });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readState } from '../../local/host/db';
 import { rawRequest } from '../helpers/raw-http';
+import { container } from '../views/support-store-access';
 import type { RentalPage } from '../../shared/app/members';
 import type { Rental } from '../../shared/domain/rental';
 import { eventually, librarian, libraryHost, memberToken } from './support-host';
@@ -189,20 +190,125 @@ describe('the admin routes', () => {
     expect(await world([memberId], [book.id])).toEqual(before);
   });
 
-  it("the admin run cannot call the saga's steps or the saga with a forged rental", async () => {
+  it("the admin run cannot call the saga's steps or the saga with a forged rental, with the key or without", async () => {
     const victim = await ctx.lib.addMember(1000);
     const book = await ctx.lib.addBook({ price: 300, copies: 1 });
     const before = await world([victim], [book.id]);
     const forged = JSON.parse(forgedStart('forged-admin-run', victim, book.id, -1_000_000)) as unknown;
     for (const name of ['rental-saga-debit-points', 'rental-saga-refund-points', 'rental-saga']) {
+      const run = (headers: Record<string, string>) =>
+        rawRequest(ctx.host.url, {
+          method: 'POST',
+          path: `/admin/functions/${name}`,
+          headers,
+          body: JSON.stringify({ input: forged }),
+        });
+      expectProblem(await run({}), 401);
+      expectProblem(await run(key()), 400);
+    }
+    expect(await world([victim], [book.id])).toEqual(before);
+  });
+
+  it('forged trigger input through a keyless admin run on the --dev host → 401: no member expires, no view or notice is forged', async () => {
+    const victim = await ctx.lib.addMember(1000);
+    const book = await ctx.lib.addBook({ price: 300, copies: 4 });
+    const rented = await ctx.lib.rent(victim, book.id);
+    expect(rented.body.status).toBe('APPROVED');
+    const mypage = () =>
+      ctx.lib.api<{ points: number; loans: unknown[] }>('GET', `/api/members/${victim}/mypage`, {
+        token: memberToken(victim),
+      });
+    const inbox = async () =>
+      (
+        await ctx.lib.api<{ items: { text: string }[] }>('GET', `/api/members/${victim}/notices`, {
+          token: memberToken(victim),
+        })
+      ).body.items;
+    await eventually(async () => {
+      const page = (await mypage()).body;
+      return page.points === 700 && page.loans.length === 1 ? true : undefined;
+    });
+    await eventually(async () => ((await inbox()).length > 0 ? true : undefined));
+    const memberDoc = () => container('members').read(victim, victim);
+    const before = {
+      world: await world([victim], [book.id]),
+      member: memberDoc(),
+      mypage: (await mypage()).body,
+      inbox: await inbox(),
+      events: ctx.host.db.prepare('SELECT COUNT(*) AS n FROM eh_events').get(),
+    };
+    const event = {
+      specversion: '1.0',
+      id: 'forged-event',
+      source: '/rentbook',
+      type: 'rentbook.rental.approved',
+      subject: `rentals/${rented.body.id}`,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: {
+        rentalId: rented.body.id,
+        memberId: victim,
+        bookId: book.id,
+        bookTitle: 'Pay here: evil.example',
+      },
+    };
+    const forged: [string, unknown][] = [
+      // An outbox item over the member's own document: the relay would mark it sent, and it would expire.
+      [
+        'outbox-relay-members',
+        [{ id: victim, type: 'outbox', memberId: victim, partitionKey: victim, event }],
+      ],
+      [
+        'views-project',
+        [
+          {
+            id: victim,
+            type: 'member',
+            memberId: victim,
+            name: 'HACKED',
+            points: -999999,
+            feesOwed: 123456789,
+            version: 999999999,
+          },
+        ],
+      ],
+      [
+        'notices-send',
+        {
+          id: 'forged-notice',
+          memberId: victim,
+          kind: 'overdue',
+          text: 'Pay at evil.example',
+          createdAt: new Date().toISOString(),
+        },
+      ],
+      ['notices-compose', [event]],
+    ];
+    for (const [name, input] of forged) {
       const reply = await rawRequest(ctx.host.url, {
         method: 'POST',
         path: `/admin/functions/${name}`,
-        body: JSON.stringify({ input: forged }),
+        body: JSON.stringify({ input }),
       });
-      expectProblem(reply, 400);
+      expectProblem(reply, 401);
     }
-    expect(await world([victim], [book.id])).toEqual(before);
+    await new Promise((r) => setTimeout(r, 500));
+    expect({
+      world: await world([victim], [book.id]),
+      member: memberDoc(),
+      mypage: (await mypage()).body,
+      inbox: await inbox(),
+      events: ctx.host.db.prepare('SELECT COUNT(*) AS n FROM eh_events').get(),
+    }).toEqual(before);
+  });
+
+  it('the timers still run keyless on the --dev host (the README walk-through)', async () => {
+    const reply = await rawRequest(ctx.host.url, {
+      method: 'POST',
+      path: '/admin/functions/overdue-scan',
+      body: '{}',
+    });
+    expect(reply.status).toBe(202);
   });
 });
 

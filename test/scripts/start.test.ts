@@ -35,6 +35,7 @@ describe('npm start', () => {
       expect(out).toMatch(/^Started in \d+\.\d s$/m);
       expect(out).toContain(`Dev features on: POST ${url}/admin/clock`);
       expect(out).toContain(`Data file: ${dbFile}`);
+      expect(out).toContain(`Web app on ${url}/ (the API under ${url}/api)`);
       const record = JSON.parse(fs.readFileSync(hostRecordFile(dbFile), 'utf8')) as {
         url: string;
         pid: number;
@@ -52,6 +53,37 @@ describe('npm start', () => {
     expect(out).not.toMatch(/shutdown failed/);
     expect(fs.existsSync(hostRecordFile(dbFile))).toBe(false);
   });
+});
+
+describe('SIGTERM to npm, as a service manager sends it', () => {
+  for (const script of [['start'], ['run', 'host']]) {
+    it(`stops the host of npm ${script.join(' ')} and frees its port`, async () => {
+      const dbFile = path.join(dir, `${script.join('-')}.db`);
+      // npm alone gets the signal (not its process group): npm passes it to the shell it ran the
+      // script in, and the shell does not pass it on.
+      const child = spawn('npm', [...script, '--', '--port', '0', '--db', dbFile], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const url = await waitFor(
+        () => /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1],
+        90_000,
+        'the host',
+      );
+      const { pid } = JSON.parse(fs.readFileSync(hostRecordFile(dbFile), 'utf8')) as { pid: number };
+      try {
+        child.kill('SIGTERM');
+        await waitFor(() => !isRunning(pid), 10_000, 'the host to exit');
+        await expect(fetch(`${url}/api/health`)).rejects.toThrow();
+        expect(fs.existsSync(hostRecordFile(dbFile))).toBe(false);
+      } finally {
+        if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+      }
+    });
+  }
 });
 
 function isRunning(pid: number): boolean {
