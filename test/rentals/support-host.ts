@@ -88,7 +88,8 @@ export async function call<T = Record<string, unknown>>(
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${await options.token}`;
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const typed = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
+  if (options.body !== undefined && !typed) headers['Content-Type'] = 'application/json';
   const res = await fetch(`${baseUrl}${route}`, {
     method,
     headers,
