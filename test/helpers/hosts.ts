@@ -104,7 +104,10 @@ export async function waitFor<T>(
   }
 }
 
-/** `GET /api/books/{bookId}` for each method of each HTTP function the host serves, constraints dropped. */
+/**
+ * `GET /api/books/{bookId}` for each method of each HTTP function the host serves, constraints dropped;
+ * a HEAD beside a GET is left out (it is that GET without its body, and the API documents list GETs).
+ */
 export function registeredHttpRoutes(host: LocalHost): string[] {
   return (
     host.functions
@@ -112,7 +115,10 @@ export function registeredHttpRoutes(host: LocalHost): string[] {
       .filter((f) => f.trigger === 'httpTrigger' && f.name !== 'web')
       .flatMap((f) => {
         const [, methods, route] = /^\[([^\]]+)\] (\S+)$/.exec(f.detail)!;
-        return methods.split(',').map((m) => `${m} ${route.replace(/\{(\w+)(:[^}]*)?\??\}/g, '{$1}')}`);
+        const listed = methods.split(',');
+        return listed
+          .filter((m) => m !== 'HEAD' || !listed.includes('GET'))
+          .map((m) => `${m} ${route.replace(/\{(\w+)(:[^}]*)?\??\}/g, '{$1}')}`);
       })
       .sort()
   );

@@ -231,3 +231,32 @@ describe('only librarians change the catalog', () => {
     expect(await ctx.lib.book(book.id)).toEqual(book);
   });
 });
+
+describe('HEAD', () => {
+  it('every route that answers GET answers HEAD: the same status and headers, no body', async () => {
+    const book = await ctx.lib.addBook({ title: 'Headless', price: 0, copies: 1 });
+    for (const route of ['/api/books?limit=2', `/api/books/${book.id}`, '/api/health', '/api/openapi.json']) {
+      const get = await fetch(`${ctx.host.url}${route}`);
+      const head = await rawRequest(ctx.host.url, { method: 'HEAD', path: route });
+      expect({ route, status: head.status }).toEqual({ route, status: get.status });
+      expect(head.headers['content-type']).toBe(get.headers.get('content-type'));
+      expect(head.text).toBe('');
+    }
+    // A problem is answered to HEAD too, with its status and type, without its body.
+    const missing = await rawRequest(ctx.host.url, {
+      method: 'HEAD',
+      path: '/api/books/00000000-0000-4000-8000-000000000000',
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-type']).toBe('application/problem+json');
+    const signedOut = await rawRequest(ctx.host.url, { method: 'HEAD', path: '/api/rentals' });
+    expect(signedOut.status).toBe(401);
+    expect(signedOut.text).toBe('');
+    // Azure's Functions host routes HEAD only to the functions that declare it: each GET does.
+    const gets = ctx.host.functions.filter(
+      (f) => f.trigger === 'httpTrigger' && /^\[[^\]]*GET/.test(f.detail),
+    );
+    expect(gets.length).toBeGreaterThan(15);
+    for (const f of gets) expect({ name: f.name, detail: f.detail }).toMatchObject({ detail: /HEAD/ });
+  });
+});
