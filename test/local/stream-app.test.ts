@@ -76,7 +76,7 @@ describe('loading the app', () => {
         `The '${name}' function is in error: The binding type(s) '${type}' are not registered`,
       );
     }
-    expect(out).toMatch(/\tblobWatcher: blobTrigger\n\t\tin error: The binding type\(s\) 'blobTrigger'/);
+    expect(out).toMatch(/^ {2}blobWatcher: blobTrigger in error: The binding type\(s\) 'blobTrigger'/m);
     expect(await (await fetch(`${host.url}/api/hello?name=Ada`)).text()).toBe('Hello, Ada!');
   });
 
