@@ -16,6 +16,7 @@ import type { AuthConfig } from '../../shared/config';
 import { entraTokenVerifier, SignInUnavailable } from '../../shared/entra-token';
 import { verifyLocalToken } from '../../shared/local-token';
 import { isJsonMediaType, notJsonDetail } from '../../shared/media-type';
+import { PROBLEM_TITLES } from './problem-titles';
 import { appConfig } from './settings';
 
 /** Problem types are stable URNs; `code` is the last part (`urn:rentbook:problem:book-not-found`). */
@@ -29,19 +30,6 @@ const statusOf: Record<ProblemKind, number> = {
   conflict: 409,
   'precondition-failed': 412,
   unprocessable: 422,
-};
-
-const titles: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  412: 'Precondition Failed',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
 };
 
 /** A problem raised while reading the request (bad input, no caller); `handled` answers it. */
@@ -74,7 +62,7 @@ export function problem(
   const challenge: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
   return {
     status,
-    jsonBody: { type: PROBLEM_TYPE_PREFIX + code, title: titles[status] ?? 'Error', status, detail },
+    jsonBody: { type: PROBLEM_TYPE_PREFIX + code, title: PROBLEM_TITLES[status] ?? 'Error', status, detail },
     headers: { 'Content-Type': 'application/problem+json', ...challenge, ...headers },
   };
 }
