@@ -17,6 +17,7 @@ import { itemsPastLease } from '../local/documents/lease-lag';
 import { parseCommandLine, usageError, type Command } from '../scripts/lib/command-line';
 import { DATABASE_ID } from '../shared/app/records';
 import { signLocalToken } from '../shared/local-token';
+import { devLoopBench, storageCeiling } from './dev-loop';
 import { overdueBench } from './overdue-scan';
 import { summarize } from './stats';
 import { measureCommitsPerSec } from './storage-ceiling';
@@ -35,7 +36,7 @@ const root = path.resolve(__dirname, '../..');
 const command: Command = {
   name: 'bench',
   usage:
-    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N]',
+    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N] | --dev-loop [--dev-loop-edits N]',
   help: `
 Starts the local host on a fresh data file, loads books and one member per client, drives the
 clients through rent → return, then runs a contention case (every client racing for a book with
@@ -50,6 +51,9 @@ clients through rent → return, then runs a contention case (every client racin
   --overdue                instead: the overdue timer's scan over a store of --overdue-loans loans
                            (loaded in bulk, a minute or two), with 1,000 due, then 10,000 due
   --overdue-loans N        loans stored for --overdue (default 1000000)
+  --dev-loop               instead: how long npm run dev takes from an edit of functions/health.ts
+                           (a comment line, taken out again at the end) to a new host serving it
+  --dev-loop-edits N       edits timed for --dev-loop (default 10)
   --help                   this text`,
 };
 const values = parseCommandLine(command, {
@@ -60,12 +64,16 @@ const values = parseCommandLine(command, {
   app: { type: 'string' },
   overdue: { type: 'boolean', default: false },
   'overdue-loans': { type: 'string', default: '1000000' },
+  'dev-loop': { type: 'boolean', default: false },
+  'dev-loop-edits': { type: 'string', default: '10' },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const contentionSeconds = Number(values['contention-seconds']);
 if (!(seconds > 0) || !(concurrency >= 1))
   usageError(command, '--seconds and --concurrency must be positive numbers.');
+if (!(Number(values['dev-loop-edits']) >= 1))
+  usageError(command, '--dev-loop-edits must be a positive number.');
 
 const BOOKS = 200;
 const COPIES = 1000;
@@ -437,16 +445,26 @@ function relayFigures(
   }
 }
 
-(values.overdue
-  ? overdueBench(Number(values['overdue-loans']), print).then((runs) =>
+(values['dev-loop']
+  ? devLoopBench(Number(values['dev-loop-edits']), print).then((figures) =>
       print({
-        overdueScan: runs.map(({ due, scanMs, checked }) => ({ due, scanMs, checked })),
-        loans: Number(values['overdue-loans']),
+        ...figures,
+        ...storageCeiling(),
         cpus: os.cpus().length,
+        loadavg: os.loadavg(),
         node: process.version,
       }),
     )
-  : main()
+  : values.overdue
+    ? overdueBench(Number(values['overdue-loans']), print).then((runs) =>
+        print({
+          overdueScan: runs.map(({ due, scanMs, checked }) => ({ due, scanMs, checked })),
+          loans: Number(values['overdue-loans']),
+          cpus: os.cpus().length,
+          node: process.version,
+        }),
+      )
+    : main()
 ).catch((err: unknown) => {
   process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
