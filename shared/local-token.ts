@@ -1,9 +1,9 @@
 // Local bearer tokens: a JWT (HS256) signed with the local secret, standing in for App Service
 // Authentication when the app runs on the local host. `npm run token` makes them.
 //
-// jose 5, not 6: jose 6 is ESM-only, and this CommonJS app could load it only through require(esm),
-// which is on by default from Node 20.19 and 22.12 but not in 20.18, the oldest Node we support.
-// jose 5 ships a CommonJS build with the same API; moving to 6 later changes no code here.
+// jose 5, not 6: jose 6 is ESM-only, and this CommonJS app would load it through require(esm), on by
+// default in every Node we accept (20.19+, 22.12+, 24) but marked experimental on 20 and 22
+// (docs/decisions/0011-node-versions.md). jose 5 ships a CommonJS build with the same API.
 import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { SignedIn } from './app/authorization';
