@@ -4,7 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { telemetryEvent, type TelemetryEvent } from '../../functions/lib/telemetry';
 import type { LocalHost, LocalHostOptions } from '../../local/host/host';
 import { createLogger } from '../../local/host/logger';
-import { repoRoot, startHost as startTestHost } from '../helpers/hosts';
+import { holdLogLine, repoRoot, startHost as startTestHost } from '../helpers/hosts';
 
 export { repoRoot };
 import type { Book } from '../../shared/app/records';
@@ -35,7 +35,7 @@ export interface LoggedEvent {
 /**
  * A host logger that keeps the app's operators' events (its `{"event":...}` lines, each parsed
  * and checked against the app's declared shapes; a line that is not one fails the test that reads
- * it) and passes the host's errors on to stderr. At debug level: the host writes a consumer's own
+ * it) and holds the host's errors for a test that fails (../helpers/hosts.ts). At debug level: the host writes a consumer's own
  * info lines there (`local/host/consumer-log.ts`).
  */
 export function eventLog(): { logger: LocalHostOptions['logger']; events(): LoggedEvent[] } {
@@ -43,7 +43,7 @@ export function eventLog(): { logger: LocalHostOptions['logger']; events(): Logg
   const logger = createLogger('debug', (line) => {
     const m = /^\[[^\]]+\] (?:info {2}|debug )\[([^\]]+)\] (\{"event":.*)$/.exec(line);
     if (m) lines.push({ fn: m[1], message: m[2] });
-    else if (/^\[[^\]]+\] error/.test(line)) process.stderr.write(line + '\n');
+    else if (/^\[[^\]]+\] error/.test(line)) holdLogLine(line);
   });
   return {
     logger,
