@@ -74,5 +74,6 @@ describe('npm run dev', () => {
     }
     expect(await exited).toBe(0);
     expect(fs.existsSync(hostRecordFile(dbFile))).toBe(false);
-  });
+    // Three hosts and the watch of three projects, on a machine other test files load too.
+  }, 150_000);
 });
