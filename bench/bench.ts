@@ -19,6 +19,7 @@ import { DATABASE_ID } from '../shared/app/records';
 import { signLocalToken } from '../shared/local-token';
 import { devLoopBench, storageCeiling } from './dev-loop';
 import { overdueBench } from './overdue-scan';
+import { CLIENT_TIMEOUT_MS, driveOverload, drainedFigures, overloadFigures, type Attempt } from './overload';
 import { summarize } from './stats';
 import { measureCommitsPerSec } from './storage-ceiling';
 import { workPerCycle, type HostWork } from './work';
@@ -36,7 +37,7 @@ const root = path.resolve(__dirname, '../..');
 const command: Command = {
   name: 'bench',
   usage:
-    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N] | --dev-loop [--dev-loop-edits N]',
+    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--overload [--overload-seconds N]] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N] | --dev-loop [--dev-loop-edits N]',
   help: `
 Starts the local host on a fresh data file, loads books and one member per client, drives the
 clients through rent → return, then runs a contention case (every client racing for a book with
@@ -45,6 +46,11 @@ clients through rent → return, then runs a contention case (every client racin
   --seconds N              how long to drive rent → return (default 20)
   --concurrency N          clients at once (default 32)
   --contention-seconds N   how long the contention case runs (default 5)
+  --overload               after the ordinary run, 4 × --concurrency clients (the concurrency where
+                           throughput peaks) rent and return for --overload-seconds, each call with a
+                           10 s timeout: accepted and refused per second, latencies, timeouts, 5xx,
+                           then the invariants once the load drained
+  --overload-seconds N     how long the overload runs (default 30)
   --profile-dir DIR        write a V8 CPU profile of the host there (open it in Chrome DevTools)
   --app DIR                run another build's compiled function app (its folder) on this host,
                            to tell the host's cost from the app's
@@ -60,6 +66,8 @@ const values = parseCommandLine(command, {
   seconds: { type: 'string', default: '20' },
   concurrency: { type: 'string', default: '32' },
   'contention-seconds': { type: 'string', default: '5' },
+  overload: { type: 'boolean', default: false },
+  'overload-seconds': { type: 'string', default: '30' },
   'profile-dir': { type: 'string' },
   app: { type: 'string' },
   overdue: { type: 'boolean', default: false },
@@ -70,8 +78,11 @@ const values = parseCommandLine(command, {
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const contentionSeconds = Number(values['contention-seconds']);
-if (!(seconds > 0) || !(concurrency >= 1))
-  usageError(command, '--seconds and --concurrency must be positive numbers.');
+const overloadSeconds = Number(values['overload-seconds']);
+if (!(seconds > 0) || !(concurrency >= 1) || !(overloadSeconds > 0))
+  usageError(command, '--seconds, --concurrency and --overload-seconds must be positive numbers.');
+// The overload run's clients: four times the concurrency where throughput peaks.
+const clients = values.overload ? concurrency * 4 : concurrency;
 if (!(Number(values['dev-loop-edits']) >= 1))
   usageError(command, '--dev-loop-edits must be a positive number.');
 
@@ -137,7 +148,7 @@ async function main(): Promise<void> {
   const masterKey = randomBytes(32).toString('base64url');
   const host = await startHost(path.join(dir, 'bench.db'), secret, masterKey);
   let stopped = false;
-  const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });
+  const pool = new Pool(host.url, { connections: clients + 4, pipelining: 1 });
   const librarian = `Bearer ${await signLocalToken(secret, { librarian: 'bench' })}`;
 
   async function call<T>(
@@ -154,6 +165,37 @@ async function main(): Promise<void> {
     });
     const text = await res.body.text();
     return { status: res.statusCode, json: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** A call as an overloaded client sees it: its status (0 when unanswered within the client timeout). */
+  async function attempt<T>(method: 'POST', p: string, auth: string, body?: unknown): Promise<Attempt<T>> {
+    const t0 = performance.now();
+    try {
+      const res = await pool.request({
+        method,
+        path: p,
+        headers: {
+          authorization: auth,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headersTimeout: CLIENT_TIMEOUT_MS,
+        bodyTimeout: CLIENT_TIMEOUT_MS,
+      });
+      const text = await res.body.text();
+      const retryAfter = res.headers['retry-after'];
+      return {
+        status: res.statusCode,
+        ms: performance.now() - t0,
+        retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+        json: res.statusCode < 300 && text ? (JSON.parse(text) as T) : undefined,
+      };
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+        return { status: 0, ms: performance.now() - t0, retryAfter: null };
+      throw err;
+    }
   }
 
   const dbFile = path.join(dir, 'bench.db');
@@ -179,7 +221,7 @@ async function main(): Promise<void> {
       })
     ).json.id;
     const members: { id: string; auth: string }[] = [];
-    for (let i = 0; i < concurrency; i++) {
+    for (let i = 0; i < clients; i++) {
       const m = await call<{ id: string }>('POST', '/api/members', librarian, { name: `Bench member ${i}` });
       if (m.status !== 201) throw new Error(`creating a member answered ${m.status}`);
       const auth = `Bearer ${await signLocalToken(secret, { member: m.json.id })}`;
@@ -188,6 +230,8 @@ async function main(): Promise<void> {
       members.push({ id: m.json.id, auth });
     }
     print({ phase: 'loaded', books: BOOKS + 1, members: members.length });
+    // The ordinary run's clients (the rest only join the overload run).
+    const peakMembers = members.slice(0, concurrency);
 
     const rentMs: number[] = [];
     const returnMs: number[] = [];
@@ -295,7 +339,7 @@ async function main(): Promise<void> {
     const stopAt = t0 + seconds * 1000;
     await Promise.all([
       ...(hasViews ? [probeLoop(stopAt)] : []),
-      ...members.map(async (m) => {
+      ...peakMembers.map(async (m) => {
         while (performance.now() < stopAt) {
           const rental = await rent(m, books[Math.floor(Math.random() * books.length)]);
           if (rental?.status === 'APPROVED') await giveBack(m, rental.id);
@@ -312,6 +356,22 @@ async function main(): Promise<void> {
       measuring: hasViews ? ['mypage-get'] : [],
     });
 
+    // Overload: four times the clients, each call with a client timeout; refusals are waited out.
+    const overload = values.overload
+      ? overloadFigures(
+          await driveOverload<Rental>(
+            members.map((m) => ({
+              rent: (bookId) => attempt<Rental>('POST', '/api/rentals', m.auth, { bookId }),
+              giveBack: (r) => attempt('POST', `/api/rentals/${r.id}/return`, m.auth),
+            })),
+            books,
+            overloadSeconds,
+          ),
+        )
+      : undefined;
+    if (overload)
+      print({ phase: 'overload', clients: members.length, seconds: overloadSeconds, ...overload });
+
     // Contention: rounds where every client races for the same book with few copies.
     const contentionMs: number[] = [];
     let oversoldRounds = 0;
@@ -320,14 +380,15 @@ async function main(): Promise<void> {
     while (performance.now() < contentionStop) {
       rounds++;
       const results = await Promise.all(
-        members.map((m) => rent(m, contended, contentionMs).then((r) => ({ m, r }))),
+        peakMembers.map((m) => rent(m, contended, contentionMs).then((r) => ({ m, r }))),
       );
       const approved = results.filter((x) => x.r?.status === 'APPROVED');
       if (approved.length > CONTENDED_COPIES) oversoldRounds++;
       await Promise.all(approved.map((x) => giveBack(x.m, x.r!.id)));
     }
 
-    // Invariants, read back through the API.
+    // Invariants, read back through the API once whatever the load set off has run.
+    await settledStatus();
     let oversold = 0;
     for (const id of [...books, contended]) {
       const b = (await call<{ copies: number; available: number }>('GET', `/api/books/${id}`, librarian))
@@ -337,23 +398,40 @@ async function main(): Promise<void> {
     oversold += oversoldRounds;
     let balances = 0;
     let debited = 0;
-    for (const m of members) {
-      balances += (await call<{ points: number }>('GET', `/api/members/${m.id}`, m.auth)).json.points;
+    // Rentals left REQUESTED, ever approved, returned; members whose mypage differs from the write model.
+    const settled = { requestedLeft: 0, approved: 0, returned: 0, viewsDiffering: 0 };
+    for (const m of [...members, probe]) {
+      const points = (await call<{ points: number }>('GET', `/api/members/${m.id}`, m.auth)).json.points;
+      balances += points;
+      let onLoan = 0;
       let continuation: string | undefined;
       do {
         const q = `/api/members/${m.id}/rentals?limit=100${continuation ? `&continuation=${encodeURIComponent(continuation)}` : ''}`;
         const page = (await call<{ items: Rental[]; continuation?: string }>('GET', q, m.auth)).json;
-        for (const r of page.items)
-          if (['APPROVED', 'OVERDUE', 'RETURNED'].includes(r.status)) debited += r.price;
+        for (const r of page.items) {
+          if (['APPROVED', 'OVERDUE', 'RETURNED'].includes(r.status)) {
+            debited += r.price;
+            settled.approved++;
+          }
+          if (r.status === 'RETURNED') settled.returned++;
+          else if (r.status === 'APPROVED' || r.status === 'OVERDUE') onLoan++;
+          else if (r.status === 'REQUESTED') settled.requestedLeft++;
+        }
         continuation = page.continuation;
       } while (continuation);
+      if (hasViews) {
+        const page = (await call<Mypage & { points: number }>('GET', `/api/members/${m.id}/mypage`, m.auth))
+          .json;
+        if (page.points !== points || page.loans.length !== onLoan) settled.viewsDiffering++;
+      }
     }
-    const deposits = DEPOSIT * members.length;
+    const deposits = DEPOSIT * (members.length + 1); // the probe's too
     const status = await hostStatus();
 
     await host.stop();
     stopped = true;
     const relay = relayFigures(dbFile, wallT0, wallT1);
+    const drained = drainedFigures(dbFile);
 
     const storageCommitsPerSec = measureCommitsPerSec(dir, 'NORMAL', 2);
     const storageFsyncCommitsPerSec = measureCommitsPerSec(dir, 'FULL', 2);
@@ -387,6 +465,21 @@ async function main(): Promise<void> {
       errors,
       oversold,
       pointsConserved: deposits === balances + debited,
+      invariants: {
+        rentalsLeftRequested: settled.requestedLeft,
+        membersWhoseViewDiffers: hasViews ? settled.viewsDiffering : null,
+        eventIdsOnHubMoreThanOnce: drained.eventIdsOnHubMoreThanOnce,
+        rentalsNoticedTwice: drained.rentalsNoticedTwice,
+        approvalNotices: {
+          expected: settled.approved,
+          stored: drained.noticesByKind['rental-approved'] ?? 0,
+        },
+        returnNotices: {
+          expected: settled.returned,
+          stored: drained.noticesByKind['rental-returned'] ?? 0,
+        },
+      },
+      ...(overload ? { overload } : {}),
       points: { deposits, balances, debited },
       storageCommitsPerSec,
       storageFsyncCommitsPerSec,

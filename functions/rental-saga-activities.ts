@@ -2,8 +2,7 @@
 // (idempotent, keyed by rental id).
 import * as df from 'durable-functions';
 import {
-  approveRental,
-  debitPoints,
+  chargeAndApprove,
   refundPoints,
   readRental,
   rejectRental,
@@ -27,13 +26,10 @@ df.app.activity(step.reserveCopy, {
     return reserveCopyFor(appDeps(), rentalId, start);
   },
 });
-df.app.activity(step.debitPoints, {
-  handler: (input) => debitPoints(appDeps(), parseInput(rental, input, step.debitPoints)),
-});
-df.app.activity(step.approve, {
+df.app.activity(step.chargeAndApprove, {
   handler: (input) => {
-    const { rental: r, approvedAt } = parseInput(approveInput, input, step.approve);
-    return approveRental(appDeps(), r, approvedAt);
+    const { rental: r, approvedAt } = parseInput(approveInput, input, step.chargeAndApprove);
+    return chargeAndApprove(appDeps(), r, approvedAt);
   },
 });
 df.app.activity(step.reject, {

@@ -1,8 +1,8 @@
 // The borrow saga (Durable orchestration; instance id = rental id). Reads as the story:
-// check the member and book and take a copy → take the points → approve with a due date.
-// When a step says no, what was done is undone in reverse (the points are refunded, the copy goes
-// back; each exactly once, as every step is idempotent and keyed by the rental id) and the
-// rental is rejected with that step's reason. Deterministic: time only from currentUtcDateTime.
+// check the member and book and take a copy → take the points and approve with a due date (one
+// write in the member's partition). When a step says no, what was done is undone in reverse (the
+// points are refunded, the copy goes back; each exactly once, as every step is idempotent and keyed
+// by the rental id) and the rental is rejected with that step's reason. Deterministic: time only from currentUtcDateTime.
 // It runs only for a rental the API recorded, on the recorded member, book and price: its input
 // says where that rental is and nothing more (a start that names no recorded rental fails and
 // changes nothing).
@@ -12,11 +12,11 @@
 // as Durable then runs that turn again).
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
-import type { Reservation, StepOutcome } from '../shared/app/rental-saga-steps';
+import type { Charged, Reservation } from '../shared/app/rental-saga-steps';
 import type { RejectionReason, Rental } from '../shared/domain/rental';
 import { RENTAL_SAGA, sagaActivities as step } from './lib/rental-saga-client';
 import { parseInput, sagaStart } from './lib/rental-saga-schemas';
-import { logEvent, type COMPENSATION_STEPS, type SAGA_STEPS, type TelemetryEvent } from './lib/telemetry';
+import { logEvent, type COMPENSATION_STEPS, type TelemetryEvent } from './lib/telemetry';
 
 // Transient faults (a busy store) get a few quick retries before the saga gives up on a step.
 const retry = new df.RetryOptions(500, 5);
@@ -47,23 +47,18 @@ function* rentalSaga(context: OrchestrationContext): Saga<Rental> {
   if (rental.status !== 'REQUESTED') return rental;
   if (reason) return yield* reject(context, rental, reason, []);
 
-  let running: (typeof SAGA_STEPS)[number] = 'debitPoints';
   try {
-    const debited = (yield call(context, step.debitPoints, rental)) as StepOutcome;
-    if (!debited.ok) return yield* reject(context, rental, debited.reason, ['releaseCopy']);
-
-    running = 'approve';
     const approvedAt = context.df.currentUtcDateTime.toISOString();
-    return approved(context, (yield call(context, step.approve, { rental, approvedAt })) as Rental);
+    const charged = (yield call(context, step.chargeAndApprove, { rental, approvedAt })) as Charged;
+    if (!charged.ok) return yield* reject(context, rental, charged.reason, ['releaseCopy']);
+    return approved(context, charged.rental);
   } catch {
-    // A step kept failing through its retries, yet it may have taken effect before it failed. If the
-    // approval went through, the rental stands. Otherwise undo every step: undoing is conditional
+    // The step kept failing through its retries, yet it may have taken effect before it failed. If
+    // the approval went through, the rental stands. Otherwise undo every step: undoing is conditional
     // (a refund needs the debit, a release needs the loan), so undoing what never happened is a no-op.
-    if (running === 'approve') {
-      const current = (yield* untilDone(context, step.read, rental)) as Rental;
-      if (current.status !== 'REQUESTED') return approved(context, current);
-    }
-    emit(context, { event: 'saga.failed', rentalId: rental.id, step: running });
+    const current = (yield* untilDone(context, step.read, rental)) as Rental;
+    if (current.status !== 'REQUESTED') return approved(context, current);
+    emit(context, { event: 'saga.failed', rentalId: rental.id, step: 'chargeAndApprove' });
     return yield* reject(context, rental, 'PROCESSING_FAILED', ['releaseCopy', 'refundPoints']);
   }
 }

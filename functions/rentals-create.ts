@@ -1,13 +1,23 @@
 // POST /api/rentals {bookId, memberId?} (optional Idempotency-Key): rent a book. Records the
 // REQUESTED rental, starts the borrow saga for it and waits a few seconds for it: 201 with the settled rental (APPROVED or REJECTED), or 202
-// with Location while it is still REQUESTED.
+// with Location while it is still REQUESTED. Past MAX_RENTALS_IN_FLIGHT rents at once on this
+// instance it refuses at once with 503 and Retry-After, recording nothing (shared/app/admission.ts).
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
 import { findRental, requestRental } from '../shared/app/rentals';
 import type { Rental } from '../shared/domain/rental';
-import { appDeps } from './lib/composition';
-import { handled, identify, json, problem, problemResponse, readBody, readIdempotencyKey } from './lib/http';
+import { appDeps, rentAdmission } from './lib/composition';
+import {
+  admitted,
+  handled,
+  identify,
+  json,
+  problem,
+  problemResponse,
+  readBody,
+  readIdempotencyKey,
+} from './lib/http';
 import { startRentalSaga } from './lib/rental-saga-client';
 import { rentalBody } from './lib/schemas';
 
@@ -40,5 +50,5 @@ df.app.client.http('rentals-create', {
   methods: ['POST'],
   route: 'api/rentals',
   authLevel: 'anonymous',
-  handler: handled(rentalsCreate),
+  handler: handled(admitted(rentAdmission, rentalsCreate)),
 });

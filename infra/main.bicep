@@ -70,6 +70,10 @@ param overdueSchedule string = '0 0 * * * *'
 @minValue(1)
 @maxValue(365)
 param overdueReminderDays int = 3
+@description('Rents one instance has in flight at once; past it a rent is refused with 503 and Retry-After, nothing recorded.')
+@minValue(1)
+@maxValue(100000)
+param maxRentalsInFlight int = 32
 @description('Where notices are also POSTed as JSON (a messenger bot, a Logic App); empty: the members\' inboxes only.')
 param noticeWebhookUrl string = ''
 
@@ -92,7 +96,7 @@ var databaseContainers = [
   { id: 'leases', partitionKeyPath: '/id' } // change feed trigger leases (it cannot create them under RBAC)
 ]
 var eventHubName = 'rentbook-events'
-var eventHubConsumerGroups = ['notices', 'rental-board']
+var eventHubConsumerGroups = ['notices']
 var serviceBusQueues = [
   {
     name: 'notifications'
@@ -165,7 +169,7 @@ module eventHubs 'app/event-hubs.bicep' = {
     partitionCount: eventHubPartitionCount
     consumerGroups: eventHubConsumerGroups
     captureEnabled: eventHubCaptureEnabled
-    captureStorageAccountId: storage.outputs.resourceId
+    captureStorageAccountName: storage.outputs.name
     captureContainerName: captureContainerName
   }
 }
@@ -204,8 +208,6 @@ module rbac 'app/rbac.bicep' = {
     eventHubsNamespaceName: eventHubs.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.name
     durableTaskSchedulerName: durableTask.outputs.name
-    captureEnabled: eventHubCaptureEnabled
-    capturePrincipalId: eventHubs.outputs.capturePrincipalId
     operatorPrincipalId: principalId
     operatorPrincipalType: principalType
   }
@@ -257,6 +259,7 @@ module api 'app/api.bicep' = {
       OVERDUE_SCHEDULE: overdueSchedule
       OVERDUE_REMINDER_DAYS: string(overdueReminderDays)
       NOTICE_WEBHOOK_URL: noticeWebhookUrl
+      MAX_RENTALS_IN_FLIGHT: string(maxRentalsInFlight)
     }
   }
 }

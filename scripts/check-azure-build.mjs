@@ -1,74 +1,41 @@
-// Builds the package the Functions host would get in Azure and loads every function from it:
-// the files .funcignore lets through (the compiled app, no local/), production dependencies only
-// (`npm ci --omit=dev`, so no better-sqlite3), Azure settings in the environment. The functions
-// register through a stand-in for `@azure/functions-core` (the seam the Azure worker provides).
-// Prints one JSON line; exits non-zero when anything is wrong. Run `npm run build` first.
-//   node scripts/check-azure-build.mjs [--keep]
+// Builds the package azd ships (scripts/azure-package.mjs, what azure.yaml's prepackage hook runs) in a
+// temporary folder, checks what is in it and loads every function from it with Azure settings: the
+// compiled app and its web page, no local/ code, no development dependency (so no better-sqlite3),
+// its unpacked size under the budget. The functions register through a stand-in for
+// `@azure/functions-core` (the seam the Azure worker provides). Prints one JSON line; exits non-zero
+// when anything is wrong. Run `npm run build` first.
+//   node scripts/check-azure-build.mjs [--keep | --package DIR]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // The options helper every tool uses, from the build this check needs anyway.
 import commandLine from '../dist/scripts/lib/command-line.js';
+import { buildAzurePackage } from './azure-package.mjs';
 
-const { keep } = commandLine.parseCommandLine(
-  {
-    name: 'check-azure-build',
-    usage: 'usage: node scripts/check-azure-build.mjs [--keep]',
-    help: `
-Builds the package the Functions host would get in Azure (the files .funcignore lets through,
-production dependencies only) and loads every function from it with Azure settings. Prints one JSON
-line; exits non-zero when anything is wrong. Run npm run build first.
+const command = {
+  name: 'check-azure-build',
+  usage: 'usage: node scripts/check-azure-build.mjs [--keep | --package DIR]',
+  help: `
+Builds the package azd ships (as npm run package:azure does, in a temporary folder) and checks it:
+no local/ code, no development dependency, the web page whole, its unpacked size under 100 MB, and
+every function loading from it with Azure settings. Prints one JSON line; exits non-zero when anything
+is wrong. Run npm run build first.
 
   --keep           keep the package directory (its path is printed on stderr)
+  --package DIR    check the package already in DIR instead (.azure-package after npm run
+                   package:azure: what azd is about to zip)
   --help           this text`,
-  },
-  { keep: { type: 'boolean', default: false } },
-);
+};
+const options = commandLine.parseCommandLine(command, {
+  keep: { type: 'boolean', default: false },
+  package: { type: 'string' },
+});
+if (options.package !== undefined && options.keep)
+  commandLine.usageError(command, '--keep builds a package to keep; --package checks one already built.');
 
-const root = path.resolve(import.meta.dirname, '..');
-
-/** The .funcignore rules this project uses: anchored paths (`/dir/`, `/file`) and `*.ext` anywhere. */
-function ignoreRules() {
-  const lines = fs
-    .readFileSync(path.join(root, '.funcignore'), 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  return lines.map((line) => {
-    const dirOnly = line.endsWith('/');
-    const body = line.replace(/^\//, '').replace(/\/$/, '');
-    const anchored = line.startsWith('/');
-    const re = new RegExp(
-      '^' +
-        body
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replace(/\*/g, '[^/]*')
-          .replace(/\?/g, '[^/]') +
-        '$',
-    );
-    return { re, anchored, dirOnly };
-  });
-}
-
-function ignored(rules, rel, isDir) {
-  return rules.some((r) => {
-    if (r.dirOnly && !isDir) return false;
-    return r.anchored ? r.re.test(rel) : r.re.test(path.basename(rel));
-  });
-}
-
-function copyPackage(rules, dir, into, rel = '') {
-  for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-    const childRel = rel ? `${rel}/${entry.name}` : entry.name;
-    if (childRel === 'node_modules' || ignored(rules, childRel, entry.isDirectory())) continue;
-    if (entry.isDirectory()) copyPackage(rules, dir, into, childRel);
-    else {
-      fs.mkdirSync(path.join(into, rel), { recursive: true });
-      fs.copyFileSync(path.join(root, childRel), path.join(into, childRel));
-    }
-  }
-}
+/** The largest unpacked package the check accepts, in bytes. */
+const SIZE_BUDGET = 100 * 1024 * 1024;
 
 function listFiles(dir, rel = '') {
   return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => {
@@ -76,6 +43,27 @@ function listFiles(dir, rel = '') {
     if (childRel === 'node_modules') return [];
     return e.isDirectory() ? listFiles(dir, childRel) : [childRel];
   });
+}
+
+/** Bytes of every file under `dir`, as the zip holds them unpacked. */
+function sizeOf(dir) {
+  let bytes = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) bytes += sizeOf(p);
+    else if (e.isFile()) bytes += fs.statSync(p).size;
+  }
+  return bytes;
+}
+
+const mb = (bytes) => Math.round((bytes / (1024 * 1024)) * 10) / 10;
+
+/** Installed packages (`node_modules/...` paths) the lock marks as needed for development only. */
+function developmentOnlyInstalled(dir) {
+  const lock = JSON.parse(fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8'));
+  return Object.entries(lock.packages)
+    .filter(([where, entry]) => where && entry.dev === true && fs.existsSync(path.join(dir, where)))
+    .map(([where]) => where);
 }
 
 // Loads the app in a child process, as the worker would, with the given settings.
@@ -128,21 +116,16 @@ function load(dir, env) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-azure-build-'));
+const given = options.package !== undefined;
+if (given && !fs.existsSync(path.join(options.package, 'package.json')))
+  commandLine.usageError(command, `${options.package} holds no package (no package.json).`);
+const dir = given
+  ? path.resolve(options.package)
+  : fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-azure-build-'));
 let ok = false;
 try {
-  if (!fs.existsSync(path.join(root, 'dist/functions')))
-    throw new Error('No dist/functions: run npm run build first.');
-  copyPackage(ignoreRules(), dir, dir);
+  if (!given) buildAzurePackage(dir);
   const packaged = listFiles(dir);
-  execFileSync(
-    'npm',
-    ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
-    {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
   const azureSettings = {
     CosmosDBConnection__accountEndpoint: 'https://rentbook-check.documents.azure.com:443/',
     CosmosDBConnection__credential: 'managedidentity',
@@ -154,6 +137,10 @@ try {
   const withoutAzure = load(dir, {});
   const report = {
     packagedFiles: packaged.length,
+    unpackedMB: mb(sizeOf(dir)),
+    nodeModulesMB: mb(sizeOf(path.join(dir, 'node_modules'))),
+    budgetMB: mb(SIZE_BUDGET),
+    developmentOnlyInstalled: developmentOnlyInstalled(dir),
     packagedOutsideDist: packaged.filter((f) => !f.startsWith('dist/')),
     packagedLocal: packaged.filter((f) => /(^|\/)local\//.test(f)),
     packagedWeb: packaged.filter((f) => f.startsWith('dist/web/')),
@@ -162,6 +149,12 @@ try {
   };
   const problems = [];
   if (report.packagedLocal.length) problems.push('the package holds local/ files');
+  if (report.developmentOnlyInstalled.length)
+    problems.push(
+      `the package holds development dependencies: ${report.developmentOnlyInstalled.join(', ')}`,
+    );
+  if (report.unpackedMB > report.budgetMB)
+    problems.push(`the package is ${report.unpackedMB} MB unpacked, over the ${report.budgetMB} MB budget`);
   // The web page goes with the app: its index and every file the index names.
   if (!packaged.includes('dist/web/index.html'))
     problems.push('the package holds no web page (dist/web/index.html)');
@@ -182,7 +175,7 @@ try {
   process.stdout.write(JSON.stringify(report) + '\n');
   ok = problems.length === 0;
 } finally {
-  if (keep) process.stderr.write(`kept ${dir}\n`);
-  else fs.rmSync(dir, { recursive: true, force: true });
+  if (options.keep) process.stderr.write(`kept ${dir}\n`);
+  else if (!given) fs.rmSync(dir, { recursive: true, force: true });
 }
 process.exit(ok ? 0 : 1);

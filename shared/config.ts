@@ -31,6 +31,8 @@ export interface AppConfig {
   overdueReminderDays: number;
   /** Where notices are also POSTed (JSON); undefined: the member's inbox only. */
   noticeWebhookUrl: string | undefined;
+  /** Rents one instance has in flight at most; past it, new rents are refused with 503 (shared/app/admission.ts). */
+  maxRentalsInFlight: number;
   auth: AuthConfig;
   /** How the web app signs people in. */
   webSignIn: WebSignIn;
@@ -102,6 +104,12 @@ export function isSecureOrLoopbackUrl(value: string): boolean {
 }
 
 /**
+ * Rents in flight at once on one instance before new ones are refused: about where rents per second
+ * stop growing with more clients on the 2-core development machine (README, "Overload").
+ */
+export const DEFAULT_MAX_RENTALS_IN_FLIGHT = 32;
+
+/**
  * How the web app signs people in: with Microsoft Entra ID in the browser (the app registration
  * whose tokens the API verifies, AUTH_MODE=entra), or else with local tokens.
  */
@@ -164,6 +172,12 @@ const settings = z.object({
     .min(1, 'must be at least 1')
     .max(365, 'must be at most 365')
     .default(DEFAULT_OVERDUE_REMINDER_DAYS),
+  MAX_RENTALS_IN_FLIGHT: z.coerce
+    .number({ invalid_type_error: 'must be a whole number of rents' })
+    .int('must be a whole number of rents')
+    .min(1, 'must be at least 1')
+    .max(100_000, 'must be at most 100000')
+    .default(DEFAULT_MAX_RENTALS_IN_FLIGHT),
   NOTICE_WEBHOOK_URL: z
     .string()
     .url('must be an http(s) URL')
@@ -320,6 +334,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     overdueSchedule: s.OVERDUE_SCHEDULE,
     overdueReminderDays: s.OVERDUE_REMINDER_DAYS,
     noticeWebhookUrl: s.NOTICE_WEBHOOK_URL,
+    maxRentalsInFlight: s.MAX_RENTALS_IN_FLIGHT,
     auth,
     // The page signs people in the way the API verifies them: with Entra ID in the browser when
     // the API takes Entra ID tokens, else with local tokens.

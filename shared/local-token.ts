@@ -3,7 +3,7 @@
 //
 // jose 5, not 6: jose 6 is ESM-only, and this CommonJS app would load it through require(esm), on by
 // default in every Node we accept (20.19+, 22.12+, 24) but marked experimental on 20 and 22
-// (docs/decisions/0011-node-versions.md). jose 5 ships a CommonJS build with the same API.
+// (docs/decisions/0013-node-versions.md). jose 5 ships a CommonJS build with the same API.
 import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { SignedIn } from './app/authorization';

@@ -12,6 +12,7 @@ import type {
   MessageSender,
   NoticeChannel,
 } from '../../shared/app/ports';
+import { RentAdmission } from '../../shared/app/admission';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import type { AzureAdapters } from '../../shared/azure';
 import {
@@ -80,6 +81,14 @@ if (config.azure.cosmos) {
     const tally = context.hookData.chargeTally as ChargeTally | undefined;
     if (tally && tally.operations > 0) context.invocationContext.log(describeTally(tally));
   });
+}
+
+// One per instance: the rents this instance has in flight, and whether the store throttles it.
+const admission = new RentAdmission(config.maxRentalsInFlight);
+
+/** Which new rents this instance lets in (shared/app/admission.ts). */
+export function rentAdmission(): RentAdmission {
+  return admission;
 }
 
 let deps: AppDeps | undefined;

@@ -11,7 +11,8 @@ import {
   type SignedIn,
 } from '../../shared/app/authorization';
 import type { Outcome, Problem, ProblemKind } from '../../shared/app/outcome';
-import { isBusyDocumentError } from '../../shared/app/ports';
+import type { RentAdmission } from '../../shared/app/admission';
+import { isBusyDocumentError, isDocumentError } from '../../shared/app/ports';
 import type { AuthConfig } from '../../shared/config';
 import { entraTokenVerifier, SignInUnavailable } from '../../shared/entra-token';
 import { verifyLocalToken } from '../../shared/local-token';
@@ -108,6 +109,37 @@ export function handled<A extends [...unknown[], InvocationContext]>(
       const context = args[args.length - 1] as InvocationContext;
       context.error('Unhandled error', err);
       return problem(500, 'internal-error', 'Something went wrong on our side. Try again later.');
+    }
+  };
+}
+
+/**
+ * Wraps a handler that starts work the app sheds under load (a rent): it runs only when `admission`
+ * lets it in, and leaves when it has answered. Refused, the caller gets 503 `overloaded` with
+ * `Retry-After` at once, before its sign-in or body is even read: refusing must cost next to nothing,
+ * and nothing is recorded (shared/app/admission.ts). A store that stays throttled through its
+ * client's retries holds new rents back for as long as it asked.
+ */
+export function admitted<A extends unknown[]>(
+  admission: () => RentAdmission,
+  handler: (...args: A) => Promise<HttpResponseInit>,
+): (...args: A) => Promise<HttpResponseInit> {
+  return async (...args: A) => {
+    const entry = admission().enter();
+    if (!entry.admitted) {
+      const detail =
+        entry.reason === 'store-throttling'
+          ? 'The library is busy right now; nothing was recorded. Try again in a moment.'
+          : 'Too many rents are in progress right now; nothing was recorded. Try again in a moment.';
+      return problem(503, 'overloaded', detail, { 'Retry-After': String(entry.retryAfterSeconds) });
+    }
+    try {
+      return await handler(...args);
+    } catch (err) {
+      if (isDocumentError(err, 429)) admission().throttled(undefined);
+      throw err;
+    } finally {
+      entry.leave();
     }
   };
 }

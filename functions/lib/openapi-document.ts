@@ -101,7 +101,7 @@ const problemAnswers: Record<ProblemStatus, { description: string; code: string;
   },
   503: {
     description:
-      'The store stayed throttled or unavailable through its retries (busy), or sign-in cannot be checked now (sign-in-unavailable). Retry after Retry-After seconds',
+      'The store stayed throttled or unavailable through its retries (busy), sign-in cannot be checked now (sign-in-unavailable), or, for a rent, too many rents are in flight (overloaded; nothing recorded). Retry after Retry-After seconds',
     code: 'busy',
     detail: 'The service is busy. Try again in a moment.',
   },
@@ -388,7 +388,8 @@ const routes: RouteConfig[] = [
     responses: {
       201: answer('Settled: APPROVED with dueAt, or REJECTED with reason', rental, location),
       202: answer('Still REQUESTED; poll the Location', rental, location),
-      ...problems(400, 404, 422),
+      // 503 `overloaded` (with Retry-After, nothing recorded): too many rents in flight, or the store throttling.
+      ...problems(400, 404, 422, 503),
     },
   }),
   useCase('rentals.read', {

@@ -8,8 +8,7 @@ export const RENTAL_SAGA = 'rental-saga';
 
 export const sagaActivities = {
   reserveCopy: 'rental-saga-reserve-copy',
-  debitPoints: 'rental-saga-debit-points',
-  approve: 'rental-saga-approve',
+  chargeAndApprove: 'rental-saga-charge-and-approve',
   reject: 'rental-saga-reject',
   read: 'rental-saga-read',
   releaseCopy: 'rental-saga-release-copy',

@@ -8,7 +8,7 @@ import type { Consumed } from '../../shared/app/dead-letters';
 import { REJECTION_REASONS } from '../../shared/domain/rental';
 
 /** The saga steps that change something and can fail for good (the saga then undoes what was done). */
-export const SAGA_STEPS = ['reserveCopy', 'debitPoints', 'approve'] as const;
+export const SAGA_STEPS = ['reserveCopy', 'chargeAndApprove'] as const;
 /** The saga steps that undo an earlier one. */
 export const COMPENSATION_STEPS = ['refundPoints', 'releaseCopy'] as const;
 

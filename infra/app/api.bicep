@@ -83,6 +83,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
+      // Node 22: Node 20 reached its end of life on 2026-04-30, and Functions' support ends with it
+      // (infra/README.md, "Decisions"). CI tests 20 and 22 and builds the package on 22.
       runtime: {
         name: 'node'
         version: '22'

@@ -15,12 +15,18 @@ param partitionCount int
 @description('One consumer group per consumer of the events.')
 param consumerGroups string[]
 
-@description('Archive every event to blob storage (Event Hubs Capture, Avro), read by the namespace\'s own identity.')
+@description('Archive every event to blob storage (Event Hubs Capture, Avro), written by the namespace\'s own identity.')
 param captureEnabled bool
 
-@description('Storage account and container that Capture writes to.')
-param captureStorageAccountId string
+@description('Storage account (in this resource group) and container that Capture writes to.')
+param captureStorageAccountName string
 param captureContainerName string
+
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
+
+resource captureStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: captureStorageAccountName
+}
 
 resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   name: name
@@ -40,9 +46,24 @@ resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   }
 }
 
+// Capture writes with the namespace's own identity, which exists only once the namespace does. The role
+// is declared here, not in rbac.bicep with the app's, so that the hub turning Capture on can wait for it.
+// (Named from the namespace's id: a name must be known when the deployment starts, its principal is not.)
+resource captureRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (captureEnabled) {
+  name: guid(captureStorage.id, namespace.id, storageBlobDataContributor)
+  scope: captureStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: namespace.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 resource hub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = {
   parent: namespace
   name: hubName
+  // Capture starts writing as soon as it is on: not before its identity may write.
+  dependsOn: [captureRole]
   properties: {
     partitionCount: partitionCount
     messageRetentionInDays: 1
@@ -57,7 +78,7 @@ resource hub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = {
             name: 'EventHubArchive.AzureBlockBlob'
             identity: { type: 'SystemAssigned' }
             properties: {
-              storageAccountResourceId: captureStorageAccountId
+              storageAccountResourceId: captureStorage.id
               blobContainer: captureContainerName
               archiveNameFormat: '{Namespace}/{EventHub}/{PartitionId}/{Year}/{Month}/{Day}/{Hour}/{Minute}/{Second}'
             }
@@ -77,4 +98,3 @@ resource groups 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-
 output name string = namespace.name
 // serviceBusEndpoint is https://<name>.servicebus.windows.net:443/ (the cloud's own suffix).
 output fullyQualifiedNamespace string = split(split(namespace.properties.serviceBusEndpoint, '/')[2], ':')[0]
-output capturePrincipalId string = captureEnabled ? namespace.identity.principalId : ''

@@ -10,10 +10,6 @@ param eventHubsNamespaceName string
 param serviceBusNamespaceName string
 param durableTaskSchedulerName string
 
-@description('Event Hubs Capture is on: the namespace\'s own identity (capturePrincipalId) writes to the storage account.')
-param captureEnabled bool
-param capturePrincipalId string
-
 @description('A user or pipeline that deploys and operates the app: gets the Durable Task Scheduler dashboard. Empty: none.')
 param operatorPrincipalId string
 @allowed(['User', 'ServicePrincipal', 'Group'])
@@ -21,7 +17,6 @@ param operatorPrincipalType string
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
-  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher
@@ -180,20 +175,6 @@ resource durableOperator 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     )
     principalId: operatorPrincipalId
     principalType: operatorPrincipalType
-  }
-}
-
-// Event Hubs Capture writes Avro files with the namespace's own identity.
-resource capture 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (captureEnabled) {
-  name: guid(storage.id, capturePrincipalId, roles.storageBlobDataContributor)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId(
-      'Microsoft.Authorization/roleDefinitions',
-      roles.storageBlobDataContributor
-    )
-    principalId: capturePrincipalId
-    principalType: 'ServicePrincipal'
   }
 }
 

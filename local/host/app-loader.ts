@@ -56,3 +56,41 @@ export function findApp(appDir: string): AppFiles {
 export function expandGlob(base: string, pattern: string): string[] {
   return globSync(pattern, { cwd: base, absolute: true, onlyFiles: true, dot: false }).sort();
 }
+
+const HOST_JSON_OVERRIDE = /^AzureFunctionsJobHost__(.+)$/i;
+
+/**
+ * host.json with the app settings that override its values applied, as the Functions host does
+ * (https://learn.microsoft.com/azure/azure-functions/functions-host-json#override-hostjson-values):
+ * `AzureFunctionsJobHost__extensions__http__maxOutstandingRequests=200` sets
+ * `extensions.http.maxOutstandingRequests`. Path segments match host.json's keys whatever their case;
+ * a value that reads as a number or `true`/`false` is taken as one.
+ */
+export function withHostJsonOverrides(
+  hostJson: HostJson,
+  settings: Readonly<Record<string, string | undefined>>,
+): HostJson {
+  const out = structuredClone(hostJson) as Record<string, unknown>;
+  for (const [name, raw] of Object.entries(settings)) {
+    const m = HOST_JSON_OVERRIDE.exec(name);
+    if (!m || raw === undefined) continue;
+    const segments = m[1].split('__').filter(Boolean);
+    let node = out;
+    for (const [i, segment] of segments.entries()) {
+      const key = Object.keys(node).find((k) => k.toLowerCase() === segment.toLowerCase()) ?? segment;
+      if (i === segments.length - 1) {
+        node[key] = overrideValue(raw);
+        break;
+      }
+      const next = node[key];
+      node = (node[key] = typeof next === 'object' && next !== null ? next : {}) as Record<string, unknown>;
+    }
+  }
+  return out as HostJson;
+}
+
+function overrideValue(raw: string): unknown {
+  if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  return raw;
+}

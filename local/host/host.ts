@@ -19,7 +19,7 @@ import { RequestGuard } from './request-guard';
 import { publishService, withdrawService } from './services';
 import { injectAdapters } from '../../shared/injected-adapters';
 import { embeddedAdapters } from '../adapters';
-import { AppLoadError, findApp } from './app-loader';
+import { AppLoadError, findApp, withHostJsonOverrides } from './app-loader';
 import type {
   BindingInfo,
   Database,
@@ -109,8 +109,9 @@ export class LocalHost {
 
   static async start(options: LocalHostOptions): Promise<LocalHost> {
     const log = options.logger ?? createLogger(options.logLevel ?? 'info');
-    const app = findApp(options.appDir);
-    const settings: Record<string, string | undefined> = { ...app.localValues, ...process.env };
+    const found = findApp(options.appDir);
+    const settings: Record<string, string | undefined> = { ...found.localValues, ...process.env };
+    const app = { ...found, hostJson: withHostJsonOverrides(found.hostJson, settings) };
     for (const [k, v] of Object.entries(app.localValues)) process.env[k] ??= v;
 
     const dbFile = options.dbFile ?? '.data/local.db';

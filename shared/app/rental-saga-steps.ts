@@ -104,16 +104,25 @@ function borrowerStanding(member: MemberDoc, bookId: string): BorrowerStanding {
 // tried again; losing this often in a row is a fault.
 const MAX_DEBIT_ATTEMPTS = 20;
 
+/** Step 2's outcome: the rental as it now stands (approved, or settled before), or why not. */
+export type Charged = { ok: true; rental: Rental } | { ok: false; reason: RejectionReason };
+
 /**
- * Step 2: takes the price from the member's points and records the loan on the member, in one
- * conditional patch: points cover the price, fees owed are within `feeBlockThreshold`, fewer than
- * `maxLoans` books are on loan and none of them is this book. However many rents of one member race,
- * no limit can be passed. The ledger entry `debit:<rentalId>` is in the same batch, so the debit
- * happens once however often the step runs. When a condition fails, the member is read to tell why.
+ * Step 2: takes the price from the member's points, records the loan on the member and approves the
+ * rental, due `loanDays` after `approvedAt` (the orchestrator's time), in one transactional batch in
+ * the member's partition, where the member, the rental and its ledger all live. The member's patch is
+ * conditional: points cover the price, fees owed are within `feeBlockThreshold`, fewer than `maxLoans`
+ * books are on loan and none of them is this book, so however many rents of one member race, no limit
+ * can be passed; the rental's is conditional on it still being REQUESTED. The ledger entry
+ * `debit:<rentalId>` makes the batch happen once however often the step runs: met again (409), the
+ * step answers the rental as it stands. When the member's condition fails, the member is read to tell
+ * why. One write for what were two steps (docs/decisions/0010-less-work-per-rent.md).
  */
-export async function debitPoints(deps: AppDeps, rental: Rental): Promise<StepOutcome> {
-  const { maxLoans, feeBlockThreshold } = deps.policy;
+export async function chargeAndApprove(deps: AppDeps, rental: Rental, approvedAt: string): Promise<Charged> {
+  const { maxLoans, feeBlockThreshold, loanDays } = deps.policy;
+  const { members } = deps.containers;
   const bookKey = memberLoanKey(rental.bookId);
+  const dueAt = dueDate(approvedAt, loanDays);
   const entry: LedgerDoc = {
     id: ledgerId('debit', rental.id),
     type: 'ledger',
@@ -125,7 +134,7 @@ export async function debitPoints(deps: AppDeps, rental: Rental): Promise<StepOu
     memberLoanKey: bookKey,
   };
   for (let attempt = 1; ; attempt++) {
-    const [created, debited] = await deps.containers.members.batch(rental.memberId, [
+    const [created, debited, approved] = await members.batch(rental.memberId, [
       { operationType: 'Create', resourceBody: { ...entry } },
       {
         operationType: 'Patch',
@@ -143,17 +152,35 @@ export async function debitPoints(deps: AppDeps, rental: Rental): Promise<StepOu
           { field: `loans.${bookKey}`, op: 'notExists' },
         ],
       },
-      outboxCreate(rental.memberId, pointsEvent('rentbook.points.debited', rental, entry.at)),
+      {
+        operationType: 'Patch',
+        id: rental.id,
+        operations: [
+          { op: 'set', path: '/status', value: 'APPROVED' },
+          { op: 'set', path: '/approvedAt', value: approvedAt },
+          { op: 'set', path: '/dueAt', value: dueAt },
+          { op: 'set', path: '/dueCheckAt', value: firstDueCheck(dueAt) },
+          { op: 'incr', path: '/version', value: 1 },
+        ],
+        condition: [{ field: 'status', op: '=', value: 'REQUESTED' }],
+      },
+      outboxCreate(
+        rental.memberId,
+        pointsEvent('rentbook.points.debited', rental, entry.at),
+        rentalEvent('rentbook.rental.approved', rental, { approvedAt, dueAt }, { at: approvedAt }),
+      ),
     ]);
-    if (created.statusCode < 300) return { ok: true };
-    if (created.statusCode === 409) return { ok: true };
+    if (created.statusCode < 300)
+      return { ok: true, rental: toRental(approved.resourceBody as unknown as RentalDoc) };
+    // Charged before (this step ran already), or the rental left REQUESTED: it stands as stored.
+    if (created.statusCode === 409 || approved.statusCode === 412) return asStored(deps, rental);
     if (debited.statusCode === 404) return { ok: false, reason: 'MEMBER_NOT_FOUND' };
-    if (debited.statusCode !== 412) {
+    if (debited.statusCode !== 412 || approved.statusCode === 404) {
       throw new Error(
-        `Debit batch for rental ${rental.id} failed: ${created.statusCode}/${debited.statusCode}`,
+        `Charge and approval batch for rental ${rental.id} failed: ${created.statusCode}/${debited.statusCode}/${approved.statusCode}`,
       );
     }
-    const member = await deps.containers.members.read<MemberDoc>(rental.memberId, rental.memberId);
+    const member = await members.read<MemberDoc>(rental.memberId, rental.memberId);
     if (member?.type !== 'member') return { ok: false, reason: 'MEMBER_NOT_FOUND' };
     if (member.onLoan === undefined || member.loans === undefined) await recordMemberLoans(deps, member);
     const standing = borrowerStanding(member, rental.bookId);
@@ -163,6 +190,17 @@ export async function debitPoints(deps: AppDeps, rental: Rental): Promise<StepOu
     if (reason) return { ok: false, reason };
     if (attempt >= MAX_DEBIT_ATTEMPTS) throw new Error(`Debit for rental ${rental.id} kept losing races`);
   }
+}
+
+// The rental as stored, when the batch was applied before (this step ran already) or the rental
+// left REQUESTED. The batch is one write, so a debit of this rental with the rental still REQUESTED
+// is not its own doing (refunded since, or left by a saga of an older version): a fault, for the
+// saga to undo.
+async function asStored(deps: AppDeps, rental: Rental): Promise<Charged> {
+  const current = await readRental(deps, rental);
+  if (current.status === 'REQUESTED')
+    throw new Error(`Rental ${rental.id} was charged before and is still REQUESTED`);
+  return { ok: true, rental: current };
 }
 
 /**
@@ -242,22 +280,6 @@ export async function reserveCopy(deps: AppDeps, rental: Rental): Promise<StepOu
     if (!isDocumentError(err, 412)) throw err;
   }
   return takeCopyForRental(deps, rental);
-}
-
-/** Step 3: the rental is APPROVED, due `loanDays` after `approvedAt` (the orchestrator's time). */
-export async function approveRental(deps: AppDeps, rental: Rental, approvedAt: string): Promise<Rental> {
-  const dueAt = dueDate(approvedAt, deps.policy.loanDays);
-  return settle(
-    deps,
-    rental,
-    [
-      { op: 'set', path: '/status', value: 'APPROVED' },
-      { op: 'set', path: '/approvedAt', value: approvedAt },
-      { op: 'set', path: '/dueAt', value: dueAt },
-      { op: 'set', path: '/dueCheckAt', value: firstDueCheck(dueAt) },
-    ],
-    rentalEvent('rentbook.rental.approved', rental, { approvedAt, dueAt }, { at: approvedAt }),
-  );
 }
 
 /** Ends the rental REJECTED with its reason (after the saga has undone its steps). */

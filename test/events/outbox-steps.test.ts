@@ -7,8 +7,7 @@ import { depositPoints, registerMember } from '../../shared/app/members';
 import type { OutboxDoc } from '../../shared/app/outbox';
 import type { AppDeps } from '../../shared/app/ports';
 import {
-  approveRental,
-  debitPoints,
+  chargeAndApprove,
   refundPoints,
   rejectRental,
   reserveCopyFor,
@@ -57,8 +56,7 @@ describe('the outbox of a member', () => {
     value(await requestRental(deps, librarian, { bookId, memberId }, 'rent-1'));
     for (let i = 0; i < 2; i++) {
       await reserveCopyFor(deps, rental.id, rental);
-      await debitPoints(deps, rental);
-      await approveRental(deps, rental, '2026-03-01T00:00:00.000Z');
+      await chargeAndApprove(deps, rental, '2026-03-01T00:00:00.000Z');
     }
     // Settled already: rejecting now changes nothing, so it says nothing.
     await rejectRental(deps, rental, 'BOOK_RENTED');
@@ -94,7 +92,11 @@ describe('the outbox of a member', () => {
     ).id;
     const rental = value(await requestRental(deps, librarian, { bookId, memberId }));
     await reserveCopyFor(deps, rental.id, rental);
-    await debitPoints(deps, rental);
+    await chargeAndApprove(deps, rental, '2026-03-01T00:00:00.000Z');
+    // As if the approval had not gone through: the saga refunds before it rejects.
+    await deps.containers.members.patch(memberId, rental.id, [
+      { op: 'set', path: '/status', value: 'REQUESTED' },
+    ]);
     await refundPoints(deps, rental);
     await refundPoints(deps, rental);
     await rejectRental(deps, rental, 'BOOK_RENTED');

@@ -18,7 +18,6 @@ const requested: Rental = {
 };
 const rejected = (reason: string) => ({ ...requested, status: 'REJECTED', reason });
 const approved = { ...requested, status: 'APPROVED', approvedAt: 'x', dueAt: 'y' };
-const ok = { result: { ok: true } };
 /** What a compensation answers when there was something to put back. */
 const undone = { result: true };
 // The saga's retry policy: five attempts per step before it counts as failed.
@@ -34,20 +33,21 @@ const story = (turn: Turn) => turn.actions.map(describeAction);
 /** The story so far: the rental is eligible and a copy is its. */
 const reserved = () =>
   new ScriptedHistory(requested).activity(step.reserveCopy, { result: { rental: requested } });
-/** The story so far: a copy held, points taken. */
-const debited = () => reserved().activity(step.debitPoints, ok);
 const call = (name: string) => `call ${name}`;
+/** What the charge answers when the member could not pay. */
+const cannotPay = { result: { ok: false, reason: 'INSUFFICIENT_POINTS' } };
+const charged = { result: { ok: true, rental: approved } };
 
 describe('the borrow saga', () => {
-  it('an eligible rental: a copy, then points, then approval at the current time', async () => {
-    const history = debited();
+  it('an eligible rental: a copy, then the points and the approval at the current time', async () => {
+    const history = reserved();
     const waiting = await run(history);
     expect(waiting.isDone).toBe(false);
-    expect(story(waiting)).toEqual([call(step.reserveCopy), call(step.debitPoints), call(step.approve)]);
+    expect(story(waiting)).toEqual([call(step.reserveCopy), call(step.chargeAndApprove)]);
     // Time comes from the replay, not the machine: the start of the turn that asked for approval.
-    expect(waiting.actions[2].input).toEqual({ rental: requested, approvedAt: history.now.toISOString() });
+    expect(waiting.actions[1].input).toEqual({ rental: requested, approvedAt: history.now.toISOString() });
 
-    const done = await run(history.activity(step.approve, { result: approved }));
+    const done = await run(history.activity(step.chargeAndApprove, charged));
     expect(done).toMatchObject({ isDone: true, output: approved });
   });
 
@@ -87,13 +87,13 @@ describe('the borrow saga', () => {
   it('too few points once the copy is taken: the copy goes back, then the rental is rejected INSUFFICIENT_POINTS', async () => {
     const done = await run(
       reserved()
-        .activity(step.debitPoints, { result: { ok: false, reason: 'INSUFFICIENT_POINTS' } })
+        .activity(step.chargeAndApprove, cannotPay)
         .activity(step.releaseCopy, undone)
         .activity(step.reject, { result: rejected('INSUFFICIENT_POINTS') }),
     );
     expect(story(done)).toEqual([
       call(step.reserveCopy),
-      call(step.debitPoints),
+      call(step.chargeAndApprove),
       call(step.releaseCopy),
       call(step.reject),
     ]);
@@ -115,55 +115,33 @@ describe('the borrow saga', () => {
     expect(waiting.actions[1].input).toEqual({ id: 'scripted', bookId: 'b-1' });
   });
 
-  it('a step failing through its retries before approval: everything undone, newest first, PROCESSING_FAILED', async () => {
-    const done = await run(
-      reserved()
-        .activity(step.debitPoints, { fails: 'store unavailable' }, ATTEMPTS)
-        .activity(step.refundPoints, undone)
-        .activity(step.releaseCopy, undone)
-        .activity(step.reject, { result: rejected('PROCESSING_FAILED') }),
-    );
-    expect(story(done)).toEqual([
-      call(step.reserveCopy),
-      call(step.debitPoints),
-      call(step.refundPoints),
-      call(step.releaseCopy),
-      call(step.reject),
-    ]);
-    expect(done).toMatchObject({ isDone: true, output: rejected('PROCESSING_FAILED') });
-  });
-
   it('retries a failing step with the policy: a step that succeeds on its third attempt goes on', async () => {
-    const waiting = await run(reserved().activity(step.debitPoints, ok, 3));
-    expect(story(waiting)).toEqual([call(step.reserveCopy), call(step.debitPoints), call(step.approve)]);
-    expect(waiting.actions[1].retryOptions).toMatchObject({ maxNumberOfAttempts: ATTEMPTS });
-  });
-
-  it('approval failing after it took effect: the rental is read, and it stands as approved', async () => {
-    const done = await run(
-      debited()
-        .activity(step.approve, { fails: 'timeout' }, ATTEMPTS)
-        .activity(step.read, { result: approved }),
-    );
-    expect(story(done)).toEqual([
-      call(step.reserveCopy),
-      call(step.debitPoints),
-      call(step.approve),
-      call(step.read),
-    ]);
+    const done = await run(reserved().activity(step.chargeAndApprove, charged, 3));
+    expect(story(done)).toEqual([call(step.reserveCopy), call(step.chargeAndApprove)]);
+    expect(done.actions[1].retryOptions).toMatchObject({ maxNumberOfAttempts: ATTEMPTS });
     expect(done).toMatchObject({ isDone: true, output: approved });
   });
 
-  it('approval failing before it took effect: the points are refunded, the copy goes back, PROCESSING_FAILED', async () => {
+  it('the charge failing after it took effect: the rental is read, and it stands as approved', async () => {
     const done = await run(
-      debited()
-        .activity(step.approve, { fails: 'timeout' }, ATTEMPTS)
+      reserved()
+        .activity(step.chargeAndApprove, { fails: 'timeout' }, ATTEMPTS)
+        .activity(step.read, { result: approved }),
+    );
+    expect(story(done)).toEqual([call(step.reserveCopy), call(step.chargeAndApprove), call(step.read)]);
+    expect(done).toMatchObject({ isDone: true, output: approved });
+  });
+
+  it('the charge failing before it took effect: the points (if any) are refunded, the copy goes back, PROCESSING_FAILED', async () => {
+    const done = await run(
+      reserved()
+        .activity(step.chargeAndApprove, { fails: 'timeout' }, ATTEMPTS)
         .activity(step.read, { result: requested })
-        .activity(step.refundPoints, undone)
+        .activity(step.refundPoints, { result: false })
         .activity(step.releaseCopy, undone)
         .activity(step.reject, { result: rejected('PROCESSING_FAILED') }),
     );
-    expect(story(done).slice(3)).toEqual([
+    expect(story(done).slice(2)).toEqual([
       call(step.read),
       call(step.refundPoints),
       call(step.releaseCopy),
@@ -174,7 +152,7 @@ describe('the borrow saga', () => {
 
   it('compensation never gives up: a failing release waits on a durable timer, longer each round, and runs again', async () => {
     const history = reserved()
-      .activity(step.debitPoints, { result: { ok: false, reason: 'INSUFFICIENT_POINTS' } })
+      .activity(step.chargeAndApprove, cannotPay)
       .activity(step.releaseCopy, { fails: 'store unavailable' }, ATTEMPTS);
     const first = await run(history);
     const firstWait = new Date(history.now.getTime() + 2_000);
@@ -205,9 +183,9 @@ describe("the borrow saga's operator events (one line each, not again on replay)
   const events = (turn: Turn) => turn.logs.map((line) => telemetryEvent.parse(JSON.parse(line)));
 
   it('an approval: rental.approved once, in the turn that learns of it', async () => {
-    const history = debited();
+    const history = reserved();
     expect((await run(history)).logs).toEqual([]);
-    const done = await run(history.activity(step.approve, { result: approved }));
+    const done = await run(history.activity(step.chargeAndApprove, charged));
     expect(done.logs).toEqual(['{"event":"rental.approved","rentalId":"r-1"}']);
   });
 
@@ -221,9 +199,7 @@ describe("the borrow saga's operator events (one line each, not again on replay)
   });
 
   it('a copy put back: saga.compensated in its own turn, and only rental.rejected in the turn after', async () => {
-    const history = reserved()
-      .activity(step.debitPoints, { result: { ok: false, reason: 'INSUFFICIENT_POINTS' } })
-      .activity(step.releaseCopy, undone);
+    const history = reserved().activity(step.chargeAndApprove, cannotPay).activity(step.releaseCopy, undone);
     expect(events(await run(history))).toEqual([
       { event: 'saga.compensated', rentalId: 'r-1', step: 'releaseCopy' },
     ]);
@@ -234,9 +210,11 @@ describe("the borrow saga's operator events (one line each, not again on replay)
   });
 
   it('a step failing through its retries: saga.failed naming it; a compensation with nothing to undo writes nothing', async () => {
-    const history = reserved().activity(step.debitPoints, { fails: 'store unavailable' }, ATTEMPTS);
+    const history = reserved()
+      .activity(step.chargeAndApprove, { fails: 'store unavailable' }, ATTEMPTS)
+      .activity(step.read, { result: requested });
     expect(events(await run(history))).toEqual([
-      { event: 'saga.failed', rentalId: 'r-1', step: 'debitPoints' },
+      { event: 'saga.failed', rentalId: 'r-1', step: 'chargeAndApprove' },
     ]);
     // The points were never taken (the refund answers false); the copy was.
     expect((await run(history.activity(step.refundPoints, { result: false }))).logs).toEqual([]);
@@ -250,7 +228,7 @@ describe("the borrow saga's operator events (one line each, not again on replay)
   });
 
   it('an approval that failed yet went through: rental.approved, no saga.failed', async () => {
-    const history = debited().activity(step.approve, { fails: 'timeout' }, ATTEMPTS);
+    const history = reserved().activity(step.chargeAndApprove, { fails: 'timeout' }, ATTEMPTS);
     expect((await run(history)).logs).toEqual([]);
     const done = await run(history.activity(step.read, { result: approved }));
     expect(events(done)).toEqual([{ event: 'rental.approved', rentalId: 'r-1' }]);

@@ -19,6 +19,8 @@ export interface DeployedResource {
   deployed: boolean | 'unknown';
   /** The whole resource body, evaluated (`properties`, `identity`, `kind`, `scope`, ...). */
   body: { [key: string]: Value };
+  /** Ids of what it waits for in its own template (`dependsOn`): resources, or modules. */
+  dependsOn: string[];
 }
 
 export interface Evaluation {
@@ -562,7 +564,11 @@ export function evaluateTemplate(
       }
       const names = splitName(name);
       const id = formResourceId(at.scopeId, raw.type, names);
-      resources.push({ type: raw.type, name, id, module: at.module, deployed: condition, body });
+      // languageVersion 2.0 names what it waits for by symbol; 1.0 by resourceId() expressions.
+      const dependsOn = ((raw.dependsOn as string[] | undefined) ?? []).map(
+        (d) => scope.symbols.get(d)?.() ?? show(evaluateValue(s, d)),
+      );
+      resources.push({ type: raw.type, name, id, module: at.module, deployed: condition, body, dependsOn });
     }
   }
   for (const run of later) run();

@@ -465,6 +465,7 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
   };
   for (const c of needs.containers) needContainer(cosmosAccount(defaultCosmosConn), c, c.source);
 
+  const groupsRead = new Set<string>();
   for (const b of needs.bindings) {
     const why = `function ${b.function}`;
     if (/^cosmosDB/i.test(b.type)) {
@@ -497,6 +498,7 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
       if (!ofType('Microsoft.EventHub/namespaces/eventhubs').some((h) => h.name === `${ns.name}/${hub}`))
         problems.push(`event hub ${hub} (${why}) is not declared`);
       const group = resolve(b.consumerGroup) ?? '$Default';
+      if (/trigger/i.test(b.type)) groupsRead.add(`${ns.name}/${hub}/${group}`);
       if (
         /trigger/i.test(b.type) &&
         group !== '$Default' &&
@@ -514,6 +516,9 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
       else if (ns && !b.topicName) problems.push(`${why}: cannot tell which queue its binding names`);
     }
   }
+  // A consumer group nothing reads keeps its own checkpoints and costs a group of the tier's few.
+  for (const g of ofType('Microsoft.EventHub/namespaces/eventhubs/consumergroups'))
+    if (!groupsRead.has(g.name)) problems.push(`consumer group ${g.name} is read by no function`);
   const eventHubNamespaces = connectionsOf('fullyQualifiedNamespace', 'Microsoft.EventHub/namespaces').map(
     (c) =>
       namespaces.get(c) ??
@@ -605,7 +610,7 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
       problems.push(`Capture of ${hub.name} writes to blob container ${container}, which is not declared`);
     }
     const namespacePrincipal = `⟨reference(${ns.id}).identity.principalId⟩`;
-    const granted = ofType('Microsoft.Authorization/roleAssignments').some(
+    const grants = ofType('Microsoft.Authorization/roleAssignments').filter(
       (a) =>
         get(a.body, 'properties', 'principalId') === namespacePrincipal &&
         (target.id === get(a.body, 'scope') || target.id.startsWith(`${String(get(a.body, 'scope'))}/`)) &&
@@ -613,10 +618,13 @@ export function crossCheck({ evaluation, templateText, needs }: CheckInput): str
           String(get(a.body, 'properties', 'roleDefinitionId')).endsWith(`/${r}`),
         ),
     );
-    if (!granted)
+    if (!grants.length)
       problems.push(
         `Capture of ${hub.name}: the namespace's identity has no Storage Blob Data Contributor on the capture storage`,
       );
+    // Capture writes as soon as it is on: the hub must wait for the role (an explicit dependsOn).
+    else if (!grants.some((a) => hub.dependsOn.includes(a.id)))
+      problems.push(`Capture of ${hub.name}: the hub does not wait for its storage role (dependsOn)`);
   }
 
   // Alerts and the dashboard watch resources of this deployment.

@@ -249,19 +249,46 @@ describe.skipIf(!cli)('the deployment, compiled by the Bicep CLI and cross-check
     ]);
   });
 
-  it('with Event Hubs Capture on, lets the namespace write to a declared container, and fails without its role', () => {
+  it('with Event Hubs Capture on, lets the namespace write to a declared container, and fails without its role or when the hub does not wait for it', () => {
     expect(check(compiled.json, needs, { eventHubCaptureEnabled: true })).toEqual([]);
-    const template = JSON.parse(compiled.json) as {
-      resources: { name: string; properties: { template: { resources: unknown[] } } }[];
+    type Raw = { type: string; dependsOn?: string[] };
+    const eventHubsModule = (json: string) => {
+      const template = JSON.parse(json) as {
+        resources: { name: string; properties: { template: { resources: Record<string, Raw> } } }[];
+      };
+      return {
+        template,
+        inner: template.resources.find((r) => r.name === 'event-hubs')!.properties.template,
+      };
     };
-    const rbac = template.resources.find((r) => r.name === 'rbac')!.properties.template;
-    rbac.resources = rbac.resources.filter(
-      (r) => !JSON.stringify(r).includes("parameters('capturePrincipalId')"),
-    );
-    expect(check(JSON.stringify(template), needs, { eventHubCaptureEnabled: true })).toEqual([
+    const withoutRole = eventHubsModule(compiled.json);
+    for (const [symbol, r] of Object.entries(withoutRole.inner.resources))
+      if (r.type === 'Microsoft.Authorization/roleAssignments') delete withoutRole.inner.resources[symbol];
+    for (const r of Object.values(withoutRole.inner.resources))
+      r.dependsOn = r.dependsOn?.filter((d) => d in withoutRole.inner.resources);
+    expect(check(JSON.stringify(withoutRole.template), needs, { eventHubCaptureEnabled: true })).toEqual([
       expect.stringMatching(
         /^Capture of .*rentbook-events: the namespace's identity has no Storage Blob Data Contributor/,
       ),
+    ]);
+    const notWaiting = eventHubsModule(compiled.json);
+    for (const r of Object.values(notWaiting.inner.resources))
+      if (r.type === 'Microsoft.EventHub/namespaces/eventhubs')
+        r.dependsOn = r.dependsOn?.filter(
+          (d) => notWaiting.inner.resources[d].type !== 'Microsoft.Authorization/roleAssignments',
+        );
+    expect(check(JSON.stringify(notWaiting.template), needs, { eventHubCaptureEnabled: true })).toEqual([
+      expect.stringMatching(/^Capture of .*rentbook-events: the hub does not wait for its storage role/),
+    ]);
+  });
+
+  it('fails when a consumer group is declared that no function reads', () => {
+    const template = JSON.parse(compiled.json) as {
+      variables: Record<string, unknown>;
+    };
+    template.variables.eventHubConsumerGroups = ['notices', 'rental-board'];
+    expect(check(JSON.stringify(template), needs)).toEqual([
+      expect.stringMatching(/^consumer group .*\/rentbook-events\/rental-board is read by no function$/),
     ]);
   });
 
@@ -362,13 +389,13 @@ describe.skipIf(!cli)('the deployment, compiled by the Bicep CLI and cross-check
       bindings: [
         ...needs.bindings,
         {
-          function: 'board',
+          function: 'notices-again',
           name: 'trigger',
           type: 'eventHubTrigger',
           direction: 'in',
           connection: 'EventHubConnection',
           eventHubName: 'rentbook-events',
-          consumerGroup: 'rental-board',
+          consumerGroup: 'notices',
         },
         {
           function: 'mypage',

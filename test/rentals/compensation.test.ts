@@ -6,7 +6,6 @@ import type { DocumentStore } from '../../local/documents/types';
 import { getService } from '../../local/host/services';
 import { embeddedAppDeps } from '../../local/adapters';
 import { idFromKey } from '../../shared/app/ids';
-import { debitPoints } from '../../shared/app/rental-saga-steps';
 import {
   containerDefinitions,
   DATABASE_ID,
@@ -22,15 +21,13 @@ const ctx = libraryHost({ logger: log.logger });
 describe("the member's points are spent between the copy taken and the debit", () => {
   it('→ REJECTED INSUFFICIENT_POINTS, the copy back on the shelf once, no points taken for it', async () => {
     const book = await ctx.lib.addBook({ price: 300, copies: 1 });
-    const other = await ctx.lib.addBook({ price: 1000, copies: 1 });
     const memberId = await ctx.lib.addMember(1000);
     const key = 'compensate-me';
     const rentalId = idFromKey('rental', `member:${memberId}`, key);
 
-    // The moment this rental's copy is taken, another debit of the same member spends every point
-    // (a rent of another book, its own debit step, on the same store). The store reports commits
-    // synchronously and the step's conditional batch runs before its first await, so the points are
-    // gone before this saga's debit runs.
+    // The moment this rental's copy is taken, every point of the member is spent (a write to the
+    // member on the same store). The store reports commits synchronously and the patch runs before
+    // its first await, so the points are gone before this saga's charge runs.
     const store = getService<DocumentStore>('documents');
     const books = store.container(DATABASE_ID, containerDefinitions.books.id)!;
     const members = store.container(DATABASE_ID, containerDefinitions.members.id)!;
@@ -39,19 +36,14 @@ describe("the member's points are spent between the copy taken and the debit", (
     const stop = books.onChange(() => {
       const stored = books.read(book.id, book.id) as unknown as BookDoc | undefined;
       if (spent || !stored?.loans[loanKey(rentalId)]) return;
-      spent = debitPoints(deps, {
-        id: '11111111-2222-3333-4444-555555555555',
-        memberId,
-        bookId: other.id,
-        bookTitle: other.title,
-        price: 1000,
-        status: 'REQUESTED',
-        requestedAt: new Date(ctx.host.clock.now()).toISOString(),
-      });
+      spent = deps.containers.members.patch(memberId, memberId, [
+        { op: 'incr', path: '/points', value: -1000 },
+        { op: 'incr', path: '/version', value: 1 },
+      ]);
     });
     try {
       const reply = await ctx.lib.rent(memberId, book.id, { 'Idempotency-Key': key });
-      expect(await spent).toEqual({ ok: true });
+      expect(await spent).toMatchObject({ points: 0 });
       expect(reply.status).toBe(201);
       expect(reply.body).toMatchObject({ id: rentalId, status: 'REJECTED', reason: 'INSUFFICIENT_POINTS' });
     } finally {

@@ -15,6 +15,7 @@ describe('app settings', () => {
       overdueSchedule: '0 0 * * * *',
       overdueReminderDays: 3,
       noticeWebhookUrl: undefined,
+      maxRentalsInFlight: 32,
       auth: { mode: 'local', localSecret: undefined },
       webSignIn: { kind: 'local' },
       azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },
@@ -28,6 +29,7 @@ describe('app settings', () => {
       OVERDUE_SCHEDULE: '0 30 9 * * *',
       OVERDUE_REMINDER_DAYS: '5',
       NOTICE_WEBHOOK_URL: 'https://hooks.example.org/notices',
+      MAX_RENTALS_IN_FLIGHT: '64',
       WEBSITE_AUTH_ENABLED: 'True',
       LOCAL_AUTH_SECRET: '',
       CosmosDBConnection__accountEndpoint: 'https://acct.documents.azure.com:443/',
@@ -38,6 +40,7 @@ describe('app settings', () => {
       overdueSchedule: '0 30 9 * * *',
       overdueReminderDays: 5,
       noticeWebhookUrl: 'https://hooks.example.org/notices',
+      maxRentalsInFlight: 64,
       auth: { mode: 'easyauth', memberIdClaim: 'member_id' },
       azure: {
         cosmos: {
@@ -134,6 +137,8 @@ describe('app settings', () => {
     [{ OVERDUE_SCHEDULE: '0 * * * *' }, 'OVERDUE_SCHEDULE'],
     [{ OVERDUE_REMINDER_DAYS: '0' }, 'OVERDUE_REMINDER_DAYS'],
     [{ NOTICE_WEBHOOK_URL: 'hooks.example.org/notices' }, 'NOTICE_WEBHOOK_URL'],
+    [{ MAX_RENTALS_IN_FLIGHT: '0' }, 'MAX_RENTALS_IN_FLIGHT'],
+    [{ MAX_RENTALS_IN_FLIGHT: 'many' }, 'MAX_RENTALS_IN_FLIGHT'],
     [{ NOTICE_WEBHOOK_URL: 'ftp://hooks.example.org/notices' }, 'NOTICE_WEBHOOK_URL'],
     [{ WEBSITE_AUTH_ENABLED: 'yes' }, 'WEBSITE_AUTH_ENABLED'],
     [{ LOCAL_AUTH_SECRET: 'short' }, 'LOCAL_AUTH_SECRET'],

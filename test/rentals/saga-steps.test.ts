@@ -7,8 +7,7 @@ import { addBook, getBook } from '../../shared/app/catalog';
 import { depositPoints, getMember, registerMember } from '../../shared/app/members';
 import type { AppDeps } from '../../shared/app/ports';
 import {
-  approveRental,
-  debitPoints,
+  chargeAndApprove,
   readRental,
   refundPoints,
   rejectRental,
@@ -16,7 +15,7 @@ import {
   reserveCopy,
   reserveCopyFor,
 } from '../../shared/app/rental-saga-steps';
-import { memberLoanKey, type MemberDoc } from '../../shared/app/records';
+import { ledgerId, memberLoanKey, type MemberDoc } from '../../shared/app/records';
 import { requestRental } from '../../shared/app/rentals';
 import type { Rental } from '../../shared/domain/rental';
 import { storeDeps } from './support-store';
@@ -60,6 +59,9 @@ async function requested(memberId: string, bookId: string): Promise<Rental> {
 /** Step 1 as the saga runs it for a rental: its id is the instance id, its input says where it is. */
 const check = (rental: Rental, start: Partial<{ memberId: string; bookId: string }> = {}) =>
   reserveCopyFor(deps, rental.id, { memberId: rental.memberId, bookId: rental.bookId, ...start });
+
+/** Step 2, at the orchestrator's time `at`. */
+const charge = (rental: Rental, at = '2026-03-01T10:00:00.000Z') => chargeAndApprove(deps, rental, at);
 
 const points = async (memberId: string) => value(await getMember(deps, librarian, memberId)).points;
 const available = async (bookId: string) => value(await getBook(deps, librarian, bookId)).available;
@@ -126,19 +128,23 @@ describe('check eligibility and take a copy (step 1)', () => {
   });
 });
 
-describe('debit points', () => {
-  it('takes the price once however often it runs', async () => {
+describe('charge and approve', () => {
+  it('takes the price and approves, due 7 days on, once however often it runs', async () => {
     const memberId = await memberWith(1000);
     const rental = await requested(memberId, await bookWith(1, 300));
-    expect(await debitPoints(deps, rental)).toEqual({ ok: true });
-    expect(await debitPoints(deps, rental)).toEqual({ ok: true });
+    const first = await charge(rental);
+    expect(first).toEqual({
+      ok: true,
+      rental: expect.objectContaining({ status: 'APPROVED', dueAt: '2026-03-08T10:00:00.000Z' }),
+    });
+    expect(await charge(rental, '2026-03-02T10:00:00.000Z')).toEqual(first);
     expect(await points(memberId)).toBe(700);
   });
 
   it('never takes the balance below zero', async () => {
     const memberId = await memberWith(200);
     const rental = await requested(memberId, await bookWith(1, 300));
-    expect(await debitPoints(deps, rental)).toEqual({ ok: false, reason: 'INSUFFICIENT_POINTS' });
+    expect(await charge(rental)).toEqual({ ok: false, reason: 'INSUFFICIENT_POINTS' });
     expect(await points(memberId)).toBe(200);
   });
 
@@ -146,7 +152,7 @@ describe('debit points', () => {
     // A request for a member that does not exist records nothing; the step still refuses one.
     const recorded = await requested(await memberWith(1000), await bookWith(1, 300));
     const rental = { ...recorded, memberId: randomUUID() };
-    expect(await debitPoints(deps, rental)).toEqual({ ok: false, reason: 'MEMBER_NOT_FOUND' });
+    expect(await charge(rental)).toEqual({ ok: false, reason: 'MEMBER_NOT_FOUND' });
   });
 });
 
@@ -154,7 +160,7 @@ describe('refund points (compensation)', () => {
   it('gives the price back exactly once, and says the points are back each time', async () => {
     const memberId = await memberWith(1000);
     const rental = await requested(memberId, await bookWith(1, 300));
-    await debitPoints(deps, rental);
+    await charge(rental);
     expect(await refundPoints(deps, rental)).toBe(true);
     expect(await refundPoints(deps, rental)).toBe(true);
     expect(await points(memberId)).toBe(1000);
@@ -166,13 +172,26 @@ describe('refund points (compensation)', () => {
     expect(await points(memberId)).toBe(1000);
   });
 
-  it('a debit repeated after the refund takes nothing again', async () => {
+  it('a charge repeated after the refund takes nothing again, and approves nothing', async () => {
     const memberId = await memberWith(1000);
     const rental = await requested(memberId, await bookWith(1, 300));
-    await debitPoints(deps, rental);
-    await refundPoints(deps, rental);
-    await debitPoints(deps, rental);
-    expect(await points(memberId)).toBe(1000);
+    await deps.containers.members.batch(memberId, [
+      {
+        operationType: 'Create',
+        resourceBody: {
+          id: ledgerId('debit', rental.id),
+          type: 'ledger',
+          memberId,
+          kind: 'debit',
+          amount: 300,
+          rentalId: rental.id,
+          at: '2026-03-01T10:00:00.000Z',
+        },
+      },
+    ]);
+    expect(await refundPoints(deps, rental)).toBe(true);
+    await expect(charge(rental)).rejects.toThrow(/charged before and is still REQUESTED/);
+    expect(await readRental(deps, rental)).toMatchObject({ status: 'REQUESTED' });
   });
 });
 
@@ -224,17 +243,21 @@ describe('reserve and release a copy', () => {
 });
 
 describe('approve and reject', () => {
-  it('approval sets the due date 7 days on; a repeat answers the same rental', async () => {
-    const rental = await requested(await memberWith(1000), await bookWith(1, 300));
-    const approved = await approveRental(deps, rental, '2026-03-01T10:00:00.000Z');
-    expect(approved).toMatchObject({ status: 'APPROVED', dueAt: '2026-03-08T10:00:00.000Z' });
-    expect(await approveRental(deps, rental, '2026-03-02T10:00:00.000Z')).toEqual(approved);
+  it('a rental rejected already is neither charged nor approved: the charge answers it as it stands', async () => {
+    const memberId = await memberWith(1000);
+    const rental = await requested(memberId, await bookWith(1, 300));
+    await rejectRental(deps, rental, 'BOOK_RENTED');
+    expect(await charge(rental)).toEqual({
+      ok: true,
+      rental: expect.objectContaining({ status: 'REJECTED', reason: 'BOOK_RENTED' }),
+    });
+    expect(await points(memberId)).toBe(1000);
   });
 
   it('an approval that went through is seen by a read, and a late rejection does not undo it', async () => {
     const rental = await requested(await memberWith(1000), await bookWith(1, 300));
     expect(await readRental(deps, rental)).toMatchObject({ status: 'REQUESTED' });
-    await approveRental(deps, rental, '2026-03-01T10:00:00.000Z');
+    await charge(rental);
     expect(await readRental(deps, rental)).toMatchObject({ status: 'APPROVED' });
     expect(await rejectRental(deps, rental, 'PROCESSING_FAILED')).toMatchObject({ status: 'APPROVED' });
   });
@@ -254,8 +277,8 @@ describe('the loan kept on the member (borrowing limits)', () => {
     const memberId = await memberWith(1000);
     const bookId = await bookWith(1, 300);
     const rental = await requested(memberId, bookId);
-    await debitPoints(deps, rental);
-    await debitPoints(deps, rental);
+    await charge(rental);
+    await charge(rental);
     expect(await memberDoc(memberId)).toMatchObject({
       onLoan: 1,
       loans: { [memberLoanKey(bookId)]: { rentalId: rental.id, bookId } },
@@ -278,9 +301,9 @@ describe('the loan kept on the member (borrowing limits)', () => {
       { op: 'remove', path: '/loans' },
     ]);
     const again = await requested(memberId, onLoan.bookId);
-    expect(await debitPoints(deps, again)).toEqual({ ok: false, reason: 'ALREADY_ON_LOAN' });
+    expect(await charge(again)).toEqual({ ok: false, reason: 'ALREADY_ON_LOAN' });
     const other = await requested(memberId, await bookWith(1, 100));
-    expect(await debitPoints(deps, other)).toEqual({ ok: true });
+    expect(await charge(other)).toMatchObject({ ok: true });
     expect(await memberDoc(memberId)).toMatchObject({ onLoan: 2, points: 900 });
   });
 });

@@ -196,7 +196,7 @@ describe('the admin routes', () => {
     const book = await ctx.lib.addBook({ price: 300, copies: 1 });
     const before = await world([victim], [book.id]);
     const forged = JSON.parse(forgedStart('forged-admin-run', victim, book.id, -1_000_000)) as unknown;
-    for (const name of ['rental-saga-debit-points', 'rental-saga-refund-points', 'rental-saga']) {
+    for (const name of ['rental-saga-charge-and-approve', 'rental-saga-refund-points', 'rental-saga']) {
       const run = (headers: Record<string, string>) =>
         rawRequest(ctx.host.url, {
           method: 'POST',

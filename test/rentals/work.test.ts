@@ -87,37 +87,37 @@ describe('the work of one rent + return', () => {
 
     const executions = grown(before, after, 'executions');
     const writes = grown(before, after, 'documents.write');
-    // The hub's consumer takes whatever events have arrived: two relay runs' events may come to it
-    // as one batch, so its count is at most one per relay run that published.
+    // The hub's consumer takes whatever events have arrived, per partition: the four events
+    // (requested, debited, approved, returned; the charge's two on two partition keys) may come to it
+    // together, so it runs at most four times.
     const { 'notices-compose': composed, ...pinned } = executions;
     expect(composed).toBeGreaterThanOrEqual(1);
     expect(composed).toBeLessThanOrEqual(4);
     expect({ executions: pinned, writes }).toEqual({
       executions: {
         'rentals-create': 1, // POST /rentals
-        'rental-saga': 4, // orchestrator turns: the start, then one after each of the three activities
+        'rental-saga': 3, // orchestrator turns: the start, then one after each of the two activities
         'rental-saga-reserve-copy': 1, // the eligibility check and the copy taken, one activity
-        'rental-saga-debit-points': 1,
-        'rental-saga-approve': 1,
+        'rental-saga-charge-and-approve': 1, // the points taken and the approval, one batch
         'rentals-return': 1, // POST /rentals/{id}/return
-        // members change feed: the four commits with an outbox item (request, debit, approval,
+        // members change feed: the three commits with an outbox item (request, charge and approval,
         // return); the relay's progress is its lease, so nothing is marked sent
-        'outbox-relay-members': 4,
-        'views-project': 4, // the same four commits
+        'outbox-relay-members': 3,
+        'views-project': 3, // the same three commits
         'outbox-relay-books': 2, // books change feed: the copy taken, the copy back (no event in either)
         'views-project-holds': 2, // the same two changes (no hold in either)
         'notices-send': 2, // the approval's notice and the return's
       },
       writes: {
-        // the rental and its `requested` item; the debit's ledger entry, member and item; the
-        // approval and its item; the return's rental, member and item
-        members: 10,
+        // the rental and its `requested` item; the charge's ledger entry, member, rental and item
+        // (debited and approved); the return's rental, member and item
+        members: 9,
         books: 2, // the copy taken, the copy back
-        views: 5, // the rental's view (requested, approved, returned) and the member's (debit, return)
+        views: 5, // the rental's view (requested, approved, returned) and the member's (charge, return)
         notices: 2, // the two notices in the inbox
       },
     });
-    expect(total(pinned)).toBe(23);
-    expect(total(writes)).toBe(19);
+    expect(total(pinned)).toBe(19);
+    expect(total(writes)).toBe(18);
   });
 });

@@ -28,10 +28,14 @@ const tools: Record<string, string> = {
   'start:func': 'scripts/start-func.mjs',
   'complete-lockfile': 'scripts/complete-lockfile.mjs',
   'check-azure-build': 'scripts/check-azure-build.mjs',
+  'package:azure': 'scripts/azure-package.mjs',
+  smoke: 'dist/scripts/smoke.js',
 };
 // How each names itself in its usage line: the npm script, or how to run the file.
 const usageOf = (tool: string) =>
-  tools[tool].endsWith('.mjs') && tool !== 'start:func' ? `usage: node ${tools[tool]}` : `usage: ${tool}`;
+  tools[tool].endsWith('.mjs') && !['start:func', 'package:azure'].includes(tool)
+    ? `usage: node ${tools[tool]}`
+    : `usage: ${tool}`;
 
 function run(tool: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(repoRoot, tools[tool]), ...args], {

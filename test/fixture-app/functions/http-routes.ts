@@ -55,6 +55,16 @@ app.http('stream', {
     }),
 });
 
+// Answers after `ms` milliseconds (default 300): a request that stays outstanding for a while.
+app.http('slow', {
+  methods: ['GET'],
+  route: 'slow',
+  handler: async (request) => {
+    await new Promise((r) => setTimeout(r, Number(request.query.get('ms') ?? 300)));
+    return { status: 200, jsonBody: { waited: true } };
+  },
+});
+
 app.http('noContent', { methods: ['DELETE'], route: 'things/{id}', handler: () => ({ status: 204 }) });
 
 app.http('boom', {

@@ -960,7 +960,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The store stayed throttled or unavailable through its retries (busy), or sign-in cannot be checked now (sign-in-unavailable). Retry after Retry-After seconds (RFC 9457 problem details) */
+        /** @description The store stayed throttled or unavailable through its retries (busy), sign-in cannot be checked now (sign-in-unavailable), or, for a rent, too many rents are in flight (overloaded; nothing recorded). Retry after Retry-After seconds (RFC 9457 problem details) */
         Problem503: {
             headers: {
                 /** @description Seconds to wait before trying again */
