@@ -17,6 +17,7 @@ import { DATABASE_ID } from '../shared/app/records';
 import { signLocalToken } from '../shared/local-token';
 import { chaosBench } from './chaos-bench';
 import { startBenchHost } from './host';
+import { devLoopBench, storageCeiling } from './dev-loop';
 import { overdueBench } from './overdue-scan';
 import { openConnections } from './clients';
 import { checkInvariants } from './invariants';
@@ -37,7 +38,7 @@ interface Rental {
 const command: Command = {
   name: 'bench',
   usage:
-    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--overload [--overload-seconds N]] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N] | --chaos [--seconds N] [--concurrency N] [--seed N]',
+    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--overload [--overload-seconds N]] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N] | --chaos [--seconds N] [--concurrency N] [--seed N] | --dev-loop [--dev-loop-edits N]',
   help: `
 Starts the local host on a fresh data file, loads books and one member per client, drives the
 clients through rent → return, then runs a contention case (every client racing for a book with
@@ -62,6 +63,9 @@ clients through rent → return, then runs a contention case (every client racin
                            Event Hubs out from 5 s to 15 s and Service Bus from 20 s to 30 s
                            (seeded: --seed, default 1); what the clients met, the rents settled
                            while each was out, and the invariants once the load drained
+  --dev-loop               instead: how long npm run dev takes from an edit of functions/health.ts
+                           (a comment line, taken out again at the end) to a new host serving it
+  --dev-loop-edits N       edits timed for --dev-loop (default 10)
   --help                   this text`,
 };
 const values = parseCommandLine(command, {
@@ -76,6 +80,8 @@ const values = parseCommandLine(command, {
   'overdue-loans': { type: 'string', default: '1000000' },
   chaos: { type: 'boolean', default: false },
   seed: { type: 'string', default: '1' },
+  'dev-loop': { type: 'boolean', default: false },
+  'dev-loop-edits': { type: 'string', default: '10' },
 });
 const seconds = Number(values.seconds ?? 20);
 const concurrency = Number(values.concurrency);
@@ -85,6 +91,8 @@ if (!(seconds > 0) || !(concurrency >= 1) || !(overloadSeconds > 0))
   usageError(command, '--seconds, --concurrency and --overload-seconds must be positive numbers.');
 // The overload run's clients: four times the concurrency where throughput peaks.
 const clients = values.overload ? concurrency * 4 : concurrency;
+if (!(Number(values['dev-loop-edits']) >= 1))
+  usageError(command, '--dev-loop-edits must be a positive number.');
 
 const BOOKS = 200;
 const COPIES = 1000;
@@ -470,16 +478,26 @@ function relayFigures(
 
 (values.chaos
   ? chaosBench(values, print)
-  : values.overdue
-    ? overdueBench(Number(values['overdue-loans']), print).then((runs) =>
+  : values['dev-loop']
+    ? devLoopBench(Number(values['dev-loop-edits']), print).then((figures) =>
         print({
-          overdueScan: runs.map(({ due, scanMs, checked }) => ({ due, scanMs, checked })),
-          loans: Number(values['overdue-loans']),
+          ...figures,
+          ...storageCeiling(),
           cpus: os.cpus().length,
+          loadavg: os.loadavg(),
           node: process.version,
         }),
       )
-    : main()
+    : values.overdue
+      ? overdueBench(Number(values['overdue-loans']), print).then((runs) =>
+          print({
+            overdueScan: runs.map(({ due, scanMs, checked }) => ({ due, scanMs, checked })),
+            loans: Number(values['overdue-loans']),
+            cpus: os.cpus().length,
+            node: process.version,
+          }),
+        )
+      : main()
 ).catch((err: unknown) => {
   process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);

@@ -8,7 +8,7 @@ async function asyncapi(): Promise<HttpResponseInit> {
 }
 
 app.http('asyncapi', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/asyncapi.json',
   authLevel: 'anonymous',
   handler: asyncapi,

@@ -11,7 +11,7 @@ async function booksGet(request: HttpRequest, _context: InvocationContext): Prom
 }
 
 app.http('books-get', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/books/{bookId}',
   authLevel: 'anonymous',
   handler: handled(booksGet),

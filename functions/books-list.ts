@@ -12,7 +12,7 @@ async function booksList(request: HttpRequest, _context: InvocationContext): Pro
 }
 
 app.http('books-list', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/books',
   authLevel: 'anonymous',
   handler: handled(booksList),

@@ -6,4 +6,9 @@ async function health(): Promise<HttpResponseInit> {
   return json(200, { status: 'ok' });
 }
 
-app.http('health', { methods: ['GET'], route: 'api/health', authLevel: 'anonymous', handler: health });
+app.http('health', {
+  methods: ['GET', 'HEAD'],
+  route: 'api/health',
+  authLevel: 'anonymous',
+  handler: health,
+});

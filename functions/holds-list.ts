@@ -10,7 +10,7 @@ async function holdsList(request: HttpRequest, _context: InvocationContext): Pro
 }
 
 app.http('holds-list', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/books/{bookId}/holds',
   authLevel: 'anonymous',
   handler: handled(holdsList),

@@ -17,7 +17,7 @@ async function memberRentalsList(
 }
 
 app.http('member-rentals-list', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/members/{memberId}/rentals',
   authLevel: 'anonymous',
   handler: handled(memberRentalsList),

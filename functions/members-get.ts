@@ -10,7 +10,7 @@ async function membersGet(request: HttpRequest, _context: InvocationContext): Pr
 }
 
 app.http('members-get', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/members/{memberId}',
   authLevel: 'anonymous',
   handler: handled(membersGet),

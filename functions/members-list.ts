@@ -12,7 +12,7 @@ async function membersList(request: HttpRequest, _context: InvocationContext): P
 }
 
 app.http('members-list', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/members',
   authLevel: 'anonymous',
   handler: handled(membersList),

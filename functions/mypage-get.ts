@@ -11,7 +11,7 @@ async function mypageGet(request: HttpRequest, _context: InvocationContext): Pro
 }
 
 app.http('mypage-get', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/members/{memberId}/mypage',
   authLevel: 'anonymous',
   handler: handled(mypageGet),

@@ -17,7 +17,7 @@ async function noticesDeadLettersList(
 }
 
 app.http('notices-dead-letters-list', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/notices/dead-letters',
   authLevel: 'anonymous',
   handler: handled(noticesDeadLettersList),

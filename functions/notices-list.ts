@@ -14,7 +14,7 @@ async function noticesList(request: HttpRequest, _context: InvocationContext): P
 }
 
 app.http('notices-list', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/members/{memberId}/notices',
   authLevel: 'anonymous',
   handler: handled(noticesList),

@@ -8,7 +8,7 @@ async function openapi(): Promise<HttpResponseInit> {
 }
 
 app.http('openapi', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/openapi.json',
   authLevel: 'anonymous',
   handler: openapi,

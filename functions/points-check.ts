@@ -14,7 +14,7 @@ async function pointsCheck(request: HttpRequest, _context: InvocationContext): P
 }
 
 app.http('points-check', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/members/{memberId}/points/check',
   authLevel: 'anonymous',
   handler: handled(pointsCheck),

@@ -11,7 +11,7 @@ async function rentalsGet(request: HttpRequest, _context: InvocationContext): Pr
 }
 
 app.http('rentals-get', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/rentals/{rentalId}',
   authLevel: 'anonymous',
   handler: handled(rentalsGet),

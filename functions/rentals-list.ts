@@ -13,7 +13,7 @@ async function rentalsList(request: HttpRequest, _context: InvocationContext): P
 }
 
 app.http('rentals-list', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/rentals',
   authLevel: 'anonymous',
   handler: handled(rentalsList),

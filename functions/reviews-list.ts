@@ -14,7 +14,7 @@ async function reviewsList(request: HttpRequest, _context: InvocationContext): P
 }
 
 app.http('reviews-list', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/books/{bookId}/reviews',
   authLevel: 'anonymous',
   handler: handled(reviewsList),

@@ -19,7 +19,7 @@ async function viewsRebuildStatusGet(
 }
 
 df.app.client.http('views-rebuild-status', {
-  methods: ['GET'],
+  methods: ['GET', 'HEAD'],
   route: 'api/views/rebuild/{id}',
   authLevel: 'anonymous',
   handler: handled(viewsRebuildStatusGet),

@@ -1,6 +1,6 @@
 // `npm start`: brings dist/ up to date with TypeScript's build mode, then runs the local host in this
 // same process with dev features on. `tsc -b` compiles only when a source changed since the last
-// build (it keeps its record in dist/tsconfig.tsbuildinfo), so a restart with no change costs a
+// build (it keeps its records in dist/.tsbuild/), so a restart with no change costs a
 // fraction of a second; a fresh clone, with no dist/, gets a full build. The host then prints how long
 // start-up took, counted from the start of this process: the build check included.
 import { spawnSync } from 'node:child_process';

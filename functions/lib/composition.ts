@@ -15,7 +15,7 @@ import type {
 import { RentAdmission } from '../../shared/app/admission';
 import { containerDefinitions, DATABASE_ID } from '../../shared/app/records';
 import { retryingReads } from '../../shared/app/transient';
-import { azureAdapters } from '../../shared/azure';
+import type { AzureAdapters } from '../../shared/azure';
 import {
   describeTally,
   recordCharge,
@@ -28,7 +28,21 @@ import { rentalPolicy } from '../../shared/config';
 import { appConfig } from './settings';
 
 const config = appConfig();
-const azure = azureAdapters(config.azure, { onCharge: recordCharge });
+const azure = azureAdaptersIfConfigured();
+
+/**
+ * The Azure adapters, loaded only when a setting asks for one: the SDKs they bring (Cosmos DB's
+ * alone is some 270 modules) are a second or more of every start on the local host, which needs
+ * none of them.
+ */
+function azureAdaptersIfConfigured(): AzureAdapters {
+  const { cosmos, eventHubs, serviceBus } = config.azure;
+  if (!cosmos && !eventHubs && !serviceBus) return { adapters: {}, close: async () => undefined };
+  // A require, not an import: an import is loaded whether or not it is used.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { azureAdapters } = require('../../shared/azure') as typeof import('../../shared/azure');
+  return azureAdapters(config.azure, { onCharge: recordCharge });
+}
 
 /** The setting that gives each port its Azure adapter. */
 const azureSetting: Record<Exclude<keyof PortAdapters, 'clock'>, string> = {

@@ -16,6 +16,8 @@ import { isBusyDocumentError, isDocumentError } from '../../shared/app/ports';
 import type { AuthConfig } from '../../shared/config';
 import { entraTokenVerifier, SignInUnavailable } from '../../shared/entra-token';
 import { verifyLocalToken } from '../../shared/local-token';
+import { isJsonMediaType, notJsonDetail } from '../../shared/media-type';
+import { PROBLEM_TITLES } from './problem-titles';
 import { appConfig } from './settings';
 
 /** Problem types are stable URNs; `code` is the last part (`urn:rentbook:problem:book-not-found`). */
@@ -29,18 +31,6 @@ const statusOf: Record<ProblemKind, number> = {
   conflict: 409,
   'precondition-failed': 412,
   unprocessable: 422,
-};
-
-const titles: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  412: 'Precondition Failed',
-  422: 'Unprocessable Content',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
 };
 
 /** A problem raised while reading the request (bad input, no caller); `handled` answers it. */
@@ -73,7 +63,7 @@ export function problem(
   const challenge: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
   return {
     status,
-    jsonBody: { type: PROBLEM_TYPE_PREFIX + code, title: titles[status] ?? 'Error', status, detail },
+    jsonBody: { type: PROBLEM_TYPE_PREFIX + code, title: PROBLEM_TITLES[status] ?? 'Error', status, detail },
     headers: { 'Content-Type': 'application/problem+json', ...challenge, ...headers },
   };
 }
@@ -154,12 +144,18 @@ export function admitted<A extends unknown[]>(
   };
 }
 
-/** The JSON body, validated; 400 when it is not JSON or not what `schema` wants. */
+/**
+ * The JSON body, validated: 415 when the request says it is something else than JSON (a form, as
+ * `curl -d` sends by default, or text), 400 when it is not JSON or not what `schema` wants.
+ */
 export async function readBody<S extends z.ZodTypeAny>(
   request: HttpRequest,
   schema: S,
 ): Promise<z.output<S>> {
   const text = await request.text();
+  const type = request.headers.get('content-type');
+  if (text !== '' && !isJsonMediaType(type))
+    throw new HttpProblem(415, 'unsupported-media-type', notJsonDetail(type));
   let body: unknown;
   try {
     body = text === '' ? undefined : JSON.parse(text);

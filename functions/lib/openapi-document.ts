@@ -1,9 +1,11 @@
 // The OpenAPI 3.1 description of the HTTP API, generated from the zod schemas the handlers read
 // requests with and the response schemas of ./schemas.ts. A test compares its paths with the routes
 // the functions register, and the live API's requests and responses with its schemas.
+import { STATUS_CODES } from 'node:http';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { ruleOf, type Action } from '../../shared/app/authorization';
 import { z } from './api-schema';
+import { PROBLEM_TITLES } from './problem-titles';
 import {
   book,
   bookEditBody,
@@ -44,8 +46,81 @@ import {
   noticePage,
 } from './schemas';
 
-const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412, 422, 503] as const;
+const PROBLEM_STATUSES = [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503] as const;
 type ProblemStatus = (typeof PROBLEM_STATUSES)[number];
+
+/** What each problem status means here, with an example of its body. */
+const problemAnswers: Record<ProblemStatus, { description: string; code: string; detail: string }> = {
+  400: {
+    description: 'The request is not valid: its body, query or path',
+    code: 'invalid-request',
+    detail: 'The request body is not valid: price: must be a whole number of points, 0 or more.',
+  },
+  401: {
+    description: 'No valid sign-in (no token, a wrong or expired one)',
+    code: 'unauthenticated',
+    detail: 'Sign in first.',
+  },
+  403: {
+    description: 'Signed in, but not allowed to do this',
+    code: 'forbidden',
+    detail: "A member may act only on the member's own data.",
+  },
+  404: { description: 'No such resource', code: 'book-not-found', detail: 'No book with that id.' },
+  409: {
+    description: 'The resource is not in a state that allows this',
+    code: 'not-on-loan',
+    detail: 'The rental is not on loan.',
+  },
+  412: {
+    description: 'If-Match names an older version',
+    code: 'precondition-failed',
+    detail: 'The book changed since that version.',
+  },
+  413: {
+    description:
+      'The body is larger than the host takes (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, 1 MB unless set); answered by the host before the function runs, with type about:blank',
+    code: 'payload-too-large',
+    detail: 'The request body is larger than 1048576 bytes.',
+  },
+  415: {
+    description: 'The body does not say it is JSON: send Content-Type: application/json',
+    code: 'unsupported-media-type',
+    detail: 'The request body must be JSON, sent with Content-Type: application/json; not text/plain.',
+  },
+  422: {
+    description: 'The Idempotency-Key was used for another request',
+    code: 'idempotency-key-reused',
+    detail: 'This Idempotency-Key was used for another request.',
+  },
+  429: {
+    description:
+      "The Functions host's queue of HTTP requests is full (host.json extensions.http); answered by the host, with type about:blank. Retry after Retry-After seconds",
+    code: 'too-many-requests',
+    detail: 'Too many requests are waiting; try again shortly.',
+  },
+  503: {
+    description:
+      'The store stayed throttled or unavailable through its retries (busy), sign-in cannot be checked now (sign-in-unavailable), or, for a rent, too many rents are in flight (overloaded; nothing recorded). Retry after Retry-After seconds',
+    code: 'busy',
+    detail: 'The service is busy. Try again in a moment.',
+  },
+};
+
+/** The statuses whose answer says when to try again. */
+const RETRY_AFTER: readonly ProblemStatus[] = [429, 503];
+
+/** The API's parts, in the order a reader meets them; each operation is in one. */
+const TAGS = {
+  catalog: 'Books: browse and search (anyone); register, edit and remove (librarians)',
+  members: 'Members: registration, their points and fees',
+  rentals: 'Renting, returning and renewing; the rental board',
+  holds: 'The hold queue of a book with no free copy',
+  reviews: 'Reviews of books a member has returned',
+  views: "A member's page and the notices; rebuilding the views",
+  operations: 'Health, the API documents, and the dead letters of the consumers',
+} as const;
+type Tag = keyof typeof TAGS;
 
 const registry = new OpenAPIRegistry();
 
@@ -65,9 +140,30 @@ registry.registerComponent('securitySchemes', 'appServiceAuthentication', {
     'In Azure with AUTH_MODE=easyauth: set by App Service Authentication in front of the app, never by clients.',
 });
 for (const status of PROBLEM_STATUSES) {
+  const { description, code, detail } = problemAnswers[status];
+  // The host's own answers (413, 429) carry about:blank; the app's its problem URN.
+  const byHost = status === 413 || status === 429;
+  const type = byHost ? 'about:blank' : `urn:rentbook:problem:${code}`;
+  const title = byHost ? STATUS_CODES[status] : PROBLEM_TITLES[status];
   registry.registerComponent('responses', `Problem${status}`, {
-    description: 'A problem (RFC 9457)',
-    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    description: `${description} (RFC 9457 problem details)`,
+    content: {
+      'application/problem+json': {
+        schema: { $ref: '#/components/schemas/Problem' },
+        example: { type, title, status, detail },
+      },
+    },
+    ...(RETRY_AFTER.includes(status)
+      ? {
+          headers: {
+            'Retry-After': {
+              required: true,
+              description: 'Seconds to wait before trying again',
+              schema: { type: 'string' },
+            },
+          },
+        }
+      : {}),
   });
 }
 registry.register('Problem', problem);
@@ -82,7 +178,11 @@ const answer = (description: string, schema: z.ZodTypeAny, headers?: z.AnyZodObj
   content: { 'application/json': { schema } },
   ...(headers ? { headers } : {}),
 });
-const jsonBody = (schema: z.ZodTypeAny) => ({ required: true, content: { 'application/json': { schema } } });
+/** A JSON request body, with an example a client can send as it is. */
+const jsonBody = <S extends z.ZodTypeAny>(schema: S, example: z.input<S>, required = true) => ({
+  required,
+  content: { 'application/json': { schema, example } },
+});
 
 const who = {
   librarian: ' (librarian)',
@@ -97,11 +197,26 @@ const who = {
  */
 function useCase(action: Action, route: RouteConfig): RouteConfig {
   const rule = ruleOf(action);
-  if (rule === 'anyone') return { ...route, security: anyone };
+  // A use case reads or writes the store (busy: 503), as signing in may (sign-in-unavailable).
+  const busy = { ...route, responses: { ...route.responses, ...problems(503) } };
+  if (rule === 'anyone') return { ...busy, security: anyone };
+  return {
+    ...busy,
+    summary: route.summary + who[rule],
+    responses: { ...busy.responses, ...problems(401, 403) },
+  };
+}
+
+/**
+ * What the host and the body helper answer whatever the route: 429 when the host's request queue is
+ * full, and for a route that takes a body, 413 (too large) and 415 (not JSON). And its tag.
+ */
+function served(tag: Tag, route: RouteConfig): RouteConfig {
+  const takesBody = route.request?.body !== undefined;
   return {
     ...route,
-    summary: route.summary + who[rule],
-    responses: { ...route.responses, ...problems(401, 403) },
+    tags: [tag],
+    responses: { ...route.responses, ...problems(...(takesBody ? ([413, 415] as const) : []), 429) },
   };
 }
 
@@ -154,7 +269,15 @@ const routes: RouteConfig[] = [
     path: '/books',
     operationId: 'createBook',
     summary: 'Register a book',
-    request: { body: jsonBody(newBookBody) },
+    request: {
+      body: jsonBody(newBookBody, {
+        title: 'Refactoring',
+        author: 'Martin Fowler',
+        isbn: '978-0-13-475759-9',
+        price: 700,
+        copies: 2,
+      }),
+    },
     responses: { 201: answer('Registered', book, location.merge(etag)), ...problems(400) },
   }),
   useCase('books.browse', {
@@ -180,7 +303,7 @@ const routes: RouteConfig[] = [
             "Optional: the book's etag, so an edit made on a stale copy is refused (412); without it, or with `*`, the edit applies to the book as it is",
           ),
       }),
-      body: jsonBody(bookEditBody),
+      body: jsonBody(bookEditBody, { copies: 3 }),
     },
     responses: { 200: answer('Edited', book, etag), ...problems(400, 404, 409, 412) },
   }),
@@ -197,7 +320,7 @@ const routes: RouteConfig[] = [
     path: '/members',
     operationId: 'createMember',
     summary: 'Register a member',
-    request: { body: jsonBody(newMemberBody) },
+    request: { body: jsonBody(newMemberBody, { name: 'Alex Kim', phone: '+82 10-1234-5678' }) },
     responses: { 201: answer('Registered', member, location), ...problems(400) },
   }),
   useCase('members.list', {
@@ -221,7 +344,7 @@ const routes: RouteConfig[] = [
     path: '/members/{memberId}/points',
     operationId: 'depositPoints',
     summary: 'Deposit points',
-    request: { params: memberId, headers: idempotencyKey, body: jsonBody(depositBody) },
+    request: { params: memberId, headers: idempotencyKey, body: jsonBody(depositBody, { amount: 5000 }) },
     responses: { 200: answer('The new balance', pointsBalance), ...problems(400, 404, 422) },
   }),
   useCase('fees.pay', {
@@ -231,7 +354,7 @@ const routes: RouteConfig[] = [
     summary: 'Pay late fees from points',
     description:
       'More than is owed, or more than the points cover, is 409 (more-than-owed, insufficient-points) and changes nothing.',
-    request: { params: memberId, headers: idempotencyKey, body: jsonBody(feePaymentBody) },
+    request: { params: memberId, headers: idempotencyKey, body: jsonBody(feePaymentBody, { amount: 500 }) },
     responses: {
       200: answer('Fees owed and points after the payment', feesBalance),
       ...problems(400, 404, 409, 422),
@@ -258,7 +381,10 @@ const routes: RouteConfig[] = [
     path: '/rentals',
     operationId: 'rentBook',
     summary: 'Rent a book: runs the borrow saga and waits a few seconds for its outcome',
-    request: { headers: idempotencyKey, body: jsonBody(rentalBody) },
+    request: {
+      headers: idempotencyKey,
+      body: jsonBody(rentalBody, { bookId: '0193a1c2-7b1e-7c3d-9f00-4b5a6c7d8e9f' }),
+    },
     responses: {
       201: answer('Settled: APPROVED with dueAt, or REJECTED with reason', rental, location),
       202: answer('Still REQUESTED; poll the Location', rental, location),
@@ -304,7 +430,7 @@ const routes: RouteConfig[] = [
     request: {
       params: bookId,
       headers: idempotencyKey,
-      body: { required: false, content: { 'application/json': { schema: holdBody } } },
+      body: jsonBody(holdBody, {}, false),
     },
     responses: {
       201: answer('Placed: WAITING, with its position', hold, location),
@@ -337,7 +463,7 @@ const routes: RouteConfig[] = [
     summary:
       'Review a book the member has returned; one review per member and book, posting again replaces it',
     description: 'A member who has not returned the book is refused (403 not-returned).',
-    request: { params: bookId, body: jsonBody(reviewBody) },
+    request: { params: bookId, body: jsonBody(reviewBody, { rating: 5, text: 'Clear and practical.' }) },
     responses: {
       201: answer('Posted', review),
       200: answer('Replaced the earlier review', review),
@@ -430,7 +556,47 @@ const routes: RouteConfig[] = [
     responses: { 200: answer('The AsyncAPI document', z.object({}).passthrough()) },
   },
 ];
-for (const route of routes) registry.registerPath(route);
+/** Each operation's part of the API. */
+const TAG_OF: Record<string, Tag> = {
+  health: 'operations',
+  openapi: 'operations',
+  asyncapi: 'operations',
+  listBooks: 'catalog',
+  createBook: 'catalog',
+  getBook: 'catalog',
+  updateBook: 'catalog',
+  deleteBook: 'catalog',
+  createMember: 'members',
+  listMembers: 'members',
+  getMember: 'members',
+  depositPoints: 'members',
+  payFees: 'members',
+  checkPoints: 'members',
+  listMemberRentals: 'rentals',
+  rentBook: 'rentals',
+  getRental: 'rentals',
+  returnRental: 'rentals',
+  renewRental: 'rentals',
+  rentalBoard: 'rentals',
+  placeHold: 'holds',
+  listBookHolds: 'holds',
+  cancelHold: 'holds',
+  postReview: 'reviews',
+  listReviews: 'reviews',
+  deleteReview: 'reviews',
+  getMypage: 'views',
+  listNotices: 'views',
+  rebuildViews: 'views',
+  getViewsRebuild: 'views',
+  replayDeadLetters: 'operations',
+  listNoticeDeadLetters: 'operations',
+  replayNoticeDeadLetters: 'operations',
+};
+for (const route of routes) {
+  const tag = TAG_OF[route.operationId ?? ''];
+  if (!tag) throw new Error(`The operation ${route.operationId} has no tag in TAG_OF.`);
+  registry.registerPath(served(tag, route));
+}
 
 export const openApiDocument = new OpenApiGeneratorV31(registry.definitions).generateDocument({
   openapi: '3.1.0',
@@ -442,4 +608,5 @@ export const openApiDocument = new OpenApiGeneratorV31(registry.definitions).gen
   },
   servers: [{ url: '/api' }],
   security: signedIn,
+  tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
 });

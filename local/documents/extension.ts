@@ -166,7 +166,9 @@ class FeedProcessor {
     const { databaseName, containerName } = this.config;
     const existing = this.store.container(databaseName, containerName);
     if (existing) return this.attach(existing);
-    this.host.log.warn(
+    // Nothing is wrong: on a fresh data file the app creates its containers on first use, and the
+    // trigger starts then (as Azure's listener retries its start). So not a warning.
+    this.host.log.debug(
       `Cosmos DB trigger "${this.fn.name}": container ${databaseName}/${containerName} does not exist yet; ` +
         'the trigger starts when it is created.',
     );

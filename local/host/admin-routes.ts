@@ -6,7 +6,7 @@ import { parseIsoDuration } from './clock';
 import { counts } from './counters';
 import { extensionFor, type FunctionListing } from './function-loading';
 import { presentedKey, sameKey, type HostKeys } from './keys';
-import { hostProblem } from './problem';
+import { hostProblem, notJsonBody } from './problem';
 import type { HostExtension, InternalRequest, InternalRoutes, RegisteredFunction, Worker } from './types';
 import type { Logger } from './logger';
 
@@ -97,6 +97,8 @@ export function addAdminRoutes(parts: AdminParts): void {
     const listed = functions.find((f) => f.name === fn.name);
     if (listed?.error) return hostProblem(500, `The function '${fn.name}' is in error: ${listed.error}`);
     if (listed?.detail === 'disabled') return hostProblem(409, `The function '${fn.name}' is disabled.`);
+    const notJson = notJsonBody(req);
+    if (notJson) return notJson;
     let input: unknown;
     try {
       const body = req.body.length ? (JSON.parse(req.body.toString('utf8')) as unknown) : {};
@@ -140,6 +142,8 @@ export function addAdminRoutes(parts: AdminParts): void {
   routes.add('POST', 'admin/clock', (req: InternalRequest) => {
     if (!clock.controllable)
       return hostProblem(403, 'The clock can be moved only when the host runs with --dev.');
+    const notJson = notJsonBody(req);
+    if (notJson) return notJson;
     const move = readClockMove(req.body.toString('utf8'));
     if (typeof move === 'string') return hostProblem(400, move);
     try {

@@ -6,6 +6,20 @@ import { DataFileInUse } from './data-file-lock';
 import { AppLoadError, LocalHost } from './host';
 
 const usage = 'usage: host [--app DIR] [--port N] [--db FILE] [--dev] [--log-level debug|info|warn|error]';
+const help = `
+Serves a compiled Azure Functions app (Node v4 model) on this machine, with every Azure service it
+uses stood in for by one SQLite file.
+
+  --app DIR          the function app: its package.json "main" names the compiled files (default: .)
+  --port N           the port on 127.0.0.1; 0 picks a free one (default: PORT, else 7071)
+  --db FILE          the data file; :memory: for a throwaway run (default: .data/local.db). One host
+                     runs on a data file at a time
+  --dev              dev features: the movable clock (POST /admin/clock), keyless admin runs of
+                     timers, the web app's sign-in page (npm start turns this on)
+  --log-level LEVEL  debug, info, warn or error (default: info)
+  --help             this text
+
+Settings: the environment and the app's local.settings.json (its Values), as func start reads them.`;
 
 function fail(message: string): never {
   process.stderr.write(`host: ${message}\n${usage}\n`);
@@ -30,7 +44,7 @@ async function main(): Promise<void> {
     fail((err as Error).message);
   }
   if (values.help) {
-    process.stdout.write(usage + '\n');
+    process.stdout.write(`${usage}\n${help}\n`);
     return;
   }
   const port = Number(values.port);

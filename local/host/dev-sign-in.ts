@@ -4,7 +4,7 @@
 // request guard lets it through without a key only from this machine and the host's own origin.
 import { z } from 'zod';
 import { signLocalToken } from '../../shared/local-token';
-import { hostProblem } from './problem';
+import { hostProblem, notJsonBody } from './problem';
 import type { InternalRequest, InternalRoutes } from './types';
 
 const name = z
@@ -17,6 +17,8 @@ const who = z.union([z.object({ member: name }).strict(), z.object({ librarian: 
 export function addDevSignInRoute(routes: InternalRoutes, secret: string | undefined): void {
   routes.add('POST', 'admin/dev/token', async (req: InternalRequest) => {
     if (!secret) return hostProblem(409, 'This host has no LOCAL_AUTH_SECRET to sign tokens with.');
+    const notJson = notJsonBody(req);
+    if (notJson) return notJson;
     let body: unknown;
     try {
       body = JSON.parse(req.body.toString('utf8'));

@@ -101,17 +101,18 @@ export function loadFunctions(parts: {
   return listing;
 }
 
-/** The start-up listing, as `func start` prints it: each function with its URL or trigger. */
+/**
+ * The start-up listing, as `func start` prints it but a line a function (so an app of fifty fits a
+ * screen): each function with its URL or trigger, and its error when it is in error.
+ */
 export function describeFunctions(listing: readonly FunctionListing[], baseUrl: string): string {
-  const lines = ['Functions:', ''];
+  const lines = ['Functions:'];
   for (const f of listing) {
-    lines.push(
+    const what =
       f.trigger === 'httpTrigger'
-        ? `\t${f.name}: ${f.detail.replace(/ \//, ` ${baseUrl}/`)}`
-        : `\t${f.name}: ${f.trigger}${f.detail ? ` (${f.detail})` : ''}`,
-    );
-    if (f.error) lines.push(`\t\tin error: ${f.error}`);
-    lines.push('');
+        ? f.detail.replace(/ \//, ` ${baseUrl}/`)
+        : `${f.trigger}${f.detail ? ` (${f.detail})` : ''}`;
+    lines.push(`  ${f.name}: ${what}${f.error ? ` in error: ${f.error}` : ''}`);
   }
   return lines.join('\n');
 }

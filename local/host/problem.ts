@@ -2,7 +2,8 @@
 // problem details, like every answer of the app. The host knows no app vocabulary, so `type` is
 // `about:blank` and the status and title carry the meaning.
 import { STATUS_CODES } from 'node:http';
-import type { InternalResponse } from './types';
+import { isJsonMediaType, notJsonDetail } from '../../shared/media-type';
+import type { InternalRequest, InternalResponse } from './types';
 
 export interface ProblemDetails {
   type: 'about:blank';
@@ -25,4 +26,15 @@ export function hostProblem(
     headers: { 'Content-Type': 'application/problem+json', ...headers },
     body: problemDetails(status, detail),
   };
+}
+
+/**
+ * 415 for a body that says it is not JSON (a form, as `curl -d` sends by default, or text, as
+ * `fetch` does with a string), as the Functions host's admin API answers (ASP.NET Core's
+ * `[FromBody]`); a request with no body is taken as one that gives nothing.
+ */
+export function notJsonBody(req: InternalRequest): (InternalResponse & { body: ProblemDetails }) | undefined {
+  const type = req.headers['content-type'];
+  if (req.body.length === 0 || isJsonMediaType(typeof type === 'string' ? type : undefined)) return undefined;
+  return hostProblem(415, notJsonDetail(typeof type === 'string' ? type : undefined));
 }

@@ -7,10 +7,17 @@ import { handled } from '../../functions/lib/http';
 import { BUSY_STATUSES, DocumentError } from '../../shared/app/ports';
 import { SignInUnavailable } from '../../shared/entra-token';
 
-const answerTo = (status: number) =>
-  handled(async (_context: InvocationContext) => {
+/** What the function logged, as level and message. */
+let logged: string[] = [];
+const answerTo = (status: number) => {
+  logged = [];
+  const context = new InvocationContext({
+    logHandler: (level, ...args) => logged.push(`${level} ${args.map(String).join(' ')}`),
+  });
+  return handled(async (_context: InvocationContext) => {
     throw new DocumentError(status, `Cosmos DB batch on members: answered ${status}.`);
-  })(new InvocationContext());
+  })(context);
+};
 
 it.each(BUSY_STATUSES)(
   'a busy store (%i after retries) → 503 problem+json with Retry-After',
@@ -26,6 +33,9 @@ it.each([409, 413])('a store refusing the request (%i) is not busy: 500, no Retr
   const response = await answerTo(status);
   expect(response.status).toBe(500);
   expect(response.headers).not.toHaveProperty('Retry-After');
+  // The error is logged for operators, never put in the answer.
+  expect(logged).toEqual([expect.stringMatching(new RegExp(`^error Unhandled error .*answered ${status}`))]);
+  expect(JSON.stringify(response.jsonBody)).not.toContain('Cosmos DB');
 });
 
 it('sign-in that cannot be checked (the tenant’s keys out of reach) → 503 sign-in-unavailable', async () => {

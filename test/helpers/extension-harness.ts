@@ -7,6 +7,7 @@ import { resolveHostKeys } from '../../local/host/keys';
 import { createLogger } from '../../local/host/logger';
 import { RequestGuard } from '../../local/host/request-guard';
 import type {
+  Database,
   ExtensionFactory,
   HostContext,
   HostExtension,
@@ -40,6 +41,16 @@ afterEach(async () => {
   }
 });
 
+export interface Harness {
+  db: Database;
+  clock: HostClock;
+  ext: HostExtension;
+  /** Registers a function with the extension; `handler` runs each of its invocations. */
+  add(fn: RegisteredFunction, handler: Handler): void;
+  /** The error lines the extension logged. */
+  errors: string[];
+}
+
 /** Builds the extension; it is stopped after each test. */
 export function harness(
   factory: ExtensionFactory,
@@ -48,8 +59,8 @@ export function harness(
     settings?: Record<string, string>;
     db?: HostContext['db'];
   } = {},
-) {
-  const db = opts.db ?? openDatabase(':memory:');
+): Harness {
+  const db: Database = opts.db ?? openDatabase(':memory:');
   const clock = new HostClock(true);
   const handlers = new Map<string, Handler>();
   const errors: string[] = [];

@@ -1,20 +1,36 @@
 // Test helpers: a local host in this process, or one in a child process that can be killed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { LocalHost, type LocalHostOptions } from '../../local/host/host';
 import { createLogger } from '../../local/host/logger';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const fixtureAppDir = path.join(repoRoot, 'test/fixture-app');
 
-/** A host in this process on a free port, quiet unless something fails. */
+// The hosts' log lines since the last test ended, printed only when a test fails: many tests make a
+// function fail on purpose (and check the answer, not the log), so a passing run prints none of them.
+const held: string[] = [];
+
+/** Keeps a log line until the running test ends: printed if it fails, dropped if it passes. */
+export function holdLogLine(line: string): void {
+  held.push(line);
+}
+
+afterEach(({ task }) => {
+  if (task.result?.state === 'fail' && held.length)
+    process.stderr.write(`The hosts' log while "${task.name}" ran:\n${held.join('\n')}\n`);
+  held.length = 0;
+});
+
+/** A host in this process on a free port; its errors are shown when a test fails. */
 export function startHost(options: Partial<LocalHostOptions> = {}): Promise<LocalHost> {
   return LocalHost.start({
     appDir: fixtureAppDir,
     port: 0,
     dbFile: ':memory:',
     dev: true,
-    logger: createLogger((process.env.HOST_LOG_LEVEL as 'warn') ?? 'error'),
+    logger: createLogger((process.env.HOST_LOG_LEVEL as 'warn') ?? 'error', holdLogLine),
     ...options,
   });
 }
@@ -104,7 +120,10 @@ export async function waitFor<T>(
   }
 }
 
-/** `GET /api/books/{bookId}` for each method of each HTTP function the host serves, constraints dropped. */
+/**
+ * `GET /api/books/{bookId}` for each method of each HTTP function the host serves, constraints dropped;
+ * a HEAD beside a GET is left out (it is that GET without its body, and the API documents list GETs).
+ */
 export function registeredHttpRoutes(host: LocalHost): string[] {
   return (
     host.functions
@@ -112,7 +131,10 @@ export function registeredHttpRoutes(host: LocalHost): string[] {
       .filter((f) => f.trigger === 'httpTrigger' && f.name !== 'web')
       .flatMap((f) => {
         const [, methods, route] = /^\[([^\]]+)\] (\S+)$/.exec(f.detail)!;
-        return methods.split(',').map((m) => `${m} ${route.replace(/\{(\w+)(:[^}]*)?\??\}/g, '{$1}')}`);
+        const listed = methods.split(',');
+        return listed
+          .filter((m) => m !== 'HEAD' || !listed.includes('GET'))
+          .map((m) => `${m} ${route.replace(/\{(\w+)(:[^}]*)?\??\}/g, '{$1}')}`);
       })
       .sort()
   );

@@ -90,6 +90,7 @@ describe('a killed host', () => {
     const url2 = child.url;
     const advanced = await fetch(`${url2}/admin/clock`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ advanceBy: 'PT2M' }),
     });
     expect(advanced.status).toBe(200);

@@ -7,7 +7,7 @@ import { createLogger } from '../../local/host/logger';
 import type { Database, InvokeOptions, InvokeResult, Worker } from '../../local/host/types';
 import { DurableEngine } from '../../local/durable/engine';
 import { ActionType, EventType, type HistoryEvent } from '../../local/durable/history';
-import { waitFor } from '../helpers/hosts';
+import { holdLogLine, waitFor } from '../helpers/hosts';
 
 interface Trigger {
   history: HistoryEvent[];
@@ -74,7 +74,7 @@ function setUp(limits: { activities: number; orchestrations: number }): {
     db,
     clock: new HostClock(true),
     worker,
-    log: createLogger('error'),
+    log: createLogger('error', holdLogLine),
     hub: 'UnitHub',
     maxConcurrentActivities: limits.activities,
     maxConcurrentOrchestrations: limits.orchestrations,

@@ -62,12 +62,46 @@ describe('host command line', () => {
     );
   });
 
+  it('--help prints the usage and what each option means', () => {
+    const r = run(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: host /);
+    for (const option of ['--app DIR', '--port N', '--db FILE', '--dev', '--log-level LEVEL', '--help'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${option} +\\S`, 'm'));
+  });
+
   it('lists functions with triggers and URLs, and shuts down cleanly on Ctrl-C', async () => {
     const host = await spawnHost({ dbFile: path.join(dir, 'cli.db') });
     try {
       expect(host.output()).toMatch(new RegExp(`itemGet: \\[GET\\] ${host.url}/api/items/\\{id:int\\}`));
       expect(host.output()).toMatch(/everyFiveMinutes: timerTrigger \(schedule 0 \*\/5 \* \* \* \*\)/);
       expect(host.output()).toMatch(/Data file: .*cli\.db/);
+    } finally {
+      expect(await host.stop()).toBe(0);
+    }
+  });
+
+  it("the app's start-up screen on a fresh data file fits a screen: a line a function, no warning", async () => {
+    // The app itself (its containers do not exist yet), as npm start shows it.
+    const host = await spawnHost({
+      appDir: repoRoot,
+      dbFile: path.join(dir, 'fresh.db'),
+      env: { LOCAL_AUTH_SECRET: '' },
+    });
+    try {
+      const all = host.output().split('\n');
+      const screen = all.slice(0, all.findIndex((l) => l.startsWith('Listening on')) + 1);
+      const listed = screen.slice(
+        screen.indexOf('Functions:') + 1,
+        screen.findIndex((l) => l.startsWith('Data file:')),
+      );
+      const functions = fs.readdirSync(path.join(repoRoot, 'functions')).filter((f) => f.endsWith('.ts'));
+      // Each file registers one function or more (the saga's activities share one), each on a line.
+      expect(listed.length).toBeGreaterThanOrEqual(functions.length);
+      for (const line of listed) expect(line).toMatch(/^ {2}[\w-]+: \S/);
+      expect(screen.filter((l) => l.trim() === '')).toEqual([]);
+      expect(screen.filter((l) => / (warn|error) /.test(l))).toEqual([]);
+      expect(screen.length).toBe(listed.length + 6);
     } finally {
       expect(await host.stop()).toBe(0);
     }

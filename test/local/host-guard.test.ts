@@ -115,7 +115,7 @@ describe('keys', () => {
         rawRequest(dev.url, {
           method: 'POST',
           path: `/admin/functions/${name}`,
-          headers,
+          headers: { 'Content-Type': 'application/json', ...headers },
           body: JSON.stringify({ input }),
         });
       const forged = [
@@ -354,7 +354,12 @@ describe('the dev clock', () => {
     await clockHost?.stop();
   });
   const move = (body: unknown) =>
-    rawRequest(clockHost.url, { method: 'POST', path: '/admin/clock', body: JSON.stringify(body) });
+    rawRequest(clockHost.url, {
+      method: 'POST',
+      path: '/admin/clock',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('refuses a move back, a move over ten years and a bomb (400), and stays where it was', async () => {
     expect((await move({ advanceBy: 'P1D' })).status).toBe(200);
@@ -417,6 +422,7 @@ describe('a stored clock offset out of range', () => {
           await rawRequest(restarted.url, {
             method: 'POST',
             path: '/admin/clock',
+            headers: { 'Content-Type': 'application/json' },
             body: '{"advanceBy":"P1D"}',
           })
         ).status,

@@ -12,6 +12,7 @@ afterAll(async () => {
 });
 
 const get = (path: string, init?: RequestInit) => fetch(`${host.url}${path}`, init);
+const json = { 'content-type': 'application/json' };
 
 describe('routes', () => {
   it('matches a constrained parameter and hands the handler the real HttpRequest', async () => {
@@ -118,7 +119,7 @@ describe('admin API', () => {
     const run = (name: string) =>
       get(`/admin/functions/${name}`, {
         method: 'POST',
-        headers: { 'x-functions-key': host.keys.master },
+        headers: { 'x-functions-key': host.keys.master, ...json },
         body: '{}',
       });
     expect((await run('itemGet')).status).toBe(400);
@@ -127,20 +128,50 @@ describe('admin API', () => {
 
   it('moves the clock with an ISO duration or to a given time, never backwards by advanceBy', async () => {
     const before = host.clock.now();
-    const res = await get('/admin/clock', { method: 'POST', body: JSON.stringify({ advanceBy: 'P8D' }) });
+    const res = await get('/admin/clock', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ advanceBy: 'P8D' }),
+    });
     expect(res.status).toBe(200);
     const { now } = (await res.json()) as { now: string };
     expect(Date.parse(now) - before).toBeGreaterThanOrEqual(8 * 86_400_000);
     const set = await get('/admin/clock', {
       method: 'POST',
+      headers: json,
       body: JSON.stringify({ set: '2030-01-02T03:04:05Z' }),
     });
     expect(Date.parse(((await set.json()) as { now: string }).now)).toBeGreaterThanOrEqual(
       Date.parse('2030-01-02T03:04:05Z'),
     );
     expect(
-      (await get('/admin/clock', { method: 'POST', body: JSON.stringify({ advanceBy: '-P1D' }) })).status,
+      (
+        await get('/admin/clock', {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ advanceBy: '-P1D' }),
+        })
+      ).status,
     ).toBe(400);
-    expect((await get('/admin/clock', { method: 'POST', body: 'nonsense' })).status).toBe(400);
+    expect((await get('/admin/clock', { method: 'POST', body: 'nonsense', headers: json })).status).toBe(400);
+  });
+
+  it('refuses a body that is not labelled JSON with 415, as the Functions host does, and does nothing', async () => {
+    const before = host.clock.now();
+    const labels: Record<string, string>[] = [{ 'content-type': 'application/x-www-form-urlencoded' }, {}];
+    for (const headers of labels) {
+      // curl -d sends a form's type; fetch labels a string text/plain.
+      const res = await get('/admin/clock', { method: 'POST', body: '{"advanceBy":"P1D"}', headers });
+      expect(res.status).toBe(415);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(((await res.json()) as { detail: string }).detail).toContain('Content-Type: application/json');
+    }
+    expect(host.clock.now() - before).toBeLessThan(86_400_000);
+    const run = await get('/admin/functions/everyFiveMinutes', {
+      method: 'POST',
+      headers: { 'x-functions-key': host.keys.master, 'content-type': 'text/plain' },
+      body: '{}',
+    });
+    expect(run.status).toBe(415);
   });
 });

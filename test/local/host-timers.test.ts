@@ -57,6 +57,7 @@ describe('timer triggers', () => {
     const before = readProbe(host.db, 'timer:everyFiveMinutes').length;
     const res = await fetch(`${host.url}/admin/functions/everyFiveMinutes`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: '{"input":""}',
     });
     expect(res.status).toBe(202);

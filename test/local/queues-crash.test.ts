@@ -1,6 +1,6 @@
 // A host killed while a Service Bus function holds a message: the lock outlives the process, so a
 // restarted host delivers the message again only once the lock runs out (host clock), counting the
-// lost delivery. Runs the built host (`npx tsc -p tsconfig.json` first).
+// lost delivery. Runs the built host (`npx tsc -b` first).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +38,11 @@ describe('a killed host', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(slowRuns()).toHaveLength(1);
 
-    const moved = await fetch(`${second.url}/admin/clock`, { method: 'POST', body: '{"advanceBy":"PT2M"}' });
+    const moved = await fetch(`${second.url}/admin/clock`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"advanceBy":"PT2M"}',
+    });
     expect(moved.status).toBe(200);
     await waitFor(() => slowRuns().length === 2, 30_000, 'the second delivery');
     expect(slowRuns().map((r) => r.deliveryCount)).toEqual([1, 2]);

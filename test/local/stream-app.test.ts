@@ -76,7 +76,7 @@ describe('loading the app', () => {
         `The '${name}' function is in error: The binding type(s) '${type}' are not registered`,
       );
     }
-    expect(out).toMatch(/\tblobWatcher: blobTrigger\n\t\tin error: The binding type\(s\) 'blobTrigger'/);
+    expect(out).toMatch(/^ {2}blobWatcher: blobTrigger in error: The binding type\(s\) 'blobTrigger'/m);
     expect(await (await fetch(`${host.url}/api/hello?name=Ada`)).text()).toBe('Hello, Ada!');
   });
 
@@ -298,7 +298,7 @@ describe('admin runs of non-HTTP functions', () => {
   const run = (name: string, body: unknown) =>
     fetch(`${host.url}/admin/functions/${name}`, {
       method: 'POST',
-      headers: { 'x-functions-key': MASTER_KEY },
+      headers: { 'x-functions-key': MASTER_KEY, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
   const journal = (kind: string) => getJson<unknown[]>(`/api/journal/${kind}`);
@@ -335,7 +335,7 @@ describe('admin runs of non-HTTP functions', () => {
       (
         await fetch(`${host.url}/admin/functions/ordersIn`, {
           method: 'POST',
-          headers: { 'x-functions-key': MASTER_KEY },
+          headers: { 'x-functions-key': MASTER_KEY, 'Content-Type': 'application/json' },
           body: '[1]',
         })
       ).status,

@@ -2,10 +2,16 @@
 // bearer token signed with the local secret (local); Entra ID tokens: ./entra-token.test.ts. One
 // mode serves every request: what another mode would accept names no one.
 import { HttpRequest } from '@azure/functions';
-import { describe, expect, it } from 'vitest';
+import { SignJWT, decodeJwt } from 'jose';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { callerResolver } from '../../functions/lib/http';
 import type { AuthConfig } from '../../shared/config';
-import { signLocalToken, verifyLocalToken } from '../../shared/local-token';
+import {
+  DEFAULT_LOCAL_TOKEN_TTL_SECONDS,
+  LOCAL_TOKEN_ISSUER,
+  signLocalToken,
+  verifyLocalToken,
+} from '../../shared/local-token';
 
 const SECRET = 'a-local-secret-of-some-length';
 const appService: AuthConfig = { mode: 'easyauth', memberIdClaim: 'member_id' };
@@ -109,6 +115,36 @@ describe('local bearer tokens', () => {
     );
     expect(await verifyLocalToken(SECRET, `${none}.${body}.`)).toBeUndefined();
     expect(await verifyLocalToken(SECRET, 'not-a-token')).toBeUndefined();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a token is good for a day unless its maker says otherwise, then refused (a verified one too)', async () => {
+    const daily = decodeJwt(await signLocalToken(SECRET, { member: 'm7' }));
+    expect(daily.exp! - daily.iat!).toBe(DEFAULT_LOCAL_TOKEN_TTL_SECONDS);
+    expect(DEFAULT_LOCAL_TOKEN_TTL_SECONDS).toBe(86_400);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.parse('2031-05-01T09:00:00Z'));
+    const short = await signLocalToken(SECRET, { librarian: 'short-lived' }, 60);
+    expect(await verifyLocalToken(SECRET, short)).toEqual({
+      role: 'librarian',
+      subject: 'librarian:short-lived',
+    });
+    vi.setSystemTime(Date.parse('2031-05-01T09:00:59Z'));
+    expect(await verifyLocalToken(SECRET, short)).toBeDefined();
+    vi.setSystemTime(Date.parse('2031-05-01T09:01:01Z'));
+    expect(await verifyLocalToken(SECRET, short)).toBeUndefined();
+    expect(await resolveCaller(request({ authorization: `Bearer ${short}` }), local)).toBeUndefined();
+    expect(() => signLocalToken(SECRET, { member: 'm7' }, 0)).toThrow(/at least 1/);
+  });
+
+  it('refuses a token with no expiry, however well signed', async () => {
+    const forever = await new SignJWT({ iss: LOCAL_TOKEN_ISSUER, role: 'librarian', sub: 'old' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .sign(new TextEncoder().encode(SECRET));
+    expect(await verifyLocalToken(SECRET, forever)).toBeUndefined();
   });
 
   it('without a local secret, no token is accepted', async () => {

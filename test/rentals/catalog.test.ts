@@ -1,6 +1,7 @@
 // The catalog through HTTP: anyone browses; librarians register, edit and remove books.
 import { describe, expect, it } from 'vitest';
 import { libraryHost, librarian, memberToken } from './support-host';
+import { rawRequest } from '../helpers/raw-http';
 import type { Book } from '../../shared/app/records';
 import type { BookPage } from '../../shared/app/catalog';
 
@@ -51,6 +52,48 @@ describe('registering a book', () => {
     expect(reply.status).toBe(400);
     expect(reply.body.type).toBe('urn:rentbook:problem:invalid-json');
   });
+
+  it.each([
+    ['text/plain', 'not text/plain'],
+    ['application/x-www-form-urlencoded', 'not application/x-www-form-urlencoded'],
+    ['', 'no Content-Type'],
+  ])('a JSON body sent as %j → 415 problem+json, and no book is added', async (contentType, said) => {
+    const before = (await ctx.lib.api<BookPage>('GET', '/api/books?limit=100')).body.items.length;
+    const body = JSON.stringify({ title: 'Typed', author: 'A', price: 1, copies: 1 });
+    // fetch labels a string body text/plain unless told otherwise; the raw request sends no header.
+    const reply = contentType
+      ? await ctx.lib.api<{ type: string; detail: string }>('POST', '/api/books', {
+          token: librarian,
+          body,
+          headers: { 'content-type': contentType },
+        })
+      : await rawRequest(ctx.host.url, {
+          method: 'POST',
+          path: '/api/books',
+          headers: { authorization: `Bearer ${await librarian}` },
+          body,
+        }).then((r) => ({
+          status: r.status,
+          headers: r.headers,
+          body: r.json<{ type: string; detail: string }>(),
+        }));
+    expect(reply.status).toBe(415);
+    expect(reply.body.type).toBe('urn:rentbook:problem:unsupported-media-type');
+    expect(reply.body.detail).toContain(said);
+    expect((await ctx.lib.api<BookPage>('GET', '/api/books?limit=100')).body.items).toHaveLength(before);
+  });
+
+  it.each(['application/json; charset=utf-8', 'application/merge-patch+json', 'text/json'])(
+    'a JSON body sent as %j is taken',
+    async (contentType) => {
+      const reply = await ctx.lib.api('POST', '/api/books', {
+        token: librarian,
+        body: JSON.stringify({ title: 'Typed', author: 'A', price: 1, copies: 1 }),
+        headers: { 'content-type': contentType },
+      });
+      expect(reply.status).toBe(201);
+    },
+  );
 });
 
 describe('browsing', () => {
@@ -186,5 +229,34 @@ describe('only librarians change the catalog', () => {
       expect((await ctx.lib.api(method, route, { body, token: member })).status).toBe(403);
     }
     expect(await ctx.lib.book(book.id)).toEqual(book);
+  });
+});
+
+describe('HEAD', () => {
+  it('every route that answers GET answers HEAD: the same status and headers, no body', async () => {
+    const book = await ctx.lib.addBook({ title: 'Headless', price: 0, copies: 1 });
+    for (const route of ['/api/books?limit=2', `/api/books/${book.id}`, '/api/health', '/api/openapi.json']) {
+      const get = await fetch(`${ctx.host.url}${route}`);
+      const head = await rawRequest(ctx.host.url, { method: 'HEAD', path: route });
+      expect({ route, status: head.status }).toEqual({ route, status: get.status });
+      expect(head.headers['content-type']).toBe(get.headers.get('content-type'));
+      expect(head.text).toBe('');
+    }
+    // A problem is answered to HEAD too, with its status and type, without its body.
+    const missing = await rawRequest(ctx.host.url, {
+      method: 'HEAD',
+      path: '/api/books/00000000-0000-4000-8000-000000000000',
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-type']).toBe('application/problem+json');
+    const signedOut = await rawRequest(ctx.host.url, { method: 'HEAD', path: '/api/rentals' });
+    expect(signedOut.status).toBe(401);
+    expect(signedOut.text).toBe('');
+    // Azure's Functions host routes HEAD only to the functions that declare it: each GET does.
+    const gets = ctx.host.functions.filter(
+      (f) => f.trigger === 'httpTrigger' && /^\[[^\]]*GET/.test(f.detail),
+    );
+    expect(gets.length).toBeGreaterThan(15);
+    for (const f of gets) expect({ name: f.name, detail: f.detail }).toMatchObject({ detail: /HEAD/ });
   });
 });

@@ -125,7 +125,12 @@ describe('the dev clock', () => {
       ['{"set":"2099-01-01"}', /ISO 8601 time/],
       ['{"advanceBy"', /not JSON/],
     ] as const) {
-      const reply = await rawRequest(ctx.host.url, { method: 'POST', path: '/admin/clock', body });
+      const reply = await rawRequest(ctx.host.url, {
+        method: 'POST',
+        path: '/admin/clock',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      });
       expect({ body, status: reply.status }).toEqual({ body, status: 400 });
       expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
       const detail = reply.json<{ detail: string }>().detail;

@@ -164,6 +164,7 @@ describe('the admin routes', () => {
       const reply = await rawRequest(ctx.host.url, {
         method: 'POST',
         path: '/admin/clock',
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       });
       expectProblem(reply, 400);
@@ -200,7 +201,7 @@ describe('the admin routes', () => {
         rawRequest(ctx.host.url, {
           method: 'POST',
           path: `/admin/functions/${name}`,
-          headers,
+          headers: { 'Content-Type': 'application/json', ...headers },
           body: JSON.stringify({ input: forged }),
         });
       expectProblem(await run({}), 401);
@@ -306,6 +307,7 @@ describe('the admin routes', () => {
     const reply = await rawRequest(ctx.host.url, {
       method: 'POST',
       path: '/admin/functions/overdue-scan',
+      headers: { 'Content-Type': 'application/json' },
       body: '{}',
     });
     expect(reply.status).toBe(202);

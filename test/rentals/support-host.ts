@@ -1,10 +1,10 @@
 // Seed-scenario tests talk HTTP to the app on an in-process local host (the compiled app in
-// dist/: run `npx tsc -p tsconfig.json` first), signed in with local tokens.
+// dist/: run `npx tsc -b` first), signed in with local tokens.
 import { afterAll, beforeAll } from 'vitest';
 import { telemetryEvent, type TelemetryEvent } from '../../functions/lib/telemetry';
 import type { LocalHost, LocalHostOptions } from '../../local/host/host';
 import { createLogger } from '../../local/host/logger';
-import { repoRoot, startHost as startTestHost } from '../helpers/hosts';
+import { holdLogLine, repoRoot, startHost as startTestHost } from '../helpers/hosts';
 
 export { repoRoot };
 import type { Book } from '../../shared/app/records';
@@ -35,7 +35,7 @@ export interface LoggedEvent {
 /**
  * A host logger that keeps the app's operators' events (its `{"event":...}` lines, each parsed
  * and checked against the app's declared shapes; a line that is not one fails the test that reads
- * it) and passes the host's errors on to stderr. At debug level: the host writes a consumer's own
+ * it) and holds the host's errors for a test that fails (../helpers/hosts.ts). At debug level: the host writes a consumer's own
  * info lines there (`local/host/consumer-log.ts`).
  */
 export function eventLog(): { logger: LocalHostOptions['logger']; events(): LoggedEvent[] } {
@@ -43,7 +43,7 @@ export function eventLog(): { logger: LocalHostOptions['logger']; events(): Logg
   const logger = createLogger('debug', (line) => {
     const m = /^\[[^\]]+\] (?:info {2}|debug )\[([^\]]+)\] (\{"event":.*)$/.exec(line);
     if (m) lines.push({ fn: m[1], message: m[2] });
-    else if (/^\[[^\]]+\] error/.test(line)) process.stderr.write(line + '\n');
+    else if (/^\[[^\]]+\] error/.test(line)) holdLogLine(line);
   });
   return {
     logger,
@@ -88,7 +88,8 @@ export async function call<T = Record<string, unknown>>(
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${await options.token}`;
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const typed = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
+  if (options.body !== undefined && !typed) headers['Content-Type'] = 'application/json';
   const res = await fetch(`${baseUrl}${route}`, {
     method,
     headers,

@@ -141,6 +141,7 @@ describe.skipIf(!haveBrowser)('the web app in a browser', () => {
     // Ten days on (the dev clock): the loan is three days late.
     const moved = await fetch(`${host.url}/admin/clock`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ advanceBy: 'P10D' }),
     });
     expect(moved.status).toBe(200);

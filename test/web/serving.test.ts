@@ -170,7 +170,12 @@ describe('the sign-in page’s tokens on a --dev host', () => {
     await host?.stop();
   });
   const token = (body: string, headers: Record<string, string> = {}) =>
-    rawRequest(host.url, { method: 'POST', path: '/admin/dev/token', body, headers });
+    rawRequest(host.url, {
+      method: 'POST',
+      path: '/admin/dev/token',
+      body,
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
 
   it('signs a token the API takes, for the page of this host and for this machine only', async () => {
     const own = await token('{"librarian":"desk"}', { Origin: host.url, 'Sec-Fetch-Site': 'same-origin' });
