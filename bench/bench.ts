@@ -11,17 +11,16 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool } from 'undici';
-import { itemsPastLease } from '../local/documents/lease-lag';
 import { parseCommandLine, usageError, type Command } from '../scripts/lib/command-line';
-import { DATABASE_ID } from '../shared/app/records';
 import { signLocalToken } from '../shared/local-token';
 import { chaosBench } from './chaos-bench';
 import { startBenchHost } from './host';
 import { devLoopBench, storageCeiling } from './dev-loop';
 import { overdueBench } from './overdue-scan';
-import { openConnections } from './clients';
+import { api as benchClient, openConnections } from './clients';
 import { checkInvariants } from './invariants';
-import { CLIENT_TIMEOUT_MS, driveOverload, overloadFigures, type Attempt } from './overload';
+import { outboxPending } from './drain';
+import { driveOverload, overloadClient, overloadFigures } from './overload';
 import { summarize } from './stats';
 import { measureCommitsPerSec } from './storage-ceiling';
 import { workPerCycle, type HostWork } from './work';
@@ -114,7 +113,7 @@ async function main(): Promise<void> {
     app: values.app,
   });
   let stopped = false;
-  const pool = new Pool(host.url, { connections: clients + 4, pipelining: 1 });
+  const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });
   const librarian = `Bearer ${await signLocalToken(secret, { librarian: 'bench' })}`;
 
   async function call<T>(
@@ -136,37 +135,6 @@ async function main(): Promise<void> {
       json: (text ? JSON.parse(text) : undefined) as T,
       retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
     };
-  }
-
-  /** A call as an overloaded client sees it: its status (0 when unanswered within the client timeout). */
-  async function attempt<T>(method: 'POST', p: string, auth: string, body?: unknown): Promise<Attempt<T>> {
-    const t0 = performance.now();
-    try {
-      const res = await pool.request({
-        method,
-        path: p,
-        headers: {
-          authorization: auth,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        headersTimeout: CLIENT_TIMEOUT_MS,
-        bodyTimeout: CLIENT_TIMEOUT_MS,
-      });
-      const text = await res.body.text();
-      const retryAfter = res.headers['retry-after'];
-      return {
-        status: res.statusCode,
-        ms: performance.now() - t0,
-        retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
-        json: res.statusCode < 300 && text ? (JSON.parse(text) as T) : undefined,
-      };
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-        return { status: 0, ms: performance.now() - t0, retryAfter: null };
-      throw err;
-    }
   }
 
   const dbFile = path.join(dir, 'bench.db');
@@ -337,19 +305,22 @@ async function main(): Promise<void> {
     });
 
     // Overload: four times the clients, each call with a client timeout; refusals are waited out.
-    if (values.overload) await openConnections(members.length, () => call('GET', '/api/health', librarian));
-    const overload = values.overload
-      ? overloadFigures(
+    let overload: ReturnType<typeof overloadFigures> | undefined;
+    if (values.overload) {
+      const client = benchClient(host.url, members.length + 4);
+      try {
+        await openConnections(members.length, () => client.request('GET', '/api/health', librarian));
+        overload = overloadFigures(
           await driveOverload<Rental>(
-            members.map((m) => ({
-              rent: (bookId) => attempt<Rental>('POST', '/api/rentals', m.auth, { bookId }),
-              giveBack: (r) => attempt('POST', `/api/rentals/${r.id}/return`, m.auth),
-            })),
+            members.map((m) => overloadClient<Rental>(client, m.auth)),
             books,
             overloadSeconds,
           ),
-        )
-      : undefined;
+        );
+      } finally {
+        await client.close();
+      }
+    }
     if (overload)
       print({ phase: 'overload', clients: members.length, seconds: overloadSeconds, ...overload });
 
@@ -478,14 +449,10 @@ function relayFigures(
       .prepare(`SELECT COUNT(*) FROM eh_events WHERE hub = 'rentbook-events' AND enqueued_ms BETWEEN ? AND ?`)
       .pluck()
       .get(fromMs, toMs) as number;
-    // The members relay's progress is its lease: the outbox items past it wait.
-    const pending = itemsPastLease(dbFile, {
-      leasePrefix: 'outbox-',
-      databaseName: DATABASE_ID,
-      containerName: 'members',
-      idPrefix: 'outbox:',
-    });
-    return { eventsPerSec: Math.round((events / ((toMs - fromMs) / 1000)) * 10) / 10, pending };
+    return {
+      eventsPerSec: Math.round((events / ((toMs - fromMs) / 1000)) * 10) / 10,
+      pending: outboxPending(dbFile),
+    };
   } finally {
     db.close();
   }

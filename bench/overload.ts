@@ -3,6 +3,7 @@
 // counts is how the host says no: every refusal a 429 or 503 with Retry-After, quickly; the rents it
 // takes no slower than twice the unloaded figure; no timeouts and no 5xx. A refused client waits
 // what Retry-After says, as a well-behaved one does, before it tries again.
+import type { Api } from './clients';
 import { summarize } from './stats';
 
 export const CLIENT_TIMEOUT_MS = 10_000;
@@ -19,6 +20,25 @@ export interface Attempt<T> {
 export interface OverloadClient<T> {
   rent(bookId: string): Promise<Attempt<T>>;
   giveBack(rental: T): Promise<Attempt<unknown>>;
+}
+
+/** A member renting and returning through `client` (its calls carry the client timeout). */
+export function overloadClient<T extends { id: string }>(client: Api, auth: string): OverloadClient<T> {
+  const attempt = async <R>(path: string, body?: unknown): Promise<Attempt<R>> => {
+    const t0 = performance.now();
+    const answer = await client.request('POST', path, auth, { body });
+    if (answer === 'timeout') return { status: 0, ms: performance.now() - t0, retryAfter: null };
+    return {
+      status: answer.status,
+      ms: answer.ms,
+      retryAfter: answer.retryAfter ?? null,
+      json: answer.status < 300 ? (answer.json as R) : undefined,
+    };
+  };
+  return {
+    rent: (bookId) => attempt<T>('/api/rentals', { bookId }),
+    giveBack: (rental) => attempt(`/api/rentals/${rental.id}/return`),
+  };
 }
 
 export interface OverloadTally {
