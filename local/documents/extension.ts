@@ -372,17 +372,21 @@ export const createCosmosExtension: ExtensionFactory = (host) => {
       for (const p of processors) {
         const owner = owners.get(p.config.leaseId);
         if (owner) {
-          host.log.error(
-            `Cosmos DB triggers "${owner.fn.name}" and "${p.fn.name}" share the leases of ` +
-              `${p.config.databaseName}/${p.config.containerName}: in Azure they compete for them and each change ` +
-              `reaches only one. Here "${owner.fn.name}" gets every change and "${p.fn.name}" none; ` +
-              'give each function its own leaseContainerPrefix.',
-          );
+          // Said once, by the main thread (a consumer thread loads the same app).
+          if (host.mainThread)
+            host.log.error(
+              `Cosmos DB triggers "${owner.fn.name}" and "${p.fn.name}" share the leases of ` +
+                `${p.config.databaseName}/${p.config.containerName}: in Azure they compete for them and each change ` +
+                `reaches only one. Here "${owner.fn.name}" gets every change and "${p.fn.name}" none; ` +
+                'give each function its own leaseContainerPrefix.',
+            );
           continue;
         }
         owners.set(p.config.leaseId, p);
-        p.start();
+        if (host.runsHere(p.fn)) p.start();
       }
+      // Expired items are purged by the main thread only.
+      if (!host.mainThread) return;
       purgeTimer = setInterval(() => {
         try {
           store.purgeExpired();
