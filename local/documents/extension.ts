@@ -175,7 +175,7 @@ class FeedProcessor {
     const off = this.store.onContainerCreated((c) => {
       if (c.databaseId === databaseName && c.definition.id === containerName) {
         off();
-        this.attach(c);
+        this.attach(c, true);
       }
     });
     this.cleanups.push(off);
@@ -188,12 +188,17 @@ class FeedProcessor {
     await this.running;
   }
 
-  private attach(container: DocumentContainer): void {
+  /**
+   * `createdSinceStart`: the container appeared after this processor began to wait for it, so
+   * "now" for a new lease is before its first item (the item may be committed with the container,
+   * and heard of on another thread of the host only after both).
+   */
+  private attach(container: DocumentContainer, createdSinceStart = false): void {
     if (this.stopped) return;
     this.container = container;
     const { startFromBeginning, startFromTimeMs } = this.config;
     this.leases.acquire(this.config.leaseId, this.fn.name, () =>
-      startFromBeginning
+      startFromBeginning || createdSinceStart
         ? 0
         : startFromTimeMs !== undefined
           ? container.lsnAt(startFromTimeMs)

@@ -105,7 +105,7 @@ export class LocalHost {
     // The threads share the data file through connections of their own; a `:memory:` database is one
     // connection's alone.
     const threadCount = dbFile === ':memory:' ? 0 : workers;
-    if (threadCount < workers) log.info('A :memory: data file runs everything on one thread.');
+    if (threadCount < workers) log.debug('A :memory: data file runs everything on one thread.');
     let httpConfig: ReturnType<typeof httpSettings>;
     try {
       httpConfig = httpSettings(app.hostJson, settings);
