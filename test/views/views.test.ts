@@ -1,5 +1,5 @@
-// mypage and the rental board follow deposits, rents, rejections and returns through the change
-// feed; reading them never touches the write model.
+// mypage follows deposits, rents, rejections and returns through the change feed (reading it never
+// touches the write model); the rental board reads the rentals themselves.
 import { describe, expect, it } from 'vitest';
 import { librarian, libraryHost, memberToken } from '../rentals/support-host';
 import { views } from './support-views';
