@@ -265,9 +265,9 @@ export const containerDefinitions: Record<
     defaultTtl: -1,
     // `id`: a rental by id across members; `type`: a member's history, the rentals left REQUESTED.
     indexedPaths: ['id', 'type'],
-    // Rentals' and reviews' fields, absent from the other items: `status`, `requestedAt`: the
-    // rentals left REQUESTED; `dueCheckAt`: the loans the overdue timer must look at now; `bookId`:
-    // a book's reviews.
+    // Rentals' and reviews' fields, absent from the other items: `status`: the rental board, and
+    // with `requestedAt` the rentals left REQUESTED; `dueCheckAt`: the loans the overdue timer must
+    // look at now; `bookId`: a book's reviews, and the board by book.
     filterOnlyPaths: ['status', 'requestedAt', 'dueCheckAt', 'bookId'],
   },
   books: {
@@ -282,7 +282,9 @@ export const containerDefinitions: Record<
   views: {
     id: 'views',
     partitionKeyPath: '/memberId',
-    indexedPaths: ['kind', 'status', 'order', 'bookId', 'requestedAt'],
+    indexedPaths: ['kind'],
+    // The hold views' fields, absent from the members' views: the holds of a book, those active.
+    filterOnlyPaths: ['status', 'bookId'],
   },
   // Changes a consumer failed on past its retries, kept for an admin to replay (./dead-letters.ts).
   deadLetters: {

@@ -100,8 +100,8 @@ describe('the work of one rent + return', () => {
         'rental-saga-reserve-copy': 1, // the eligibility check and the copy taken, one activity
         'rental-saga-charge-and-approve': 1, // the points taken and the approval, one batch
         'rentals-return': 1, // POST /rentals/{id}/return
-        // members change feed: the three commits with an outbox item (request, charge and approval,
-        // return); the relay's progress is its lease, so nothing is marked sent
+        // members change feed: the three commits (request, charge and approval, return), each
+        // carrying its events; the relay's progress is its lease, so nothing is marked sent
         'outbox-relay-members': 3,
         'views-project': 3, // the same three commits
         'outbox-relay-books': 2, // books change feed: the copy taken, the copy back (no event in either)
