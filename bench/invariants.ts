@@ -152,7 +152,9 @@ export function checkInvariants(dbFile: string, feeTimeZone = 'Asia/Seoul'): Inv
         .sort((a, b) => `${b.requestedAt}|${b.id}`.localeCompare(`${a.requestedAt}|${a.id}`));
       const shown = [...own.filter((r) => !settled.includes(r)), ...settled.slice(0, 20)];
       const entries = v.rentals ?? {};
-      const differing = shown.filter((r) => entries[r.id]?.version !== r.version || entries[r.id]?.status !== r.status);
+      const differing = shown.filter(
+        (r) => entries[r.id]?.version !== r.version || entries[r.id]?.status !== r.status,
+      );
       viewsDiffering += differing.length + Math.max(0, Object.keys(entries).length - shown.length);
     }
 

@@ -9,7 +9,8 @@ import { COSMOS_CONNECTION, RELAY_RETRY } from './lib/change-feed';
 
 async function outboxRelayMembers(changes: unknown[], context: InvocationContext): Promise<void> {
   const { invalid } = await relayMemberOutbox(appEventPublisher(), changes, appDeps().clock.now());
-  if (invalid.length > 0) context.warn(`Items whose events are not valid, left unsent: ${invalid.join(', ')}`);
+  if (invalid.length > 0)
+    context.warn(`Items whose events are not valid, left unsent: ${invalid.join(', ')}`);
 }
 
 app.cosmosDB('outbox-relay-members', {

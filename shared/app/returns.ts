@@ -64,7 +64,12 @@ export async function returnRental(
           { op: 'set', path: '/dueCheckAt', value: null },
           // The rental's last write carries its event (nothing writes a returned rental: ./outbox.ts).
           carryingPatch(
-            rentalEvent('rentbook.rental.returned', doc, { returnedAt, lateDays: days, fee }, { at: returnedAt }),
+            rentalEvent(
+              'rentbook.rental.returned',
+              doc,
+              { returnedAt, lateDays: days, fee },
+              { at: returnedAt },
+            ),
           ),
           { op: 'incr', path: '/version', value: 1 },
         ],

@@ -232,8 +232,7 @@ async function projectMember(
       withMember(view, batch.member);
       counted.applied++;
     }
-    for (const change of batch.rentals.values())
-      if (await withRental(deps, view, change)) counted.applied++;
+    for (const change of batch.rentals.values()) if (await withRental(deps, view, change)) counted.applied++;
     counted.skipped = size - counted.applied;
     return counted.applied > 0 ? view : undefined;
   });

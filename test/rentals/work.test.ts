@@ -3,7 +3,9 @@
 // test, to be argued for in review. This is ONE cycle on an idle host, counted once everything it
 // set off has run (relays, projectors, notices): every consumer sees its changes one commit at a
 // time. Under load the consumers take many cycles' changes in one execution, so the benchmark's
-// per-cycle averages (`npm run bench`, its `work` line) are lower for them.
+// per-cycle averages (`npm run bench`, its `work` line) are lower for them: about 10 executions,
+// where an idle cycle runs 19 and the hub's consumer 1–4 times (each commit runs every consumer of
+// its container's feed: docs/decisions/0015-fewer-writes-per-rent.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHost } from '../../local/host/host';
 import type { Counts } from '../../local/host/counters';

@@ -109,7 +109,13 @@ describe('rebuilding the views', () => {
     // Nothing behind them: a view of a member that does not exist, and a rental's view item of the
     // shape views had before a member's view held its rentals.
     store.upsert({ ...memberView, id: 'junk', memberId: 'no-such-member' });
-    store.upsert({ id: rented.body.id, memberId, kind: 'rental', rentalId: rented.body.id, sourceVersion: 1 });
+    store.upsert({
+      id: rented.body.id,
+      memberId,
+      kind: 'rental',
+      rentalId: rented.body.id,
+      sourceVersion: 1,
+    });
     expect((await v.mypage(memberId)).body).toMatchObject({ name: 'HACKED', points: -999999 });
     expect(await loansShown()).toEqual(['forged-rental']);
 
