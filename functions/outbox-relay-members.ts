@@ -19,9 +19,9 @@ app.cosmosDB('outbox-relay-members', {
   containerName: 'members',
   leaseContainerPrefix: 'outbox-',
   startFromBeginning: true,
-  // Items carrying events are a fraction of the container's changes, and a batch is published at once, so
-  // it waits for its slowest publish (a refused one waits out the client's retry): large batches
-  // keep the relay ahead of the writes when the hub refuses now and then.
+  // Items carrying events are a fraction of the container's changes, and a batch is published at
+  // once, so it waits for its slowest publish (a refused one waits out the client's retry): large
+  // batches keep the relay ahead of the writes when the hub refuses now and then.
   maxItemsPerInvocation: 1000,
   retry: RELAY_RETRY,
   handler: outboxRelayMembers,
