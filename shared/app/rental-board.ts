@@ -4,6 +4,7 @@
 // and the rentals are indexed by what the board asks (docs/decisions/0015-fewer-writes-per-rent.md).
 // The order is three runs of one query each — the loans by due date, the requests by request time,
 // the settled by request time — read one after the other, so it needs no stored sort key.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { loanStanding } from '../domain/fees';
 import type { RejectionReason, RentalStatus } from '../domain/rental';
@@ -51,9 +52,17 @@ const RUNS: readonly { statuses: readonly RentalStatus[]; by: 'dueAt' | 'request
   { statuses: ['REJECTED', 'RETURNED'], by: 'requestedAt' },
 ];
 
-/** Where a page left off: the run, and the store's continuation within it. */
+/** Where a page left off: the query it is for, the run, and the store's continuation within it. */
 const cursor = z
-  .object({ run: z.number().int().min(0).max(RUNS.length), within: z.string().optional() })
+  .object({
+    query: z.string(),
+    run: z
+      .number()
+      .int()
+      .min(0)
+      .max(RUNS.length - 1),
+    within: z.string().optional(),
+  })
   .strict();
 type Cursor = z.infer<typeof cursor>;
 
@@ -65,14 +74,18 @@ export async function rentalBoard(
   const denied = denial(caller, 'rentals.board');
   if (denied) return denied;
   const now = nowIso(deps.clock);
-  let at = readCursor(query.continuation);
-  if (!at) return invalidContinuation();
+  const asked = queryId(query);
+  let at: Cursor | undefined =
+    query.continuation === undefined
+      ? { query: asked, run: 0 }
+      : continuationFrom(query.continuation, cursor);
+  if (at?.query !== asked) return invalidContinuation();
   const docs: RentalDoc[] = [];
   try {
     while (at.run < RUNS.length && docs.length < query.limit) {
       const where = runFilters(RUNS[at.run].statuses, query, now);
       if (!where) {
-        at = { run: at.run + 1 };
+        at = { query: asked, run: at.run + 1 };
         continue;
       }
       const page: Page<RentalDoc> = await deps.containers.members.query<RentalDoc>({
@@ -83,7 +96,11 @@ export async function rentalBoard(
         continuation: at.within,
       });
       docs.push(...page.items);
-      at = page.continuation === undefined ? { run: at.run + 1 } : { run: at.run, within: page.continuation };
+      at = {
+        query: asked,
+        run: at.run + (page.continuation === undefined ? 1 : 0),
+        within: page.continuation,
+      };
     }
   } catch (err) {
     if (isDocumentError(err, 400)) return invalidContinuation();
@@ -135,6 +152,8 @@ async function memberNames(deps: AppDeps, rentals: RentalDoc[]): Promise<Map<str
   return new Map(members.flatMap((m) => (m?.type === 'member' ? [[m.memberId, m.name] as const] : [])));
 }
 
-function readCursor(token: string | undefined): Cursor | undefined {
-  return token === undefined ? { run: 0 } : continuationFrom(token, cursor);
+// What a continuation token is good for: the query that issued it, by its filters.
+function queryId(query: BoardQuery): string {
+  const filters = [query.status, query.overdue, query.memberId, query.bookId];
+  return createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 16);
 }
