@@ -37,7 +37,7 @@ interface Rental {
 const command: Command = {
   name: 'bench',
   usage:
-    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--overload [--overload-seconds N]] [--profile-dir DIR] [--app DIR] | --overdue [--overdue-loans N] | --chaos [--seconds N] [--concurrency N] [--seed N] | --dev-loop [--dev-loop-edits N]',
+    'usage: bench [--seconds N] [--concurrency N] [--contention-seconds N] [--overload [--overload-seconds N]] [--profile-dir DIR] [--app DIR] [--workers N] | --overdue [--overdue-loans N] | --chaos [--seconds N] [--concurrency N] [--seed N] | --dev-loop [--dev-loop-edits N]',
   help: `
 Starts the local host on a fresh data file, loads books and one member per client, drives the
 clients through rent → return, then runs a contention case (every client racing for a book with
@@ -65,6 +65,7 @@ clients through rent → return, then runs a contention case (every client racin
   --dev-loop               instead: how long npm run dev takes from an edit of functions/health.ts
                            (a comment line, taken out again at the end) to a new host serving it
   --dev-loop-edits N       edits timed for --dev-loop (default 10)
+  --workers N              the host's consumer threads (default: the host's, cores − 1)
   --help                   this text`,
 };
 const values = parseCommandLine(command, {
@@ -75,6 +76,7 @@ const values = parseCommandLine(command, {
   'overload-seconds': { type: 'string', default: '30' },
   'profile-dir': { type: 'string' },
   app: { type: 'string' },
+  workers: { type: 'string' },
   overdue: { type: 'boolean', default: false },
   'overdue-loans': { type: 'string', default: '1000000' },
   chaos: { type: 'boolean', default: false },
@@ -83,6 +85,9 @@ const values = parseCommandLine(command, {
   'dev-loop-edits': { type: 'string', default: '10' },
 });
 const seconds = Number(values.seconds ?? 20);
+const workers = values.workers === undefined ? undefined : Number(values.workers);
+if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0))
+  usageError(command, '--workers must be 0 or more.');
 const concurrency = Number(values.concurrency);
 const contentionSeconds = Number(values['contention-seconds']);
 const overloadSeconds = Number(values['overload-seconds']);
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
     env: { LOCAL_AUTH_SECRET: secret, LOCAL_MASTER_KEY: masterKey },
     profileDir: values['profile-dir'],
     app: values.app,
+    workers,
   });
   let stopped = false;
   const pool = new Pool(host.url, { connections: concurrency + 4, pipelining: 1 });

@@ -20,6 +20,8 @@ export async function startBenchHost(options: {
   app?: string;
   /** Dev features (the fault plan at run time, `/admin/faults`). */
   dev?: boolean;
+  /** Consumer threads (`--workers`); default: the host's own default. */
+  workers?: number;
   /** Where the host's log goes (default: this process's stderr). */
   stderr?: 'inherit' | 'ignore';
 }): Promise<BenchHost> {
@@ -41,6 +43,7 @@ export async function startBenchHost(options: {
       '--log-level',
       'warn',
       ...(options.dev ? ['--dev'] : []),
+      ...(options.workers !== undefined ? ['--workers', String(options.workers)] : []),
     ],
     {
       cwd: root,

@@ -126,6 +126,8 @@ export function workPerCycle(input: {
   return {
     cycles,
     hostCpuMs: per(cpu - cpuBefore),
+    /** Of which in the kernel (system calls: the file's reads and writes, futex waits and wakes). */
+    hostCpuSystemMs: per(input.after.cpuMs.system - input.before.cpuMs.system),
     executions: {
       total: per(sum(executions)),
       orchestratorTurns: per(byTrigger.orchestrationTrigger ?? 0),
@@ -141,6 +143,10 @@ export function workPerCycle(input: {
     },
     eventsPublished: per(sum(named(grown, 'events.published'))),
     serviceBusMessages: per(sum(named(grown, 'messages.sent'))),
+    /** Commits to the data file (group commits: one per event-loop turn that wrote, on each thread). */
+    storageCommits: per(grown['storage.commits'] ?? 0),
+    /** Of which ended early because another thread of the host waited to write (`host/write-lock.ts`). */
+    storageCommitsYielded: per(grown['storage.commitsYielded'] ?? 0),
     requestUnits: {
       total: per(ru.writes + ru.reads + ru.queries + ru.changeFeed + ru.leases),
       ...Object.fromEntries(Object.entries(ru).map(([k, v]) => [k, per(v)])),

@@ -6,6 +6,7 @@ import type { Clock } from '../host/clock';
 import { count } from '../host/counters';
 import { beforeCommit } from '../host/db';
 import type { Logger } from '../host/logger';
+import { announce, onWakeup } from '../host/wakeups';
 import { LIVE } from './schema';
 import {
   DocumentStoreError,
@@ -18,29 +19,35 @@ import {
  * A container's last `_lsn`, kept in memory and written to `doc_containers` once per group commit
  * (it changed with every write transaction: one more UPDATE each). Shared by every store opened
  * on the same connection, so two never hand out the same position; a position given to a
- * transaction that rolled back is simply never used.
+ * transaction that rolled back is simply never used. Other connections (the host's consumer
+ * threads) write to the same containers, each in groups under the host's write lock
+ * (`host/write-lock.ts`): the first position a group takes is counted on from the stored one, which
+ * the last group to write left there.
  */
 class LsnCounter {
-  private last: number;
+  private last = 0;
   private writeQueued = false;
+  private readonly load: Statement;
   private readonly save: Statement;
 
   constructor(
     private readonly db: Database,
     cid: number,
   ) {
-    this.last = db.prepare('SELECT last_lsn FROM doc_containers WHERE cid = ?').pluck().get(cid) as number;
+    this.load = db.prepare(`SELECT last_lsn FROM doc_containers WHERE cid = ${cid}`).pluck();
     this.save = db.prepare(`UPDATE doc_containers SET last_lsn = ? WHERE cid = ${cid} AND last_lsn < ?`);
   }
 
   latest(): number {
-    return this.last;
+    return this.writeQueued ? this.last : (this.load.get() as number);
   }
 
   /** The next position; called inside the store transaction that uses it. */
   next(): number {
+    const first = !this.writeQueued;
+    if (first) this.last = this.load.get() as number;
     this.last++;
-    if (!this.writeQueued) {
+    if (first) {
       if (beforeCommit(this.db, this.write)) this.writeQueued = true;
       else this.write();
     }
@@ -82,10 +89,14 @@ export class ChangeFeed {
   private readonly counted: { pages: string; items: string; bytes: string };
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly container: { cid: number; name: string; clock: Clock; log: Logger | undefined },
   ) {
     const c = `cid = ${container.cid}`;
+    // A write on another thread of the host grows this feed too.
+    onWakeup(db, 'change-feed', (cid) => {
+      if (cid === String(container.cid)) this.tell();
+    });
     this.lsn = lsnCounter(db, container.cid);
     const id = container.name.slice(container.name.indexOf('/') + 1);
     this.counted = {
@@ -161,8 +172,13 @@ export class ChangeFeed {
     return () => this.listeners.delete(listener);
   }
 
-  /** Tells the listeners the feed grew. */
+  /** Tells the listeners the feed grew, and those on the host's other threads once it is committed. */
   emit(): void {
+    this.tell();
+    announce(this.db, 'change-feed', String(this.container.cid));
+  }
+
+  private tell(): void {
     for (const listener of [...this.listeners]) {
       try {
         listener();

@@ -175,7 +175,7 @@ class FeedProcessor {
     const off = this.store.onContainerCreated((c) => {
       if (c.databaseId === databaseName && c.definition.id === containerName) {
         off();
-        this.attach(c);
+        this.attach(c, true);
       }
     });
     this.cleanups.push(off);
@@ -188,12 +188,17 @@ class FeedProcessor {
     await this.running;
   }
 
-  private attach(container: DocumentContainer): void {
+  /**
+   * `createdSinceStart`: the container appeared after this processor began to wait for it, so
+   * "now" for a new lease is before its first item (the item may be committed with the container,
+   * and heard of on another thread of the host only after both).
+   */
+  private attach(container: DocumentContainer, createdSinceStart = false): void {
     if (this.stopped) return;
     this.container = container;
     const { startFromBeginning, startFromTimeMs } = this.config;
     this.leases.acquire(this.config.leaseId, this.fn.name, () =>
-      startFromBeginning
+      startFromBeginning || createdSinceStart
         ? 0
         : startFromTimeMs !== undefined
           ? container.lsnAt(startFromTimeMs)
@@ -372,17 +377,21 @@ export const createCosmosExtension: ExtensionFactory = (host) => {
       for (const p of processors) {
         const owner = owners.get(p.config.leaseId);
         if (owner) {
-          host.log.error(
-            `Cosmos DB triggers "${owner.fn.name}" and "${p.fn.name}" share the leases of ` +
-              `${p.config.databaseName}/${p.config.containerName}: in Azure they compete for them and each change ` +
-              `reaches only one. Here "${owner.fn.name}" gets every change and "${p.fn.name}" none; ` +
-              'give each function its own leaseContainerPrefix.',
-          );
+          // Said once, by the main thread (a consumer thread loads the same app).
+          if (host.mainThread)
+            host.log.error(
+              `Cosmos DB triggers "${owner.fn.name}" and "${p.fn.name}" share the leases of ` +
+                `${p.config.databaseName}/${p.config.containerName}: in Azure they compete for them and each change ` +
+                `reaches only one. Here "${owner.fn.name}" gets every change and "${p.fn.name}" none; ` +
+                'give each function its own leaseContainerPrefix.',
+            );
           continue;
         }
         owners.set(p.config.leaseId, p);
-        p.start();
+        if (host.runsHere(p.fn)) p.start();
       }
+      // Expired items are purged by the main thread only.
+      if (!host.mainThread) return;
       purgeTimer = setInterval(() => {
         try {
           store.purgeExpired();

@@ -9,6 +9,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '../host/clock';
 import type { Logger } from '../host/logger';
+import { announce, onWakeup } from '../host/wakeups';
 import { faultPlan, type FaultPlan } from '../faults/plan';
 import { FeedTransactions } from './change-feed';
 import { Container, type ContainerContext } from './container';
@@ -44,6 +45,12 @@ class Store implements DocumentStore {
       .pluck();
     this.updateDefinition = db.prepare('UPDATE doc_containers SET definition = ? WHERE cid = ?');
     this.purge = db.prepare('DELETE FROM doc_items WHERE expires_at IS NOT NULL AND expires_at <= ?');
+    // A container created on another thread of the host (its own connection) is news here too.
+    onWakeup(db, 'container-created', (key) => {
+      const slash = key.indexOf('/');
+      const container = this.container(key.slice(0, slash), key.slice(slash + 1));
+      if (container) this.created(container);
+    });
   }
 
   createContainerIfNotExists(databaseId: string, definition: ContainerDefinition): DocumentContainer {
@@ -75,6 +82,12 @@ class Store implements DocumentStore {
     const cid = this.insertContainer.get(databaseId, definition.id, JSON.stringify(clean)) as number;
     const container = new Container(this.context, cid, databaseId, clean);
     this.containers.set(`${databaseId}/${definition.id}`, container);
+    announce(this.context.db, 'container-created', `${databaseId}/${definition.id}`);
+    this.created(container);
+    return container;
+  }
+
+  private created(container: DocumentContainer): void {
     for (const listener of [...this.createdListeners]) {
       try {
         listener(container);
@@ -82,7 +95,6 @@ class Store implements DocumentStore {
         this.context.log?.error(`A container-created listener threw`, err);
       }
     }
-    return container;
   }
 
   container(databaseId: string, containerId: string): DocumentContainer | undefined {

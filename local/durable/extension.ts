@@ -51,6 +51,8 @@ export const createDurableExtension: ExtensionFactory = (host: HostContext) => {
     },
 
     start() {
+      // The task hub runs on the main thread; a consumer thread's clients reach it over HTTP.
+      if (!host.mainThread) return;
       engine = new DurableEngine({
         db: host.db,
         clock: host.clock,

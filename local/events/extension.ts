@@ -314,7 +314,8 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
       if (events.length > 0) log.append(hub, events);
     },
     start() {
-      if (host.dev) host.routes.add('GET', 'admin/eventhubs/{hub}/events', (req) => listEvents(log, req));
+      if (host.dev && host.mainThread)
+        host.routes.add('GET', 'admin/eventhubs/{hub}/events', (req) => listEvents(log, req));
       const groups = new Map<string, Consumer[]>();
       for (const c of consumers) {
         const key = `${c.hub}\u0000${c.consumerGroup}`;
@@ -323,7 +324,8 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
       for (const members of groups.values()) {
         members.sort((a, b) => a.fn.name.localeCompare(b.fn.name));
         const { hub, consumerGroup } = members[0];
-        if (members.length > 1) {
+        // Said once, by the main thread (a consumer thread loads the same app).
+        if (members.length > 1 && host.mainThread) {
           host.log.warn(
             `Functions ${members.map((m) => `"${m.fn.name}"`).join(', ')} read hub "${hub}" in the same consumer group ` +
               `"${consumerGroup}": they share its partitions (as in Azure); give each its own consumer group to see every event.`,
@@ -333,6 +335,7 @@ export const createEventHubsExtension: ExtensionFactory = (host) => {
         const mine: PartitionProcessor[] = [];
         partitionIds.forEach((partitionId, i) => {
           const consumer = members[i % members.length];
+          if (!host.runsHere(consumer.fn)) return;
           const saved = log.getCheckpoint(hub, consumerGroup, partitionId);
           const p: PartitionProcessor = {
             consumer,

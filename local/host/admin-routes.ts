@@ -3,7 +3,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { HostClock } from './clock';
 import { parseIsoDuration } from './clock';
-import { counts } from './counters';
+import { addCounts, counts, type Counts } from './counters';
 import { extensionFor, type FunctionListing } from './function-loading';
 import { presentedKey, sameKey, type HostKeys } from './keys';
 import { hostProblem, notJsonBody } from './problem';
@@ -18,6 +18,8 @@ export interface AdminParts {
   clock: HostClock;
   keys: HostKeys;
   log: Logger;
+  /** The consumer threads' share of the counts, and how many there are and how often one restarted. */
+  threads: () => { counts(): Promise<Counts>; count: number; restarts: number } | undefined;
 }
 
 /** The app's function of that name, as the admin API names it (in any case). */
@@ -69,25 +71,33 @@ const INPUT_TRIGGERS = new Set(['eventhubtrigger', 'servicebustrigger', 'cosmosd
 
 export function addAdminRoutes(parts: AdminParts): void {
   const { routes, worker, extensions, functions, clock, keys, log } = parts;
-  routes.add('GET', 'admin/host/status', () => ({
-    status: 200,
-    body: {
-      id: 'local',
-      state: 'Running',
-      version: '4.x-local',
-      processUptime: Math.round(process.uptime() * 1000),
-      // Resident memory now and at its peak (maxRSS is in kilobytes), for operators and the benchmark.
-      memory: {
-        rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
-        peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  routes.add('GET', 'admin/host/status', async () => {
+    const threads = parts.threads();
+    // This thread's counts, then the others' (an await: what the main thread counts meanwhile is in too).
+    const own = counts();
+    const all = threads ? addCounts(own, await threads.counts()) : own;
+    return {
+      status: 200,
+      body: {
+        id: 'local',
+        state: 'Running',
+        version: '4.x-local',
+        processUptime: Math.round(process.uptime() * 1000),
+        // Resident memory now and at its peak (maxRSS is in kilobytes), for operators and the benchmark.
+        memory: {
+          rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+          peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+        },
+        // CPU time of the whole process (every thread) since it started, and the work counted so far
+        // (./counters.ts): the benchmark takes both before and after a run.
+        cpuMs: cpuMs(process.cpuUsage()),
+        counts: all,
+        // The main thread's: HTTP and the durable task hub wait in it.
+        eventLoopDelayMs: eventLoopDelay(),
+        consumerThreads: { count: threads?.count ?? 0, restarts: threads?.restarts ?? 0 },
       },
-      // CPU time of the whole process (every thread) since it started, and the work counted so far
-      // (./counters.ts): the benchmark takes both before and after a run.
-      cpuMs: cpuMs(process.cpuUsage()),
-      counts: counts(),
-      eventLoopDelayMs: eventLoopDelay(),
-    },
-  }));
+    };
+  });
   routes.add('POST', 'admin/functions/{name}', async (req: InternalRequest) => {
     const fn = findFunction(worker, req.params.name);
     if (!fn) return hostProblem(404, `No function named "${req.params.name}".`);

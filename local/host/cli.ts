@@ -1,11 +1,13 @@
-// `npm run host -- [--app DIR] [--port N] [--db FILE] [--dev]`: serves a compiled v4 function app.
+// `npm run host -- [--app DIR] [--port N] [--db FILE] [--dev] [--workers N]`: serves a compiled v4 function app.
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveLocalAuthSecret } from './auth-secret';
 import { DataFileInUse } from './data-file-lock';
 import { AppLoadError, LocalHost } from './host';
 
-const usage = 'usage: host [--app DIR] [--port N] [--db FILE] [--dev] [--log-level debug|info|warn|error]';
+const usage =
+  'usage: host [--app DIR] [--port N] [--db FILE] [--dev] [--workers N] [--log-level debug|info|warn|error]';
 const help = `
 Serves a compiled Azure Functions app (Node v4 model) on this machine, with every Azure service it
 uses stood in for by one SQLite file.
@@ -16,10 +18,18 @@ uses stood in for by one SQLite file.
                      runs on a data file at a time
   --dev              dev features: the movable clock (POST /admin/clock), keyless admin runs of
                      timers, the web app's sign-in page (npm start turns this on)
+  --workers N        consumer threads: the trigger consumers (change feeds, Event Hubs, Service Bus,
+                     timers) run on N threads beside the one serving HTTP and the durable task hub;
+                     0 runs everything on one thread (default: the machine's cores − 1, here ${defaultWorkers()})
   --log-level LEVEL  debug, info, warn or error (default: info)
   --help             this text
 
 Settings: the environment and the app's local.settings.json (its Values), as func start reads them.`;
+
+/** One core for HTTP and the task hub, the others for the consumers. */
+function defaultWorkers(): number {
+  return Math.max(0, os.availableParallelism() - 1);
+}
 
 function fail(message: string): never {
   process.stderr.write(`host: ${message}\n${usage}\n`);
@@ -35,6 +45,7 @@ async function main(): Promise<void> {
         port: { type: 'string', default: process.env.PORT ?? '7071' },
         db: { type: 'string', default: '.data/local.db' },
         dev: { type: 'boolean', default: false },
+        workers: { type: 'string', default: String(defaultWorkers()) },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', default: false },
       },
@@ -50,6 +61,9 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     fail(`--port must be a port number, not "${values.port}".`);
+  const workers = Number(values.workers);
+  if (!/^\d+$/.test(values.workers) || workers > 64)
+    fail(`--workers must be a whole number from 0 to 64, not "${values.workers}".`);
   const logLevel = values['log-level'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
     fail(`--log-level must be debug, info, warn or error.`);
@@ -62,6 +76,7 @@ async function main(): Promise<void> {
       port,
       dbFile: values.db,
       dev: values.dev,
+      workers,
       logLevel: logLevel as 'info',
     });
   } catch (err) {

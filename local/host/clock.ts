@@ -1,7 +1,8 @@
 // One clock for the whole host: durable timestamps, timers, TTL and the app's own "now".
 // With dev features on it can be moved, only forward (what has happened, timers fired and rentals
 // due, stays in the past) and by a bounded step, so every time it shows stays a valid date; the
-// offset is kept in the data file so a restart keeps the time.
+// offset is kept in the data file so a restart keeps the time. The host's consumer threads read the
+// same offset (shared memory) and re-arm their waits when the main thread says it moved.
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The largest single move: ten years (3650 days). */
@@ -37,23 +38,40 @@ interface Pending {
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
 export class HostClock implements Clock {
-  private offsetMs: number;
+  /** The offset from real time, in memory the host's threads share. */
+  private readonly offset: Float64Array;
   private readonly pending = new Set<Pending>();
   private readonly movers = new Set<() => void>();
 
+  /** `following`: the memory of another thread's clock, whose time this one shows (see `following`). */
   constructor(
     readonly controllable: boolean,
     initialOffsetMs = 0,
     private readonly persistOffset: (offsetMs: number) => void = () => {},
+    following?: SharedArrayBuffer,
   ) {
     if (controllable && !isValidClockOffset(initialOffsetMs)) {
       throw new RangeError(`Clock offset ${initialOffsetMs} ms is out of range.`);
     }
-    this.offsetMs = controllable ? initialOffsetMs : 0;
+    this.offset = new Float64Array(following ?? new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT));
+    if (!following) this.offset[0] = controllable ? initialOffsetMs : 0;
+  }
+
+  /**
+   * A consumer thread's view of the host clock whose `shared` memory it is given: the same time,
+   * never moved from here; `followMove` when the main thread says it moved.
+   */
+  static following(shared: SharedArrayBuffer): HostClock {
+    return new HostClock(false, 0, undefined, shared);
+  }
+
+  /** The memory that holds the offset, for `HostClock.following` on another thread. */
+  get shared(): SharedArrayBuffer {
+    return this.offset.buffer as SharedArrayBuffer;
   }
 
   now(): number {
-    return Date.now() + this.offsetMs;
+    return Date.now() + this.offset[0];
   }
 
   at(atMs: number, fn: () => void): () => void {
@@ -93,8 +111,13 @@ export class HostClock implements Clock {
     if (!isValidClockOffset(offsetMs)) {
       throw new RangeError('The clock runs at most 36525 days (a hundred years) ahead of real time.');
     }
-    this.offsetMs = offsetMs;
-    this.persistOffset(this.offsetMs);
+    this.offset[0] = offsetMs;
+    this.persistOffset(offsetMs);
+    this.followMove();
+  }
+
+  /** Re-arms the waits and tells the listeners: the time moved (here, or on the main thread). */
+  followMove(): void {
     for (const p of [...this.pending]) {
       if (p.timer) clearTimeout(p.timer);
       this.arm(p);

@@ -3,12 +3,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { count } from './counters';
+import type { WriteLock } from './write-lock';
 
 export interface OpenOptions {
   /** Commit the writes of one event-loop turn together (see GroupCommit). */
   groupCommit?: boolean;
   /** Called when a group commit fails; the process state is then ahead of the file. */
   onCommitFailure?: (err: unknown) => void;
+  /**
+   * The lock the threads of one host share (`write-lock.ts`): each group holds it from its first
+   * write to its commit. Only with `groupCommit`.
+   */
+  writeLock?: WriteLock;
+  /**
+   * Whether this connection keeps the periodic checkpoint (`startCheckpointer`); default true. A
+   * host's consumer threads leave it to the main thread's connection.
+   */
+  checkpoints?: boolean;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
@@ -34,8 +46,17 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   db.pragma('mmap_size = 268435456');
   db.exec(`CREATE TABLE IF NOT EXISTS host_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
   if (options.groupCommit) {
-    const checkpointer = file === ':memory:' ? undefined : startCheckpointer(db, file);
-    groupCommits.set(db, new GroupCommit(db, options.onCommitFailure, checkpointer));
+    if (options.checkpoints === false) db.pragma('wal_autocheckpoint = 0');
+    const checkpointer =
+      file === ':memory:' || options.checkpoints === false ? undefined : startCheckpointer(db, file);
+    groupCommits.set(
+      db,
+      new GroupCommit(db, {
+        onFailure: options.onCommitFailure,
+        checkpointer,
+        lock: options.writeLock,
+      }),
+    );
   }
   return db;
 }
@@ -59,6 +80,30 @@ export function beforeCommit(db: Database, write: () => void): boolean {
   return groupCommits.get(db)?.beforeCommit(write) ?? false;
 }
 
+/**
+ * Runs `fn` once what has been written to `db` so far is committed: after the open group's commit,
+ * or straight after the running transaction, or now. For telling another connection of a write
+ * (`wakeups.ts`): it can only see it once committed.
+ */
+export function afterCommit(db: Database, fn: () => void): void {
+  if (groupCommits.get(db)?.afterCommit(fn)) return;
+  // better-sqlite3 transactions are synchronous: one open now has ended by the next microtask.
+  if (db.inTransaction) queueMicrotask(fn);
+  else fn();
+}
+
+export interface GroupCommitStats {
+  /** Groups committed. */
+  commits: number;
+  /** Of those, committed before the end of their turn because another thread waited to write. */
+  yielded: number;
+}
+
+/** How many groups `db` committed (none without group commit). */
+export function groupCommitStats(db: Database): GroupCommitStats {
+  return { ...(groupCommits.get(db)?.stats ?? { commits: 0, yielded: 0 }) };
+}
+
 /** Commits the open group now. */
 export function commitNow(db: Database): void {
   groupCommits.get(db)?.commit();
@@ -73,46 +118,77 @@ export function closeDatabase(db: Database): void {
 }
 
 /**
- * Group commit: the first transaction of an event-loop turn opens one SQLite transaction; every
+ * Group commit: the first write of an event-loop turn opens one SQLite transaction; every
  * transaction in that turn runs inside it as a savepoint (still all-or-nothing on its own); the
  * group commits when the turn ends. One commit then carries the writes of many requests, which is
  * where a write-heavy host spends its time otherwise. A killed process loses the open group
  * whole — as if it had died a moment earlier — and since nothing leaves the process before the
  * group commits (`committed`), no one has been told of those writes. This is the only batching of
  * writes: the stores and the durable engine write at once, each write its own transaction.
+ *
+ * A group is also where a connection holds the host's write lock, when it shares the file with
+ * other threads of the host: from its first write to its commit, so no other connection commits in
+ * between (a transaction that read before another connection committed could not write after it).
+ * Every write enters the group: transaction functions, statements that write on their own, and SQL
+ * run directly. A
+ * group that another thread waits for commits at the end of the transaction or statement in hand
+ * instead of at the end of the turn, so the wait is one write long, not one turn.
  */
 class GroupCommit {
+  readonly stats: GroupCommitStats = { commits: 0, yielded: 0 };
   private open = false;
+  private depth = 0;
   private waiters: (() => void)[] = [];
   private lastWrites = new Set<() => void>();
+  private afterWrites: (() => void)[] = [];
+  private readonly db: Database;
+  private readonly onFailure: (err: unknown) => void;
+  private readonly checkpointer?: Worker;
+  private readonly lock?: WriteLock;
+  /** The connection's own `exec`, which enters no group (BEGIN and COMMIT go through it). */
+  private readonly exec: (sql: string) => Database;
 
   constructor(
-    private readonly db: Database,
-    private readonly onFailure: (err: unknown) => void = (err) => {
-      throw err;
-    },
-    private readonly checkpointer?: Worker,
+    db: Database,
+    options: { onFailure?: (err: unknown) => void; checkpointer?: Worker; lock?: WriteLock },
   ) {
+    this.db = db;
+    this.onFailure =
+      options.onFailure ??
+      ((err) => {
+        throw err;
+      });
+    this.checkpointer = options.checkpointer;
+    this.lock = options.lock;
     // Every transaction function the stores make enters the group first (better-sqlite3 runs a
     // transaction function inside an open transaction as a savepoint).
     type Run = (...args: unknown[]) => unknown;
     const original = db.transaction.bind(db) as (
       fn: Run,
     ) => Run & Record<'default' | 'deferred' | 'immediate' | 'exclusive', Run>;
-    const enter =
-      (run: Run): Run =>
-      (...args) => {
-        this.begin();
-        return run(...args);
-      };
     (db as unknown as { transaction: (fn: Run) => Run }).transaction = (fn) => {
       const tx = original(fn);
-      return Object.assign(enter(tx), {
-        default: enter(tx.default),
-        deferred: enter(tx.deferred),
-        immediate: enter(tx.immediate),
-        exclusive: enter(tx.exclusive),
+      return Object.assign(this.enter(tx), {
+        default: this.enter(tx.default),
+        deferred: this.enter(tx.deferred),
+        immediate: this.enter(tx.immediate),
+        exclusive: this.enter(tx.exclusive),
       });
+    };
+    // So does SQL run directly (a store's schema, an index a container gains): it may write.
+    const exec = (this.exec = db.exec.bind(db));
+    (db as unknown as { exec: (sql: string) => Database }).exec = (sql) => this.enter(() => exec(sql))();
+    // So does every statement that writes, when it runs on its own.
+    const prepare = db.prepare.bind(db);
+    (db as unknown as { prepare: (sql: string) => Statement }).prepare = (sql) => {
+      const statement = prepare(sql);
+      if (!statement.readonly) {
+        for (const method of ['run', 'get', 'all'] as const) {
+          const call = statement[method].bind(statement) as Run;
+          (statement as unknown as Record<string, Run>)[method] = this.enter(call);
+        }
+      }
+      return statement;
     };
   }
 
@@ -123,6 +199,12 @@ class GroupCommit {
   beforeCommit(write: () => void): boolean {
     if (!this.open) return false;
     this.lastWrites.add(write);
+    return true;
+  }
+
+  afterCommit(fn: () => void): boolean {
+    if (!this.open) return false;
+    this.afterWrites.push(fn);
     return true;
   }
 
@@ -139,19 +221,50 @@ class GroupCommit {
     try {
       if (this.db.open && this.db.inTransaction) {
         for (const write of lastWrites) write();
-        this.db.exec('COMMIT');
+        this.exec('COMMIT');
+        this.stats.commits++;
+        count('storage.commits');
       }
     } catch (err) {
       this.onFailure(err);
+    } finally {
+      this.lock?.release();
     }
+    const afterWrites = this.afterWrites;
+    this.afterWrites = [];
+    for (const fn of afterWrites) fn();
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
   }
 
+  /** `run`, inside the group (opened first if need be); the group yields after it if someone waits. */
+  private enter<A extends unknown[], R>(run: (...args: A) => R): (...args: A) => R {
+    return (...args) => {
+      this.begin();
+      this.depth++;
+      try {
+        return run(...args);
+      } finally {
+        this.depth--;
+        if (this.depth === 0 && this.open && this.lock?.contended()) {
+          this.stats.yielded++;
+          count('storage.commitsYielded');
+          this.commit();
+        }
+      }
+    };
+  }
+
   private begin(): void {
     if (this.open || this.db.inTransaction) return;
-    this.db.exec('BEGIN');
+    this.lock?.acquire();
+    try {
+      this.exec('BEGIN');
+    } catch (err) {
+      this.lock?.release();
+      throw err;
+    }
     this.open = true;
     setImmediate(() => this.commit());
   }

@@ -53,12 +53,17 @@ function bindingRefusal(fn: RegisteredFunction, extensions: readonly HostExtensi
   return undefined;
 }
 
+/** Where HTTP functions get their routes (the main thread's server). */
+export type HttpFunctions = Pick<HostHttpServer, 'addFunction'>;
+
 export function loadFunctions(parts: {
   functions: Iterable<RegisteredFunction>;
   extensions: readonly HostExtension[];
-  http: HostHttpServer;
+  /** Absent on a thread that serves no HTTP: its HTTP functions are listed without a route. */
+  http?: HttpFunctions;
   settings: Readonly<Record<string, string | undefined>>;
-  log: Logger;
+  /** Where functions in error are reported; absent on a consumer thread (the main thread reports them). */
+  log?: Logger;
 }): FunctionListing[] {
   const { extensions, http, settings, log } = parts;
   const listing: FunctionListing[] = [];
@@ -76,11 +81,11 @@ export function loadFunctions(parts: {
         : bindingRefusal(fn, extensions);
     if (type.toLowerCase() === 'httptrigger') {
       const failure = error && `The function '${fn.name}' is in error: ${error}`;
-      const { methods, path } = http.addFunction(fn, failure);
+      const route = http?.addFunction(fn, failure);
       listing.push({
         name: fn.name,
         trigger: 'httpTrigger',
-        detail: `[${methods.join(',')}] ${path}`,
+        detail: route ? `[${route.methods.join(',')}] ${route.path}` : '',
         error,
       });
     } else {
@@ -96,7 +101,7 @@ export function loadFunctions(parts: {
       }
       listing.push({ name: fn.name, trigger: type, detail, error });
     }
-    if (error) log.error(`The '${fn.name}' function is in error: ${error}`);
+    if (error) log?.error(`The '${fn.name}' function is in error: ${error}`);
   }
   return listing;
 }

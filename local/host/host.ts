@@ -1,11 +1,13 @@
 // The local host: loads a compiled v4 function app unchanged, captures its registrations through
 // `@azure/functions-core`, and serves them with the embedded extensions, all state in one SQLite file.
 
-import { ConsumerLog } from './consumer-log';
-import { installCoreApi, type CoreApi } from './core-api';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { addAdminRoutes, findFunction, takesNoInput } from './admin-routes';
+import { AppInstance } from './app-instance';
 import { addDevSignInRoute } from './dev-sign-in';
 import { HostClock, isValidClockOffset } from './clock';
+import { ConsumerThreads, MAIN_THREAD_HOLDER } from './consumer-threads';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { lockDataFile, type DataFileLock } from './data-file-lock';
 import { defaultExtensions } from './extensions';
@@ -13,26 +15,17 @@ import { HostHttpServer, httpSettings } from './http-server';
 import { removeHostRecord, writeHostRecord } from './host-record';
 import { resolveHostKeys, type HostKeys } from './keys';
 import { createLogger, type Logger, type LogLevel } from './logger';
-import { describeFunctions, extensionFor, loadFunctions, type FunctionListing } from './function-loading';
+import { describeFunctions, type FunctionListing } from './function-loading';
 import { HttpStreamProxy } from './http-stream';
 import { RequestGuard } from './request-guard';
-import { publishService, withdrawService } from './services';
-import { injectAdapters } from '../../shared/injected-adapters';
-import { embeddedAdapters } from '../adapters';
 import { AppLoadError, findApp, withHostJsonOverrides } from './app-loader';
 import { addFaultRoutes } from '../faults/admin-routes';
 import { writeFaultSettings } from '../faults/plan';
 import { FAULT_SERVICES, parseFaultSettings, type FaultSettings } from '../faults/settings';
-import type {
-  BindingInfo,
-  Database,
-  ExtensionFactory,
-  HostContext,
-  HostExtension,
-  RegisteredFunction,
-  Worker,
-} from './types';
-import { FunctionWorker } from './worker';
+import { consumerThreadOf } from './thread-plan';
+import type { Database, ExtensionFactory, Worker } from './types';
+import { joinWakeups, leaveWakeups } from './wakeups';
+import { WriteLock } from './write-lock';
 
 export interface LocalHostOptions {
   /** The function app directory (its package.json `main` names the compiled entry files). */
@@ -46,60 +39,49 @@ export interface LocalHostOptions {
   logLevel?: LogLevel;
   logger?: Logger;
   extensions?: ExtensionFactory[];
+  /**
+   * Consumer threads (`consumer-threads.ts`): the trigger consumers run on this many threads beside
+   * the main one, which keeps HTTP and the durable task hub. Default 0: everything on one thread.
+   */
+  workers?: number;
 }
 
 const CLOCK_OFFSET_KEY = 'clock.offsetMs';
-
-/** What the Node worker tells the programming model it can do, before the model adds its own. */
-const WORKER_CAPABILITIES: Readonly<Record<string, string>> = {
-  RawHttpBodyBytes: 'true',
-  RpcHttpTriggerMetadataRemoved: 'true',
-  RpcHttpBodyOnly: 'true',
-  IgnoreEmptyValuedRpcHttpHeaders: 'true',
-  UseNullableValueDictionaryForHttp: 'true',
-  WorkerStatus: 'true',
-  TypedDataCollection: 'true',
-  HandlesWorkerTerminateMessage: 'true',
-};
 
 export class LocalHost {
   functions: readonly FunctionListing[] = [];
   private stopped = false;
   /** Whether this host wrote the record the command-line tools find it by (`host-record.ts`). */
   private recorded = false;
+  /** The consumer threads, when the host runs any. */
+  threads?: ConsumerThreads;
 
   readonly db: Database;
   readonly clock: HostClock;
-  readonly worker: Worker;
   readonly log: Logger;
   readonly dbFile: string;
   /** The master key and the system keys (LOCAL_MASTER_KEY, LOCAL_DURABLE_SYSTEM_KEY, or kept beside the data file). */
   readonly keys: HostKeys;
-  private readonly core: CoreApi;
+  private readonly instance: AppInstance;
   private readonly http: HostHttpServer;
-  private readonly extensions: HostExtension[];
-  private readonly withdrawAdapters: () => void;
   private readonly lock: DataFileLock;
-  private readonly consumers: ConsumerLog;
 
   private constructor(parts: {
     db: Database;
     clock: HostClock;
-    worker: Worker;
     log: Logger;
-    core: CoreApi;
-    http: HostHttpServer;
-    extensions: HostExtension[];
     dbFile: string;
     keys: HostKeys;
-    withdrawAdapters: () => void;
+    instance: AppInstance;
+    http: HostHttpServer;
     lock: DataFileLock;
-    consumers: ConsumerLog;
   }) {
-    ({ db: this.db, clock: this.clock, worker: this.worker, log: this.log, dbFile: this.dbFile } = parts);
-    ({ keys: this.keys, core: this.core, http: this.http, extensions: this.extensions } = parts);
-    this.withdrawAdapters = parts.withdrawAdapters;
-    ({ lock: this.lock, consumers: this.consumers } = parts);
+    ({ db: this.db, clock: this.clock, log: this.log, dbFile: this.dbFile, keys: this.keys } = parts);
+    ({ instance: this.instance, http: this.http, lock: this.lock } = parts);
+  }
+
+  get worker(): Worker {
+    return this.instance.worker;
   }
 
   get url(): string {
@@ -118,6 +100,12 @@ export class LocalHost {
     for (const [k, v] of Object.entries(app.localValues)) process.env[k] ??= v;
 
     const dbFile = options.dbFile ?? '.data/local.db';
+    const workers = options.workers ?? 0;
+    if (!Number.isInteger(workers) || workers < 0) throw new AppLoadError('--workers must be 0 or more.');
+    // The threads share the data file through connections of their own; a `:memory:` database is one
+    // connection's alone.
+    const threadCount = dbFile === ':memory:' ? 0 : workers;
+    if (threadCount < workers) log.debug('A :memory: data file runs everything on one thread.');
     let httpConfig: ReturnType<typeof httpSettings>;
     try {
       httpConfig = httpSettings(app.hostJson, settings);
@@ -134,10 +122,12 @@ export class LocalHost {
     const keys = resolveHostKeys(dbFile, settings);
     // Before the file is touched: a second host on it stops here, naming the one that runs.
     const lock = lockDataFile(dbFile);
+    const writeLock = threadCount > 0 ? new WriteLock(WriteLock.newBuffer(), MAIN_THREAD_HOLDER) : undefined;
     let db: Database;
     try {
       db = openDatabase(dbFile, {
         groupCommit: true,
+        writeLock,
         // The process has acted on writes the file does not hold: stop rather than go on diverged.
         onCommitFailure: (err) => {
           log.error('Committing to the data file failed; stopping the host', err);
@@ -148,7 +138,10 @@ export class LocalHost {
       lock.release();
       throw err;
     }
+    const wakeups = threadCount > 0 ? `local-functions-host ${randomUUID()}` : undefined;
+    if (wakeups) joinWakeups(db, wakeups);
     const close = (): void => {
+      leaveWakeups(db);
       closeDatabase(db);
       lock.release();
     };
@@ -156,94 +149,44 @@ export class LocalHost {
     const clock = new HostClock(dev, dev ? storedClockOffset(db, log) : 0, (offset) =>
       writeState(db, CLOCK_OFFSET_KEY, String(offset)),
     );
-    publishService('db', db);
-    publishService('clock', clock);
     // Every stand-in on this file follows the plan from here on (none given: none left from before).
     writeFaultSettings(db, faults);
     if (settings.LOCAL_FAULTS) log.warn(`Injecting faults (LOCAL_FAULTS): ${describeFaults(faults)}`);
 
-    const core = installCoreApi();
-    core.logSink = (level, _category, message) =>
-      level === 'error' ? log.error(message) : log.debug(message);
-
-    // Extensions are built before the app loads (the app may use their services at import time);
-    // the worker and HTTP server come after, once the registrations are known.
-    const late: { worker?: FunctionWorker; http?: HostHttpServer } = {};
+    // The HTTP server comes once the registrations are known; the guard and the extensions' routes
+    // reach it through `late`.
+    const late: { http?: HostHttpServer; instance?: AppInstance } = {};
     const guard = new RequestGuard(
       keys,
       dev,
       () => late.http!.port,
       (name) => {
-        const fn = late.worker && findFunction(late.worker, name);
+        const fn = late.instance && findFunction(late.instance.worker, name);
         return fn !== undefined && takesNoInput(fn);
       },
     );
-    const context: HostContext = {
-      db,
-      clock,
-      log,
-      hostJson: app.hostJson,
-      appDir: app.appDir,
-      settings,
-      dev,
-      get worker(): Worker {
-        if (!late.worker) throw new Error('The worker is not ready before the app is loaded.');
-        return late.worker;
-      },
-      routes: { add: (method, template, handler) => late.http!.add(method, template, handler) },
-      baseUrl: () => late.http!.url,
-      keys,
-      authorize: (template, req) => guard.missingKey(template, req),
-    };
-    const extensions = (options.extensions ?? defaultExtensions).map((factory) => factory(context));
-    // The app reaches the embedded services through the adapters handed to it here, never by
-    // importing the host (an Azure build carries none of it).
-    const withdrawAdapters = injectAdapters(embeddedAdapters);
-
+    let instance: AppInstance;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app is loaded by path, as the worker does
-      for (const file of app.mainFiles) require(file);
+      instance = late.instance = await AppInstance.load({
+        app,
+        db,
+        clock,
+        log,
+        settings,
+        dev,
+        keys,
+        extensions: options.extensions ?? defaultExtensions,
+        routes: { add: (method, template, handler) => late.http!.add(method, template, handler) },
+        baseUrl: () => late.http!.url,
+        authorize: (template, req) => guard.missingKey(template, req),
+        mainThread: true,
+        runsHere: (fn, functions) => consumerThreadOf(fn, functions, threadCount) === undefined,
+      });
     } catch (err) {
-      withdrawAdapters();
       close();
-      throw new AppLoadError(`The app failed to load: ${(err as Error).message}`);
+      throw err;
     }
-    if (!core.programmingModel || core.registrations.size === 0) {
-      withdrawAdapters();
-      close();
-      throw new AppLoadError(`The app in ${app.appDir} registered no functions.`);
-    }
-    // As the worker's start-up: the app's `appStart` hooks, then the capabilities exchange, in
-    // which `@azure/functions` locks its setup and, when it streams HTTP, starts its proxy.
-    let capabilities: Record<string, string>;
-    try {
-      await core.runAppHooks('appStart', { functionAppDirectory: app.appDir });
-      capabilities = await core.programmingModel.getCapabilities({ ...WORKER_CAPABILITIES });
-    } catch (err) {
-      withdrawAdapters();
-      close();
-      throw new AppLoadError(`The app failed to start: ${(err as Error).message}`);
-    }
-
-    const consumers = new ConsumerLog(log);
-    const byType = (kind: 'inputTypes' | 'outputTypes', type: string) => extensionFor(extensions, kind, type);
-    const worker = (late.worker = new FunctionWorker(
-      core,
-      log,
-      {
-        input: (fn, name, binding, data) => {
-          const ext = byType('inputTypes', binding.type);
-          if (!ext?.input) throw new Error(`No extension serves input bindings of type "${binding.type}".`);
-          return ext.input(fn, name, binding, data);
-        },
-        output: async (fn: RegisteredFunction, name: string, binding: BindingInfo, value: unknown) => {
-          const ext = byType('outputTypes', binding.type);
-          if (!ext?.output) throw new Error(`No extension serves output bindings of type "${binding.type}".`);
-          await ext.output(fn, name, binding, value);
-        },
-      },
-      consumers,
-    ));
+    const { worker, capabilities } = instance;
     const http = (late.http = new HostHttpServer({
       worker,
       log,
@@ -254,35 +197,40 @@ export class LocalHost {
       stream: capabilities.HttpUri ? new HttpStreamProxy(capabilities.HttpUri, worker, log) : undefined,
     }));
 
-    const host = new LocalHost({
-      db,
-      clock,
-      worker,
-      log,
-      core,
-      http,
-      extensions,
-      dbFile,
-      keys,
-      withdrawAdapters,
-      lock,
-      consumers,
-    });
+    const host = new LocalHost({ db, clock, log, dbFile, keys, instance, http, lock });
     try {
-      host.functions = loadFunctions({
-        functions: worker.functions.values(),
-        extensions,
-        http,
-        settings,
+      host.functions = instance.loadFunctions(http);
+      addAdminRoutes({
+        routes: http,
+        worker,
+        extensions: instance.extensions,
+        functions: host.functions,
+        clock,
+        keys,
         log,
+        threads: () => host.threads,
       });
-      addAdminRoutes({ routes: http, worker, extensions, functions: host.functions, clock, keys, log });
       if (dev) {
         addDevSignInRoute(http, settings.LOCAL_AUTH_SECRET);
         addFaultRoutes(http, db);
       }
       await http.listen(options.port ?? 7071);
-      for (const ext of extensions) await ext.start?.();
+      await instance.start();
+      if (threadCount > 0) {
+        host.threads = await ConsumerThreads.start({
+          count: threadCount,
+          appDir: app.appDir,
+          dbFile: path.resolve(dbFile),
+          dev,
+          baseUrl: http.url,
+          keys,
+          lock: writeLock!.buffer,
+          clock,
+          wakeups: wakeups!,
+          log,
+          logLevel: options.logger ? 'debug' : (options.logLevel ?? 'info'),
+        });
+      }
       writeHostRecord(dbFile, host.url);
       host.recorded = true;
     } catch (err) {
@@ -301,22 +249,13 @@ export class LocalHost {
     if (this.stopped) return;
     this.stopped = true;
     if (this.recorded) removeHostRecord(this.dbFile, this.url);
-    for (const ext of [...this.extensions].reverse()) {
-      try {
-        await ext.stop?.();
-      } catch (err) {
-        this.log.error(`Stopping ${ext.name} failed`, err);
-      }
-    }
+    // The consumer threads first: they may still call the main thread (a durable client) as they finish.
+    await this.threads?.stop();
+    await this.instance.stop();
     await this.http.close().catch(() => undefined);
-    await this.core
-      .runAppHooks('appTerminate')
-      .catch((err) => this.log.error('An appTerminate hook failed', err));
+    await this.instance.terminate();
     this.clock.dispose();
-    this.consumers.stop();
-    this.withdrawAdapters();
-    withdrawService('db', this.db);
-    withdrawService('clock', this.clock);
+    leaveWakeups(this.db);
     closeDatabase(this.db);
     this.lock.release();
   }

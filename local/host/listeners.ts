@@ -1,7 +1,9 @@
 // Wake-up listeners that belong to a database connection, not to one store instance: whatever
 // instance on the same connection writes, every subscriber of that name wakes. Process-wide (a
 // global registry), so it holds even when a test runner and Node's require load two copies of a store.
+// A write on another thread of the host wakes them too (`wakeups.ts`).
 import type { Database } from 'better-sqlite3';
+import { announce, onWakeup } from './wakeups';
 
 const REGISTRY = Symbol.for('local-functions-host.connection-listeners');
 
@@ -15,8 +17,20 @@ function connectionListeners<A extends unknown[]>(db: Database, kind: string): M
   let forDb = all.get(db);
   if (!forDb) all.set(db, (forDb = new Map()));
   let forKind = forDb.get(kind);
-  if (!forKind) forDb.set(kind, (forKind = new Map()));
+  if (!forKind) {
+    const listeners = (forKind = new Map());
+    forDb.set(kind, listeners);
+    onWakeup(db, kind, (key, args) => wake(listeners.get(key), args));
+  }
   return forKind as Map<string, Set<Listener<A>>>;
+}
+
+/** Calls the listeners asynchronously (setImmediate), never inside the caller's write. */
+function wake<A extends unknown[]>(set: Set<Listener<A>> | undefined, args: A): void {
+  if (!set || set.size === 0) return;
+  setImmediate(() => {
+    for (const listener of [...set]) listener(...args);
+  });
 }
 
 /** One store instance's view of the connection's listeners of one kind. */
@@ -24,7 +38,10 @@ export class ListenerRegistry<A extends unknown[] = []> {
   private readonly listeners: Map<string, Set<Listener<A>>>;
   private readonly unsubscribers = new Set<() => void>();
 
-  constructor(db: Database, kind: string) {
+  constructor(
+    private readonly db: Database,
+    private readonly kind: string,
+  ) {
     this.listeners = connectionListeners<A>(db, kind);
   }
 
@@ -42,13 +59,13 @@ export class ListenerRegistry<A extends unknown[] = []> {
     return unsubscribe;
   }
 
-  /** Wakes the listeners of `key` asynchronously (setImmediate), never inside the caller's write. */
+  /**
+   * Wakes the listeners of `key` asynchronously (setImmediate), never inside the caller's write;
+   * those on the host's other threads once the write is committed.
+   */
   notify(key: string, ...args: A): void {
-    const set = this.listeners.get(key);
-    if (!set || set.size === 0) return;
-    setImmediate(() => {
-      for (const listener of [...set]) listener(...args);
-    });
+    wake(this.listeners.get(key), args);
+    announce(this.db, this.kind, key, args);
   }
 
   /** Drops the listeners subscribed through this instance. */

@@ -115,6 +115,7 @@ export const createTimerExtension: ExtensionFactory = (host: HostContext) => {
     },
     async start() {
       for (const t of timers.values()) {
+        if (!host.runsHere(t.fn)) continue;
         const saved = t.useMonitor ? readState(host.db, stateKey(t.fn)) : undefined;
         t.status = saved ? (JSON.parse(saved) as ScheduleStatus) : undefined;
         const pastDue = t.status !== undefined && Date.parse(t.status.next) <= host.clock.now();

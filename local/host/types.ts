@@ -141,6 +141,13 @@ export interface HostContext {
     template: string,
     req: Pick<InternalRequest, 'method' | 'query' | 'headers'>,
   ): InternalResponse | undefined;
+  /**
+   * True on the host's main thread (HTTP, the durable task hub, the host's upkeep), false on a
+   * consumer thread (`thread-plan.ts`), which loads the same app and extensions for its consumers.
+   */
+  readonly mainThread: boolean;
+  /** Whether this thread runs `fn`'s trigger: an extension starts consumers only for these. */
+  runsHere(fn: RegisteredFunction): boolean;
 }
 
 export interface HostExtension {

@@ -267,7 +267,7 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
           `Function "${fn.name}": the Service Bus trigger needs a queueName, or a topicName and subscriptionName.`,
         );
       }
-      if (b.isSessionsEnabled === true) {
+      if (b.isSessionsEnabled === true && host.mainThread) {
         host.log.warn(
           `Function "${fn.name}": sessions are not emulated; messages are received without session locks.`,
         );
@@ -315,6 +315,7 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
     },
     start() {
       for (const receiver of receivers) {
+        if (!host.runsHere(receiver.fn)) continue;
         unsubscribe.push(store.subscribe(receiver.entity, () => schedule(receiver)));
         schedule(receiver);
       }

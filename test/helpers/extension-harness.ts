@@ -91,6 +91,8 @@ export function harness(
     dev: true,
     keys,
     authorize: (template, req) => guard.missingKey(template, req),
+    mainThread: true,
+    runsHere: () => true,
   };
   const ext = factory(context);
   running.push({ ext, clock });
