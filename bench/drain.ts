@@ -23,7 +23,7 @@ export function outboxPending(dbFile: string): number {
     leasePrefix: 'outbox-',
     databaseName: DATABASE_ID,
     containerName: 'members',
-    idPrefix: 'outbox:',
+    carrying: 'events',
   });
 }
 

@@ -1,7 +1,7 @@
 // GET /api/rentals?status=&overdue=true&memberId=&bookId=&limit=&continuation= (librarians): the
-// rental board, from the views: overdue first, then by due date, with book title and member name.
+// rental board, from the rentals: overdue first, then by due date, with book title and member name.
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { rentalBoard } from '../shared/app/views';
+import { rentalBoard } from '../shared/app/rental-board';
 import { appDeps } from './lib/composition';
 import { handled, identify, json, readQuery, respond } from './lib/http';
 import { rentalBoardQuery } from './lib/schemas';

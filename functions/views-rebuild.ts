@@ -1,5 +1,5 @@
 // Rebuilding the views (Durable orchestration): counts the members, then page by page fans out one
-// activity per member that replaces its mypage and board entries with what the write model says,
+// activity per member that replaces its mypage views with what the write model says,
 // then sweeps out the view items of members the write model does not have, reporting its progress
 // as it goes. Rebuilding is idempotent and never puts an older version back, so it may run while
 // the projector does. Deterministic: no I/O, no clock, no random here.

@@ -14,7 +14,8 @@ import type {
 } from '../../shared/app/members';
 import type { ReplayResult } from '../../shared/app/dead-letters';
 import type { Book } from '../../shared/app/records';
-import type { BoardPage, Mypage } from '../../shared/app/views';
+import type { BoardPage } from '../../shared/app/rental-board';
+import type { Mypage } from '../../shared/app/views';
 import { noticeMessage, type NoticeDeadLetter, type NoticePage } from '../../shared/app/notices';
 import type { ListPage } from '../../shared/app/paging';
 import { NOTICE_KINDS } from '../../shared/domain/notices';

@@ -1,7 +1,7 @@
 // How far a change-feed lease is behind its container, read from a host's data file (the host may
 // be stopped): the items written after the lease's position, as the Cosmos DB change feed
-// estimator counts a processor's lag. The outbox relay's progress is its lease, so the outbox
-// items past it are the events still waiting to be published.
+// estimator counts a processor's lag. The outbox relay's progress is its lease, so the items past
+// it that carry events are the events still waiting to be published.
 import Database from 'better-sqlite3';
 
 export interface LeaseLagQuery {
@@ -9,8 +9,8 @@ export interface LeaseLagQuery {
   leasePrefix: string;
   databaseName: string;
   containerName: string;
-  /** Count only the items whose id starts with this (e.g. `outbox:`). */
-  idPrefix?: string;
+  /** Count only the items that have this top-level field (e.g. `events`). */
+  carrying?: string;
 }
 
 /** Items past the lease's position (all of the container's when no lease exists yet). */
@@ -36,10 +36,11 @@ export function itemsPastLease(dbFile: string, query: LeaseLagQuery): number {
           .pluck()
           .get(query.leasePrefix, query.databaseName, query.containerName) as number | undefined) ?? 0)
       : 0;
+    const carrying = query.carrying === undefined ? '' : ' AND json_type(body, ?) IS NOT NULL';
     return db
-      .prepare(`SELECT COUNT(*) FROM doc_items WHERE cid = ? AND lsn > ? AND id LIKE ? ESCAPE '\\'`)
+      .prepare(`SELECT COUNT(*) FROM doc_items WHERE cid = ? AND lsn > ?${carrying}`)
       .pluck()
-      .get(container, position, `${(query.idPrefix ?? '').replace(/[\\%_]/g, '\\$&')}%`) as number;
+      .get(container, position, ...(query.carrying === undefined ? [] : [`$.${query.carrying}`])) as number;
   } finally {
     db.close();
   }

@@ -7,7 +7,7 @@ import { denial, type Caller } from './authorization';
 import { newEvent } from './events';
 import { bindIdempotencyKey } from './idempotency';
 import { idFromKey, newId } from './ids';
-import { outboxCreate } from './outbox';
+import { carrying, outboxCreate } from './outbox';
 import { fail, ok, type Outcome } from './outcome';
 import type { AppDeps, Filter } from './ports';
 import {
@@ -203,7 +203,7 @@ export async function depositPoints(
       },
     );
     const [created, credited] = await members.batch(memberId, [
-      { operationType: 'Create', resourceBody: { ...entry } },
+      { operationType: 'Create', resourceBody: carrying(entry, event) },
       {
         operationType: 'Patch',
         id: memberId,
@@ -213,7 +213,6 @@ export async function depositPoints(
         ],
         ifMatch: member._etag,
       },
-      outboxCreate(memberId, event),
     ]);
     if (created.statusCode < 300) return ok({ memberId, points });
     if (created.statusCode === 409) {
@@ -304,7 +303,7 @@ export async function payFees(
       },
     );
     const [created, paid] = await members.batch(memberId, [
-      { operationType: 'Create', resourceBody: { ...entry } },
+      { operationType: 'Create', resourceBody: carrying(entry, event) },
       {
         operationType: 'Patch',
         id: memberId,
@@ -315,7 +314,6 @@ export async function payFees(
         ],
         ifMatch: member._etag,
       },
-      outboxCreate(memberId, event),
     ]);
     if (created.statusCode < 300) return ok({ memberId, feesOwed, points });
     if (created.statusCode === 409) {

@@ -16,7 +16,7 @@ import { denial, type Caller } from './authorization';
 import { domainEvent, type DomainEvent } from './events';
 import { newId } from './ids';
 import { memberNotFound } from './members';
-import { fail, ok, type Outcome } from './outcome';
+import { ok, type Outcome } from './outcome';
 import {
   isDocumentError,
   type AppDeps,
@@ -31,7 +31,7 @@ import {
 import type { MemberDoc } from './records';
 import type { ReplayResult } from './dead-letters';
 import { nowIso } from './time';
-import { listPage, type ListPage } from './paging';
+import { continuationFrom, continuationToken, invalidContinuation, listPage, type ListPage } from './paging';
 
 /** The Service Bus queue notices travel through. */
 export const NOTICES_QUEUE = 'notifications';
@@ -241,31 +241,20 @@ export async function listNoticeDeadLetters(
 ): Promise<Outcome<ListPage<NoticeDeadLetter>>> {
   const denied = denial(caller, 'notices.deadLetters');
   if (denied) return denied;
-  const from = page.continuation === undefined ? 0 : sequenceFrom(page.continuation);
-  if (from === undefined)
-    return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
+  const from = page.continuation === undefined ? 0 : continuationFrom(page.continuation, sequenceFrom)?.from;
+  if (from === undefined) return invalidContinuation();
   // One more than asked says whether another page follows.
   const letters = await receiver.peek(NOTICES_QUEUE, page.limit + 1, from);
   const items = letters.slice(0, page.limit);
   const next = letters.length > page.limit ? letters[page.limit].sequenceNumber : undefined;
   return ok({
     items: items.map(describeLetter),
-    continuation:
-      next === undefined ? null : Buffer.from(JSON.stringify({ from: next })).toString('base64url'),
+    continuation: next === undefined ? null : continuationToken({ from: next }),
   });
 }
 
-/** The sequence number a continuation token names, checked field by field; undefined if it is not one. */
-function sequenceFrom(token: string): number | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof value !== 'object' || value === null || Object.keys(value).join() !== 'from') return undefined;
-    const from = (value as { from: unknown }).from;
-    return Number.isSafeInteger(from) && (from as number) >= 0 ? (from as number) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** What a dead letters' continuation token holds: the sequence number to go on from. */
+const sequenceFrom = z.object({ from: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }).strict();
 
 function describeLetter(letter: Omit<DeadLetter, 'lockToken'>): NoticeDeadLetter {
   const parsed = noticeMessage.safeParse(fromJsonText(letter.body));

@@ -1,25 +1,40 @@
-// The transactional outbox (docs/decisions/0005-outbox-and-views.md, 0010-less-work-per-rent.md).
-// A write and the events that record it commit together or not at all:
-// - in `members` (partition key `/memberId`) the events are one outbox item created in the same
-//   transactional batch as the write, in the member's partition;
+// The transactional outbox (docs/decisions/0005-outbox-and-views.md, 0010-less-work-per-rent.md,
+// 0015-fewer-writes-per-rent.md). A write and the events that record it commit together or not at all:
+// - in `members` (partition key `/memberId`) the events ride in an item the write creates and that
+//   is never written again: the ledger entry of a points movement, or else an outbox item created in
+//   the same transactional batch; a rental's last write (its return or rejection: nothing writes a
+//   rental after those) carries its own;
 // - in `books` (partition key `/id`, one item per partition) no second item can share the book's
 //   partition, so the events ride in the book document itself (`outbox`, keyed by event), written by
 //   the same replace; a removed book leaves a tombstone carrying its last event.
 // The relay (a change-feed function per container) publishes them to the Event Hub with the
 // aggregate id as partition key. Its progress through `members` is its change-feed lease, as the
-// Cosmos DB change feed processor keeps it: an outbox item is written once, seen by the relay once
-// (again only when a batch is delivered again), and expires by TTL counted from its creation. A
-// book's entries are removed once published (the book is written again and again, and would carry
-// them along). Publishing comes before the lease moves on or an entry is removed, so a crash in
-// between publishes an event again rather than never: consumers deduplicate by event id.
+// Cosmos DB change feed processor keeps it: the change feed (latest version) shows an item's newest
+// version and may skip older ones, which is why `members` events ride only in items whose version
+// carrying them is their last: each is seen by the relay once (again only when a batch is
+// delivered again). Outbox items expire by TTL counted from their creation; events riding in items
+// that stay (ledger entries, rentals) are past the same age when the relay sees them and are not
+// published then, as an expired outbox item would not be. A book's entries are removed once
+// published (the book is written again and again, and would carry them along). Publishing comes
+// before the lease moves on or an entry is removed, so a crash in between publishes an event again
+// rather than never: consumers deduplicate by event id.
 import { z } from 'zod';
 import { domainEvent, EVENTS_HUB, type DomainEvent } from './events';
-import { isDocumentError, type AppDeps, type BatchOperation, type Doc, type EventPublisher } from './ports';
+import {
+  isDocumentError,
+  type AppDeps,
+  type BatchOperation,
+  type Doc,
+  type EventPublisher,
+  type PatchOperation,
+} from './ports';
 
 /**
- * How long an outbox item stays (seconds from its creation): the relay publishes it within
- * moments; past this it expires published or not, so a relay stopped longer than this (its
- * failures alert long before) would lose what waits.
+ * How long an outbox item stays (seconds from its creation), and how old the events riding in any
+ * item may be when the relay publishes them: the relay publishes within moments; past this they
+ * are dropped published or not, so a relay stopped longer than this (its failures alert long
+ * before) would lose what waits — and a relay started from the beginning of the change feed (a new
+ * lease) publishes the last week's events again, not every ledger entry's since the first.
  */
 export const OUTBOX_TTL_SECONDS = 7 * 24 * 60 * 60;
 
@@ -40,7 +55,16 @@ export interface OutboxDoc extends Doc {
 
 export type BookOutbox = Record<string, OutboxEntry>;
 
-/** The batch operation that records `events` (one write's, in order) beside the write they describe. */
+/** An item of `members` that carries the events of the write that created or last wrote it. */
+export interface CarriesEvents {
+  /** In the order they happened: one aggregate's are published in this order. */
+  events?: OutboxEntry[];
+}
+
+/**
+ * The batch operation that records `events` (one write's, in order) beside the write they describe,
+ * for a write that creates no item of its own to carry them.
+ */
 export function outboxCreate(memberId: string, ...events: [DomainEvent, ...DomainEvent[]]): BatchOperation {
   const doc: OutboxDoc = {
     id: `outbox:${events[0].id}`,
@@ -50,6 +74,26 @@ export function outboxCreate(memberId: string, ...events: [DomainEvent, ...Domai
     ttl: OUTBOX_TTL_SECONDS,
   };
   return { operationType: 'Create', resourceBody: { ...doc } };
+}
+
+/**
+ * `item` carrying `events`: for an item the write creates and nothing writes again (a ledger
+ * entry), so the relay sees the version that carries them whatever versions it skips.
+ */
+export function carrying<T extends object>(
+  item: T,
+  ...events: [DomainEvent, ...DomainEvent[]]
+): { [K in keyof T]: T[K] } & Required<CarriesEvents> {
+  return { ...item, events: events.map(outboxEntry) };
+}
+
+/**
+ * The patch operation that makes an item's write carry `events`: only for the last write the item
+ * will ever get (a rental's return or rejection), since a later write would hide this version from
+ * the change feed, and with it the events.
+ */
+export function carryingPatch(...events: [DomainEvent, ...DomainEvent[]]): PatchOperation {
+  return { op: 'set', path: '/events', value: events.map(outboxEntry) };
 }
 
 /** The book's pending events with `event` added (its key is a plain identifier, usable as a patch path). */
@@ -68,17 +112,24 @@ function bookOutboxKey(eventId: string): string {
 
 const entry = z.object({ partitionKey: z.string().min(1), event: domainEvent });
 
-const outboxItem = z.object({
+const carrier = z.object({
   id: z.string().min(1),
   memberId: z.string().min(1),
   events: z.array(entry).min(1),
   // The change feed's position: the order items were written in.
   _lsn: z.number().optional(),
+  // When the item was written (seconds): how old its events are.
+  _ts: z.number().optional(),
 });
 
-// An item written before items held several events: one event and its partition key.
+// An outbox item written before items held several events: one event and its partition key.
 const singleEventItem = z
-  .object({ id: z.string().min(1), memberId: z.string().min(1), _lsn: z.number().optional() })
+  .object({
+    id: z.string().min(1),
+    memberId: z.string().min(1),
+    _lsn: z.number().optional(),
+    _ts: z.number().optional(),
+  })
   .and(entry)
   .transform(({ partitionKey, event, ...item }) => ({ ...item, events: [{ partitionKey, event }] }));
 
@@ -117,25 +168,36 @@ class RecentlyPublished {
 const recentlyPublished = new RecentlyPublished(10_000);
 
 /**
- * Relays the outbox items among a batch of `members` changes: each item once, in the order
- * written. The batch is the change feed's next page, past everything relayed before, so every
- * item in it waits; a batch delivered again is published again, but for what this process
- * remembers publishing.
+ * Relays the events carried by a batch of `members` changes (outbox items, ledger entries, rentals
+ * at their last write): each item's once, in the order written. The batch is the change feed's next
+ * page, past everything relayed before, so every event in it waits; a batch delivered again is
+ * published again, but for what this process remembers publishing. Items written more than
+ * `OUTBOX_TTL_SECONDS` before `nowMs` are past the outbox's lifetime and left alone.
  */
 export async function relayMemberOutbox(
   publisher: EventPublisher,
   changes: readonly unknown[],
+  nowMs: number,
 ): Promise<RelayResult> {
-  const items: z.infer<typeof outboxItem>[] = [];
+  const items: z.infer<typeof carrier>[] = [];
   const invalid: string[] = [];
   for (const change of changes) {
-    // An item marked sent was published by the relay before its progress was its lease.
-    if (!isOfType(change, 'outbox') || 'sentAt' in (change as object)) continue;
-    const parsed = outboxItem.or(singleEventItem).safeParse(change);
+    if (typeof change !== 'object' || change === null) continue;
+    // An outbox item marked sent was published by the relay before its progress was its lease.
+    const outbox = isOfType(change, 'outbox');
+    if (outbox ? 'sentAt' in change : !('events' in change)) continue;
+    const parsed = (outbox ? carrier.or(singleEventItem) : carrier).safeParse(change);
     if (!parsed.success) invalid.push(describe(change));
     else items.push(parsed.data);
   }
-  const unique = [...new Map(items.map((c) => [`${c.memberId}/${c.id}`, c])).values()];
+  // Each item once (its newest version, should a batch hold two), none past the outbox's lifetime.
+  const newest = new Map<string, (typeof items)[number]>();
+  for (const item of items) {
+    const key = `${item.memberId}/${item.id}`;
+    if ((newest.get(key)?._lsn ?? -1) < (item._lsn ?? 0)) newest.set(key, item);
+  }
+  const oldest = nowMs / 1000 - OUTBOX_TTL_SECONDS;
+  const unique = [...newest.values()].filter((item) => item._ts === undefined || item._ts >= oldest);
   unique.sort((a, b) => (a._lsn ?? 0) - (b._lsn ?? 0));
   const entries = unique.flatMap((item) => item.events).filter((e) => !recentlyPublished.has(e.event.id));
   await publishInOrder(publisher, entries, (published) => {

@@ -6,7 +6,7 @@ import type { QueuedHold } from '../domain/hold';
 import type { Member } from '../domain/member';
 import type { Rental } from '../domain/rental';
 import type { Rating, Review } from '../domain/review';
-import type { BookOutbox } from './outbox';
+import type { BookOutbox, CarriesEvents } from './outbox';
 import type { Doc, Stored } from './ports';
 
 export const DATABASE_ID = 'rentbook';
@@ -69,8 +69,11 @@ export interface MemberDoc extends Doc {
   version?: number;
 }
 
-/** `members`, partition key `/memberId`: a rental lives with its member (id = rentalId). */
-export interface RentalDoc extends Doc, Rental {
+/**
+ * `members`, partition key `/memberId`: a rental lives with its member (id = rentalId). Its last
+ * write (the return, or the rejection) carries that write's event (`events`, ./outbox.ts).
+ */
+export interface RentalDoc extends Doc, Rental, CarriesEvents {
   type: 'rental';
   /**
    * When the overdue timer must next look at this loan (./overdue.ts): a day before it is due, when
@@ -111,8 +114,9 @@ export type LedgerKind = 'debit' | 'refund' | 'deposit' | 'fee-payment';
 /**
  * `members`, partition key `/memberId`: one points movement. Its id is its idempotency key
  * (`debit:<rentalId>`, `refund:<rentalId>`, `deposit:<key>`), so creating it twice fails with 409.
+ * Written once and never again, it carries the events of the write that created it (./outbox.ts).
  */
-export interface LedgerDoc extends Doc {
+export interface LedgerDoc extends Doc, CarriesEvents {
   type: 'ledger';
   memberId: string;
   kind: LedgerKind;
@@ -261,9 +265,9 @@ export const containerDefinitions: Record<
     defaultTtl: -1,
     // `id`: a rental by id across members; `type`: a member's history, the rentals left REQUESTED.
     indexedPaths: ['id', 'type'],
-    // Rentals' and reviews' fields, absent from the other items: `status`, `requestedAt`: the
-    // rentals left REQUESTED; `dueCheckAt`: the loans the overdue timer must look at now; `bookId`:
-    // a book's reviews.
+    // Rentals' and reviews' fields, absent from the other items: `status`: the rental board, and
+    // with `requestedAt` the rentals left REQUESTED; `dueCheckAt`: the loans the overdue timer must
+    // look at now; `bookId`: a book's reviews, and the board by book.
     filterOnlyPaths: ['status', 'requestedAt', 'dueCheckAt', 'bookId'],
   },
   books: {
@@ -278,7 +282,9 @@ export const containerDefinitions: Record<
   views: {
     id: 'views',
     partitionKeyPath: '/memberId',
-    indexedPaths: ['kind', 'status', 'order', 'bookId', 'requestedAt'],
+    indexedPaths: ['kind'],
+    // The hold views' fields, absent from the members' views: the holds of a book, those active.
+    filterOnlyPaths: ['status', 'bookId'],
   },
   // Changes a consumer failed on past its retries, kept for an admin to replay (./dead-letters.ts).
   deadLetters: {

@@ -14,7 +14,7 @@ import {
 } from '../domain/rental';
 import { newEvent, rentalEvent, type DomainEvent } from './events';
 import { giveCopyBack, takeCopyForRental } from './holds';
-import { outboxCreate } from './outbox';
+import { carrying, carryingPatch } from './outbox';
 import { isDocumentError, type AppDeps, type PatchOperation } from './ports';
 import {
   isBook,
@@ -133,9 +133,15 @@ export async function chargeAndApprove(deps: AppDeps, rental: Rental, approvedAt
     at: nowIso(deps.clock),
     memberLoanKey: bookKey,
   };
+  // The ledger entry carries both events: written once, it is the item the relay sees them in.
+  const debit = carrying(
+    entry,
+    pointsEvent('rentbook.points.debited', rental, entry.at),
+    rentalEvent('rentbook.rental.approved', rental, { approvedAt, dueAt }, { at: approvedAt }),
+  );
   for (let attempt = 1; ; attempt++) {
     const [created, debited, approved] = await members.batch(rental.memberId, [
-      { operationType: 'Create', resourceBody: { ...entry } },
+      { operationType: 'Create', resourceBody: debit },
       {
         operationType: 'Patch',
         id: rental.memberId,
@@ -164,11 +170,6 @@ export async function chargeAndApprove(deps: AppDeps, rental: Rental, approvedAt
         ],
         condition: [{ field: 'status', op: '=', value: 'REQUESTED' }],
       },
-      outboxCreate(
-        rental.memberId,
-        pointsEvent('rentbook.points.debited', rental, entry.at),
-        rentalEvent('rentbook.rental.approved', rental, { approvedAt, dueAt }, { at: approvedAt }),
-      ),
     ]);
     if (created.statusCode < 300)
       return { ok: true, rental: toRental(approved.resourceBody as unknown as RentalDoc) };
@@ -365,7 +366,10 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<boole
   };
   const results = await deps.containers.members.batch(rental.memberId, [
     { operationType: 'Read', id: ledgerId('debit', rental.id) },
-    { operationType: 'Create', resourceBody: { ...entry } },
+    {
+      operationType: 'Create',
+      resourceBody: carrying(entry, pointsEvent('rentbook.points.refunded', rental, entry.at)),
+    },
     {
       operationType: 'Patch',
       id: rental.memberId,
@@ -375,7 +379,6 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<boole
         { op: 'incr', path: '/version', value: 1 },
       ],
     },
-    outboxCreate(rental.memberId, pointsEvent('rentbook.points.refunded', rental, entry.at)),
   ]);
   const [debitRead, refund] = results;
   if (debitRead.statusCode < 300 && refund.statusCode < 300) return true;
@@ -387,8 +390,9 @@ export async function refundPoints(deps: AppDeps, rental: Rental): Promise<boole
   );
 }
 
-// Moves a REQUESTED rental to its final state, with its event in the same batch; when it has
-// already left REQUESTED (a repeated step), answers the state it is in and writes no event.
+// Moves a REQUESTED rental to its final state, the write carrying its event (the rental's last
+// write: ./outbox.ts); when it has already left REQUESTED (a repeated step), answers the state it
+// is in and writes no event.
 async function settle(
   deps: AppDeps,
   rental: Rental,
@@ -396,19 +400,18 @@ async function settle(
   event: DomainEvent,
 ): Promise<Rental> {
   const { members } = deps.containers;
-  const [settled] = await members.batch(rental.memberId, [
-    {
-      operationType: 'Patch',
-      id: rental.id,
-      operations: [...operations, { op: 'incr', path: '/version', value: 1 }],
-      condition: [{ field: 'status', op: '=', value: 'REQUESTED' }],
-    },
-    outboxCreate(rental.memberId, event),
-  ]);
-  if (settled.statusCode < 300) return toRental(settled.resourceBody as unknown as RentalDoc);
-  const doc = settled.statusCode === 412 && (await members.read<RentalDoc>(rental.memberId, rental.id));
-  if (!doc) throw new Error(`Settling rental ${rental.id} failed: ${settled.statusCode}`);
-  return toRental(doc);
+  try {
+    const settled = await members.patch<RentalDoc>(
+      rental.memberId,
+      rental.id,
+      [...operations, carryingPatch(event), { op: 'incr', path: '/version', value: 1 }],
+      { condition: [{ field: 'status', op: '=', value: 'REQUESTED' }] },
+    );
+    return toRental(settled);
+  } catch (err) {
+    if (!isDocumentError(err, 412)) throw err;
+  }
+  return readRental(deps, rental);
 }
 
 function pointsEvent(

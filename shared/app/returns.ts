@@ -6,7 +6,7 @@ import { denial, type Caller } from './authorization';
 import { fail, ok, type Outcome } from './outcome';
 import type { AppDeps, BatchOperation, PatchOperation, Stored } from './ports';
 import { findRentalDoc, rentalNotFound } from './rentals';
-import { outboxCreate } from './outbox';
+import { carryingPatch } from './outbox';
 import { rentalEvent } from './events';
 import { releaseCopy } from './rental-saga-steps';
 import { memberLoanKey, toRental, type MemberDoc, type RentalDoc } from './records';
@@ -62,13 +62,18 @@ export async function returnRental(
           { op: 'set', path: '/fee', value: fee },
           // Off the overdue timer's watch (null, not removed: a loan approved before it was kept has none).
           { op: 'set', path: '/dueCheckAt', value: null },
+          // The rental's last write carries its event (nothing writes a returned rental: ./outbox.ts).
+          carryingPatch(
+            rentalEvent(
+              'rentbook.rental.returned',
+              doc,
+              { returnedAt, lateDays: days, fee },
+              { at: returnedAt },
+            ),
+          ),
           { op: 'incr', path: '/version', value: 1 },
         ],
       },
-      outboxCreate(
-        doc.memberId,
-        rentalEvent('rentbook.rental.returned', doc, { returnedAt, lateDays: days, fee }, { at: returnedAt }),
-      ),
     ];
     if (memberOperations.length > 0) {
       operations.push({
@@ -77,7 +82,7 @@ export async function returnRental(
         operations: [...memberOperations, { op: 'incr', path: '/version', value: 1 }],
       });
     }
-    const [returned, , charged] = await members.batch(doc.memberId, operations);
+    const [returned, charged] = await members.batch(doc.memberId, operations);
     if (returned.statusCode < 300) return ok(toRental(returned.resourceBody as unknown as RentalDoc));
     if (returned.statusCode !== 412 && returned.statusCode !== 404) {
       throw new Error(

@@ -1,16 +1,22 @@
-// The read models (CQRS): a member's mypage and the librarian's rental board, kept in `views`
-// (partition key `/memberId`) by a projector on the change feed of `members`, never computed from
-// the write model when they are read (docs/decisions/0005-outbox-and-views.md).
-// - one view item per member (id = memberId) and one per rental (id = rentalId);
-// - each view item keeps the `version` of the write-model item it was made from, and a change is
-//   applied only when its version is newer: a change delivered twice, or an older one after a
-//   newer one, leaves the view as it is (the projector is idempotent and order-safe);
+// The read models (CQRS): a member's mypage and the hold queues on it, kept in `views` (partition
+// key `/memberId`) by projectors on the change feeds of `members` and `books`, never computed from
+// the write model when they are read (docs/decisions/0005-outbox-and-views.md,
+// 0015-fewer-writes-per-rent.md).
+// - one view item per member (id = memberId): the member's points and fees, and the rentals its
+//   mypage shows (every one open, the last `HISTORY_LENGTH` settled), so a batch of changes about
+//   one member is one write, and mypage one read;
+// - one view item per hold (id = holdId), from its book's queue;
+// - each part keeps the `version` of the write-model item it was made from, and a change is applied
+//   only when its version is newer: a change delivered twice, or an older one after a newer one,
+//   leaves the view as it is (the projectors are idempotent and order-safe);
 // - the time-dependent parts (overdue, the fee if returned now) are computed when read.
+// The librarian's rental board reads the rentals themselves (./rental-board.ts).
 import { z } from 'zod';
 import { loanStanding } from '../domain/fees';
 import { holdPosition, type ActiveHoldStatus, type QueuedHold } from '../domain/hold';
 import {
   boardOrder,
+  isOnLoan,
   RENTAL_STATUSES,
   type RejectionReason,
   type Rental,
@@ -18,7 +24,7 @@ import {
 } from '../domain/rental';
 import { denial, type Caller } from './authorization';
 import { memberNotFound } from './members';
-import { fail, ok, type Outcome } from './outcome';
+import { ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Doc, type Filter, type Stored } from './ports';
 import { projectRatings } from './reviews';
 import {
@@ -32,6 +38,7 @@ import {
 } from './records';
 import { nowIso } from './time';
 
+/** Settled rentals mypage shows, the ones requested last. */
 const HISTORY_LENGTH = 20;
 const MAX_ATTEMPTS = 20;
 
@@ -39,7 +46,14 @@ interface ViewItem extends Doc {
   memberId: string;
   /** The `version` of the write-model item this was made from. */
   sourceVersion: number;
-  /** When that item was last written (its `_ts`). */
+  /** When what it was made from was last written (the newest `_ts`). */
+  updatedAt: string;
+}
+
+/** A rental as its member's mypage shows it, kept in the member's view. */
+export interface RentalEntry extends Omit<Rental, 'id' | 'memberId' | 'renewals'> {
+  /** The `version` of the rental this was made from. */
+  version: number;
   updatedAt: string;
 }
 
@@ -48,15 +62,13 @@ export interface MemberView extends ViewItem {
   name: string;
   points: number;
   feesOwed: number;
-}
-
-/** A rental as its member's views and the board show it: the rental's own fields, one type. */
-export interface RentalView extends ViewItem, Omit<Rental, 'id' | 'memberId' | 'renewals'> {
-  kind: 'rental';
-  rentalId: string;
-  memberName: string | null;
-  /** The board's sort key (domain `boardOrder`). */
-  order: string;
+  /** By rental id: every rental open (REQUESTED or on loan), and the last settled ones. */
+  rentals: Record<string, RentalEntry>;
+  /**
+   * The `requestedAt` of the newest settled rental let go from `rentals` (absent while none was):
+   * a change of a rental not in the view and requested no later may be about one let go.
+   */
+  droppedThrough?: string;
 }
 
 /**
@@ -76,7 +88,7 @@ export interface HoldView extends ViewItem {
   readyUntil?: string;
 }
 
-type View = MemberView | RentalView | HoldView;
+type View = MemberView | HoldView;
 
 // What the projector accepts from the change feed (it trusts nothing it has not checked).
 const version = z.number().int().min(0).default(0);
@@ -109,6 +121,8 @@ const rentalChange = z.object({
   version,
   _ts: ts,
 });
+type MemberChange = z.infer<typeof memberChange>;
+type RentalChange = z.infer<typeof rentalChange>;
 
 const reviewChange = z.object({ type: z.literal('review'), bookId: z.string().min(1) });
 const queuedHold = z.object({
@@ -137,43 +151,150 @@ export interface ProjectionResult {
 }
 
 /**
- * Applies a batch of `members` changes to the views. Other items (ledger entries, outbox items)
- * are not part of any view. Throws on a storage fault, so the trigger's retry policy runs it again.
+ * Applies a batch of `members` changes to the views: what it says about one member (the member, its
+ * rentals) is one write of that member's view. Other items (ledger entries, outbox items) are not
+ * part of any view. Throws on a storage fault, so the trigger's retry policy runs it again.
  */
 export async function projectMemberChanges(
   deps: AppDeps,
   changes: readonly unknown[],
 ): Promise<ProjectionResult> {
   const result: ProjectionResult = { applied: 0, skipped: 0, invalid: [] };
-  const names = new Map<string, string | null>();
+  const byMember = new Map<string, MemberChanges>();
+  const of = (memberId: string): MemberChanges => {
+    let batch = byMember.get(memberId);
+    if (!batch) byMember.set(memberId, (batch = { rentals: new Map() }));
+    return batch;
+  };
   const reviewed = new Set<string>();
   for (const change of changes) {
     const type =
       typeof change === 'object' && change !== null ? (change as { type?: unknown }).type : undefined;
-    let view: View | undefined;
     if (type === 'review') {
       const parsed = reviewChange.safeParse(change);
       if (parsed.success) reviewed.add(parsed.data.bookId);
       else result.invalid.push(change);
-      continue;
-    }
-    if (type === 'member') {
+    } else if (type === 'member') {
       const parsed = memberChange.safeParse(change);
-      if (parsed.success) view = memberView(parsed.data);
+      if (!parsed.success) result.invalid.push(change);
+      else if (parsed.data.id !== parsed.data.memberId) result.invalid.push(change);
+      else {
+        const batch = of(parsed.data.memberId);
+        // A batch delivered with repeats: the newest version stands for them all.
+        if (batch.member) result.skipped++;
+        if (!batch.member || batch.member.version < parsed.data.version) batch.member = parsed.data;
+      }
     } else if (type === 'rental') {
       const parsed = rentalChange.safeParse(change);
-      if (parsed.success) view = rentalView(parsed.data, await memberName(deps, parsed.data.memberId, names));
-    } else continue;
-    if (!view) {
-      result.invalid.push(change);
-      continue;
+      if (!parsed.success) result.invalid.push(change);
+      else {
+        const { rentals } = of(parsed.data.memberId);
+        const known = rentals.get(parsed.data.id);
+        if (known) result.skipped++;
+        if (!known || known.version < parsed.data.version) rentals.set(parsed.data.id, parsed.data);
+      }
     }
-    if (await applyView(deps, view)) result.applied++;
-    else result.skipped++;
+  }
+  for (const [memberId, batch] of byMember) {
+    const counted = await projectMember(deps, memberId, batch);
+    result.applied += counted.applied;
+    result.skipped += counted.skipped;
   }
   // Books whose reviews changed get their rating recomputed (the catalog's, not a member's view).
   result.applied += await projectRatings(deps, reviewed);
   return result;
+}
+
+/** What one batch says about one member: the member's newest change, and each rental's. */
+interface MemberChanges {
+  member?: MemberChange;
+  rentals: Map<string, RentalChange>;
+}
+
+// One member's changes, in one write of its view. A view not made yet (or of an older shape) is
+// made from the write model as it stands, which is at least as new as the changes.
+async function projectMember(
+  deps: AppDeps,
+  memberId: string,
+  batch: MemberChanges,
+): Promise<{ applied: number; skipped: number }> {
+  const size = batch.rentals.size + (batch.member ? 1 : 0);
+  let counted = { applied: 0, skipped: size };
+  await settleView(deps, { memberId, id: memberId }, async (current) => {
+    counted = { applied: 0, skipped: size };
+    if (!isMemberView(current)) {
+      const made = await memberViewFromSource(deps, memberId);
+      if (made) counted = { applied: size, skipped: 0 };
+      return made;
+    }
+    const view: MemberView = { ...current, rentals: { ...current.rentals } };
+    if (batch.member && batch.member.version > view.sourceVersion) {
+      withMember(view, batch.member);
+      counted.applied++;
+    }
+    for (const change of batch.rentals.values()) if (await withRental(deps, view, change)) counted.applied++;
+    counted.skipped = size - counted.applied;
+    return counted.applied > 0 ? view : undefined;
+  });
+  return counted;
+}
+
+function isMemberView(view: Stored<View> | undefined): view is Stored<MemberView> {
+  return view?.kind === 'member' && typeof view.rentals === 'object' && view.rentals !== null;
+}
+
+function withMember(view: MemberView, m: MemberChange): void {
+  view.name = m.name;
+  view.points = m.points;
+  view.feesOwed = m.feesOwed;
+  view.sourceVersion = m.version;
+  view.updatedAt = latest(view.updatedAt, tsIso(m._ts));
+}
+
+/**
+ * Puts a rental's change in its member's view unless the view has it as new. True when the view
+ * changed. A rental the view does not have, requested no later than the settled ones it let go,
+ * may be one of those (a change delivered again, or replayed from the dead letters): the rental as
+ * stored says what it is now, and a settled one that old stays out.
+ */
+async function withRental(deps: AppDeps, view: MemberView, change: RentalChange): Promise<boolean> {
+  const known = view.rentals[change.id];
+  let rental: RentalChange | undefined = change;
+  if (known) {
+    if (known.version >= change.version) return false;
+  } else if (view.droppedThrough !== undefined && change.requestedAt <= view.droppedThrough) {
+    const stored = rentalChange.safeParse(
+      await deps.containers.members.read<RentalDoc>(view.memberId, change.id),
+    );
+    rental = stored.success && stored.data.version >= change.version ? stored.data : undefined;
+    if (!rental) return false;
+  }
+  view.rentals[rental.id] = rentalEntry(rental);
+  keepRecentHistory(view);
+  if (!view.rentals[rental.id]) return false;
+  view.updatedAt = latest(view.updatedAt, tsIso(rental._ts));
+  return true;
+}
+
+// Lets go of the settled rentals beyond the last HISTORY_LENGTH requested (open ones all stay).
+function keepRecentHistory(view: MemberView): void {
+  const settled = Object.entries(view.rentals)
+    .filter(([, r]) => isSettled(r.status))
+    .sort(([a, x], [b, y]) => compare(y.requestedAt, x.requestedAt) || compare(b, a));
+  for (const [id, r] of settled.slice(HISTORY_LENGTH)) {
+    delete view.rentals[id];
+    view.droppedThrough = latest(view.droppedThrough, r.requestedAt);
+  }
+}
+
+const isSettled = (status: RentalStatus): boolean => status === 'REJECTED' || status === 'RETURNED';
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function latest(a: string | undefined, b: string): string {
+  return a === undefined || b > a ? b : a;
 }
 
 /**
@@ -262,31 +383,19 @@ function endedHoldView(
  * after. A rebuild racing the projector therefore never leaves an older version behind.
  */
 export async function rebuildMemberViews(deps: AppDeps, memberId: string): Promise<RebuiltViews> {
-  const { members } = deps.containers;
-  const kinds = new Map<string, unknown>();
-  let continuation: string | undefined;
-  do {
-    const page = await members.query<Doc & { type?: unknown }>({
-      partitionKey: memberId,
-      where: [{ field: 'type', op: 'in', value: ['member', 'rental', 'hold'] }],
-      limit: 1000,
-      continuation,
-    });
-    for (const doc of page.items) kinds.set(doc.id, doc.type);
-    continuation = page.continuation;
-  } while (continuation);
-  // What the views hold beyond that (forged, or left from a write model that is gone) is removed.
-  for (const view of await allPages<View>(deps, { partitionKey: memberId, where: [] }))
-    if (!kinds.has(view.id)) kinds.set(view.id, view.kind);
-  const sources: Record<string, (id: string) => Promise<View | undefined>> = {
-    member: () => memberViewFromSource(deps, memberId),
-    rental: (id) => rentalViewFromSource(deps, memberId, id),
-    hold: (id) => holdViewFromSource(deps, memberId, id),
-  };
+  const sources = new Map<string, () => Promise<View | undefined>>([
+    [memberId, () => memberViewFromSource(deps, memberId)],
+  ]);
+  for (const hold of await partitionItems<HoldDoc>(deps, memberId, 'hold'))
+    sources.set(hold.id, () => holdViewFromSource(deps, memberId, hold.id));
+  // What the views hold beyond that (forged, left from a write model that is gone, or of a shape
+  // no longer kept) is removed.
+  const ids = new Set(sources.keys());
+  for (const view of await allPages<View>(deps, { partitionKey: memberId, where: [] })) ids.add(view.id);
   const result: RebuiltViews = { written: 0, removed: 0 };
-  for (const [id, kind] of kinds) {
-    const source = typeof kind === 'string' ? sources[kind] : undefined;
-    const done = await settleView(deps, { memberId, id }, async () => (source && (await source(id))) ?? null);
+  for (const id of ids) {
+    const source = sources.get(id);
+    const done = await settleView(deps, { memberId, id }, async () => (source && (await source())) ?? null);
     if (done) result[done]++;
   }
   return result;
@@ -321,20 +430,47 @@ export async function sweepViewsPage(
   return { removed, ...(page.continuation === undefined ? {} : { continuation: page.continuation }) };
 }
 
+/** A member's view as the write model stands: the member and its rentals (those mypage shows). */
 async function memberViewFromSource(deps: AppDeps, memberId: string): Promise<MemberView | undefined> {
-  const parsed = memberChange.safeParse(await deps.containers.members.read<MemberDoc>(memberId, memberId));
-  return parsed.success && parsed.data.id === memberId ? memberView(parsed.data) : undefined;
+  const member = memberChange.safeParse(await deps.containers.members.read<MemberDoc>(memberId, memberId));
+  if (!member.success || member.data.id !== memberId) return undefined;
+  const view: MemberView = {
+    id: memberId,
+    memberId,
+    kind: 'member',
+    name: '',
+    points: 0,
+    feesOwed: 0,
+    rentals: {},
+    sourceVersion: 0,
+    updatedAt: tsIso(member.data._ts),
+  };
+  withMember(view, member.data);
+  for (const doc of await partitionItems<RentalDoc>(deps, memberId, 'rental')) {
+    const rental = rentalChange.safeParse(doc);
+    if (!rental.success) continue;
+    view.rentals[rental.data.id] = rentalEntry(rental.data);
+    view.updatedAt = latest(view.updatedAt, tsIso(rental.data._ts));
+  }
+  keepRecentHistory(view);
+  return view;
 }
 
-async function rentalViewFromSource(
-  deps: AppDeps,
-  memberId: string,
-  id: string,
-): Promise<RentalView | undefined> {
-  const parsed = rentalChange.safeParse(await deps.containers.members.read<RentalDoc>(memberId, id));
-  if (!parsed.success) return undefined;
-  const member = await deps.containers.members.read<MemberDoc>(memberId, memberId);
-  return rentalView(parsed.data, member?.name ?? null);
+// Every item of one type in a member's partition of `members`.
+async function partitionItems<T extends Doc>(deps: AppDeps, memberId: string, type: string): Promise<T[]> {
+  const items: T[] = [];
+  let continuation: string | undefined;
+  do {
+    const page = await deps.containers.members.query<T>({
+      partitionKey: memberId,
+      where: [{ field: 'type', op: '=', value: type }],
+      limit: 1000,
+      continuation,
+    });
+    items.push(...page.items);
+    continuation = page.continuation;
+  } while (continuation);
+  return items;
 }
 
 // A hold as its book's queue stands now: in it, or ended.
@@ -386,52 +522,18 @@ export async function memberIdsPage(
   return { memberIds: page.items.map((m) => m.memberId), continuation: page.continuation };
 }
 
-function memberView(m: z.infer<typeof memberChange>): MemberView {
-  return {
-    id: m.memberId,
-    memberId: m.memberId,
-    kind: 'member',
-    name: m.name,
-    points: m.points,
-    feesOwed: m.feesOwed,
-    sourceVersion: m.version,
-    updatedAt: tsIso(m._ts),
-  };
-}
-
-function rentalView(r: z.infer<typeof rentalChange>, memberName: string | null): RentalView {
-  const view: RentalView = {
-    id: r.id,
-    memberId: r.memberId,
-    kind: 'rental',
-    rentalId: r.id,
+function rentalEntry(r: RentalChange): RentalEntry {
+  const entry: RentalEntry = {
     bookId: r.bookId,
     bookTitle: r.bookTitle,
-    memberName,
     price: r.price,
     status: r.status,
     requestedAt: r.requestedAt,
-    order: boardOrder(r),
-    sourceVersion: r.version,
+    version: r.version,
     updatedAt: tsIso(r._ts),
   };
   const reason = r.reason as RejectionReason | undefined;
-  return withDefined(view, { ...r, reason }, RENTAL_OUTCOME_FIELDS);
-}
-
-// A member's name never changes: from its view when there is one, else from the member itself.
-async function memberName(
-  deps: AppDeps,
-  memberId: string,
-  cache: Map<string, string | null>,
-): Promise<string | null> {
-  const known = cache.get(memberId);
-  if (known !== undefined) return known;
-  const view = await deps.containers.views.read<MemberView>(memberId, memberId);
-  const name =
-    view?.name ?? (await deps.containers.members.read<MemberDoc>(memberId, memberId))?.name ?? null;
-  cache.set(memberId, name);
-  return name;
+  return withDefined(entry, { ...r, reason }, RENTAL_OUTCOME_FIELDS);
 }
 
 // Writes the view item unless the stored one is as new (the projector's rule: a repeat or an older
@@ -556,24 +658,6 @@ export async function getMypage(deps: AppDeps, caller: Caller, memberId: string)
       updatedAt: doc.createdAt,
     });
   }
-  const now = nowIso(deps.clock);
-  const open = await allPages<RentalView>(deps, {
-    partitionKey: memberId,
-    where: [
-      { field: 'kind', op: '=', value: 'rental' },
-      { field: 'status', op: 'in', value: ['REQUESTED', 'APPROVED', 'OVERDUE'] },
-    ],
-    orderBy: [{ field: 'order' }],
-  });
-  const past = await views.query<RentalView>({
-    partitionKey: memberId,
-    where: [
-      { field: 'kind', op: '=', value: 'rental' },
-      { field: 'status', op: 'in', value: ['REJECTED', 'RETURNED'] },
-    ],
-    orderBy: [{ field: 'requestedAt', direction: 'desc' }],
-    limit: HISTORY_LENGTH,
-  });
   const holdViews = await allPages<HoldView>(deps, {
     partitionKey: memberId,
     where: [
@@ -593,8 +677,13 @@ export async function getMypage(deps: AppDeps, caller: Caller, memberId: string)
     if (h.readyUntil !== undefined) item.readyUntil = h.readyUntil;
     return item;
   });
+  const now = nowIso(deps.clock);
+  const rentals = Object.entries(member.rentals ?? {}).map(([rentalId, r]) => ({ rentalId, ...r }));
+  const open = rentals
+    .filter((r) => !isSettled(r.status))
+    .sort((a, b) => compare(boardOrder(a), boardOrder(b)) || compare(a.rentalId, b.rentalId));
   const loans = open
-    .filter((r) => r.status !== 'REQUESTED' && r.dueAt !== undefined)
+    .filter((r) => isOnLoan(r.status) && r.dueAt !== undefined)
     .map((r) => ({
       rentalId: r.rentalId,
       bookId: r.bookId,
@@ -611,20 +700,21 @@ export async function getMypage(deps: AppDeps, caller: Caller, memberId: string)
       bookTitle: r.bookTitle,
       requestedAt: r.requestedAt,
     }));
-  const history = past.items.map((r) => {
-    const item: PastRental = {
-      rentalId: r.rentalId,
-      bookId: r.bookId,
-      bookTitle: r.bookTitle,
-      status: r.status,
-      requestedAt: r.requestedAt,
-    };
-    return withDefined(item, r, ['reason', 'returnedAt', 'lateDays', 'fee']);
-  });
-  const updatedAt = [member, ...open, ...past.items, ...holdViews]
-    .map((v) => v.updatedAt)
-    .sort()
-    .at(-1) as string;
+  const history = rentals
+    .filter((r) => isSettled(r.status))
+    .sort((a, b) => compare(b.requestedAt, a.requestedAt) || compare(b.rentalId, a.rentalId))
+    .slice(0, HISTORY_LENGTH)
+    .map((r) => {
+      const item: PastRental = {
+        rentalId: r.rentalId,
+        bookId: r.bookId,
+        bookTitle: r.bookTitle,
+        status: r.status,
+        requestedAt: r.requestedAt,
+      };
+      return withDefined(item, r, ['reason', 'returnedAt', 'lateDays', 'fee']);
+    });
+  const updatedAt = holdViews.map((v) => v.updatedAt).reduce(latest, member.updatedAt);
   return ok({
     memberId,
     name: member.name,
@@ -637,85 +727,6 @@ export async function getMypage(deps: AppDeps, caller: Caller, memberId: string)
     holds,
     updatedAt,
   });
-}
-
-export interface BoardQuery {
-  status?: RentalStatus;
-  overdue?: boolean;
-  memberId?: string;
-  bookId?: string;
-  limit: number;
-  continuation?: string;
-}
-
-export interface BoardEntry {
-  rentalId: string;
-  memberId: string;
-  memberName: string | null;
-  bookId: string;
-  bookTitle: string | null;
-  status: RentalStatus;
-  reason?: RejectionReason;
-  requestedAt: string;
-  dueAt?: string;
-  returnedAt?: string;
-  overdue: boolean;
-  feeIfReturnedNow: number;
-}
-
-export interface BoardPage {
-  items: BoardEntry[];
-  continuation: string | null;
-}
-
-/** The librarian's rental board: overdue first, then by due date; then open requests, then the rest. */
-export async function rentalBoard(
-  deps: AppDeps,
-  caller: Caller,
-  query: BoardQuery,
-): Promise<Outcome<BoardPage>> {
-  const denied = denial(caller, 'rentals.board');
-  if (denied) return denied;
-  const now = nowIso(deps.clock);
-  const where: Filter[] = [{ field: 'kind', op: '=', value: 'rental' }];
-  if (query.status) where.push({ field: 'status', op: '=', value: query.status });
-  if (query.bookId) where.push({ field: 'bookId', op: '=', value: query.bookId });
-  if (query.overdue) {
-    where.push({ field: 'status', op: 'in', value: ['APPROVED', 'OVERDUE'] });
-    where.push({ field: 'dueAt', op: '<', value: now });
-  }
-  try {
-    const page = await deps.containers.views.query<RentalView>({
-      partitionKey: query.memberId,
-      where,
-      orderBy: [{ field: 'order' }],
-      limit: query.limit,
-      continuation: query.continuation,
-    });
-    return ok({
-      items: page.items.map((r) => {
-        const entry: BoardEntry = {
-          rentalId: r.rentalId,
-          memberId: r.memberId,
-          memberName: r.memberName,
-          bookId: r.bookId,
-          bookTitle: r.bookTitle,
-          status: r.status,
-          requestedAt: r.requestedAt,
-          ...loanStanding(r, now, deps.policy.feeTimeZone),
-        };
-        if (r.reason !== undefined) entry.reason = r.reason;
-        if (r.dueAt !== undefined) entry.dueAt = r.dueAt;
-        if (r.returnedAt !== undefined) entry.returnedAt = r.returnedAt;
-        return entry;
-      }),
-      continuation: page.continuation ?? null,
-    });
-  } catch (err) {
-    if (isDocumentError(err, 400))
-      return fail('invalid', 'invalid-continuation', 'The continuation token is not valid.');
-    throw err;
-  }
 }
 
 async function allPages<T extends Doc>(

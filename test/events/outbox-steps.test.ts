@@ -4,8 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Caller } from '../../shared/app/authorization';
 import { addBook } from '../../shared/app/catalog';
 import { depositPoints, registerMember } from '../../shared/app/members';
-import type { OutboxDoc } from '../../shared/app/outbox';
-import type { AppDeps } from '../../shared/app/ports';
+import type { CarriesEvents } from '../../shared/app/outbox';
+import type { AppDeps, Doc } from '../../shared/app/ports';
 import {
   chargeAndApprove,
   refundPoints,
@@ -28,13 +28,16 @@ function value<T>(outcome: { ok: true; value: T } | { ok: false }): T {
   return outcome.value;
 }
 
+// Every event the member's partition holds: in outbox items, ledger entries, rentals.
 async function outbox(memberId: string): Promise<string[]> {
-  const page = await deps.containers.members.query<OutboxDoc>({
+  const page = await deps.containers.members.query<Doc & CarriesEvents>({
     partitionKey: memberId,
-    where: [{ field: 'type', op: '=', value: 'outbox' }],
+    where: [{ field: 'events', op: 'exists' }],
     limit: 100,
   });
-  return page.items.flatMap((o) => o.events.map(({ event }) => `${event.type} ${event.subject}`)).sort();
+  return page.items
+    .flatMap((o) => (o.events ?? []).map(({ event }) => `${event.type} ${event.subject}`))
+    .sort();
 }
 
 describe('the outbox of a member', () => {

@@ -38,14 +38,14 @@ async function start(env: Record<string, string> = {}) {
   return Object.assign(child, { keys: { master: MASTER_KEY } });
 }
 
-// Outbox items past the members relay's lease (its progress), read from the file of a host that is
-// not running.
+// Items carrying events past the members relay's lease (its progress), read from the file of a
+// host that is not running.
 function pendingOutboxItems(): number {
   return itemsPastLease(dbFile, {
     leasePrefix: 'outbox-',
     databaseName: DATABASE_ID,
     containerName: 'members',
-    idPrefix: 'outbox:',
+    carrying: 'events',
   });
 }
 
@@ -99,9 +99,9 @@ describe('a host killed between its writes and their relay', () => {
     expect((await hubEvents(host)).length).toBe(0);
     await host.kill();
     const pending = pendingOutboxItems();
-    // Member registered ×3, points deposited ×3, rental requested ×3, points debited and rental
-    // approved ×2 (one item each: one batch), rejected ×1 (no copy left: refused before any debit),
-    // returned ×1.
+    // Member registered ×3 and rental requested ×3 (outbox items), points deposited ×3 (their ledger
+    // entries), points debited and rental approved ×2 (one ledger entry each: one batch), rejected ×1
+    // (no copy left: refused before any debit) and returned ×1 (the rentals' last writes).
     expect(pending).toBe(13);
 
     // Second life: the relays run.

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { embeddedEventPublisher } from '../../local/adapters/events';
 import type { StoredDocument } from '../../local/documents/types';
 import type { LocalHost } from '../../local/host/host';
-import { relayBookOutbox, relayMemberOutbox } from '../../shared/app/outbox';
+import { OUTBOX_TTL_SECONDS, relayBookOutbox, relayMemberOutbox } from '../../shared/app/outbox';
 import { librarian, library, startHost } from '../rentals/support-host';
 import { container } from '../views/support-store-access';
 import { hubEvents } from './support-events';
@@ -51,10 +51,10 @@ describe('the outbox relay, given changes twice and out of order', () => {
 
     const twiceReversed = <T>(items: T[]) => [...items].reverse().concat([...items].reverse());
     const publisher = embeddedEventPublisher;
-    const first = await relayMemberOutbox(publisher, twiceReversed(delivered.members));
+    const first = await relayMemberOutbox(publisher, twiceReversed(delivered.members), Date.now());
     const firstBooks = await relayBookOutbox(deps(), publisher, twiceReversed(delivered.books));
     // And once more, as the trigger's retry policy would.
-    const again = await relayMemberOutbox(publisher, delivered.members);
+    const again = await relayMemberOutbox(publisher, delivered.members, Date.now());
     const againBooks = await relayBookOutbox(deps(), publisher, delivered.books);
     expect([first.published, firstBooks.published, again.published, againBooks.published]).toEqual([
       6, 2, 0, 0,
@@ -83,15 +83,16 @@ describe('the outbox relay, given a page just read from the feed', () => {
     const before = container('members').latestLsn();
     const memberId = await lib.addMember(500);
     const page = container('members').readChangeFeed(before, 1000).items;
-    expect(page.filter((c) => c.type === 'outbox')).toHaveLength(2); // registered, deposited
-    expect((await relayMemberOutbox(embeddedEventPublisher, page)).published).toBe(2);
+    // registered (an outbox item), deposited (its ledger entry)
+    expect(page.filter((c) => 'events' in c).map((c) => c.type)).toEqual(['outbox', 'ledger']);
+    expect((await relayMemberOutbox(embeddedEventPublisher, page, Date.now())).published).toBe(2);
     // Delivered again to this process: what it published is remembered.
-    expect((await relayMemberOutbox(embeddedEventPublisher, page)).published).toBe(0);
+    expect((await relayMemberOutbox(embeddedEventPublisher, page, Date.now())).published).toBe(0);
     // A process started afresh remembers nothing: the page goes out again, and consumers
     // deduplicate by event id.
     vi.resetModules();
     const restarted = (await import('../../shared/app/outbox')).relayMemberOutbox;
-    expect((await restarted(embeddedEventPublisher, page)).published).toBe(2);
+    expect((await restarted(embeddedEventPublisher, page, Date.now())).published).toBe(2);
     const events = (await hubEvents(host)).filter((e) => e.body.subject === `members/${memberId}`);
     expect(events.map((e) => e.body.type)).toEqual([
       'rentbook.member.registered',
@@ -100,5 +101,20 @@ describe('the outbox relay, given a page just read from the feed', () => {
       'rentbook.points.deposited',
     ]);
     expect(new Set(events.map((e) => e.body.id)).size).toBe(2);
+  });
+});
+
+describe('the outbox relay, given items older than the outbox keeps', () => {
+  it('publishes none of their events, as an outbox item that old would have expired', async () => {
+    vi.resetModules();
+    const relay = (await import('../../shared/app/outbox')).relayMemberOutbox;
+    const before = container('members').latestLsn();
+    const memberId = await lib.addMember(500);
+    const page = container('members').readChangeFeed(before, 1000).items;
+    const weekAndASecond = (OUTBOX_TTL_SECONDS + 1) * 1000;
+    expect((await relay(embeddedEventPublisher, page, Date.now() + weekAndASecond)).published).toBe(0);
+    expect((await hubEvents(host)).filter((e) => e.body.subject === `members/${memberId}`)).toEqual([]);
+    // Within the week they go out.
+    expect((await relay(embeddedEventPublisher, page, Date.now())).published).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
-// mypage and the rental board follow deposits, rents, rejections and returns through the change
-// feed; reading them never touches the write model.
+// mypage follows deposits, rents, rejections and returns through the change feed (reading it never
+// touches the write model); the rental board reads the rentals themselves.
 import { describe, expect, it } from 'vitest';
 import { librarian, libraryHost, memberToken } from '../rentals/support-host';
 import { views } from './support-views';
@@ -138,5 +138,32 @@ describe('the rental board', () => {
       `?bookId=${book.id}&limit=1&continuation=${encodeURIComponent(paged.body.continuation!)}`,
     );
     expect(rest.body.items.map((e) => e.rentalId)).toEqual([second.body.id]);
+  });
+
+  it('pages from the loans on to the settled rentals, and a token is good only for its own query', async () => {
+    const { lib } = ctx;
+    const v = views(lib.api);
+    const book = await lib.addBook({ title: 'One copy', price: 0, copies: 1 });
+    const lent = await lib.rent(await lib.addMember(0, 'Nam'), book.id);
+    const refused = await lib.rent(await lib.addMember(0, 'Yoon'), book.id);
+    expect([lent.body.status, refused.body.status]).toEqual(['APPROVED', 'REJECTED']);
+    const all = await v.board(`?bookId=${book.id}`);
+    expect(all.body).toMatchObject({ continuation: null });
+    expect(all.body.items.map((e) => [e.rentalId, e.status])).toEqual([
+      [lent.body.id, 'APPROVED'],
+      [refused.body.id, 'REJECTED'],
+    ]);
+    const first = await v.board(`?bookId=${book.id}&limit=1`);
+    expect(first.body.items.map((e) => e.rentalId)).toEqual([lent.body.id]);
+    const next = (page: string | null) =>
+      `?bookId=${book.id}&limit=1&continuation=${encodeURIComponent(page!)}`;
+    const second = await v.board(next(first.body.continuation));
+    expect(second.body).toEqual({
+      items: [expect.objectContaining({ rentalId: refused.body.id })],
+      continuation: null,
+    });
+    // The same token for a board of another book is not its own.
+    const other = await v.board(`?limit=1&continuation=${encodeURIComponent(first.body.continuation!)}`);
+    expect(other.status).toBe(400);
   });
 });
