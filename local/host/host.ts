@@ -47,6 +47,10 @@ export interface LocalHostOptions {
 }
 
 const CLOCK_OFFSET_KEY = 'clock.offsetMs';
+// A consumer thread waits at most this long (and one transaction) for the main thread's group of
+// writes, which otherwise lasts its whole event-loop turn: long under load, and every change a
+// consumer thread projects waits behind it (`write-lock.ts`).
+const LET_CONSUMERS_IN_AFTER_MS = 5;
 
 export class LocalHost {
   functions: readonly FunctionListing[] = [];
@@ -122,7 +126,10 @@ export class LocalHost {
     const keys = resolveHostKeys(dbFile, settings);
     // Before the file is touched: a second host on it stops here, naming the one that runs.
     const lock = lockDataFile(dbFile);
-    const writeLock = threadCount > 0 ? new WriteLock(WriteLock.newBuffer(), MAIN_THREAD_HOLDER) : undefined;
+    const writeLock =
+      threadCount > 0
+        ? new WriteLock(WriteLock.newBuffer(), MAIN_THREAD_HOLDER, LET_CONSUMERS_IN_AFTER_MS)
+        : undefined;
     let db: Database;
     try {
       db = openDatabase(dbFile, {

@@ -6,10 +6,10 @@
 // on the lock word (Atomics.wait) and is woken the moment it is released. A waiting thread is
 // counted, with the time it began to wait, so a holder can let it in at its next transaction
 // boundary once it has waited a while (`yieldAfterMs`) instead of at the end of its event-loop
-// turn. Not at once, and not both ways: each hand-over ends a group, a commit more, and the other
-// connection then drops its page cache (SQLite does on every commit of another connection). So the
-// consumer threads let the main thread in after a short wait (it answers the requests), and the
-// main thread never cuts its groups short for them: they wait for the end of its turn.
+// turn. Not at once: each hand-over ends a group, a commit more, and the other connection then
+// drops its page cache (SQLite does on every commit of another connection). So the consumer threads
+// let the main thread in after a millisecond (it answers the requests), and the main thread lets
+// them in after a few (what they project waits behind it).
 const HOLDER = 0;
 const WAITING = 1;
 /** Float64 index (after the two Int32 words) of when the longest waiter began, in epoch ms (0: none). */
