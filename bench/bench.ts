@@ -65,7 +65,7 @@ clients through rent → return, then runs a contention case (every client racin
   --dev-loop               instead: how long npm run dev takes from an edit of functions/health.ts
                            (a comment line, taken out again at the end) to a new host serving it
   --dev-loop-edits N       edits timed for --dev-loop (default 10)
-  --workers N              the host's consumer threads (default: the host's, cores − 1)
+  --workers N              the host's consumer threads (default: the host's, 0)
   --help                   this text`,
 };
 const values = parseCommandLine(command, {

@@ -1,5 +1,4 @@
 // `npm run host -- [--app DIR] [--port N] [--db FILE] [--dev] [--workers N]`: serves a compiled v4 function app.
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveLocalAuthSecret } from './auth-secret';
@@ -20,16 +19,12 @@ uses stood in for by one SQLite file.
                      timers, the web app's sign-in page (npm start turns this on)
   --workers N        consumer threads: the trigger consumers (change feeds, Event Hubs, Service Bus,
                      timers) run on N threads beside the one serving HTTP and the durable task hub;
-                     0 runs everything on one thread (default: the machine's cores − 1, here ${defaultWorkers()})
+                     0 runs everything on one thread (default: 0; on a 2-core machine one consumer
+                     thread measured slower than none: see docs/decisions/0016-consumer-threads.md)
   --log-level LEVEL  debug, info, warn or error (default: info)
   --help             this text
 
 Settings: the environment and the app's local.settings.json (its Values), as func start reads them.`;
-
-/** One core for HTTP and the task hub, the others for the consumers. */
-function defaultWorkers(): number {
-  return Math.max(0, os.availableParallelism() - 1);
-}
 
 function fail(message: string): never {
   process.stderr.write(`host: ${message}\n${usage}\n`);
@@ -45,7 +40,7 @@ async function main(): Promise<void> {
         port: { type: 'string', default: process.env.PORT ?? '7071' },
         db: { type: 'string', default: '.data/local.db' },
         dev: { type: 'boolean', default: false },
-        workers: { type: 'string', default: String(defaultWorkers()) },
+        workers: { type: 'string', default: '0' },
         'log-level': { type: 'string', default: 'info' },
         help: { type: 'boolean', default: false },
       },
