@@ -6,9 +6,13 @@
 //     whatever else a later build adds), except what is compiled from the development-only sources
 //     (local/, test/, bench/, scripts/), source maps and the build's own bookkeeping;
 //   - the production dependencies only: `npm ci --omit=dev` in the package folder.
-// Run `npm run build` first (`npm run package:azure` does both).
+// Run `npm run build` first (`npm run package:azure` does both). The package check
+// (scripts/check-azure-build.mjs) may hand over a folder where installs are kept: the install of the
+// same package.json and lock, by the same npm and Node, is then linked from there rather than made
+// again (`npm ci` is deterministic: same inputs, same tree). azd's package is always installed anew.
 //   node scripts/azure-package.mjs [--out DIR]
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,30 +45,83 @@ function copyTree(fromRel, into) {
   }
 }
 
-/** Writes the package into `out` (emptied first) and installs the production dependencies there. */
-export function buildAzurePackage(out = path.join(root, PACKAGE_DIR)) {
+/** The install of the production dependencies, as azd's package gets it. */
+const NPM_CI = [
+  'ci',
+  '--omit=dev',
+  // No lifecycle scripts: no production dependency has one (the lock marks those that do, all
+  // development ones), and the app's own are for development.
+  '--ignore-scripts',
+  '--no-audit',
+  '--no-fund',
+  '--prefer-offline',
+  '--loglevel=error',
+];
+
+/**
+ * Writes the package into `out` (emptied first) and installs the production dependencies there.
+ * With `installs` (a folder), an install kept there from the same inputs is linked in instead of
+ * running `npm ci`, and a new one is kept there for next time (only the latest).
+ */
+export function buildAzurePackage(out = path.join(root, PACKAGE_DIR), { installs } = {}) {
   if (!fs.existsSync(path.join(root, 'dist/functions')))
     throw new Error('No dist/functions: run npm run build first.');
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
   for (const file of ROOT_FILES) fs.copyFileSync(path.join(root, file), path.join(out, file));
   copyTree('dist', out);
-  // No lifecycle scripts: no production dependency has one (the lock marks those that do, all
-  // development ones), and the app's own are for development.
-  execFileSync(
-    'npm',
-    [
-      'ci',
-      '--omit=dev',
-      '--ignore-scripts',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      '--loglevel=error',
-    ],
-    { cwd: out, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  if (installs === undefined) {
+    npmCi(out);
+    return out;
+  }
+  const kept = path.join(installs, installKey(out));
+  if (!fs.existsSync(kept)) {
+    npmCi(out);
+    // Kept under a temporary name first, so a half-written copy is never taken for a whole one.
+    const writing = `${kept}.${process.pid}`;
+    linkTree(path.join(out, 'node_modules'), writing);
+    for (const other of fs.readdirSync(installs))
+      if (!other.includes('.')) fs.rmSync(path.join(installs, other), { recursive: true, force: true });
+    try {
+      fs.renameSync(writing, kept);
+    } catch {
+      // Another check kept the same install meanwhile.
+      fs.rmSync(writing, { recursive: true, force: true });
+    }
+  } else linkTree(kept, path.join(out, 'node_modules'));
   return out;
+}
+
+function npmCi(dir) {
+  execFileSync('npm', NPM_CI, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** What `npm ci` in `dir` depends on: the manifest and lock, npm's and Node's versions, the platform. */
+function installKey(dir) {
+  const hash = createHash('sha256');
+  for (const file of ['package.json', 'package-lock.json'])
+    hash.update(fs.readFileSync(path.join(dir, file)));
+  const npm = execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim();
+  hash.update(JSON.stringify([npm, process.version, process.platform, process.arch, NPM_CI]));
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** A copy of a tree made of hard links (symbolic links copied as they are): no file is written. */
+function linkTree(from, to) {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const [a, b] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isDirectory()) linkTree(a, b);
+    else if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(a), b);
+    else
+      try {
+        fs.linkSync(a, b);
+      } catch (err) {
+        // Another file system than the one the install is kept on: a copy, then.
+        if (err.code !== 'EXDEV') throw err;
+        fs.copyFileSync(a, b);
+      }
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

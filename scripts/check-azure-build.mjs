@@ -3,7 +3,10 @@
 // compiled app and its web page, no local/ code, no development dependency (so no better-sqlite3),
 // its unpacked size under the budget. The functions register through a stand-in for
 // `@azure/functions-core` (the seam the Azure worker provides). Prints one JSON line; exits non-zero
-// when anything is wrong. Run `npm run build` first.
+// when anything is wrong. Run `npm run build` first. The production dependencies are installed with
+// `npm ci --omit=dev` as azd's package gets them, once for a given package.json, lock, npm and Node:
+// that install is kept in node_modules/.cache/azure-package-installs and linked into the next check's
+// package (a check otherwise spends most of its time in npm ci).
 //   node scripts/check-azure-build.mjs [--keep | --package DIR]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +23,9 @@ const command = {
 Builds the package azd ships (as npm run package:azure does, in a temporary folder) and checks it:
 no local/ code, no development dependency, the web page whole, its unpacked size under 100 MB, and
 every function loading from it with Azure settings. Prints one JSON line; exits non-zero when anything
-is wrong. Run npm run build first.
+is wrong. Run npm run build first. The install of the production dependencies (npm ci --omit=dev) is
+kept in node_modules/.cache/azure-package-installs and reused while package.json, the lock, npm and
+Node are the same.
 
   --keep           keep the package directory (its path is printed on stderr)
   --package DIR    check the package already in DIR instead (.azure-package after npm run
@@ -33,6 +38,9 @@ const options = commandLine.parseCommandLine(command, {
 });
 if (options.package !== undefined && options.keep)
   commandLine.usageError(command, '--keep builds a package to keep; --package checks one already built.');
+
+/** Where the production install is kept between checks. */
+const INSTALLS = path.resolve(import.meta.dirname, '../node_modules/.cache/azure-package-installs');
 
 /** The largest unpacked package the check accepts, in bytes. */
 const SIZE_BUDGET = 100 * 1024 * 1024;
@@ -124,7 +132,7 @@ const dir = given
   : fs.mkdtempSync(path.join(os.tmpdir(), 'rentbook-azure-build-'));
 let ok = false;
 try {
-  if (!given) buildAzurePackage(dir);
+  if (!given) buildAzurePackage(dir, { installs: INSTALLS });
   const packaged = listFiles(dir);
   const azureSettings = {
     CosmosDBConnection__accountEndpoint: 'https://rentbook-check.documents.azure.com:443/',

@@ -9,15 +9,17 @@ import { SignInUnavailable } from '../../shared/entra-token';
 
 /** What the function logged, as level and message. */
 let logged: string[] = [];
-const answerTo = (status: number) => {
+/** A context whose log lines go to `logged` (emptied), where the test reads them. */
+const loggingContext = () => {
   logged = [];
-  const context = new InvocationContext({
+  return new InvocationContext({
     logHandler: (level, ...args) => logged.push(`${level} ${args.map(String).join(' ')}`),
   });
-  return handled(async (_context: InvocationContext) => {
-    throw new DocumentError(status, `Cosmos DB batch on members: answered ${status}.`);
-  })(context);
 };
+const answerTo = (status: number) =>
+  handled(async (_context: InvocationContext) => {
+    throw new DocumentError(status, `Cosmos DB batch on members: answered ${status}.`);
+  })(loggingContext());
 
 it.each(BUSY_STATUSES)(
   'a busy store (%i after retries) → 503 problem+json with Retry-After',
@@ -41,8 +43,10 @@ it.each([409, 413])('a store refusing the request (%i) is not busy: 500, no Retr
 it('sign-in that cannot be checked (the tenant’s keys out of reach) → 503 sign-in-unavailable', async () => {
   const response = await handled(async (_context: InvocationContext) => {
     throw new SignInUnavailable('Reading the signing keys failed: connect ECONNREFUSED');
-  })(new InvocationContext());
+  })(loggingContext());
   expect(response.status).toBe(503);
   expect(response.headers).toMatchObject({ 'Retry-After': '5' });
   expect(response.jsonBody).toMatchObject({ type: 'urn:rentbook:problem:sign-in-unavailable' });
+  // Operators are told why, as a warning: the app is well, what it signs in with is out of reach.
+  expect(logged).toEqual(['warning Reading the signing keys failed: connect ECONNREFUSED']);
 });

@@ -155,6 +155,8 @@ export function scanSources(
     const type = checker.getTypeAtLocation(node);
     return (type.aliasSymbol ?? type.getSymbol())?.getName();
   };
+  // The methods whose receiver's type is asked, and whose first argument names a hub or queue.
+  const portMethods = new Set(['publish', 'send', 'createSender', 'createReceiver', 'createSessionReceiver']);
   const sdkClients: Record<string, string> = {
     CosmosClient: 'cosmos',
     EventHubProducerClient: 'eventHubs:send',
@@ -194,23 +196,20 @@ export function scanSources(
             if (key && SETTING_NAME.test(key)) settings.set(key, where(sf, p));
           }
         }
-        // publisher.publish('hub', ...), sender.send('queue', ...) on the app's ports.
-        if (ts.isPropertyAccessExpression(callee) && node.arguments[0]) {
+        // publisher.publish('hub', ...), sender.send('queue', ...) on the app's ports. The method's
+        // name is looked at first: asking the checker the type of every call's receiver would check
+        // most of the code and the SDKs' declarations (seconds), for the few calls that can match.
+        const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+        if (ts.isPropertyAccessExpression(callee) && node.arguments[0] && method && portMethods.has(method)) {
           const port = typeName(callee.expression);
-          const target = literalOf(node.arguments[0]);
-          if (port === 'EventPublisher' && callee.name.text === 'publish') {
-            publishedHubs.set(
-              target ?? `<not a constant: ${node.arguments[0].getText(sf)}>`,
-              where(sf, node),
-            );
-          }
-          if (port === 'MessageSender' && callee.name.text === 'send') {
-            sentQueues.set(target ?? `<not a constant: ${node.arguments[0].getText(sf)}>`, where(sf, node));
-          }
+          const named = () =>
+            literalOf(node.arguments[0]) ?? `<not a constant: ${node.arguments[0].getText(sf)}>`;
+          if (port === 'EventPublisher' && method === 'publish') publishedHubs.set(named(), where(sf, node));
+          if (port === 'MessageSender' && method === 'send') sentQueues.set(named(), where(sf, node));
           // A Service Bus client's senders and receivers.
-          if (typeName(callee.expression) === 'ServiceBusClient') {
-            if (callee.name.text === 'createSender') sdk.set('serviceBus:send', where(sf, node));
-            if (callee.name.text === 'createReceiver' || callee.name.text === 'createSessionReceiver')
+          if (port === 'ServiceBusClient') {
+            if (method === 'createSender') sdk.set('serviceBus:send', where(sf, node));
+            if (method === 'createReceiver' || method === 'createSessionReceiver')
               sdk.set('serviceBus:receive', where(sf, node));
           }
         }

@@ -246,9 +246,13 @@ describe('a streamed body over the limit', () => {
     for (const chunk of chunks) {
       if (req.destroyed) break;
       if (!req.write(chunk))
-        await new Promise((resolve) => {
-          req.once('drain', resolve);
-          req.once('close', resolve);
+        // Whichever comes first; the other listener goes too, or 'close' ones pile up on the request.
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            req.off('drain', done).off('close', done);
+            resolve();
+          };
+          req.once('drain', done).once('close', done);
         });
     }
     req.end();
