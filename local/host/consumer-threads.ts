@@ -60,18 +60,16 @@ interface Slot {
   restarts: number;
 }
 
-export interface ConsumerThreadsOptions {
+/** What every thread is given as it is (the rest of `ThreadData` is each one's own). */
+type SharedData = Pick<
+  ThreadData,
+  'appDir' | 'dbFile' | 'dev' | 'baseUrl' | 'keys' | 'lock' | 'wakeups' | 'logLevel'
+>;
+
+export interface ConsumerThreadsOptions extends SharedData {
   count: number;
-  appDir: string;
-  dbFile: string;
-  dev: boolean;
-  baseUrl: string;
-  keys: HostKeys;
-  lock: SharedArrayBuffer;
   clock: HostClock;
-  wakeups: string;
   log: Logger;
-  logLevel: LogLevel;
 }
 
 export class ConsumerThreads {
@@ -176,19 +174,13 @@ export class ConsumerThreads {
 
   private spawn(slot: Slot): Promise<void> {
     const { options } = this;
+    const { appDir, dbFile, dev, baseUrl, keys, lock, wakeups, logLevel } = options;
     const data: ThreadData = {
+      ...{ appDir, dbFile, dev, baseUrl, keys, lock, wakeups, logLevel },
       index: slot.index,
       threads: this.slots.length,
       holder: MAIN_THREAD_HOLDER + 1 + slot.index,
-      appDir: options.appDir,
-      dbFile: options.dbFile,
-      dev: options.dev,
-      baseUrl: options.baseUrl,
-      keys: options.keys,
-      lock: options.lock,
       clock: options.clock.shared,
-      wakeups: options.wakeups,
-      logLevel: options.logLevel,
     };
     const thread = new Thread(threadScript(), { workerData: data });
     slot.thread = thread;
