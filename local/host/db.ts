@@ -92,18 +92,6 @@ export function afterCommit(db: Database, fn: () => void): void {
   else fn();
 }
 
-export interface GroupCommitStats {
-  /** Groups committed. */
-  commits: number;
-  /** Of those, committed before the end of their turn because another thread waited to write. */
-  yielded: number;
-}
-
-/** How many groups `db` committed (none without group commit). */
-export function groupCommitStats(db: Database): GroupCommitStats {
-  return { ...(groupCommits.get(db)?.stats ?? { commits: 0, yielded: 0 }) };
-}
-
 /** Commits the open group now. */
 export function commitNow(db: Database): void {
   groupCommits.get(db)?.commit();
@@ -135,7 +123,6 @@ export function closeDatabase(db: Database): void {
  * instead of at the end of the turn, so the wait is one write long, not one turn.
  */
 class GroupCommit {
-  readonly stats: GroupCommitStats = { commits: 0, yielded: 0 };
   private open = false;
   private depth = 0;
   private waiters: (() => void)[] = [];
@@ -222,7 +209,6 @@ class GroupCommit {
       if (this.db.open && this.db.inTransaction) {
         for (const write of lastWrites) write();
         this.exec('COMMIT');
-        this.stats.commits++;
         count('storage.commits');
       }
     } catch (err) {
@@ -248,7 +234,6 @@ class GroupCommit {
       } finally {
         this.depth--;
         if (this.depth === 0 && this.open && this.lock?.contended()) {
-          this.stats.yielded++;
           count('storage.commitsYielded');
           this.commit();
         }

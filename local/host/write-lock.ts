@@ -17,15 +17,7 @@ const SINCE = 1;
 // A safety net only: a release always wakes a waiter. Past it, the waiter looks again.
 const WAIT_SLICE_MS = 50;
 
-export interface WriteLockStats {
-  /** Acquisitions that had to wait for another thread. */
-  waits: number;
-  /** Time spent waiting, in milliseconds. */
-  waitMs: number;
-}
-
 export class WriteLock {
-  readonly stats: WriteLockStats = { waits: 0, waitMs: 0 };
   private readonly cells: Int32Array;
   private readonly since: Float64Array;
 
@@ -52,7 +44,6 @@ export class WriteLock {
   acquire(): void {
     const cells = this.cells;
     if (Atomics.compareExchange(cells, HOLDER, 0, this.holder) === 0) return;
-    const started = performance.now();
     if (Atomics.add(cells, WAITING, 1) === 0) this.since[SINCE] = Date.now();
     try {
       for (;;) {
@@ -68,8 +59,6 @@ export class WriteLock {
     } finally {
       // The last waiter in: no one waits; another still waiting: it has waited since about now.
       this.since[SINCE] = Atomics.sub(cells, WAITING, 1) === 1 ? 0 : Date.now();
-      this.stats.waits++;
-      this.stats.waitMs += performance.now() - started;
     }
   }
 
