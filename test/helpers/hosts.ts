@@ -26,7 +26,7 @@ afterEach(({ task }) => {
 /** A host in this process on a free port; its errors are shown when a test fails. */
 export async function startHost(options: Partial<LocalHostOptions> = {}): Promise<LocalHost> {
   // Loaded when a test first starts one: a file whose hosts all run in child processes (spawnHost)
-  // is spared loading the host's code, a second of processor time.
+  // is spared loading the host's code (0.6-1 s of processor time, measured alone).
   const { LocalHost } = await import('../../local/host/host');
   return LocalHost.start({
     appDir: fixtureAppDir,
