@@ -96,18 +96,22 @@ export class BicepServer {
   private nextId = 0;
   private received = Buffer.alloc(0);
   private stderr = '';
+  /** Why the CLI no longer answers, once it does not. */
+  private failure: Error | undefined;
 
-  constructor(readonly cli: BicepCli) {
+  constructor(cli: BicepCli) {
     this.child = spawn(cli.path, ['jsonrpc', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => this.receive(chunk));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     const fail = (why: string): void => {
-      for (const { reject } of this.pending.values())
-        reject(new Error(`${cli.path} ${why} (it needs ICU: libicu):\n${this.stderr}`));
+      // The CLI is a .NET program: one that stops at once usually lacks ICU (libicu).
+      this.failure ??= new Error(`${cli.path} ${why}:\n${this.stderr}`);
+      for (const { reject } of this.pending.values()) reject(this.failure);
       this.pending.clear();
     };
     this.child.on('error', (err) => fail(`did not start: ${err.message}`));
     this.child.on('exit', (code, signal) => fail(`exited (${code ?? signal})`));
+    this.child.stdin!.on('error', (err) => fail(`stopped reading: ${err.message}`));
   }
 
   /** The CLI's version, e.g. 0.49.2. */
@@ -145,6 +149,7 @@ export class BicepServer {
   }
 
   private call(method: string, params: unknown): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
     const id = ++this.nextId;
     const body = JSON.stringify({ jsonrpc: '2.0', id, method, params });
     return new Promise((resolve, reject) => {
