@@ -1,6 +1,6 @@
 // The command-line tools: each answers --help, refuses a wrong option with its usage, and finds the
 // running host from the record beside the data file, whatever port the host took.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,14 +37,22 @@ const usageOf = (tool: string) =>
     ? `usage: node ${tools[tool]}`
     : `usage: ${tool}`;
 
-function run(tool: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, tools[tool]), ...args], {
-    cwd: repoRoot,
-    env,
-    encoding: 'utf8',
-    timeout: 30_000,
+/**
+ * Runs a tool to its end. Not spawnSync: a worker blocked on child after child cannot read vitest's
+ * answers meanwhile, and on a loaded machine its calls to vitest timed out (60 s) and failed the run.
+ */
+function run(
+  tool: string,
+  ...args: string[]
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [path.join(repoRoot, tools[tool]), ...args],
+      { cwd: repoRoot, env, encoding: 'utf8', timeout: 30_000 },
+      (_err, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }),
+    );
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function startHost(dbFile: string): Promise<ChildHost> {
@@ -53,16 +61,17 @@ async function startHost(dbFile: string): Promise<ChildHost> {
   return host;
 }
 
-describe('every command-line tool', () => {
-  it.each(Object.keys(tools))('%s answers --help with its usage and exit code 0', (tool) => {
-    const r = run(tool, '--help');
+// Each tool's process is its own: they run side by side.
+describe.concurrent('every command-line tool', () => {
+  it.each(Object.keys(tools))('%s answers --help with its usage and exit code 0', async (tool) => {
+    const r = await run(tool, '--help');
     expect(r.status).toBe(0);
     expect(r.stdout.startsWith(usageOf(tool))).toBe(true);
     expect(r.stderr).toBe('');
   });
 
-  it.each(Object.keys(tools))('%s refuses an unknown option with its usage and exit code 2', (tool) => {
-    const r = run(tool, '--no-such-option');
+  it.each(Object.keys(tools))('%s refuses an unknown option with its usage and exit code 2', async (tool) => {
+    const r = await run(tool, '--no-such-option');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^${tool}: .*no-such-option.*\\n`));
     expect(r.stderr.split('\n')[1].startsWith(usageOf(tool))).toBe(true);
@@ -82,16 +91,16 @@ describe('finding the running host', () => {
       dataFile: dbFile,
     });
 
-    const url = run('host:url', '--db', dbFile);
+    const url = await run('host:url', '--db', dbFile);
     expect(url).toEqual({ status: 0, stdout: `${host.url}\n`, stderr: '' });
 
-    const seeded = run('seed', '--db', dbFile);
+    const seeded = await run('seed', '--db', dbFile);
     expect(seeded.status).toBe(0);
     expect(seeded.stderr).toBe(`seed: host ${host.url} (running on ${dbFile})\n`);
     const created = [...seeded.stdout.matchAll(/^ {2}([0-9a-f-]{36}) {2}(.+)$/gm)].map((m) => [m[1], m[2]]);
     expect(created).toHaveLength(8);
 
-    const librarian = run('token', '--librarian', '--db', dbFile);
+    const librarian = await run('token', '--librarian', '--db', dbFile);
     expect(librarian.status).toBe(0);
     expect(librarian.stderr).toBe(`token: host ${host.url} (running on ${dbFile})\n`);
     const listed = await fetch(`${host.url}/api/members?limit=100`, {
@@ -101,20 +110,20 @@ describe('finding the running host', () => {
     expect(members.map((m) => [m.id, m.name]).sort()).toEqual([...created].sort());
 
     // Nothing to load: the members there are, again.
-    const again = run('seed', '--db', dbFile);
+    const again = await run('seed', '--db', dbFile);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/nothing loaded/);
     expect(
       [...again.stdout.matchAll(/^ {2}([0-9a-f-]{36}) {2}(.+)$/gm)].map((m) => [m[1], m[2]]).sort(),
     ).toEqual([...created].sort());
 
-    const member = run('token', '--member', created[0][0], '--db', dbFile);
+    const member = await run('token', '--member', created[0][0], '--db', dbFile);
     expect(member.status).toBe(0);
     const me = await fetch(`${host.url}/api/members/${created[0][0]}`, {
       headers: { authorization: `Bearer ${member.stdout.trim()}` },
     });
     expect(me.status).toBe(200);
-    expect(run('token', '--member', 'nobody', '--db', dbFile).stderr).toMatch(/has no member nobody/);
+    expect((await run('token', '--member', 'nobody', '--db', dbFile)).stderr).toMatch(/has no member nobody/);
   });
 
   it('--url overrides the record; a host that refuses the token fails the command', async () => {
@@ -123,10 +132,10 @@ describe('finding the running host', () => {
     const otherDb = path.join(dir, 'other', 'other.db');
 
     // No host on the other data file: the token is still made, and the command says so.
-    const offline = run('token', '--librarian', '--db', otherDb);
+    const offline = await run('token', '--librarian', '--db', otherDb);
     expect(offline.status).toBe(0);
     expect(offline.stderr).toMatch(/no host is running on .*other\.db/);
-    expect(run('seed', '--db', otherDb)).toMatchObject({
+    expect(await run('seed', '--db', otherDb)).toMatchObject({
       status: 1,
       stderr: expect.stringMatching(
         /^seed: no host is running on .*other\.db: start one with npm start, or give --url\.\n$/,
@@ -134,21 +143,31 @@ describe('finding the running host', () => {
     });
 
     // Pointed at the host with --url, but signing with the other data file's secret: refused.
-    const refused = run('token', '--librarian', '--db', otherDb, '--url', host.url);
+    const refused = await run('token', '--librarian', '--db', otherDb, '--url', host.url);
     expect(refused.status).toBe(1);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toMatch(/refuses this token/);
-    expect(run('seed', '--db', otherDb, '--url', host.url)).toMatchObject({
+    expect(await run('seed', '--db', otherDb, '--url', host.url)).toMatchObject({
       status: 1,
       stderr: expect.stringMatching(/refused the token/),
     });
 
     // The right secret, the host given explicitly.
-    const seeded = run('seed', '--db', dbFile, '--url', `${host.url}/`, '--members', '1', '--books', '1');
+    const seeded = await run(
+      'seed',
+      '--db',
+      dbFile,
+      '--url',
+      `${host.url}/`,
+      '--members',
+      '1',
+      '--books',
+      '1',
+    );
     expect(seeded.status).toBe(0);
     expect(seeded.stderr).toBe(`seed: host ${host.url} (given with --url)\n`);
 
-    expect(run('seed', '--url', 'not a url').status).toBe(2);
+    expect((await run('seed', '--url', 'not a url')).status).toBe(2);
   });
 
   it('a clean shutdown removes the record; a killed host leaves one that the tools see is stale', async () => {
@@ -157,7 +176,7 @@ describe('finding the running host', () => {
     expect(fs.existsSync(hostRecordFile(dbFile))).toBe(true);
     expect(await stopped.stop()).toBe(0);
     expect(fs.existsSync(hostRecordFile(dbFile))).toBe(false);
-    expect(run('host:url', '--db', dbFile)).toMatchObject({
+    expect(await run('host:url', '--db', dbFile)).toMatchObject({
       status: 1,
       stderr: expect.stringMatching(/no host is running on/),
     });
@@ -165,12 +184,12 @@ describe('finding the running host', () => {
     const killed = await startHost(dbFile);
     await killed.kill();
     expect(fs.existsSync(hostRecordFile(dbFile))).toBe(true);
-    const stale = run('seed', '--db', dbFile);
+    const stale = await run('seed', '--db', dbFile);
     expect(stale.status).toBe(1);
     expect(stale.stderr).toContain(`(process ${killed.pid}, ${killed.url}) is no longer running`);
 
     // The next host on the file replaces the stale record.
     const next = await startHost(dbFile);
-    expect(run('host:url', '--db', dbFile).stdout).toBe(`${next.url}\n`);
+    expect((await run('host:url', '--db', dbFile)).stdout).toBe(`${next.url}\n`);
   });
 });
