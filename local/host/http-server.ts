@@ -117,7 +117,9 @@ export class HostHttpServer implements InternalRoutes {
     this.stream = parts.stream;
     // A request without Host reaches the guard (and gets problem+json) rather than Node's bare 400.
     this.server = http.createServer({ requireHostHeader: false }, (req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 65_000;
+    // Its connections are the front's, kept for the next request: closing one as idle could race a
+    // request the front is sending on it, which would fail for nothing. The front closes them.
+    this.server.keepAliveTimeout = 0;
     this.server.on('clientError', answerClientError);
   }
 
