@@ -263,7 +263,7 @@ async function main(): Promise<void> {
 
     const hostStatus = async () =>
       (
-        await call<{ memory: { peakRssMB: number } } & HostWork>(
+        await call<{ memory: { peakRssMB: number } & Record<string, number> } & HostWork>(
           'GET',
           `/admin/host/status?code=${encodeURIComponent(masterKey)}`,
           librarian,
@@ -414,6 +414,8 @@ async function main(): Promise<void> {
       storageCommitsPerSec,
       storageFsyncCommitsPerSec,
       peakRssMB: status.memory.peakRssMB,
+      // Where the host's resident memory is when the run ends (the peak's parts are not kept).
+      memoryAtEnd: status.memory,
       perCycle: {
         executions: work.executions.total,
         orchestratorTurns: work.executions.orchestratorTurns,

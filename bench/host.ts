@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HOST_NODE_FLAGS } from '../local/host/node-flags';
 
 export interface BenchHost {
   url: string;
@@ -32,7 +31,6 @@ export async function startBenchHost(options: {
   const child = spawn(
     process.execPath,
     [
-      ...HOST_NODE_FLAGS,
       ...profile,
       path.join(root, 'dist/local/host/cli.js'),
       ...(options.app ? ['--app', path.resolve(options.app)] : []),

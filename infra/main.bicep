@@ -73,7 +73,7 @@ param overdueReminderDays int = 3
 @description('Rents one instance has in flight at once; past it a rent is refused with 503 and Retry-After, nothing recorded.')
 @minValue(1)
 @maxValue(100000)
-param maxRentalsInFlight int = 32
+param maxRentalsInFlight int = 48
 @description('Where notices are also POSTed as JSON (a messenger bot, a Logic App); empty: the members\' inboxes only.')
 param noticeWebhookUrl string = ''
 

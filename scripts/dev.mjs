@@ -156,11 +156,10 @@ const seconds = (since) => ((performance.now() - since) / 1000).toFixed(1);
 
 /** Starts the host; `since`, when it is started again, is when the change that led to it was seen. */
 function startHost(since) {
-  const child = spawn(
-    process.execPath,
-    ['--max-semi-space-size=32', path.join(root, 'dist/local/host/cli.js'), '--dev', ...hostArgs],
-    { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [path.join(root, 'dist/local/host/cli.js'), '--dev', ...hostArgs], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   host = child;
   const again = hostsStarted++ > 0;
   let listing = false;

@@ -104,10 +104,12 @@ export function isSecureOrLoopbackUrl(value: string): boolean {
 }
 
 /**
- * Rents in flight at once on one instance before new ones are refused: about where rents per second
- * stop growing with more clients on the 2-core development machine (README, "Overload").
+ * Rents in flight at once on one instance before new ones are refused: host.json's
+ * `maxOutstandingRequests` (48), so under load the host refuses first, on its front thread, before
+ * a request joins the app's queue; this count still holds rents back when that limit is raised
+ * (README, "Refused when overloaded").
  */
-export const DEFAULT_MAX_RENTALS_IN_FLIGHT = 32;
+export const DEFAULT_MAX_RENTALS_IN_FLIGHT = 48;
 
 /**
  * How the web app signs people in: with Microsoft Entra ID in the browser (the app registration

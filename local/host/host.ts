@@ -11,6 +11,7 @@ import { ConsumerThreads, MAIN_THREAD_HOLDER } from './consumer-threads';
 import { closeDatabase, committed, openDatabase, readState, writeState } from './db';
 import { lockDataFile, type DataFileLock } from './data-file-lock';
 import { defaultExtensions } from './extensions';
+import { HttpFront, privateSocketPath } from './http-front';
 import { HostHttpServer, httpSettings } from './http-server';
 import { removeHostRecord, writeHostRecord } from './host-record';
 import { resolveHostKeys, type HostKeys } from './keys';
@@ -68,6 +69,10 @@ export class LocalHost {
   readonly keys: HostKeys;
   private readonly instance: AppInstance;
   private readonly http: HostHttpServer;
+  /** The thread that takes HTTP on the host's port (`http-front.ts`); set once the host listens. */
+  front?: HttpFront;
+  /** The main thread's socket, which the front passes requests to. */
+  private readonly socket: ReturnType<typeof privateSocketPath>;
   private readonly lock: DataFileLock;
 
   private constructor(parts: {
@@ -78,10 +83,11 @@ export class LocalHost {
     keys: HostKeys;
     instance: AppInstance;
     http: HostHttpServer;
+    socket: ReturnType<typeof privateSocketPath>;
     lock: DataFileLock;
   }) {
     ({ db: this.db, clock: this.clock, log: this.log, dbFile: this.dbFile, keys: this.keys } = parts);
-    ({ instance: this.instance, http: this.http, lock: this.lock } = parts);
+    ({ instance: this.instance, http: this.http, socket: this.socket, lock: this.lock } = parts);
   }
 
   get worker(): Worker {
@@ -89,11 +95,11 @@ export class LocalHost {
   }
 
   get url(): string {
-    return this.http.url;
+    return this.front!.url;
   }
 
   get port(): number {
-    return Number(new URL(this.http.url).port);
+    return this.front!.port;
   }
 
   static async start(options: LocalHostOptions): Promise<LocalHost> {
@@ -117,6 +123,7 @@ export class LocalHost {
       throw new AppLoadError((err as Error).message);
     }
     const { routePrefix, limits } = httpConfig;
+    const { maxConcurrentRequests, maxOutstandingRequests } = limits;
     let faults: FaultSettings;
     try {
       faults = parseFaultSettings(settings.LOCAL_FAULTS, Date.now());
@@ -160,13 +167,13 @@ export class LocalHost {
     writeFaultSettings(db, faults);
     if (settings.LOCAL_FAULTS) log.warn(`Injecting faults (LOCAL_FAULTS): ${describeFaults(faults)}`);
 
-    // The HTTP server comes once the registrations are known; the guard and the extensions' routes
-    // reach it through `late`.
-    const late: { http?: HostHttpServer; instance?: AppInstance } = {};
+    // The HTTP server comes once the registrations are known, the front once it listens; the guard
+    // and the extensions' routes reach them through `host`.
+    const late: { http?: HostHttpServer; instance?: AppInstance; host?: LocalHost } = {};
     const guard = new RequestGuard(
       keys,
       dev,
-      () => late.http!.port,
+      () => late.host!.port,
       (name) => {
         const fn = late.instance && findFunction(late.instance.worker, name);
         return fn !== undefined && takesNoInput(fn);
@@ -184,7 +191,7 @@ export class LocalHost {
         keys,
         extensions: options.extensions ?? defaultExtensions,
         routes: { add: (method, template, handler) => late.http!.add(method, template, handler) },
-        baseUrl: () => late.http!.url,
+        baseUrl: () => late.host!.url,
         authorize: (template, req) => guard.missingKey(template, req),
         mainThread: true,
         runsHere: (fn, functions) => consumerThreadOf(fn, functions, threadCount) === undefined,
@@ -204,7 +211,8 @@ export class LocalHost {
       stream: capabilities.HttpUri ? new HttpStreamProxy(capabilities.HttpUri, worker, log) : undefined,
     }));
 
-    const host = new LocalHost({ db, clock, log, dbFile, keys, instance, http, lock });
+    const socket = privateSocketPath();
+    const host = (late.host = new LocalHost({ db, clock, log, dbFile, keys, instance, http, socket, lock }));
     try {
       host.functions = instance.loadFunctions(http);
       addAdminRoutes({
@@ -221,7 +229,16 @@ export class LocalHost {
         addDevSignInRoute(http, settings.LOCAL_AUTH_SECRET);
         addFaultRoutes(http, db);
       }
-      await http.listen(options.port ?? 7071);
+      await http.listen(socket.path);
+      host.front = await HttpFront.start(
+        {
+          port: options.port ?? 7071,
+          hostname: '127.0.0.1',
+          target: socket.path,
+          limits: { maxConcurrentRequests, maxOutstandingRequests },
+        },
+        log,
+      );
       await instance.start();
       if (threadCount > 0) {
         host.threads = await ConsumerThreads.start({
@@ -229,7 +246,7 @@ export class LocalHost {
           appDir: app.appDir,
           dbFile: path.resolve(dbFile),
           dev,
-          baseUrl: http.url,
+          baseUrl: host.url,
           keys,
           lock: writeLock!.buffer,
           clock,
@@ -259,7 +276,9 @@ export class LocalHost {
     // The consumer threads first: they may still call the main thread (a durable client) as they finish.
     await this.threads?.stop();
     await this.instance.stop();
+    await this.front?.stop();
     await this.http.close().catch(() => undefined);
+    this.socket.remove();
     await this.instance.terminate();
     this.clock.dispose();
     leaveWakeups(this.db);

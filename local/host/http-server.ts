@@ -1,15 +1,16 @@
-// The HTTP front of the local host: the app's HTTP-triggered functions under the route prefix
-// (host.json `extensions.http.routePrefix`, default `api`) and the host's own routes
-// (`/admin/...`, `/runtime/webhooks/...`). Requests reach handlers as RPC HTTP data, which
+// The local host's HTTP server on the main thread: the app's HTTP-triggered functions under the
+// route prefix (host.json `extensions.http.routePrefix`, default `api`) and the host's own routes
+// (`/admin/...`, `/runtime/webhooks/...`). It listens on a socket of this process alone; the HTTP
+// front (`http-front.ts`) takes the host's port on a thread of its own, keeps host.json's HTTP
+// limits there and passes requests on. Requests reach handlers as RPC HTTP data, which
 // `@azure/functions` turns into its real HttpRequest, as under the Functions host.
 import { randomUUID } from 'node:crypto';
-import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { httpBindingData } from './binding-data';
 import type { HttpStreamProxy } from './http-stream';
 import type { Logger } from './logger';
-import { hostProblem, problemDetails } from './problem';
+import { FORWARDED_FOR } from './http-front';
+import { answerClientError, hostProblem } from './problem';
 import { logRequest, noteInvocation } from './request-log';
 import type { RequestGuard } from './request-guard';
 import { compareSpecificity, matchRoute, parseRouteTemplate, type RouteTemplate } from './routes';
@@ -90,9 +91,6 @@ export class HostHttpServer implements InternalRoutes {
   private readonly appRoutes: AppRoute[] = [];
   private readonly hostRoutes: HostRoute[] = [];
   private readonly server: http.Server;
-  private running = 0;
-  private waiting: (() => void)[] = [];
-  private listeningPort = 0;
 
   readonly routePrefix: string;
   private readonly worker: Worker;
@@ -119,10 +117,10 @@ export class HostHttpServer implements InternalRoutes {
     this.stream = parts.stream;
     // A request without Host reaches the guard (and gets problem+json) rather than Node's bare 400.
     this.server = http.createServer({ requireHostHeader: false }, (req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 65_000;
-    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) =>
-      answerClientError(err, socket),
-    );
+    // Its connections are the front's, kept for the next request: closing one as idle could race a
+    // request the front is sending on it, which would fail for nothing. The front closes them.
+    this.server.keepAliveTimeout = 0;
+    this.server.on('clientError', answerClientError);
   }
 
   /** Registers an HTTP-triggered function; returns its URL path template for the start-up listing. */
@@ -149,24 +147,15 @@ export class HostHttpServer implements InternalRoutes {
     this.hostRoutes.sort((x, y) => compareSpecificity(x.route, y.route));
   }
 
-  async listen(port: number, hostname = '127.0.0.1'): Promise<number> {
+  /** Listens on `socketPath`, where the HTTP front (`http-front.ts`) passes the host's requests on. */
+  async listen(socketPath: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, hostname, () => {
+      this.server.listen(socketPath, () => {
         this.server.off('error', reject);
         resolve();
       });
     });
-    this.listeningPort = (this.server.address() as AddressInfo).port;
-    return this.listeningPort;
-  }
-
-  get port(): number {
-    return this.listeningPort;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.listeningPort}`;
   }
 
   async close(): Promise<void> {
@@ -212,7 +201,7 @@ export class HostHttpServer implements InternalRoutes {
           query: url.searchParams,
           headers: req.headers,
           body,
-          remoteAddress: req.socket.remoteAddress,
+          remoteAddress: [req.headers[FORWARDED_FOR]].flat()[0],
         });
         await this.committed();
         return this.sendHost(res, out.status, out.headers ?? {}, out.body);
@@ -268,69 +257,54 @@ export class HostHttpServer implements InternalRoutes {
     res: ServerResponse,
   ): Promise<void> {
     const { fn, params, url, method } = call;
-    const { maxConcurrentRequests: maxRun, maxOutstandingRequests: maxOut } = this.limits;
-    if (maxOut >= 0 && this.running + this.waiting.length >= maxOut) {
-      // What the Functions host does when its HTTP queue is full (host.json http.maxOutstandingRequests).
-      return this.sendProblem(res, 429, 'Too many requests are waiting; try again shortly.', {
-        'Retry-After': '1',
-      });
-    }
-    if (maxRun >= 0 && this.running >= maxRun)
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
     const invocationId = randomUUID();
     noteInvocation(res, invocationId);
-    try {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers))
-        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      const query: Record<string, string> = {};
-      for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
-      if (this.stream) {
-        const limit = this.limits.maxRequestBodyBytes;
-        if (Number(req.headers['content-length'] ?? 0) > limit)
-          return this.sendProblem(res, 413, `The request body is larger than ${limit} bytes.`);
-        return await this.stream.forward(
-          { fn, params, url, method, headers, query, invocationId },
-          { req, res, limit },
-          {
-            problem: (status, detail) => this.sendProblem(res, status, detail),
-            committed: this.committed,
-          },
-        );
-      }
-      const body = await this.readBodyWithinLimit(req, res);
-      if (body === undefined) return;
-      const rpcHttp = {
-        method,
-        url: url.href,
-        headers,
-        query,
-        params,
-        body: body.length ? { bytes: body } : undefined,
-      };
-
-      let response: RpcHttpResponse | undefined;
-      try {
-        const result = await this.worker.invoke(fn.name, {
-          trigger: { http: rpcHttp },
-          triggerIsTypedData: true,
-          bindingData: httpBindingData({ params, query, headers, body }),
-          invocationId,
-        });
-        const out = result.outputs['$return'] ?? result.returnValue ?? Object.values(result.outputs)[0];
-        response = out as RpcHttpResponse | undefined;
-      } catch (err) {
-        // Like the Functions host, nothing of the error (no message, no stack) reaches the caller.
-        this.log.error(`Function "${fn.name}" failed`, err);
-        return this.sendProblem(res, 500, 'The function failed; see the host log.');
-      }
-      await this.committed();
-      this.sendRpcResponse(res, response);
-    } finally {
-      this.running--;
-      this.waiting.shift()?.();
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+    if (this.stream) {
+      const limit = this.limits.maxRequestBodyBytes;
+      if (Number(req.headers['content-length'] ?? 0) > limit)
+        return this.sendProblem(res, 413, `The request body is larger than ${limit} bytes.`);
+      return await this.stream.forward(
+        { fn, params, url, method, headers, query, invocationId },
+        { req, res, limit },
+        {
+          problem: (status, detail) => this.sendProblem(res, status, detail),
+          committed: this.committed,
+        },
+      );
     }
+    const body = await this.readBodyWithinLimit(req, res);
+    if (body === undefined) return;
+    const rpcHttp = {
+      method,
+      url: url.href,
+      headers,
+      query,
+      params,
+      body: body.length ? { bytes: body } : undefined,
+    };
+
+    let response: RpcHttpResponse | undefined;
+    try {
+      const result = await this.worker.invoke(fn.name, {
+        trigger: { http: rpcHttp },
+        triggerIsTypedData: true,
+        bindingData: httpBindingData({ params, query, headers, body }),
+        invocationId,
+      });
+      const out = result.outputs['$return'] ?? result.returnValue ?? Object.values(result.outputs)[0];
+      response = out as RpcHttpResponse | undefined;
+    } catch (err) {
+      // Like the Functions host, nothing of the error (no message, no stack) reaches the caller.
+      this.log.error(`Function "${fn.name}" failed`, err);
+      return this.sendProblem(res, 500, 'The function failed; see the host log.');
+    }
+    await this.committed();
+    this.sendRpcResponse(res, response);
   }
 
   private sendRpcResponse(res: ServerResponse, response: RpcHttpResponse | undefined): void {
@@ -387,31 +361,6 @@ export class HostHttpServer implements InternalRoutes {
     const answer = hostProblem(status, detail, headers);
     this.sendHost(res, answer.status, answer.headers ?? {}, answer.body);
   }
-}
-
-// Requests Node's parser refuses before there is a request object (headers too large, malformed
-// HTTP, a client too slow): answered with problem+json too, then the connection is closed.
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-  const status =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? 431
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? 408
-        : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
-          ? 413
-          : 400;
-  const detail =
-    status === 431
-      ? 'The request headers are too large.'
-      : status === 408
-        ? 'The request took too long.'
-        : 'The request is not valid HTTP.';
-  const body = JSON.stringify(problemDetails(status, detail));
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }
 
 function cookieHeader(c: RpcHttpCookie): string {

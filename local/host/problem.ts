@@ -2,6 +2,7 @@
 // problem details, like every answer of the app. The host knows no app vocabulary, so `type` is
 // `about:blank` and the status and title carry the meaning.
 import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { isJsonMediaType, notJsonDetail } from '../../shared/media-type';
 import type { InternalRequest, InternalResponse } from './types';
 
@@ -37,4 +38,29 @@ export function notJsonBody(req: InternalRequest): (InternalResponse & { body: P
   const type = req.headers['content-type'];
   if (req.body.length === 0 || isJsonMediaType(typeof type === 'string' ? type : undefined)) return undefined;
   return hostProblem(415, notJsonDetail(typeof type === 'string' ? type : undefined));
+}
+
+// Requests Node's parser refuses before there is a request object (headers too large, malformed
+// HTTP, a client too slow): answered with problem+json too, then the connection is closed.
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 431
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 408
+        : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+          ? 413
+          : 400;
+  const detail =
+    status === 431
+      ? 'The request headers are too large.'
+      : status === 408
+        ? 'The request took too long.'
+        : 'The request is not valid HTTP.';
+  const body = JSON.stringify(problemDetails(status, detail));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,6 +1,7 @@
 // What the local host lets through: only its own names, only its own origin on its own routes,
 // keys as the Functions host has them, problem+json for every answer of its own, a bounded body,
 // and a clock that only moves forward by a bounded step.
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -316,6 +317,32 @@ describe("the host's own answers are problem+json", () => {
       body: Buffer.alloc(DEFAULT_MAX_REQUEST_BODY_BYTES, 'a'),
     });
     expect(atLimit.status).toBe(200);
+  });
+
+  it('a connection answered 413 while it still sends its body serves the next request on it', async () => {
+    const body = Buffer.alloc(DEFAULT_MAX_REQUEST_BODY_BYTES + 100_000, 'a');
+    const socket = net.connect(host.port, '127.0.0.1');
+    let received = '';
+    const statuses = new Promise<string[]>((resolve, reject) => {
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString();
+        const lines = received.match(/HTTP\/1\.1 \d{3}/g) ?? [];
+        if (lines.length === 2) resolve(lines);
+      });
+      socket.on('error', reject);
+      socket.on('close', () => reject(new Error(`closed after: ${received}`)));
+    });
+    const authority = `127.0.0.1:${host.port}`;
+    socket.write(
+      `POST /api/defaultRoute HTTP/1.1\r\nHost: ${authority}\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    socket.write(body);
+    socket.write(`GET /api/items/1 HTTP/1.1\r\nHost: ${authority}\r\n\r\n`);
+    try {
+      expect(await statuses).toEqual(['HTTP/1.1 413', 'HTTP/1.1 200']);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT sets the limit; a limit that is not a number stops the start', async () => {

@@ -112,7 +112,18 @@ describe('admin API', () => {
   it('answers the host status (with the master key)', async () => {
     const res = await get('/admin/host/status', { headers: { 'x-functions-key': host.keys.master } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ state: 'Running' });
+    const status = (await res.json()) as { state: string; memory: Record<string, number> };
+    expect(status.state).toBe('Running');
+    // Resident memory and where it goes: the heap is part of it, its young generation part of the heap.
+    const { rssMB, peakRssMB, heapTotalMB, heapUsedMB, youngGenerationMB } = status.memory;
+    expect(peakRssMB).toBeGreaterThanOrEqual(rssMB - 1);
+    expect(heapUsedMB).toBeLessThanOrEqual(heapTotalMB);
+    expect(youngGenerationMB).toBeLessThanOrEqual(heapTotalMB);
+    expect(heapTotalMB).toBeLessThan(rssMB);
+    if (process.platform === 'linux') {
+      expect(status.memory.rssAnonMB + status.memory.rssFileMB).toBeGreaterThan(0);
+      expect(status.memory.rssAnonMB + status.memory.rssFileMB).toBeLessThanOrEqual(rssMB + 1);
+    }
   });
 
   it('refuses to run an HTTP function or an unknown one from the admin route', async () => {

@@ -15,7 +15,7 @@ describe('app settings', () => {
       overdueSchedule: '0 0 * * * *',
       overdueReminderDays: 3,
       noticeWebhookUrl: undefined,
-      maxRentalsInFlight: 32,
+      maxRentalsInFlight: 48,
       auth: { mode: 'local', localSecret: undefined },
       webSignIn: { kind: 'local' },
       azure: { cosmos: undefined, eventHubs: undefined, serviceBus: undefined },

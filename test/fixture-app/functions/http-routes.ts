@@ -65,6 +65,18 @@ app.http('slow', {
   },
 });
 
+// Holds the thread it runs on for `ms` milliseconds (default 300) without yielding: a main thread too
+// busy to take anything else meanwhile.
+app.http('busy', {
+  methods: ['GET'],
+  route: 'busy',
+  handler: (request) => {
+    const until = Date.now() + Number(request.query.get('ms') ?? 300);
+    while (Date.now() < until);
+    return { status: 200, jsonBody: { busy: true } };
+  },
+});
+
 app.http('noContent', { methods: ['DELETE'], route: 'things/{id}', handler: () => ({ status: 204 }) });
 
 app.http('boom', {
