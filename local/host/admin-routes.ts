@@ -222,7 +222,9 @@ function memory(): Record<string, number> {
   };
   try {
     const status = fs.readFileSync('/proc/self/status', 'utf8');
+    // RSS again from the same reading, so its parts add up to it.
     for (const [field, name] of [
+      ['VmRSS', 'rssMB'],
       ['RssAnon', 'rssAnonMB'],
       ['RssFile', 'rssFileMB'],
       ['RssShmem', 'rssSharedMB'],

