@@ -205,7 +205,7 @@ export class LocalHost {
       worker,
       log,
       routePrefix,
-      limits,
+      maxRequestBodyBytes: limits.maxRequestBodyBytes,
       guard,
       committed: () => committed(db),
       stream: capabilities.HttpUri ? new HttpStreamProxy(capabilities.HttpUri, worker, log) : undefined,

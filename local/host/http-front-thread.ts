@@ -74,18 +74,18 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
     return answerBusy(res, 429, 'Too many requests are waiting; try again shortly.');
   }
   outstanding++;
-  let started = false;
   const entry = {
+    started: false,
     gone: false,
     go: (): void => {
-      started = true;
+      entry.started = true;
       running++;
       forward(req, res);
     },
   };
   res.once('close', () => {
     outstanding--;
-    if (!started) return void (entry.gone = true);
+    if (!entry.started) return void (entry.gone = true);
     running--;
     let next;
     while ((next = waiting.shift()) && next.gone);

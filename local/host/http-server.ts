@@ -95,7 +95,8 @@ export class HostHttpServer implements InternalRoutes {
   readonly routePrefix: string;
   private readonly worker: Worker;
   private readonly log: Logger;
-  private readonly limits: HttpLimits;
+  /** Request bodies larger than this get 413 (the other limits are the front's: `http-front.ts`). */
+  private readonly maxRequestBodyBytes: number;
   private readonly guard: RequestGuard;
   /** Resolves once the writes made so far are committed: no response goes out before that. */
   private readonly committed: () => Promise<void>;
@@ -106,13 +107,13 @@ export class HostHttpServer implements InternalRoutes {
     worker: Worker;
     log: Logger;
     routePrefix: string;
-    limits: HttpLimits;
+    maxRequestBodyBytes: number;
     guard: RequestGuard;
     committed?: () => Promise<void>;
     stream?: HttpStreamProxy;
   }) {
     ({ worker: this.worker, log: this.log, routePrefix: this.routePrefix } = parts);
-    ({ limits: this.limits, guard: this.guard } = parts);
+    ({ maxRequestBodyBytes: this.maxRequestBodyBytes, guard: this.guard } = parts);
     this.committed = parts.committed ?? (() => Promise.resolve());
     this.stream = parts.stream;
     // A request without Host reaches the guard (and gets problem+json) rather than Node's bare 400.
@@ -244,7 +245,7 @@ export class HostHttpServer implements InternalRoutes {
    * rather than a connection reset while it is still sending; Node's request timeout bounds it.
    */
   private async readBodyWithinLimit(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
-    const limit = this.limits.maxRequestBodyBytes;
+    const limit = this.maxRequestBodyBytes;
     const declared = Number(req.headers['content-length'] ?? 0);
     const body = declared > limit ? undefined : await readBody(req, limit);
     if (body === undefined) this.sendProblem(res, 413, `The request body is larger than ${limit} bytes.`);
@@ -265,7 +266,7 @@ export class HostHttpServer implements InternalRoutes {
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
     if (this.stream) {
-      const limit = this.limits.maxRequestBodyBytes;
+      const limit = this.maxRequestBodyBytes;
       if (Number(req.headers['content-length'] ?? 0) > limit)
         return this.sendProblem(res, 413, `The request body is larger than ${limit} bytes.`);
       return await this.stream.forward(
