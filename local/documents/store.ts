@@ -40,7 +40,8 @@ class Store implements DocumentStore {
     );
     this.insertContainer = db
       .prepare(
-        'INSERT INTO doc_containers (database_id, container_id, definition) VALUES (?, ?, ?) RETURNING cid',
+        'INSERT INTO doc_containers (database_id, container_id, definition) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (database_id, container_id) DO NOTHING RETURNING cid',
       )
       .pluck();
     this.updateDefinition = db.prepare('UPDATE doc_containers SET definition = ? WHERE cid = ?');
@@ -79,7 +80,11 @@ class Store implements DocumentStore {
       return existing;
     }
     const clean = cleanDefinition(definition);
-    const cid = this.insertContainer.get(databaseId, definition.id, JSON.stringify(clean)) as number;
+    const cid = this.insertContainer.get(databaseId, definition.id, JSON.stringify(clean)) as
+      number | undefined;
+    // Another thread of the host created it between the look above and this write (the write waited
+    // for that thread's commit): it exists now, and is taken as an existing one.
+    if (cid === undefined) return this.createContainerIfNotExists(databaseId, definition);
     const container = new Container(this.context, cid, databaseId, clean);
     this.containers.set(`${databaseId}/${definition.id}`, container);
     announce(this.context.db, 'container-created', `${databaseId}/${definition.id}`);
