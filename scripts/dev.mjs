@@ -13,6 +13,7 @@
 // The host is a child process: a host holds its data file's lock until it exits, so the next one
 // starts only once the last has stopped.
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -98,8 +99,16 @@ for (const [name, project] of projects) {
         ...rest,
       ),
     writeFile(file, text, writeBom) {
+      // A file written as it already was changes nothing the host runs (the watch's first build
+      // may write again what `tsc -b` just wrote, when another build touched its build info).
+      // Its time is still brought forward, as a write would, for `tsc -b`'s up-to-date check.
+      if (ts.sys.readFile(file) === text) {
+        const now = new Date();
+        fs.utimesSync(file, now, now);
+        return;
+      }
       if (project.restarts) stale = true;
-      if (file.endsWith('.d.ts') && ts.sys.readFile(file) !== text) project.declarationsChanged = true;
+      if (file.endsWith('.d.ts')) project.declarationsChanged = true;
       ts.sys.writeFile(file, text, writeBom);
     },
   };
