@@ -4,7 +4,7 @@ import { asyncApiDocument } from './lib/asyncapi-document';
 import { json } from './lib/http';
 
 async function asyncapi(): Promise<HttpResponseInit> {
-  return json(200, asyncApiDocument);
+  return json(200, asyncApiDocument());
 }
 
 app.http('asyncapi', {

@@ -4,7 +4,7 @@ import { json } from './lib/http';
 import { openApiDocument } from './lib/openapi-document';
 
 async function openapi(): Promise<HttpResponseInit> {
-  return json(200, openApiDocument);
+  return json(200, openApiDocument());
 }
 
 app.http('openapi', {

@@ -38,7 +38,7 @@ function fail(message) {
 // 1. The document, as the running app serves it at /api/openapi.json.
 const { openApiDocument } = require(path.join(root, 'dist/functions/lib/openapi-document.js'));
 const documentFile = path.join(root, 'dist/openapi.json');
-fs.writeFileSync(documentFile, JSON.stringify(openApiDocument, null, 2) + '\n');
+fs.writeFileSync(documentFile, JSON.stringify(openApiDocument(), null, 2) + '\n');
 
 // 2. The client's types.
 const { default: openapiTS, astToString } = await import('openapi-typescript');

@@ -5,8 +5,6 @@
 import { EVENT_TYPES, EVENTS_HUB, eventSchemas } from '../../shared/app/events';
 import { schemaComponents } from './api-schema';
 
-const schemas = schemaComponents(eventSchemas);
-
 const messages = Object.fromEntries(
   EVENT_TYPES.map((type) => [
     type,
@@ -24,7 +22,12 @@ const messageRefs = Object.fromEntries(
   EVENT_TYPES.map((type) => [type, { $ref: `#/components/messages/${type}` }]),
 );
 
-export const asyncApiDocument = {
+let made: ReturnType<typeof make> | undefined;
+
+/** The document, made at the first request for it, not when the app loads (a cold start skips it). */
+export const asyncApiDocument = (): ReturnType<typeof make> => (made ??= make());
+
+const make = () => ({
   asyncapi: '3.0.0',
   info: {
     title: 'rentbook domain events',
@@ -60,5 +63,5 @@ export const asyncApiDocument = {
       messages: EVENT_TYPES.map((type) => ({ $ref: `#/channels/rentbookEvents/messages/${type}` })),
     },
   },
-  components: { schemas, messages },
-};
+  components: { schemas: schemaComponents(eventSchemas), messages },
+});

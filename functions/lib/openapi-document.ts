@@ -598,15 +598,20 @@ for (const route of routes) {
   registry.registerPath(served(tag, route));
 }
 
-export const openApiDocument = new OpenApiGeneratorV31(registry.definitions).generateDocument({
-  openapi: '3.1.0',
-  info: {
-    title: 'rentbook',
-    version: '0.1.0',
-    description:
-      'Library book rentals. Members rent with points; librarians manage the catalog. Errors are RFC 9457 problem+json.',
-  },
-  servers: [{ url: '/api' }],
-  security: signedIn,
-  tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
-});
+type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+let made: OpenApiDocument | undefined;
+
+/** The document, made at the first request for it, not when the app loads (a cold start skips it). */
+export const openApiDocument = (): OpenApiDocument =>
+  (made ??= new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'rentbook',
+      version: '0.1.0',
+      description:
+        'Library book rentals. Members rent with points; librarians manage the catalog. Errors are RFC 9457 problem+json.',
+    },
+    servers: [{ url: '/api' }],
+    security: signedIn,
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+  }));
