@@ -38,10 +38,22 @@ const UNIT = [
   'test/rentals/saga-schemas.test.ts',
   'test/rentals/saga-steps.test.ts',
   'test/events/outbox-steps.test.ts',
-  'test/functions/rental-saga.test.ts',
   'test/rentals/auth.test.ts',
   'test/rentals/entra-token.test.ts',
   'test/notices/hold-notices.test.ts',
+  'test/api/busy.test.ts',
+  'test/contract/cosmos-failures.test.ts',
+  'test/infra/pipeline.test.ts',
+  'test/layers.test.ts',
+  'test/local/documents-store.test.ts',
+  'test/local/events-extension.test.ts',
+  'test/local/events-log.test.ts',
+  'test/local/host-db.test.ts',
+  'test/local/queues-extension.test.ts',
+  'test/local/queues-store.test.ts',
+  'test/notices/overdue-index.test.ts',
+  'test/notices/redelivery.test.ts',
+  'test/rentals/config.test.ts',
 ];
 
 /** Those files first, in that order; then the rest in vitest's own order. */

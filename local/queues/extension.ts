@@ -167,9 +167,6 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
         const received = store.receive(
           receiver.entity,
           receiver.many ? config.maxMessageBatchSize : limit - receiver.inFlight,
-          {
-            autoRenewMs: config.autoRenewMs,
-          },
         );
         if (received.length === 0) break;
         for (const messages of receiver.many ? [received] : received.map((m) => [m])) {
@@ -224,17 +221,46 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
     }
   }
 
+  /**
+   * Renews the messages' locks while their function runs, as the SDK's receiver does: each time half
+   * of the lock has passed, for up to `maxAutoLockRenewalDuration` from the receive. A host that dies
+   * renews nothing, so its messages come back one lock duration later, as in Azure. Returns the stop.
+   */
+  function keepLocked(entity: string, messages: ReceivedMessage[]): () => void {
+    const renewUntil = host.clock.now() + config.autoRenewMs;
+    let cancel: (() => void) | undefined;
+    const plan = (from: number, lockedUntil: number): void => {
+      const at = from + (lockedUntil - from) / 2;
+      if (at >= renewUntil) return;
+      cancel = host.clock.at(at, () => {
+        const now = host.clock.now();
+        let next = Infinity;
+        try {
+          for (const m of messages) next = Math.min(next, store.renewLock(entity, m.lockToken));
+        } catch {
+          return; // a lock already lost (or the queue out): settling says so
+        }
+        plan(now, next);
+      });
+    };
+    plan(host.clock.now(), Math.min(...messages.map((m) => m.lockedUntilUtc)));
+    return () => cancel?.();
+  }
+
   async function dispatch(receiver: Receiver, messages: ReceivedMessage[]): Promise<void> {
+    const stopRenewing = keepLocked(receiver.entity, messages);
     try {
       await host.worker.invoke(receiver.fn.name, {
         trigger: receiver.many ? messages.map((m) => m.body) : messages[0].body,
         triggerMetadata: serviceBusTriggerMetadata(messages, receiver.many),
       });
     } catch (err) {
+      stopRenewing();
       host.log.error(`Service Bus function "${receiver.fn.name}" failed; abandoning its message(s)`, err);
       settle(receiver, messages, 'abandon');
       return;
     }
+    stopRenewing();
     // With autoCompleteMessages off the function settles by itself; unsettled messages come back
     // when their lock expires.
     if (config.autoCompleteMessages) settle(receiver, messages, 'complete');

@@ -19,7 +19,6 @@ import {
   type PeekedMessage,
   type QueueOptions,
   type QueueStore,
-  type ReceiveOptions,
   type ReceivedMessage,
   type SendResult,
 } from './types';
@@ -186,12 +185,10 @@ class SqliteQueueStore implements QueueStore {
     return result;
   }
 
-  receive(entity: string, maxCount: number, options?: ReceiveOptions): ReceivedMessage[] {
+  receive(entity: string, maxCount: number): ReceivedMessage[] {
     const fault = this.faults.roll('serviceBus', 'receive');
     if (fault) throw fault.error;
-    return this.inTransaction(() =>
-      this.lockNext(entity, { maxCount, autoRenewMs: options?.autoRenewMs ?? 0 }),
-    );
+    return this.inTransaction(() => this.lockNext(entity, maxCount));
   }
 
   complete(entity: string, lockToken: string): void {
@@ -315,7 +312,7 @@ class SqliteQueueStore implements QueueStore {
     return result;
   }
 
-  private lockNext(entity: string, receive: { maxCount: number; autoRenewMs: number }): ReceivedMessage[] {
+  private lockNext(entity: string, maxCount: number): ReceivedMessage[] {
     const { info, dlq } = this.entities.resolve(entity);
     const name = info.name;
     if (info.kind === 'topic')
@@ -333,8 +330,8 @@ class SqliteQueueStore implements QueueStore {
       }).changes;
       if (moved > 0) this.listeners.notify(deadLetterQueueOf(name));
     }
-    const rows = this.statements.receivable.all(name, now, receive.maxCount) as MessageRow[];
-    const lockedUntil = now + info.lockDurationMs + receive.autoRenewMs;
+    const rows = this.statements.receivable.all(name, now, maxCount) as MessageRow[];
+    const lockedUntil = now + info.lockDurationMs;
     return rows.map((row) => {
       const lockToken = randomUUID();
       this.statements.lock.run(lockToken, lockedUntil, lockedUntil, name, row.seq);

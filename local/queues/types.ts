@@ -74,14 +74,6 @@ export interface ReceivedMessage extends PeekedMessage {
   lockedUntilUtc: number;
 }
 
-export interface ReceiveOptions {
-  /**
-   * How long the receiver keeps renewing the lock while it works (the Functions trigger's
-   * `maxAutoLockRenewalDuration`). The lock then lasts that long plus one lock duration.
-   */
-  autoRenewMs?: number;
-}
-
 export interface EntityCounts {
   active: number;
   scheduled: number;
@@ -117,7 +109,7 @@ export interface QueueStore {
    */
   send(entity: string, messages: readonly OutgoingMessage[]): SendResult;
   /** Peek-lock receive of up to `maxCount` messages that are visible now, oldest first. */
-  receive(entity: string, maxCount: number, options?: ReceiveOptions): ReceivedMessage[];
+  receive(entity: string, maxCount: number): ReceivedMessage[];
   complete(entity: string, lockToken: string): void;
   /** Releases the lock; at `maxDeliveryCount` deliveries the message is dead-lettered instead. */
   abandon(entity: string, lockToken: string): void;

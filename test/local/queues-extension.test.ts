@@ -91,6 +91,33 @@ describe('the Service Bus extension', () => {
     expect(counts).toEqual([1, 2]);
   });
 
+  it('renews the lock while the function runs, for maxAutoLockRenewalDuration; then it runs out', async () => {
+    const { ext, add, store, clock } = setup({ serviceBus: { maxAutoLockRenewalDuration: '00:02:00' } });
+    const counts: number[] = [];
+    const release: (() => void)[] = [];
+    add(queueFunction('f', { queueName: 'q' }), ({ triggerMetadata }) => {
+      counts.push(triggerMetadata!.DeliveryCount as number);
+      return new Promise<void>((r) => release.push(r));
+    });
+    await ext.start!();
+    store.send('q', [{ body: 'slow' }]);
+    await waitFor(() => counts.length === 1);
+    const settle = () => new Promise((r) => setTimeout(r, 50));
+    // The lock is one minute; renewed each time half of it has passed, it holds past that minute.
+    clock.advance(50_000);
+    await settle();
+    clock.advance(50_000);
+    await settle();
+    expect(counts).toEqual([1]);
+    expect(store.counts('q').locked).toBe(1);
+    // Renewals stop two minutes after the receive: the lock runs out one lock duration after the last.
+    clock.advance(61_000);
+    await waitFor(() => counts.length === 2);
+    expect(counts).toEqual([1, 2]);
+    for (const r of release) r();
+    await waitFor(() => store.counts('q').active + store.counts('q').locked === 0);
+  });
+
   it('applies per-queue options from the LOCAL_SERVICE_BUS setting', async () => {
     const { ext, add, store } = setup({
       settings: {

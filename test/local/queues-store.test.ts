@@ -56,13 +56,15 @@ describe('peek-lock', () => {
     store.complete('q', second.lockToken);
   });
 
-  it('keeps the lock for the auto-renew period plus one lock duration', () => {
+  it('locks a received message for one lock duration (the trigger renews it while its function runs)', () => {
     const { store, clock } = setup();
     store.send('q', [{ body: 'x' }]);
-    const [m] = store.receive('q', 1, { autoRenewMs: 5 * MINUTE });
-    clock.advance(5 * MINUTE + 30_000);
+    const [m] = store.receive('q', 1);
+    clock.advance(MINUTE - 1_000);
     expect(store.receive('q', 1)).toEqual([]);
-    store.complete('q', m.lockToken);
+    clock.advance(2_000);
+    expect(store.receive('q', 1)[0].deliveryCount).toBe(2);
+    expect(() => store.complete('q', m.lockToken)).toThrow(MessageLockLostError);
   });
 
   it('renews a lock by one lock duration from now', () => {
