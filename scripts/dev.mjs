@@ -107,7 +107,9 @@ for (const [name, project] of projects) {
         fs.utimesSync(file, now, now);
         return;
       }
-      if (project.restarts) stale = true;
+      // Only code restarts the host: not declarations, maps or build info (which the watch program
+      // writes in its own way after `tsc -b` has written it).
+      if (project.restarts && /\.[cm]?js$/.test(file)) stale = true;
       if (file.endsWith('.d.ts')) project.declarationsChanged = true;
       ts.sys.writeFile(file, text, writeBom);
     },

@@ -45,6 +45,8 @@ describe('npm run dev', () => {
         'the host and the watch',
       );
       const first = runningHost(dbFile)!;
+      // Undefined here would mean the host was restarted with no change made: the output says why.
+      expect(first, out).toBeDefined();
       expect(out).toContain(`Dev features on: POST ${first.url}/admin/clock`);
       expect((await fetch(`${first.url}/api/health`)).status).toBe(200);
 
