@@ -1,5 +1,5 @@
 // The Service Bus extension against a stand-in worker (host.json and settings vary per test):
-// concurrency, batches, auto-complete off, per-queue options from settings, and TimeSpan parsing.
+// concurrency, batches, lock renewal, auto-complete off, per-queue options from settings, and TimeSpan parsing.
 import { describe, expect, it } from 'vitest';
 import { getService } from '../../local/host/services';
 import { createServiceBusExtension, parseTimeSpan } from '../../local/queues/extension';
