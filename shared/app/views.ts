@@ -11,6 +11,9 @@
 //   leaves the view as it is (the projectors are idempotent and order-safe);
 // - the time-dependent parts (overdue, the fee if returned now) are computed when read.
 // The librarian's rental board reads the rentals themselves (./rental-board.ts).
+// The projector of `members` changes also does two things for the catalog, since it is what sees
+// every write of a member's partition: a book's rating when its reviews change (./reviews.ts), and
+// the copy of a returned rental whose return did not get as far as the book (./returns.ts).
 import { z } from 'zod';
 import { loanStanding } from '../domain/fees';
 import { holdPosition, type ActiveHoldStatus, type QueuedHold } from '../domain/hold';
@@ -26,6 +29,7 @@ import { denial, type Caller } from './authorization';
 import { memberNotFound } from './members';
 import { ok, type Outcome } from './outcome';
 import { isDocumentError, type AppDeps, type Doc, type Filter, type Stored } from './ports';
+import { releaseReturnedCopies } from './returns';
 import { projectRatings } from './reviews';
 import {
   isBook,
@@ -200,8 +204,13 @@ export async function projectMemberChanges(
     result.applied += counted.applied;
     result.skipped += counted.skipped;
   }
-  // Books whose reviews changed get their rating recomputed (the catalog's, not a member's view).
+  // Books whose reviews changed get their rating recomputed (the catalog's, not a member's view),
+  // and a returned rental's copy goes back if its return did not get that far (./returns.ts).
   result.applied += await projectRatings(deps, reviewed);
+  const returned = [...byMember.values()].flatMap((b) =>
+    [...b.rentals.values()].filter((r) => r.status === 'RETURNED'),
+  );
+  result.applied += await releaseReturnedCopies(deps, returned);
   return result;
 }
 
