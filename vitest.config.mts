@@ -37,7 +37,7 @@ const UNIT = [
   'test/rentals/ids.test.ts',
   'test/rentals/saga-schemas.test.ts',
   'test/rentals/saga-steps.test.ts',
-  'test/rentals/returns.test.ts',
+  'test/rentals/crash-windows.test.ts',
   'test/events/outbox-steps.test.ts',
   'test/rentals/auth.test.ts',
   'test/rentals/entra-token.test.ts',

@@ -27,7 +27,7 @@ import { idFromKey, newId } from './ids';
 import { memberNotFound } from './members';
 import { withBookEvent } from './outbox';
 import { fail, ok, type Outcome } from './outcome';
-import { isDocumentError, type AppDeps, type Stored } from './ports';
+import { isDocumentError, type AppDeps, type Filter, type Stored } from './ports';
 import {
   isBook,
   loanKey,
@@ -359,15 +359,22 @@ export async function expireHolds(deps: AppDeps): Promise<number> {
 }
 
 /** Where a hold was placed, by its id alone (a cross-partition lookup, as for rentals). */
-async function findHoldDoc(deps: AppDeps, holdId: string): Promise<Stored<HoldDoc> | undefined> {
-  const page = await deps.containers.members.query<HoldDoc>({
-    where: [
-      { field: 'id', op: '=', value: holdId },
-      { field: 'type', op: '=', value: 'hold' },
-    ],
-    limit: 1,
-  });
-  return page.items[0];
+/**
+ * Where a hold is: its record in the member's partition, written just after the book's queue. If
+ * the process died between the two, the hold view the projector made from the queue says it
+ * (member and book; what is done with the hold is then decided on the book's queue itself).
+ */
+async function findHoldDoc(
+  deps: AppDeps,
+  holdId: string,
+): Promise<Pick<HoldDoc, 'id' | 'memberId' | 'bookId'> | undefined> {
+  const byId = (container: 'members' | 'views', type: Filter) =>
+    deps.containers[container].query<Pick<HoldDoc, 'id' | 'memberId' | 'bookId'>>({
+      where: [{ field: 'id', op: '=', value: holdId }, type],
+      limit: 1,
+    });
+  const page = await byId('members', { field: 'type', op: '=', value: 'hold' });
+  return page.items[0] ?? (await byId('views', { field: 'kind', op: '=', value: 'hold' })).items[0];
 }
 
 function holdNotFound<T>(holdId: string): Outcome<T> {

@@ -1,8 +1,12 @@
-// A return is two writes in two partitions: the rental (RETURNED, the member's loan off, the fee)
-// and then the book (the copy back). When the second does not happen (the process dies between
-// them, or the books cannot be written), the return stands and the change feed of `members` brings
-// the RETURNED rental to the views projector, which gives the copy back: once, and only while the
-// book still holds it for that rental.
+// Use cases that write in two partitions, one after the other, when the second write does not
+// happen (the process dies between them, or that container cannot be written):
+// - a return writes the rental (RETURNED, the member's loan off, the fee), then the book (the copy
+//   back): the return stands, and the change feed of `members` brings the RETURNED rental to the
+//   views projector, which gives the copy back, once, and only while the book still holds it for
+//   that rental;
+// - a hold is placed in the book's queue, then recorded in the member's partition (where it is
+//   found by its id): without the record, the hold view made from the queue says where it is, so
+//   it can still be cancelled.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Caller } from '../../shared/app/authorization';
 import { addBook, getBook } from '../../shared/app/catalog';
@@ -12,7 +16,8 @@ import { chargeAndApprove, reserveCopyFor } from '../../shared/app/rental-saga-s
 import type { MemberDoc, RentalDoc } from '../../shared/app/records';
 import { requestRental } from '../../shared/app/rentals';
 import { releaseReturnedCopies, returnRental } from '../../shared/app/returns';
-import { projectMemberChanges } from '../../shared/app/views';
+import { projectBookChanges, projectMemberChanges } from '../../shared/app/views';
+import { cancelHold, placeHold } from '../../shared/app/holds';
 import type { Rental } from '../../shared/domain/rental';
 import { storeDeps } from './support-store';
 
@@ -115,6 +120,36 @@ describe('a return whose copy did not go back', () => {
     const bookId = await bookWith(2);
     const rental = await lent(await memberWith(1000), bookId);
     await projectMemberChanges(deps, [await rentalDoc(rental)]);
+    expect(await available(bookId)).toBe(1);
+  });
+});
+
+describe('a hold whose record was not written', () => {
+  it('is found from its view and cancelled, once', async () => {
+    const bookId = await bookWith(1);
+    const lender = await lent(await memberWith(1000), bookId);
+    const memberId = await memberWith(0);
+    const hold = value(await placeHold(deps, librarian, { bookId, memberId }));
+    // As if the process had died before recording the hold.
+    await deps.containers.members.delete(memberId, hold.id);
+    // Not findable until the projector has made its view from the book's queue.
+    expect(await cancelHold(deps, librarian, hold.id)).toMatchObject({
+      ok: false,
+      problem: { code: 'hold-not-found' },
+    });
+
+    await projectBookChanges(deps, [await deps.containers.books.read(bookId, bookId)]);
+    expect(
+      value(await cancelHold(deps, { role: 'member', subject: `member:${memberId}`, memberId }, hold.id)),
+    ).toMatchObject({
+      id: hold.id,
+      status: 'CANCELLED',
+    });
+    expect(await cancelHold(deps, librarian, hold.id)).toMatchObject({
+      ok: false,
+      problem: { code: 'hold-not-active' },
+    });
+    value(await returnRental(deps, librarian, lender.id));
     expect(await available(bookId)).toBe(1);
   });
 });
