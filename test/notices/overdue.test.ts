@@ -28,6 +28,12 @@ async function setClock(at: number): Promise<void> {
 describe('the overdue timer', () => {
   it('due-soon a day before, OVERDUE after the due date with one overdue notice, then a reminder', async () => {
     const { lib } = ctx;
+    // Rented at noon in Seoul (tomorrow, 03:00 UTC), so the days late that the fee counts (Seoul
+    // calendar days) are the same whatever time of day the test runs: the checks below move the
+    // clock an hour past whole days.
+    const noonInSeoul = new Date();
+    noonInSeoul.setUTCHours(24 + 3, 0, 0, 0);
+    await setClock(noonInSeoul.getTime());
     const memberId = await lib.addMember(1000, 'Han');
     const book = await lib.addBook({ title: 'The Little Prince', price: 100, copies: 1 });
     const rented = await lib.rent(memberId, book.id);
