@@ -3,9 +3,9 @@
 // The plan lives in the data file (`host_state`), written when the host starts (LOCAL_FAULTS) and
 // when an outage is set at run time (`/admin/faults`), so every connection to the file, in any
 // thread, follows the same plan; each reads it again at most every 100 ms. The dice are seeded
-// (LOCAL_FAULTS `seed`, mixed with the thread's id), so a run's rolls repeat, though which call gets
-// which roll depends on how the calls interleave. Every fault injected is counted in the file.
-import { threadId } from 'node:worker_threads';
+// (LOCAL_FAULTS `seed`, mixed with which of the host's threads the connection serves: `diceOf`), so
+// a run's rolls repeat, though which call gets which roll depends on how the calls interleave. Every
+// fault injected is counted in the file.
 import type { Database, Statement } from 'better-sqlite3';
 import { documentFault, eventHubsFault, serviceBusFault, THROTTLE_RETRY_AFTER_MS } from './errors';
 import {
@@ -40,6 +40,7 @@ export class FaultPlan {
   private text: string | undefined;
   private readAt = -Infinity;
   private random: () => number = mulberry32(NO_FAULTS.seed);
+  private stream = 0;
   private readonly select: Statement;
   private readonly count: Statement;
 
@@ -50,6 +51,17 @@ export class FaultPlan {
       `INSERT INTO fault_counts (service, operation, fault, count) VALUES (?, ?, ?, 1)
        ON CONFLICT (service, operation, fault) DO UPDATE SET count = count + 1`,
     );
+  }
+
+  /**
+   * Which of the host's threads this connection serves (0, the default: the thread the host runs
+   * on; consumer thread i: i + 1). Each rolls its own dice from the seed, the same ones in every
+   * run whatever thread of the process the host itself was started on (a test's worker thread).
+   */
+  diceOf(stream: number): void {
+    this.stream = stream;
+    this.text = undefined;
+    this.readAt = -Infinity;
   }
 
   /** A fault for this call of `service`, or undefined: the call goes ahead. */
@@ -85,8 +97,8 @@ export class FaultPlan {
     if (text !== this.text) {
       this.text = text;
       this.settings = text === undefined ? NO_FAULTS : (JSON.parse(text) as FaultSettings);
-      // Each thread rolls its own dice from the same seed.
-      this.random = mulberry32((this.settings.seed ^ Math.imul(threadId + 1, 0x9e3779b9)) >>> 0);
+      // Each of the host's threads rolls its own dice from the same seed.
+      this.random = mulberry32((this.settings.seed ^ Math.imul(this.stream + 1, 0x9e3779b9)) >>> 0);
     }
     return this.settings;
   }

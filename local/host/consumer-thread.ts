@@ -5,6 +5,7 @@
 // durable client here reaches the task hub over HTTP, as from another instance in Azure.
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppInstance } from './app-instance';
+import { faultPlan } from '../faults/plan';
 import { findApp, withHostJsonOverrides } from './app-loader';
 import { HostClock } from './clock';
 import type { FromThread, ThreadData, ToThread } from './consumer-threads';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     },
   });
   joinWakeups(db, data.wakeups, GATHER_MS);
+  faultPlan(db).diceOf(data.index + 1);
   const clock = HostClock.following(data.clock);
   const instance = await AppInstance.load({
     app,
