@@ -21,6 +21,8 @@ export interface OpenOptions {
    * host's consumer threads leave it to the main thread's connection.
    */
   checkpoints?: boolean;
+  /** How often the checkpoint thread copies committed pages into the file; default 5 s. */
+  checkpointEveryMs?: number;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
@@ -48,7 +50,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   if (options.groupCommit) {
     if (options.checkpoints === false) db.pragma('wal_autocheckpoint = 0');
     const checkpointer =
-      file === ':memory:' || options.checkpoints === false ? undefined : startCheckpointer(db, file);
+      file === ':memory:' || options.checkpoints === false
+        ? undefined
+        : startCheckpointer(db, file, options.checkpointEveryMs ?? CHECKPOINT_INTERVAL_MS);
     groupCommits.set(
       db,
       new GroupCommit(db, {
@@ -265,7 +269,7 @@ const CHECKPOINT_INTERVAL_MS = 5_000;
  * over, so it holds about five seconds of writes. The main connection's automatic checkpoint is off;
  * closing it (the last connection) checkpoints what is left.
  */
-function startCheckpointer(db: Database, file: string): Worker | undefined {
+function startCheckpointer(db: Database, file: string, everyMs: number): Worker | undefined {
   if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return undefined;
   db.pragma('wal_autocheckpoint = 0');
   const worker = new Worker(
@@ -283,7 +287,7 @@ function startCheckpointer(db: Database, file: string): Worker | undefined {
       workerData: {
         library: require.resolve('better-sqlite3'),
         file: path.resolve(file),
-        intervalMs: CHECKPOINT_INTERVAL_MS,
+        intervalMs: everyMs,
       },
     },
   );

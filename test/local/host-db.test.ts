@@ -56,7 +56,7 @@ describe('group commit', () => {
 describe('checkpoints', () => {
   it('copy committed pages into the database file from a worker thread, not in a commit', async () => {
     const file = path.join(dir, 'checkpointed.db');
-    const db = openDatabase(file, { groupCommit: true });
+    const db = openDatabase(file, { groupCommit: true, checkpointEveryMs: 100 });
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
     await committed(db);
