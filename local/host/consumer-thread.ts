@@ -4,8 +4,8 @@
 // commits (`wakeups.ts`), shows the host's one clock, and sends its log lines to the main thread. A
 // durable client here reaches the task hub over HTTP, as from another instance in Azure.
 import { parentPort, workerData } from 'node:worker_threads';
-import { AppInstance } from './app-instance';
 import { faultPlan } from '../faults/plan';
+import { AppInstance } from './app-instance';
 import { findApp, withHostJsonOverrides } from './app-loader';
 import { HostClock } from './clock';
 import type { FromThread, ThreadData, ToThread } from './consumer-threads';
