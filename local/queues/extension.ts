@@ -255,12 +255,12 @@ export const createServiceBusExtension: ExtensionFactory = (host) => {
         triggerMetadata: serviceBusTriggerMetadata(messages, receiver.many),
       });
     } catch (err) {
-      stopRenewing();
       host.log.error(`Service Bus function "${receiver.fn.name}" failed; abandoning its message(s)`, err);
       settle(receiver, messages, 'abandon');
       return;
+    } finally {
+      stopRenewing();
     }
-    stopRenewing();
     // With autoCompleteMessages off the function settles by itself; unsettled messages come back
     // when their lock expires.
     if (config.autoCompleteMessages) settle(receiver, messages, 'complete');
