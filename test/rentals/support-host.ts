@@ -1,10 +1,12 @@
 // Seed-scenario tests talk HTTP to the app on an in-process local host (the compiled app in
 // dist/: run `npx tsc -b` first), signed in with local tokens.
+import http from 'node:http';
 import { afterAll, beforeAll } from 'vitest';
 import { telemetryEvent, type TelemetryEvent } from '../../functions/lib/telemetry';
 import type { LocalHost, LocalHostOptions } from '../../local/host/host';
 import { createLogger } from '../../local/host/logger';
 import { holdLogLine, repoRoot, startHost as startTestHost } from '../helpers/hosts';
+import { rawRequest } from '../helpers/raw-http';
 
 export { repoRoot };
 import type { Book } from '../../shared/app/records';
@@ -69,7 +71,8 @@ export function libraryHost(options: Partial<LocalHostOptions> = {}): {
 
 export interface Reply<T = Record<string, unknown>> {
   status: number;
-  headers: Headers;
+  /** The answer's headers by name, as `Headers.get` gives them (null when absent). */
+  headers: { get(name: string): string | null };
   body: T;
 }
 
@@ -90,18 +93,35 @@ export async function call<T = Record<string, unknown>>(
   if (options.token) headers.Authorization = `Bearer ${await options.token}`;
   const typed = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
   if (options.body !== undefined && !typed) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${baseUrl}${route}`, {
+  const body =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body);
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'accept')) headers.Accept = '*/*';
+  // The path as fetch sends it: dot segments resolved, what a URL may not hold percent-encoded.
+  const url = new URL(`${baseUrl}${route}`);
+  const res = await rawRequest(url.origin, {
     method,
+    path: `${url.pathname}${url.search}`,
     headers,
-    body:
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body),
+    body,
+    agent: keptAlive,
   });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+  return {
+    status: res.status,
+    headers: { get: (name) => joined(res.headers[name.toLowerCase()]) },
+    body: res.json<T>(),
+  };
+}
+
+/** The tests' calls reuse their connections, as a browser or fetch does. */
+const keptAlive = new http.Agent({ keepAlive: true });
+
+/** A header's value as `Headers.get` gives it: repeated values joined with ", ". */
+function joined(value: string | string[] | undefined): string | null {
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** The API as the seed scenarios use it. */
