@@ -7,7 +7,7 @@ import { isConsumer, type ConsumerLog } from './consumer-log';
 import type { CoreApi } from './core-api';
 import { count } from './counters';
 import type { Logger } from './logger';
-import { fromTypedData, toTypedData } from './typed-data';
+import { fromTypedData, toMetadataTypedData, toTypedData } from './typed-data';
 import type {
   BindingInfo,
   InvokeOptions,
@@ -77,8 +77,10 @@ export class FunctionWorker implements Worker {
     let triggerMetadata: Record<string, TypedData | undefined> | undefined;
     if (options.triggerMetadata) {
       triggerMetadata = {};
+      // The library reads an HTTP trigger's metadata (its route parameters) as strings itself.
+      const encode = fn.trigger.binding.type === 'httpTrigger' ? toTypedData : toMetadataTypedData;
       for (const [key, value] of Object.entries(options.triggerMetadata))
-        triggerMetadata[key] = toTypedData(value);
+        triggerMetadata[key] = encode(value);
     }
 
     const coreCtx = {

@@ -55,6 +55,30 @@ describe('Service Bus triggers', () => {
     expect(queues().counts('fx-notices')).toEqual({ active: 0, scheduled: 0, locked: 0, deadLettered: 0 });
   });
 
+  it('give the function each metadata string as the library makes it: parsed when it is JSON, the text when not', async () => {
+    // The host sends a string that cannot be JSON in another form than one that may be
+    // (local/host/typed-data.ts toMetadataTypedData); the function must not be able to tell.
+    await createMessageSender(queues()).send('fx-notices', [
+      { body: 'plain', messageId: '12345', correlationId: ' not json {', contentType: 'true' },
+      { body: 'plain', messageId: '2026-01-01T00:00:00Z', correlationId: '"quoted"', contentType: '' },
+    ]);
+    const got = await waitFor(() => {
+      const r = (readProbe(host.db, 'sb:notices') as Received[]).filter((m) => m.message === 'plain');
+      return r.length === 2 ? r : undefined;
+    });
+    const byOrder = got.sort(
+      (a, b) => (a.metadata.sequenceNumber as number) - (b.metadata.sequenceNumber as number),
+    );
+    // As `@azure/functions` does with what the Functions host sends: JSON.parse, or the text.
+    expect(byOrder[0].metadata).toMatchObject({
+      messageId: 12345,
+      correlationId: ' not json {',
+      contentType: true,
+    });
+    expect(byOrder[1].metadata).toMatchObject({ messageId: '2026-01-01T00:00:00Z', correlationId: 'quoted' });
+    expect(typeof byOrder[1].metadata.lockToken).toBe('string');
+  });
+
   it('abandon on throw, redeliver with a growing delivery count, then dead-letter after maxDeliveryCount', async () => {
     queues().send('fx-poison', [{ body: { bad: true }, messageId: 'poison-1' }]);
     const [dead] = await waitFor(() => {
