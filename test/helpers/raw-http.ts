@@ -13,6 +13,12 @@ export interface RawReply {
   json<T = Record<string, unknown>>(): T;
 }
 
+/** Whether `headers` names `name`, in any case (HTTP header names are case-insensitive). */
+export function hasHeader(headers: Record<string, unknown> | undefined, name: string): boolean {
+  const wanted = name.toLowerCase();
+  return Object.keys(headers ?? {}).some((h) => h.toLowerCase() === wanted);
+}
+
 export function rawRequest(
   baseUrl: string,
   options: {
@@ -38,8 +44,7 @@ export function rawRequest(
         method: options.method ?? 'GET',
         path: options.path,
         headers: options.headers,
-        setHost:
-          !options.noHost && !Object.keys(options.headers ?? {}).some((h) => h.toLowerCase() === 'host'),
+        setHost: !options.noHost && !hasHeader(options.headers, 'host'),
         agent: options.agent ?? false,
       },
       (res) => {

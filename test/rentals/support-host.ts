@@ -6,7 +6,7 @@ import { telemetryEvent, type TelemetryEvent } from '../../functions/lib/telemet
 import type { LocalHost, LocalHostOptions } from '../../local/host/host';
 import { createLogger } from '../../local/host/logger';
 import { holdLogLine, repoRoot, startHost as startTestHost } from '../helpers/hosts';
-import { rawRequest } from '../helpers/raw-http';
+import { hasHeader, rawRequest } from '../helpers/raw-http';
 
 export { repoRoot };
 import type { Book } from '../../shared/app/records';
@@ -91,15 +91,15 @@ export async function call<T = Record<string, unknown>>(
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.Authorization = `Bearer ${await options.token}`;
-  const typed = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
-  if (options.body !== undefined && !typed) headers['Content-Type'] = 'application/json';
+  if (options.body !== undefined && !hasHeader(headers, 'content-type'))
+    headers['Content-Type'] = 'application/json';
   const body =
     options.body === undefined
       ? undefined
       : typeof options.body === 'string'
         ? options.body
         : JSON.stringify(options.body);
-  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'accept')) headers.Accept = '*/*';
+  if (!hasHeader(headers, 'accept')) headers.Accept = '*/*';
   // The path as fetch sends it: dot segments resolved, what a URL may not hold percent-encoded.
   const url = new URL(`${baseUrl}${route}`);
   const res = await rawRequest(url.origin, {
