@@ -8,13 +8,13 @@
 // Step 3 is skipped when nothing it reads changed since the last build (a stamp in dist/web), so a
 // restart with no change costs little.
 //   node scripts/build-web.mjs [--write-types]
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runTsc } from './tsc.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,15 +63,7 @@ const stampFile = path.join(outDir, '.build-stamp');
 const stamp = inputsHash();
 if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stamp) process.exit(0);
 
-const check = spawnSync(
-  process.execPath,
-  [require.resolve('typescript/bin/tsc'), '-p', 'web/tsconfig.json'],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-);
-if (check.status !== 0) fail('the page does not type-check (above).');
+if (runTsc(['-p', 'web/tsconfig.json']) !== 0) fail('the page does not type-check (above).');
 const { build } = await import('vite');
 await build({ configFile: path.join(root, 'web/vite.config.mts'), logLevel: 'warn' });
 fs.writeFileSync(stampFile, stamp);

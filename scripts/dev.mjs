@@ -3,25 +3,24 @@
 // again on the same data file. A build with errors leaves the running host alone until the next
 // change mends them. Ctrl-C stops both.
 //
-// One TypeScript watch program per project (tsconfig.app.json, tsconfig.host.json,
-// tsconfig.tools.json; the tests' project is vitest's business), each keeping its program in memory,
-// so a change costs the files it reaches (about half a second for a function), not a new program of
-// 1,150 files (3-4 s, what `tsc -b --watch` pays on every change). The projects reference one another:
-// a change to the app that alters its declarations reaches the host's and the tools' programs
-// through those files, and the restart waits until every program has settled.
+// The sources are watched with fs.watch; 50 ms after the last change the native compiler
+// (scripts/tsc.mjs) brings the app's, the host's and the tools' projects up to date (`tsc -b`, which
+// rebuilds only what a change reaches: about a second for a function, a few for a change to what
+// `shared/` declares) and lists the files it wrote. The host is started again when one of them is code
+// it runs (dist/functions, dist/shared, dist/local); a change to the tools only rebuilds them for the
+// next command. A change made while a build runs is built after it.
 //
 // The host is a child process: a host holds its data file's lock until it exits, so the next one
 // starts only once the last has stopped.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
+import { runTsc, tscPath } from './tsc.mjs';
 
-const require = createRequire(import.meta.url);
-const ts = require('typescript');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const hostArgs = process.argv.slice(2);
 
@@ -35,116 +34,89 @@ if (hostArgs.includes('--help') || hostArgs.includes('-h')) {
   process.exit(0);
 }
 
-// TypeScript's status lines: a build begins (6031 at start, 6032 on a change) and ends (6193, 6194).
-const BUILD_STARTED = new Set([6031, 6032]);
-const BUILD_ENDED = new Set([6193, 6194]);
-// TypeScript waits 250 ms after a file event before it builds, to let an editor finish saving; a
-// save is over well within 50 ms (write, or write and rename), and the rest is a wait in every loop.
+// The projects the host and the tools are built from (the tests' project is vitest's business).
+const PROJECTS = ['tsconfig.app.json', 'tsconfig.host.json', 'tsconfig.tools.json'];
+// The folders of their sources, and the files a change to which is a change to a source.
+const SOURCE_DIRS = ['functions', 'shared', 'local', 'scripts', 'bench'];
+const SOURCE_FILE = /\.(ts|tsx|mts|cts|json)$/;
+// What the host runs: a build that wrote one of these starts it again.
+const HOST_CODE = /^dist\/(functions|shared|local)\/.*\.js$/;
+// An editor's save is over well within 50 ms (write, or write and rename); TypeScript's own watch
+// waits 250.
 const BUILD_DELAY_MS = 50;
-// A program that emitted declarations wakes the programs that read them after that delay: wait a
-// little longer before calling the builds settled.
-const SETTLE_MS = 150;
 
 const say = (line) => process.stderr.write(`dev: ${line}\n`);
-
-/** Each project's state: building, and the errors of its last build. */
-const projects = new Map(
-  [
-    // Only a change to what the host runs restarts it; the tools are rebuilt for the next command.
-    { name: 'app', restarts: true },
-    { name: 'host', restarts: true },
-    { name: 'tools', restarts: false },
-  ].map((p) => [p.name, { ...p, building: true, errors: 0, declarationsChanged: false }]),
-);
 
 let host; // the running host's child process
 let replacing = false; // a host is stopping to be started again
 let hostsStarted = 0;
-let stale = false; // a build since the host started wrote files of what it runs
-let watching = false; // every watch program has made its first build
-let changedAt; // when the first build of this round began
-let settleTimer;
+let stale = false; // a build since the host started wrote code it runs
+let building = false;
+let changedAgain = false; // a source changed while a build ran
+let changedAt; // when the first change of this round was seen
+let buildTimer;
 let quitting = false;
 const replaced = new WeakSet(); // hosts stopped to be started again
 
-const formatHost = {
-  getCanonicalFileName: (f) => f,
-  getCurrentDirectory: () => root,
-  getNewLine: () => '\n',
-};
-
 // First dist/ is brought up to date as npm start does it (a fraction of a second when it is) and the
-// host started; the watch programs, which take some seconds to create, come after.
-const upToDate = spawnSync(
-  process.execPath,
-  [
-    require.resolve('typescript/bin/tsc'),
-    '-b',
-    ...[...projects.keys()].map((name) => `tsconfig.${name}.json`),
-  ],
-  { cwd: root, stdio: 'inherit' },
-);
-if (upToDate.status === 0) startHost();
+// host started; then the sources are watched.
+if (runTsc(['-b', ...PROJECTS]) === 0) startHost();
+for (const dir of SOURCE_DIRS) {
+  fs.watch(path.join(root, dir), { recursive: true }, (_event, file) => {
+    if (file && SOURCE_FILE.test(file)) changed();
+  });
+}
+fs.watch(root, (_event, file) => {
+  if (file && /^tsconfig(\.\w+)?\.json$/.test(file)) changed();
+});
+say('watching the sources for changes');
 
-for (const [name, project] of projects) {
-  // The system as TypeScript's, but building sooner after a change, and noting whether a build
-  // changed the declarations it writes.
-  const system = {
-    ...ts.sys,
-    setTimeout: (callback, ms, label, ...rest) =>
-      setTimeout(
-        callback,
-        label === 'timerToUpdateProgram' ? Math.min(ms, BUILD_DELAY_MS) : ms,
-        label,
-        ...rest,
-      ),
-    writeFile(file, text, writeBom) {
-      // A file written as it already was changes nothing the host runs (the watch's first build
-      // may write again what `tsc -b` just wrote, when another build touched its build info).
-      // Its time is still brought forward, as a write would, for `tsc -b`'s up-to-date check.
-      if (ts.sys.readFile(file) === text) {
-        const now = new Date();
-        fs.utimesSync(file, now, now);
-        return;
-      }
-      // Only code restarts the host: not declarations, maps or build info (which the watch program
-      // writes in its own way after `tsc -b` has written it).
-      if (project.restarts && /\.[cm]?js$/.test(file)) stale = true;
-      if (file.endsWith('.d.ts')) project.declarationsChanged = true;
-      ts.sys.writeFile(file, text, writeBom);
-    },
-  };
-  const watchHost = ts.createWatchCompilerHost(
-    path.join(root, `tsconfig.${name}.json`),
-    { preserveWatchOutput: true },
-    system,
-    ts.createEmitAndSemanticDiagnosticsBuilderProgram,
-    (diagnostic) => process.stderr.write(ts.formatDiagnosticsWithColorAndContext([diagnostic], formatHost)),
-    (diagnostic, _newLine, _options, errorCount) => {
-      if (BUILD_STARTED.has(diagnostic.code)) {
-        project.building = true;
-        project.declarationsChanged = false;
-        clearTimeout(settleTimer);
-        if (diagnostic.code === 6032) changedAt ??= performance.now();
-      } else if (BUILD_ENDED.has(diagnostic.code)) {
-        project.building = false;
-        project.errors = errorCount ?? 0;
-        clearTimeout(settleTimer);
-        // Declarations the other programs read changed: they are about to build too.
-        settleTimer = setTimeout(settled, project.declarationsChanged ? SETTLE_MS : 0);
-      }
-    },
-  );
-  ts.createWatchProgram(watchHost);
+function changed() {
+  changedAt ??= performance.now();
+  if (building) {
+    changedAgain = true;
+    return;
+  }
+  clearTimeout(buildTimer);
+  buildTimer = setTimeout(build, BUILD_DELAY_MS);
 }
 
-/** Every program is idle: start the host, or start it again if what it runs changed. */
-function settled() {
-  if ([...projects.values()].some((p) => p.building)) return;
+/** Brings the projects up to date; restarts the host if the build wrote code it runs. */
+function build() {
+  building = true;
+  changedAgain = false;
+  const child = spawn(
+    process.execPath,
+    [tscPath, '-b', ...PROJECTS, '--listEmittedFiles', '--pretty', String(Boolean(process.stderr.isTTY))],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk.toString()));
+  child.once('exit', (code) => {
+    building = false;
+    const written = [];
+    const report = [];
+    for (const line of output.split('\n')) {
+      if (line.startsWith('TSFILE: '))
+        written.push(path.relative(root, line.slice('TSFILE: '.length).trim()));
+      else report.push(line);
+    }
+    if (report.join('').trim()) process.stderr.write(report.join('\n'));
+    if (written.some((file) => HOST_CODE.test(file.split(path.sep).join('/')))) stale = true;
+    const errors = (stripVTControlCharacters(report.join('\n')).match(/error TS\d+:/g) ?? []).length;
+    if (changedAgain) {
+      build();
+      return;
+    }
+    built(code === 0 ? 0 : Math.max(errors, 1));
+  });
+}
+
+/** A build is over with `errors`: start the host, or start it again if what it runs changed. */
+function built(errors) {
   const since = changedAt;
   changedAt = undefined;
   const took = since === undefined ? '' : ` in ${seconds(since)} s`;
-  const errors = [...projects.values()].reduce((n, p) => n + p.errors, 0);
   if (errors) {
     // What was written stays stale: the build that mends the errors restarts the host.
     const keeps = host ? 'keeps running the last good build' : 'starts once they are mended';
@@ -157,10 +129,6 @@ function settled() {
     restartHost(since);
   }
   stale = false;
-  if (!watching) {
-    watching = true;
-    say('watching the sources for changes');
-  }
 }
 
 const seconds = (since) => ((performance.now() - since) / 1000).toFixed(1);

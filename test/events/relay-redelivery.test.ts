@@ -91,7 +91,7 @@ describe('the outbox relay, given a page just read from the feed', () => {
     // A process started afresh remembers nothing: the page goes out again, and consumers
     // deduplicate by event id.
     vi.resetModules();
-    const restarted = (await import('../../shared/app/outbox')).relayMemberOutbox;
+    const restarted = (await import('../../shared/app/outbox.js')).relayMemberOutbox;
     expect((await restarted(embeddedEventPublisher, page, Date.now())).published).toBe(2);
     const events = (await hubEvents(host)).filter((e) => e.body.subject === `members/${memberId}`);
     expect(events.map((e) => e.body.type)).toEqual([
@@ -107,7 +107,7 @@ describe('the outbox relay, given a page just read from the feed', () => {
 describe('the outbox relay, given items older than the outbox keeps', () => {
   it('publishes none of their events, as an outbox item that old would have expired', async () => {
     vi.resetModules();
-    const relay = (await import('../../shared/app/outbox')).relayMemberOutbox;
+    const relay = (await import('../../shared/app/outbox.js')).relayMemberOutbox;
     const before = container('members').latestLsn();
     const memberId = await lib.addMember(500);
     const page = container('members').readChangeFeed(before, 1000).items;

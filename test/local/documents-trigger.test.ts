@@ -1,5 +1,5 @@
 // The Cosmos DB trigger and bindings through the local host, with the fixture app's cosmos-* functions.
-// Build first (`npx tsc -b`): the host loads the compiled app.
+// Build first (`npm run build`): the host loads the compiled app.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 // A host killed while a Service Bus function holds a message: the lock outlives the process, so a
 // restarted host delivers the message again only once the lock runs out (host clock), counting the
-// lost delivery. Runs the built host (`npx tsc -b` first).
+// lost delivery. Runs the built host (`npm run build` first).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

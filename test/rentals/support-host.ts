@@ -1,5 +1,5 @@
 // Seed-scenario tests talk HTTP to the app on an in-process local host (the compiled app in
-// dist/: run `npx tsc -b` first), signed in with local tokens.
+// dist/: run `npm run build` first), signed in with local tokens.
 import http from 'node:http';
 import { afterAll, beforeAll } from 'vitest';
 import { telemetryEvent, type TelemetryEvent } from '../../functions/lib/telemetry';
