@@ -5,7 +5,7 @@
 import { MessagingError } from '@azure/event-hubs';
 import { ServiceBusError } from '@azure/service-bus';
 import type { Database } from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { embeddedContainerSource } from '../../local/adapters/documents';
 import { embeddedEventPublisher } from '../../local/adapters/events';
 import { embeddedMessageSender } from '../../local/adapters/messages';
@@ -164,15 +164,42 @@ describe('messaging faults', () => {
     expect(stored).toEqual(Array.from({ length: 5 }, (_, i) => `e${i}`));
   }, 30_000);
 
-  it('refuse every publish and send while the service is out, and take them again after', async () => {
+  it('refuse every publish and send while the service is out, after the SDK’s retries, and take them again after', async () => {
     addOutage(db, { service: 'eventHubs', fromMs: Date.now(), untilMs: Date.now() + 60_000 });
     addOutage(db, { service: 'serviceBus', fromMs: Date.now(), untilMs: Date.now() + 60_000 });
-    const published = await embeddedEventPublisher.publish('hub', 'k', [event]).catch((err: unknown) => err);
-    expect(published).toMatchObject({ name: 'MessagingError', retryable: true });
-    const sent = await embeddedMessageSender
-      .send('notifications', [{ messageId: 'n1', body: {} }])
-      .catch((err: unknown) => err);
-    expect(sent).toMatchObject({ name: 'ServiceBusError', retryable: true });
+    // The adapters wait between tries as the SDKs do (MESSAGING_RETRY): those waits run on a fake
+    // setTimeout, which records them, instead of 5.5 s of real time for each call.
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const waits = vi.spyOn(globalThis, 'setTimeout');
+    // Runs the waits one by one until the call gives up.
+    const outOfRetries = async <T>(call: Promise<T>) => {
+      let done = false;
+      const settled = call.catch((err: unknown) => err).finally(() => (done = true));
+      for (let i = 0; i < 10 && !done; i++) await vi.advanceTimersToNextTimerAsync();
+      return settled;
+    };
+    let delays: number[];
+    try {
+      const published = await outOfRetries(embeddedEventPublisher.publish('hub', 'k', [event]));
+      expect(published).toMatchObject({ name: 'MessagingError', retryable: true });
+      const sent = await outOfRetries(
+        embeddedMessageSender.send('notifications', [{ messageId: 'n1', body: {} }]),
+      );
+      expect(sent).toMatchObject({ name: 'ServiceBusError', retryable: true });
+    } finally {
+      delays = waits.mock.calls.map((call) => call[1] ?? 0);
+      waits.mockRestore();
+      vi.useRealTimers();
+    }
+    // Each call: the first try and three retries, about 0.5, 1.5 and 3.5 s apart (±20%).
+    expect(injected('eventHubs')).toBe(4);
+    expect(injected('serviceBus')).toBe(4);
+    expect(delays).toHaveLength(6);
+    delays.forEach((ms, i) => {
+      const nominal = [500, 1500, 3500][i % 3];
+      expect(ms).toBeGreaterThanOrEqual(nominal * 0.8);
+      expect(ms).toBeLessThanOrEqual(nominal * 1.2);
+    });
     expect(() => queues.receive('notifications', 10)).toThrow('unreachable');
 
     endOutages(db);

@@ -78,7 +78,10 @@ describe("the views projector's events", () => {
       const letters = await eventually(
         async () => {
           const fresh = contentOf('dead-letters').filter((d) => !before.has(d.id));
-          return fresh.length > 0 ? fresh : undefined;
+          if (fresh.length > 0) return fresh;
+          // The projector's retries wait on the host's clock (1, 2 and 4 s): move it on, not wait.
+          await ctx.lib.api('POST', '/admin/clock', { body: { advanceBy: 'PT5S' } });
+          return undefined;
         },
         30_000,
         'a dead letter',
