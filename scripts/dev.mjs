@@ -92,7 +92,8 @@ function build() {
   );
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk.toString()));
-  child.once('exit', (code) => {
+  // 'close': the compiler has exited and its output has been read to the end.
+  child.once('close', (code) => {
     building = false;
     const written = [];
     const report = [];

@@ -121,24 +121,36 @@ function run(
 
 const SETTING_NAME = /^[A-Za-z][A-Za-z0-9]*(__[A-Za-z0-9]+)+$|^[A-Z][A-Z0-9_]+$/;
 
+const programs = new Map<string, ts.Program>();
+
+/** The TypeScript program of the sources under `root`, made once: the scans below share it. */
+function sourceProgram(root: string): ts.Program {
+  let program = programs.get(root);
+  if (!program) {
+    // The project's own settings (tsconfig.base.json): ES2022 without the DOM's types, which would
+    // only cost the parse of their declarations.
+    program = ts.createProgram(sourceFiles(root), {
+      target: ts.ScriptTarget.ES2022,
+      lib: ['lib.es2022.d.ts'],
+      module: ts.ModuleKind.Node16,
+      moduleResolution: ts.ModuleResolutionKind.Node16,
+      strict: true,
+      skipLibCheck: true,
+      esModuleInterop: true,
+      resolveJsonModule: true,
+      types: ['node'],
+    });
+    programs.set(root, program);
+  }
+  return program;
+}
+
 /** Reads the TypeScript sources: settings, hubs/queues named in calls, SDK clients. */
 export function scanSources(
   root = repoRoot,
 ): Pick<CodeNeeds, 'settings' | 'publishedHubs' | 'sentQueues' | 'sdk'> {
   const files = sourceFiles(root);
-  // The project's own settings (tsconfig.base.json): ES2022 without the DOM's types, which would
-  // only cost the parse of their declarations.
-  const program = ts.createProgram(files, {
-    target: ts.ScriptTarget.ES2022,
-    lib: ['lib.es2022.d.ts'],
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    strict: true,
-    skipLibCheck: true,
-    esModuleInterop: true,
-    resolveJsonModule: true,
-    types: ['node'],
-  });
+  const program = sourceProgram(root);
   const checker = program.getTypeChecker();
   const settings = new Map<string, string>();
   const publishedHubs = new Map<string, string>();
@@ -278,13 +290,7 @@ export async function codeNeeds(root = repoRoot): Promise<CodeNeeds> {
  */
 export function callerRoles(root = repoRoot): string[] {
   const files = sourceFiles(root).filter((f) => f.startsWith(path.join(root, 'shared') + path.sep));
-  const program = ts.createProgram(files, {
-    lib: ['lib.es2022.d.ts'],
-    strict: true,
-    skipLibCheck: true,
-    types: [],
-    noResolve: true,
-  });
+  const program = sourceProgram(root);
   const checker = program.getTypeChecker();
   for (const file of files) {
     const sf = program.getSourceFile(file);
