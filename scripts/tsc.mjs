@@ -11,16 +11,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The compiler's command-line entry, run with `node`. */
 export const tscPath = path.join(path.dirname(require.resolve('typescript-go/package.json')), 'bin/tsc');
 
 /** Runs the compiler in the project's root with `args`, its output on this process's; its exit status. */
-export function runTsc(args, options = {}) {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  return (
-    spawnSync(process.execPath, [tscPath, ...args], { cwd: root, stdio: 'inherit', ...options }).status ?? 1
-  );
+export function runTsc(args) {
+  return spawnSync(process.execPath, [tscPath, ...args], { cwd: root, stdio: 'inherit' }).status ?? 1;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
